@@ -1,0 +1,30 @@
+# Sourced by every script: finds the project root and the Deno it must use.
+# Why: CI and fresh machines have no Deno; we pin 2.9.x from the npm registry.
+ZKT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ZKT_DENO_VERSION="2.9.6"
+ZKT_TOOLS="$ZKT_ROOT/.tools"
+
+# Prints the path of a usable Deno 2.9.x, or nothing.
+zkt_find_deno() {
+  local local_bin="$ZKT_TOOLS/deno/node_modules/@deno/linux-x64-glibc/deno"
+  if command -v deno >/dev/null 2>&1 && deno --version 2>/dev/null | head -1 | grep -q '^deno 2\.9\.'; then
+    command -v deno
+  elif [ -x "$local_bin" ] && "$local_bin" --version >/dev/null 2>&1; then
+    echo "$local_bin"
+  fi
+}
+
+# Ensures Deno exists (installing it when missing) and exports DENO.
+zkt_use_deno() {
+  DENO="$(zkt_find_deno)"
+  if [ -z "$DENO" ]; then
+    "$ZKT_ROOT/scripts/setup" >&2 || exit 1
+    DENO="$(zkt_find_deno)"
+  fi
+  if [ -z "$DENO" ]; then
+    echo "zkt: could not find or install Deno $ZKT_DENO_VERSION" >&2
+    exit 1
+  fi
+  export DENO
+  export DENO_NO_UPDATE_CHECK=1
+}

@@ -1,0 +1,5 @@
+// Every subcommand zkt offers. A command is listed here only once it works.
+import type { Command } from "./command.ts";
+
+/** All commands, in the order `zkt --help` lists them. */
+export const COMMANDS: Command[] = [];

@@ -1,0 +1,115 @@
+// Growable writer for jute's BinaryOutputArchive encoding (big-endian).
+const utf8 = new TextEncoder();
+
+/** Writes jute primitives into a growing buffer. */
+export class Writer {
+  private buf: Uint8Array;
+  private view: DataView;
+  pos = 0;
+
+  constructor(initialSize = 256) {
+    this.buf = new Uint8Array(Math.max(16, initialSize));
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  int(v: number): this {
+    this.ensure(4);
+    this.view.setInt32(this.pos, v);
+    this.pos += 4;
+    return this;
+  }
+
+  /** A 64-bit long from a bigint or a safe-integer number. */
+  long(v: bigint | number): this {
+    this.ensure(8);
+    this.view.setBigInt64(this.pos, typeof v === "bigint" ? BigInt.asIntN(64, v) : BigInt(v));
+    this.pos += 8;
+    return this;
+  }
+
+  boolean(v: boolean): this {
+    this.ensure(1);
+    this.buf[this.pos++] = v ? 1 : 0;
+    return this;
+  }
+
+  byte(v: number): this {
+    this.ensure(1);
+    this.view.setInt8(this.pos++, v);
+    return this;
+  }
+
+  /** A length-prefixed buffer; null is written as length -1. */
+  buffer(v: Uint8Array | null): this {
+    if (v === null) return this.int(-1);
+    this.int(v.length);
+    return this.raw(v);
+  }
+
+  /** A UTF-8 string; null is written as length -1. */
+  ustring(v: string | null): this {
+    if (v === null) return this.int(-1);
+    // Worst case 3 bytes per UTF-16 unit; encodeInto avoids a temporary array.
+    this.ensure(4 + v.length * 3);
+    const { written } = utf8.encodeInto(v, this.buf.subarray(this.pos + 4));
+    this.view.setInt32(this.pos, written);
+    this.pos += 4 + written;
+    return this;
+  }
+
+  /** A vector; null is written as count -1. */
+  vector<T>(items: readonly T[] | null, item: (w: Writer, v: T) => void): this {
+    if (items === null) return this.int(-1);
+    this.int(items.length);
+    for (const v of items) item(this, v);
+    return this;
+  }
+
+  /** Raw bytes with no length prefix. */
+  raw(v: Uint8Array): this {
+    this.ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+    return this;
+  }
+
+  /** Overwrites an int at an earlier offset (e.g. a length prefix reserved with int(0)). */
+  patchInt(offset: number, v: number): this {
+    this.view.setInt32(offset, v);
+    return this;
+  }
+
+  /** Resets to empty, keeping the allocation. */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  /** The bytes written so far, as a copy. */
+  toBytes(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+
+  /** The bytes written so far, as a view valid until the next write. */
+  peek(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+/** Encodes one value with a write function and returns the bytes. */
+export function encode<T>(write: (w: Writer, v: T) => void, v: T, size = 256): Uint8Array {
+  const w = new Writer(size);
+  write(w, v);
+  return w.toBytes();
+}
