@@ -1,5 +1,8 @@
 // Every subcommand zkt offers. A command is listed here only once it works.
 import type { Command } from "./command.ts";
+import { connsCommand } from "./conns.ts";
 
 /** All commands, in the order `zkt --help` lists them. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [
+  connsCommand,
+];
