@@ -4,7 +4,7 @@
 import { ConfigError } from "../errors.ts";
 import { logger } from "../log/logger.ts";
 import { ConfigKeyError, show } from "./errors.ts";
-import { javaParseInt, javaParseLong } from "./java.ts";
+import { javaParseInt, javaParseLong, javaPropertiesOrder } from "./java.ts";
 import { parseProperties } from "./properties.ts";
 import { checkMembership, type QuorumVerifier, verifierFromProperties } from "./quorum_verifier.ts";
 import { formatHostPort } from "./server_spec.ts";
@@ -396,7 +396,7 @@ function readDynamicFile(
       `${path} must not contain version (it comes from the file name)`,
     );
   }
-  for (const key of props.keys()) {
+  for (const key of javaPropertiesOrder(props.keys())) {
     if (!isQuorumKey(key.trim())) {
       throw new ConfigKeyError(key.trim(), `unrecognised parameter in dynamic file ${path}`);
     }
@@ -449,7 +449,12 @@ export function parseConfig(text: string, opts: ParseOptions): ZkConfig {
   const props = parseProperties(text);
   const hasDynamicFile = props.has("dynamicConfigFile");
   const raw = defaults();
-  for (const [k, v] of props) readKey(raw, k.trim(), v.trim(), hasDynamicFile);
+  // ZooKeeper walks the keys in Properties order; so do we, so the first error matches.
+  for (const k of javaPropertiesOrder(props.keys())) {
+    readKey(raw, k.trim(), props.get(k)!.trim(), hasDynamicFile);
+  }
+  const extraInFileOrder = [...props.keys()].map((k) => k.trim()).filter((k) => raw.extra.has(k));
+  raw.extra = new Map(extraInFileOrder.map((k) => [k, raw.extra.get(k)!]));
 
   if (raw.snapRetainCount < 3) {
     log.warn(`Invalid autopurge.snapRetainCount: ${raw.snapRetainCount}. Defaulting to 3`);

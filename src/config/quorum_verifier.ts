@@ -3,7 +3,7 @@
 // writes it into /zookeeper/config and into FLE notifications.
 import { logger } from "../log/logger.ts";
 import { ConfigKeyError, show } from "./errors.ts";
-import { javaHashMapOrder, javaLongToHex, javaParseLong } from "./java.ts";
+import { javaHashMapOrder, javaLongToHex, javaParseLong, javaPropertiesOrder } from "./java.ts";
 import { parseProperties } from "./properties.ts";
 import { formatServerSpec, javaSplit, parseServerSpec } from "./server_spec.ts";
 import type { QuorumServer } from "./types.ts";
@@ -27,19 +27,20 @@ export interface QuorumVerifier {
   toConfigString(): string;
 }
 
+/** Members by sid ascending, plus the order ZooKeeper would have inserted them (for printing). */
 function splitMembers(servers: Iterable<QuorumServer>) {
+  const inserted = new Map<number, QuorumServer>();
+  for (const s of servers) inserted.set(s.id, s);
   const all = new Map<number, QuorumServer>();
-  for (const s of [...servers].sort((a, b) => a.id - b.id)) all.set(s.id, s);
+  for (const id of [...inserted.keys()].sort((a, b) => a - b)) all.set(id, inserted.get(id)!);
   const voting = new Map<number, QuorumServer>();
   const observing = new Map<number, QuorumServer>();
   for (const [id, s] of all) (s.type === "participant" ? voting : observing).set(id, s);
-  return { all, voting, observing };
+  return { all, voting, observing, printOrder: javaHashMapOrder(inserted.keys()) };
 }
 
-function serverLines(all: Map<number, QuorumServer>): string {
-  return javaHashMapOrder(all.keys())
-    .map((id) => `server.${id}=${formatServerSpec(all.get(id)!)}\n`)
-    .join("");
+function serverLines(all: Map<number, QuorumServer>, printOrder: number[]): string {
+  return printOrder.map((id) => `server.${id}=${formatServerSpec(all.get(id)!)}\n`).join("");
 }
 
 /** Majority quorums: more than half of the participants. */
@@ -49,12 +50,15 @@ export class MajorityQuorum implements QuorumVerifier {
   readonly votingMembers: Map<number, QuorumServer>;
   readonly observingMembers: Map<number, QuorumServer>;
   version: bigint;
+  readonly #printOrder: number[];
 
+  /** `servers` in the order ZooKeeper would insert them (Properties order); it only affects printing. */
   constructor(servers: Iterable<QuorumServer>, version = 0n) {
     const m = splitMembers(servers);
     this.allMembers = m.all;
     this.votingMembers = m.voting;
     this.observingMembers = m.observing;
+    this.#printOrder = m.printOrder;
     this.version = version;
   }
 
@@ -69,7 +73,8 @@ export class MajorityQuorum implements QuorumVerifier {
   }
 
   toConfigString(): string {
-    return serverLines(this.allMembers) + `version=${javaLongToHex(this.version)}`;
+    return serverLines(this.allMembers, this.#printOrder) +
+      `version=${javaLongToHex(this.version)}`;
   }
 }
 
@@ -92,8 +97,12 @@ export class HierarchicalQuorum implements QuorumVerifier {
   readonly groupWeight = new Map<number, number>();
   /** Groups of non-zero weight. */
   readonly numGroups: number;
+  readonly #printOrder: number[];
 
-  /** `groups` gid → member sids; `weights` sid → weight. Throws ConfigKeyError on a bad layout. */
+  /**
+   * `groups` gid → member sids; `weights` sid → weight; all in the order ZooKeeper
+   * would read them (it only affects printing). Throws ConfigKeyError on a bad layout.
+   */
   constructor(
     servers: Iterable<QuorumServer>,
     groups: Map<number, number[]>,
@@ -104,9 +113,10 @@ export class HierarchicalQuorum implements QuorumVerifier {
     this.allMembers = m.all;
     this.votingMembers = m.voting;
     this.observingMembers = m.observing;
+    this.#printOrder = m.printOrder;
     this.version = version;
-    for (const gid of [...groups.keys()].sort((a, b) => a - b)) {
-      for (const sid of groups.get(gid)!) {
+    for (const [gid, members] of groups) {
+      for (const sid of members) {
         const other = this.serverGroup.get(sid);
         if (other !== undefined) {
           throw new ConfigKeyError(
@@ -118,7 +128,8 @@ export class HierarchicalQuorum implements QuorumVerifier {
       }
     }
     for (const [sid, w] of weights) this.serverWeight.set(sid, w);
-    for (const [sid, s] of this.allMembers) {
+    for (const sid of m.printOrder) {
+      const s = this.allMembers.get(sid)!;
       if (s.type !== "participant") continue;
       if (!this.serverGroup.has(sid)) {
         throw new ConfigKeyError(`server.${sid}`, `participant ${sid} is not in any group.N`);
@@ -170,7 +181,7 @@ export class HierarchicalQuorum implements QuorumVerifier {
       const prev = groupText.get(gid);
       groupText.set(gid, prev === undefined ? `${sid}` : `${prev}:${sid}`);
     }
-    let s = serverLines(this.allMembers);
+    let s = serverLines(this.allMembers, this.#printOrder);
     for (const gid of javaHashMapOrder(groupText.keys())) {
       s += `group.${gid}=${groupText.get(gid)}\n`;
     }
@@ -219,7 +230,8 @@ export function verifierFromProperties(
   const weights = new Map<number, number>();
   let version = 0n;
   let hierarchical = false;
-  for (const [key, value] of props) {
+  for (const key of javaPropertiesOrder(props.keys())) {
+    const value = props.get(key)!;
     if (key.startsWith("server.")) {
       const sid = parseKeyId(key);
       servers.push(

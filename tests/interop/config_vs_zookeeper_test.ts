@@ -1,0 +1,154 @@
+// The zoo.cfg table (tests/unit/config/cases.ts) run through Apache ZooKeeper 3.8's
+// own QuorumPeerConfig.parse: zkt must reject what ZooKeeper rejects, accept what
+// it accepts (except the cases marked zkt-stricter / zkt-lenient), decide
+// standalone vs ensemble the same way, and print the same quorum config text.
+import assert from "node:assert/strict";
+import { parseConfig } from "../../src/config/load.ts";
+import { setLogSink } from "../../src/log/logger.ts";
+import { SKIP_INTEROP, ZK_CLASSPATH } from "../support/interop.ts";
+import { CASES, type ConfigCase } from "../unit/config/cases.ts";
+
+// A small probe of our own: parses each file with QuorumPeerConfig and prints
+// "path<TAB>OK<TAB>mode<TAB>quorum text" or "path<TAB>ERR<TAB>exception chain".
+const PROBE = `
+import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
+
+public class ZkConfigProbe {
+  public static void main(String[] args) {
+    for (String path : args) {
+      QuorumPeerConfig.setStandaloneEnabled(true);
+      QuorumPeerConfig.setReconfigEnabled(false);
+      StringBuilder out = new StringBuilder(path).append('\\t');
+      try {
+        QuorumPeerConfig c = new QuorumPeerConfig();
+        c.parse(path);
+        out.append("OK\\t").append(c.isDistributed() ? "ensemble" : "standalone").append('\\t');
+        out.append(c.getQuorumVerifier() == null ? "" : c.getQuorumVerifier().toString());
+      } catch (Throwable e) {
+        out.append("ERR\\t").append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+          out.append(" <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        }
+      }
+      System.out.println(out.toString().replace("\\\\", "\\\\\\\\").replace("\\n", "\\\\n"));
+    }
+  }
+}
+`;
+
+interface ZkResult {
+  ok: boolean;
+  mode?: string;
+  qv?: string;
+  error?: string;
+}
+
+async function writeCase(root: string, i: number, c: ConfigCase): Promise<string> {
+  const dir = `${root}/case${i}`;
+  await Deno.mkdir(`${dir}/data`, { recursive: true });
+  for (const [p, text] of Object.entries(c.files ?? {})) {
+    await Deno.writeTextFile(`${dir}/${p}`, text.replaceAll("$DIR", dir));
+  }
+  await Deno.writeTextFile(`${dir}/zoo.cfg`, c.cfg.replaceAll("$DIR", dir));
+  return dir;
+}
+
+/** Runs every case through ZooKeeper's parser in one JVM. */
+async function runZooKeeper(root: string, dirs: string[]): Promise<Map<string, ZkResult>> {
+  await Deno.writeTextFile(`${root}/ZkConfigProbe.java`, PROBE);
+  const out = await new Deno.Command("java", {
+    args: [
+      "-Xmx128m",
+      "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
+      "-cp",
+      ZK_CLASSPATH,
+      `${root}/ZkConfigProbe.java`,
+      ...dirs.map((d) => `${d}/zoo.cfg`),
+    ],
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, `probe failed: ${new TextDecoder().decode(out.stderr)}`);
+  const results = new Map<string, ZkResult>();
+  for (const line of stdout.split("\n")) {
+    if (!line) continue;
+    const [path, verdict, a, b] = line.split("\t");
+    const unescape = (s: string | undefined) =>
+      s?.replace(/\\(\\|n)/g, (_, ch) => (ch === "n" ? "\n" : "\\"));
+    results.set(
+      path,
+      verdict === "OK" ? { ok: true, mode: a, qv: unescape(b) } : { ok: false, error: unescape(a) },
+    );
+  }
+  return results;
+}
+
+function runZkt(
+  dir: string,
+  c: ConfigCase,
+): { ok: boolean; standalone?: boolean; qv?: string; error?: string } {
+  const prev = setLogSink(() => {});
+  try {
+    const cfg = parseConfig(c.cfg.replaceAll("$DIR", dir), {
+      path: `${dir}/zoo.cfg`,
+      readFile: (p) => Deno.readTextFileSync(p),
+    });
+    return { ok: true, standalone: cfg.standalone, qv: cfg.quorumVerifier?.toConfigString() };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  } finally {
+    setLogSink(prev);
+  }
+}
+
+Deno.test({
+  name: "zoo.cfg table: zkt rejects what ZooKeeper 3.8 rejects and prints the same quorum config",
+  ignore: SKIP_INTEROP,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "zkt-config-interop-" });
+    try {
+      const dirs: string[] = [];
+      for (const [i, c] of CASES.entries()) dirs.push(await writeCase(root, i, c));
+      const zk = await runZooKeeper(root, dirs);
+      const problems: string[] = [];
+      for (const [i, c] of CASES.entries()) {
+        const dir = dirs[i];
+        const z = zk.get(`${dir}/zoo.cfg`);
+        if (!z) {
+          problems.push(`${c.name}: no answer from ZooKeeper`);
+          continue;
+        }
+        const ours = runZkt(dir, c);
+        const expectZkOk = c.zk === "agree" ? ours.ok : c.zk === "zkt-lenient" ? false : true;
+        const expectOursOk = c.error === undefined;
+        if (ours.ok !== expectOursOk) {
+          problems.push(`${c.name}: zkt ${ours.ok ? "accepted" : `rejected (${ours.error})`}`);
+        }
+        if (z.ok !== expectZkOk) {
+          problems.push(
+            `${c.name} [${c.zk}]: ZooKeeper ${z.ok ? "accepted" : `rejected (${z.error})`}`,
+          );
+          continue;
+        }
+        if (z.ok && ours.ok) {
+          const zkStandalone = z.mode === "standalone";
+          if (zkStandalone !== ours.standalone) {
+            problems.push(`${c.name}: ZooKeeper runs ${z.mode}, zkt standalone=${ours.standalone}`);
+          }
+          if (ours.qv !== undefined && ours.qv !== z.qv) {
+            problems.push(
+              `${c.name}: quorum config text differs\n  zk:  ${JSON.stringify(z.qv)}\n` +
+                `  zkt: ${JSON.stringify(ours.qv)}`,
+            );
+          }
+        }
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
