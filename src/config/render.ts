@@ -120,6 +120,15 @@ function serverJson(qs: QuorumServer) {
   };
 }
 
+/** Groups by gid ascending, members ascending. */
+function groupsOf(qv: HierarchicalQuorum): [number, number[]][] {
+  const groups = new Map<number, number[]>();
+  for (const [sid, gid] of qv.serverGroup) groups.set(gid, [...(groups.get(gid) ?? []), sid]);
+  return [...groups]
+    .sort((a, b) => a[0] - b[0])
+    .map(([gid, m]) => [gid, m.sort((a, b) => a - b)]);
+}
+
 function verifierJson(cfg: ZkConfig) {
   const qv = cfg.quorumVerifier;
   if (!qv) return null;
@@ -132,11 +141,7 @@ function verifierJson(cfg: ZkConfig) {
     observing: [...qv.observingMembers.keys()],
     weights,
   };
-  if (qv instanceof HierarchicalQuorum) {
-    const groups: Record<string, number[]> = {};
-    for (const [sid, gid] of qv.serverGroup) (groups[gid] ??= []).push(sid);
-    out.groups = groups;
-  }
+  if (qv instanceof HierarchicalQuorum) out.groups = Object.fromEntries(groupsOf(qv));
   out.configString = qv.toConfigString();
   return out;
 }
@@ -209,11 +214,7 @@ export function renderConfigText(cfg: ZkConfig): string {
       `  weights: ${weights || "-"}`,
     );
     if (qv instanceof HierarchicalQuorum) {
-      const groups = new Map<number, number[]>();
-      for (const [sid, gid] of qv.serverGroup) {
-        groups.set(gid, [...(groups.get(gid) ?? []), sid]);
-      }
-      const text = [...groups].map(([g, m]) => `group.${g}=${m.join(":")}`).join(" ");
+      const text = groupsOf(qv).map(([g, m]) => `group.${g}=${m.join(":")}`).join(" ");
       lines.push(`  groups: ${text}`);
     }
   }
