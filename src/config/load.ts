@@ -628,6 +628,11 @@ export function parseConfig(text: string, opts: ParseOptions): ZkConfig {
   return cfg;
 }
 
+/** True when 4lw.commands.whitelist lets this peer answer `word` (e.g. "ruok"). */
+export function isFourLetterWordEnabled(cfg: ZkConfig, word: string): boolean {
+  return cfg.fourLetterWordWhitelist.includes("*") || cfg.fourLetterWordWhitelist.includes(word);
+}
+
 /** Reads and validates a zoo.cfg file (and the myid and dynamic files it points to). */
 export async function loadConfig(path: string): Promise<ZkConfig> {
   let text: string;

@@ -3,6 +3,7 @@
 // it accepts (except the cases marked zkt-stricter / zkt-lenient), decide
 // standalone vs ensemble the same way, and print the same quorum config text.
 import assert from "node:assert/strict";
+import { runCli } from "../../src/cli/run.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import { setLogSink } from "../../src/log/logger.ts";
 import { SKIP_INTEROP, ZK_CLASSPATH } from "../support/interop.ts";
@@ -149,6 +150,46 @@ Deno.test({
       assert.deepEqual(problems, []);
     } finally {
       await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "QuorumPeerMain exits 2 on a bad zoo.cfg, and so does zkt config check",
+  ignore: SKIP_INTEROP,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "zkt-config-interop-" });
+    try {
+      await Deno.mkdir(`${dir}/data`);
+      await Deno.writeTextFile(
+        `${dir}/zoo.cfg`,
+        `dataDir=${dir}/data\nclientPort=2181\nadmin.enableServer=false\nelectionAlg=1\n`,
+      );
+      const zk = await new Deno.Command("java", {
+        args: [
+          "-Xmx128m",
+          "-cp",
+          ZK_CLASSPATH,
+          "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+          `${dir}/zoo.cfg`,
+        ],
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      const zkErr = new TextDecoder().decode(zk.stderr);
+      assert.equal(zk.code, 2, zkErr.slice(-2000));
+      assert.match(zkErr, /Invalid electionAlg value\. Only 3 is supported\./);
+      let err = "";
+      const code = await runCli(["config", "check", `${dir}/zoo.cfg`], {
+        out: () => {},
+        err: (s) => (err += s),
+        isTty: false,
+      });
+      assert.equal(code, 2);
+      assert.equal(err, "zkt config check: electionAlg: invalid value 1; only 3 is supported\n");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../../../src/errors.ts";
 import {
   defaultStandaloneConfig,
+  isFourLetterWordEnabled,
   loadConfig,
   parseConfig,
   versionFromFilename,
@@ -160,4 +161,15 @@ Deno.test("loadConfig on a missing file is a one-line ConfigError", async () => 
     (e: unknown) =>
       e instanceof ConfigError && e.message.startsWith("/nonexistent/zoo.cfg: cannot read"),
   );
+});
+
+Deno.test("4lw whitelist: srvr always on, * enables all, blanks ignored", () => {
+  const def = parseCase("dataDir=/d\nclientPort=2181\n");
+  assert.equal(isFourLetterWordEnabled(def, "srvr"), true);
+  assert.equal(isFourLetterWordEnabled(def, "ruok"), false);
+  const some = parseCase("dataDir=/d\nclientPort=2181\n4lw.commands.whitelist= ruok ,, mntr\n");
+  assert.deepEqual(some.fourLetterWordWhitelist, ["ruok", "mntr", "srvr"]);
+  assert.equal(isFourLetterWordEnabled(some, "mntr"), true);
+  const all = parseCase("dataDir=/d\nclientPort=2181\n4lw.commands.whitelist=ruok, *\n");
+  assert.equal(isFourLetterWordEnabled(all, "wchp"), true);
 });
