@@ -67,6 +67,23 @@ const UNSUPPORTED_FLAGS: Record<string, string> = {
   "quorum.auth.enableSasl": "SASL between servers is not supported by zkt",
 };
 
+/** Keys ZooKeeper 3.8 parses strictly but zkt does not use: checked, then kept in `extra`. */
+const CHECKED_OTHER_KEYS: Record<string, "int" | "long" | "bool"> = {
+  observerMasterPort: "int",
+  clientPortListenBacklog: "int",
+  connectToLearnerMasterLimit: "int",
+  "quorum.cnxn.threads.size": "int",
+  "multiAddress.reachabilityCheckTimeoutMs": "int",
+  "multiAddress.reachabilityCheckEnabled": "bool",
+  "jvm.pause.monitor": "bool",
+  "jvm.pause.info-threshold.ms": "long",
+  "jvm.pause.warn-threshold.ms": "long",
+  "jvm.pause.sleep.time.ms": "long",
+  sslQuorumReloadCertFiles: "bool",
+  "quorum.auth.serverRequireSasl": "bool",
+  "quorum.auth.learnerRequireSasl": "bool",
+};
+
 /** How parseConfig reads the files zoo.cfg points to. */
 export interface ParseOptions {
   /** The config file's path, for messages and ZkConfig.path. */
@@ -206,6 +223,21 @@ function defaults(): Raw {
 
 function isQuorumKey(key: string): boolean {
   return key.startsWith("server.") || key.startsWith("group") || key.startsWith("weight");
+}
+
+/** Validates a key ZooKeeper parses but zkt does not use, as strictly as ZooKeeper. */
+function checkOtherKey(key: string, value: string): void {
+  const kind = CHECKED_OTHER_KEYS[key];
+  if (kind === "int") int(key, value);
+  if (kind === "bool") {
+    // Without quorum SASL (unsupported) ZooKeeper refuses to require it.
+    if (bool(key, value) && key.endsWith("RequireSasl")) {
+      throw new ConfigKeyError(key, `quorum.auth.enableSasl is disabled, so cannot enable ${key}`);
+    }
+  }
+  if (kind === "long" && javaParseLong(value) === undefined) {
+    throw new ConfigKeyError(key, `${show(value)} is not an integer`);
+  }
 }
 
 /** Reads one trimmed key/value into `raw`; throws ConfigKeyError for a bad value. */
@@ -348,9 +380,16 @@ function readKey(raw: Raw, key: string, value: string, hasDynamicFile: boolean):
         return; // read with the quorum verifier, below
       }
       if (key === "version") return;
+      if (key === "oraclePath") {
+        throw new ConfigKeyError(
+          key,
+          "the oracle quorum (QuorumOracleMaj) is not supported by zkt",
+        );
+      }
       if (key in UNSUPPORTED_FLAGS && bool(key, value)) {
         throw new ConfigKeyError(key, UNSUPPORTED_FLAGS[key]);
       }
+      checkOtherKey(key, value);
       raw.extra.set(key, value);
       log.debug(`unknown key ${key}=${value} kept`);
       return;

@@ -421,6 +421,31 @@ export const CASES: ConfigCase[] = [
     zk: "zkt-stricter",
   },
   {
+    name: "a key zkt does not use is still checked as ZooKeeper checks it",
+    cfg: "dataDir=$DIR/data\nclientPort=2181\nconnectToLearnerMasterLimit=ten\n",
+    error: 'connectToLearnerMasterLimit: "ten" is not an integer',
+    zk: "agree",
+  },
+  {
+    name: "jvm.pause.monitor must be a boolean",
+    cfg: "dataDir=$DIR/data\nclientPort=2181\njvm.pause.monitor=on\n",
+    error: "jvm.pause.monitor: invalid option",
+    zk: "agree",
+  },
+  {
+    name: "requiring quorum SASL without enabling it",
+    cfg: "dataDir=$DIR/data\nclientPort=2181\nquorum.auth.learnerRequireSasl=true\n",
+    error: "quorum.auth.learnerRequireSasl: quorum.auth.enableSasl is disabled, so cannot enable",
+    zk: "agree",
+  },
+  {
+    name: "oracle quorums are refused clearly",
+    cfg: BASE + "oraclePath=$DIR/oracle\n" + THREE,
+    files: MYID1,
+    error: "oraclePath: the oracle quorum (QuorumOracleMaj) is not supported",
+    zk: "zkt-stricter",
+  },
+  {
     name: "electionAlg other than 3",
     cfg: "dataDir=$DIR/data\nclientPort=2181\nelectionAlg=0\n",
     error: "electionAlg: invalid value 0; only 3 is supported",
