@@ -672,15 +672,33 @@ export function isFourLetterWordEnabled(cfg: ZkConfig, word: string): boolean {
   return cfg.fourLetterWordWhitelist.includes("*") || cfg.fourLetterWordWhitelist.includes(word);
 }
 
+/** Config, myid and dynamic files larger than this are refused rather than read. */
+export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Reads a small text file; throws (with the reason) when missing or too large. */
+function readSmallTextFile(path: string): string {
+  const size = Deno.statSync(path).size;
+  if (size > MAX_CONFIG_FILE_BYTES) {
+    throw new Error(`${size} bytes is too large (limit ${MAX_CONFIG_FILE_BYTES})`);
+  }
+  return Deno.readTextFileSync(path);
+}
+
 /** Reads and validates a zoo.cfg file (and the myid and dynamic files it points to). */
-export async function loadConfig(path: string): Promise<ZkConfig> {
+export function loadConfig(path: string): Promise<ZkConfig> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = readSmallTextFile(path);
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read config file: ${(e as Error).message}`);
+    return Promise.reject(
+      new ConfigError(`${path}: cannot read config file: ${(e as Error).message}`),
+    );
   }
-  return parseConfig(text, { path, readFile: (p) => Deno.readTextFileSync(p) });
+  try {
+    return Promise.resolve(parseConfig(text, { path, readFile: readSmallTextFile }));
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** The config `zkt serve` runs with when given none: standalone, 127.0.0.1:2181, ./zkt-data. */
