@@ -268,7 +268,11 @@ export function verifierFromProperties(
  * Applies ZooKeeper 3.8's checks on the number of participants and observers
  * (QuorumPeerConfig.parseDynamicConfig); logs its warnings.
  */
-export function checkMembership(qv: QuorumVerifier, standaloneEnabled: boolean): void {
+export function checkMembership(
+  qv: QuorumVerifier,
+  standaloneEnabled: boolean,
+  warnings = true,
+): void {
   const voting = qv.votingMembers.size;
   const firstObserver = qv.observingMembers.keys().next();
   const observerKey = firstObserver.done ? "server" : `server.${firstObserver.value}`;
@@ -286,16 +290,16 @@ export function checkMembership(qv: QuorumVerifier, standaloneEnabled: boolean):
       );
     }
   } else if (voting === 1 && standaloneEnabled) {
-    log.warn("Invalid configuration, only one server specified (ignoring)");
+    if (warnings) log.warn("Invalid configuration, only one server specified (ignoring)");
     if (qv.observingMembers.size > 0) {
       throw new ConfigKeyError(
         observerKey,
         "observers without a quorum is an invalid configuration",
       );
     }
-  } else if (voting <= 2) {
+  } else if (warnings && voting <= 2) {
     log.warn("No server failure will be tolerated. You need at least 3 servers.");
-  } else if (voting % 2 === 0) {
+  } else if (warnings && voting % 2 === 0) {
     log.warn("Non-optimal configuration, consider an odd number of servers.");
   }
 }
@@ -303,11 +307,12 @@ export function checkMembership(qv: QuorumVerifier, standaloneEnabled: boolean):
 /**
  * Parses dynamic-config text (FLE notification payload, /zookeeper/config, a
  * zoo.cfg.dynamic file) as QuorumPeer.configFromString does: only server.N,
- * group.N, weight.N and version keys are allowed.
+ * group.N, weight.N and version keys are allowed. `standaloneEnabled` is the local
+ * peer's setting; `warnings` (default off, as for FLE) logs 3.8's sizing warnings.
  */
 export function parseDynamicConfig(
   text: string,
-  opts: VerifierOptions & { standaloneEnabled?: boolean } = {},
+  opts: VerifierOptions & { standaloneEnabled?: boolean; warnings?: boolean } = {},
 ): QuorumVerifier {
   const props = parseProperties(text);
   for (const key of props.keys()) {
@@ -320,6 +325,21 @@ export function parseDynamicConfig(
     }
   }
   const qv = verifierFromProperties(props, opts);
-  checkMembership(qv, opts.standaloneEnabled ?? true);
+  checkMembership(qv, opts.standaloneEnabled ?? true, opts.warnings ?? false);
   return qv;
+}
+
+/**
+ * The dynamic config file text ZooKeeper 3.8 writes on reconfig
+ * (QuorumPeerConfig.writeDynamicConfig): the verifier's lines sorted, joined by
+ * "\n", no trailing newline; the version line only when `keepVersion`.
+ */
+export function toDynamicFileText(qv: QuorumVerifier, keepVersion = false): string {
+  const lines: string[] = [];
+  for (const [key, value] of parseProperties(qv.toConfigString())) {
+    const k = key.trim();
+    if (!keepVersion && k.startsWith("version")) continue;
+    lines.push(`${k}=${value.trim()}`);
+  }
+  return lines.sort().join("\n");
 }

@@ -217,6 +217,8 @@ export function renderConfigText(cfg: ZkConfig): string {
       const text = groupsOf(qv).map(([g, m]) => `group.${g}=${m.join(":")}`).join(" ");
       lines.push(`  groups: ${text}`);
     }
+    lines.push("", "Quorum config (as ZooKeeper writes it to /zookeeper/config):");
+    for (const l of qv.toConfigString().split("\n")) lines.push(`  ${l}`);
   }
   if (cfg.extra.size > 0) {
     lines.push("", "Other keys (kept, not used by zkt):");

@@ -7,6 +7,7 @@ import {
   MajorityQuorum,
   parseDynamicConfig,
   type QuorumVerifier,
+  toDynamicFileText,
 } from "../../../src/config/quorum_verifier.ts";
 import { formatServerSpec } from "../../../src/config/server_spec.ts";
 import type { QuorumServer } from "../../../src/config/types.ts";
@@ -249,4 +250,31 @@ Deno.test("round trip: hierarchical config text parses back to the same config",
     ),
     { numRuns: 200 },
   );
+});
+
+Deno.test("toDynamicFileText: sorted lines as writeDynamicConfig writes them", () => {
+  const qv = parseDynamicConfig(
+    "server.10=h10:1:2\nserver.2=h2:1:2;2181\nserver.1=h1:1:2:observer\nserver.3=h3:1:2\n" +
+      "version=1a\n",
+  );
+  assert.equal(
+    toDynamicFileText(qv),
+    // Java's String order: "server.10=" sorts before "server.1=" ('0' < '=').
+    "server.10=h10:1:2:participant\nserver.1=h1:1:2:observer\n" +
+      "server.2=h2:1:2:participant;0.0.0.0:2181\nserver.3=h3:1:2:participant",
+  );
+  assert.ok(toDynamicFileText(qv, true).endsWith("\nversion=1a"));
+});
+
+Deno.test("parseDynamicConfig logs 3.8's sizing warnings only when asked", () => {
+  const seen: string[] = [];
+  const prev = setLogSink((l) => seen.push(l));
+  try {
+    parseDynamicConfig(lines(4));
+    assert.equal(seen.length, 0);
+    parseDynamicConfig(lines(4), { warnings: true });
+    assert.ok(seen.some((l) => l.includes("Non-optimal configuration")));
+  } finally {
+    setLogSink(prev);
+  }
 });
