@@ -5,13 +5,17 @@
 import assert from "node:assert/strict";
 import { runCli } from "../../src/cli/run.ts";
 import { parseConfig } from "../../src/config/load.ts";
+import { toDynamicFileText } from "../../src/config/quorum_verifier.ts";
 import { setLogSink } from "../../src/log/logger.ts";
 import { SKIP_INTEROP, ZK_CLASSPATH } from "../support/interop.ts";
 import { CASES, type ConfigCase } from "../unit/config/cases.ts";
 
 // A small probe of our own: parses each file with QuorumPeerConfig and prints
-// "path<TAB>OK<TAB>mode<TAB>quorum text" or "path<TAB>ERR<TAB>exception chain".
+// "path<TAB>OK<TAB>mode<TAB>quorum text<TAB>dynamic file text" or
+// "path<TAB>ERR<TAB>exception chain".
 const PROBE = `
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
 
 public class ZkConfigProbe {
@@ -25,6 +29,11 @@ public class ZkConfigProbe {
         c.parse(path);
         out.append("OK\\t").append(c.isDistributed() ? "ensemble" : "standalone").append('\\t');
         out.append(c.getQuorumVerifier() == null ? "" : c.getQuorumVerifier().toString());
+        if (c.getQuorumVerifier() != null) {
+          String dyn = path + ".probe.dynamic";
+          QuorumPeerConfig.writeDynamicConfig(dyn, c.getQuorumVerifier(), false);
+          out.append('\\t').append(new String(Files.readAllBytes(Paths.get(dyn)), "UTF-8"));
+        }
       } catch (Throwable e) {
         out.append("ERR\\t").append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
@@ -41,6 +50,7 @@ interface ZkResult {
   ok: boolean;
   mode?: string;
   qv?: string;
+  dynamicFile?: string;
   error?: string;
 }
 
@@ -76,12 +86,14 @@ async function runZooKeeper(root: string, dirs: string[]): Promise<Map<string, Z
   const results = new Map<string, ZkResult>();
   for (const line of stdout.split("\n")) {
     if (!line) continue;
-    const [path, verdict, a, b] = line.split("\t");
+    const [path, verdict, a, b, d] = line.split("\t");
     const unescape = (s: string | undefined) =>
       s?.replace(/\\(\\|n)/g, (_, ch) => (ch === "n" ? "\n" : "\\"));
     results.set(
       path,
-      verdict === "OK" ? { ok: true, mode: a, qv: unescape(b) } : { ok: false, error: unescape(a) },
+      verdict === "OK"
+        ? { ok: true, mode: a, qv: unescape(b), dynamicFile: unescape(d) }
+        : { ok: false, error: unescape(a) },
     );
   }
   return results;
@@ -90,14 +102,20 @@ async function runZooKeeper(root: string, dirs: string[]): Promise<Map<string, Z
 function runZkt(
   dir: string,
   c: ConfigCase,
-): { ok: boolean; standalone?: boolean; qv?: string; error?: string } {
+): { ok: boolean; standalone?: boolean; qv?: string; dynamicFile?: string; error?: string } {
   const prev = setLogSink(() => {});
   try {
     const cfg = parseConfig(c.cfg.replaceAll("$DIR", dir), {
       path: `${dir}/zoo.cfg`,
       readFile: (p) => Deno.readTextFileSync(p),
     });
-    return { ok: true, standalone: cfg.standalone, qv: cfg.quorumVerifier?.toConfigString() };
+    const qv = cfg.quorumVerifier;
+    return {
+      ok: true,
+      standalone: cfg.standalone,
+      qv: qv?.toConfigString(),
+      dynamicFile: qv && toDynamicFileText(qv),
+    };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   } finally {
@@ -143,6 +161,12 @@ Deno.test({
             problems.push(
               `${c.name}: quorum config text differs\n  zk:  ${JSON.stringify(z.qv)}\n` +
                 `  zkt: ${JSON.stringify(ours.qv)}`,
+            );
+          }
+          if (ours.dynamicFile !== undefined && ours.dynamicFile !== z.dynamicFile) {
+            problems.push(
+              `${c.name}: dynamic file text differs\n  zk:  ${JSON.stringify(z.dynamicFile)}\n` +
+                `  zkt: ${JSON.stringify(ours.dynamicFile)}`,
             );
           }
         }
