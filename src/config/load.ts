@@ -454,14 +454,28 @@ interface Endpoint {
   port: number;
 }
 
-/** Refuses two listeners on one host:port (zkt's check; ZooKeeper fails later, at bind). */
-function checkPortReuse(endpoints: Endpoint[]): void {
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host.startsWith("127.") || host === "::1" ||
+    host === "0:0:0:0:0:0:0:1";
+}
+
+/**
+ * Refuses two listeners on one host:port (zkt's check; ZooKeeper fails later, at
+ * bind). A wildcard address clashes with its own server's listeners, and with
+ * other servers' only when all of them sit on loopback (so on this one machine).
+ */
+function checkPortReuse(endpoints: Endpoint[], servers: Iterable<QuorumServer>): void {
+  const local = new Set<number>();
+  for (const qs of servers) {
+    if ([...qs.addrs, ...qs.electionAddrs].every((a) => isLoopback(a.host))) local.add(qs.id);
+  }
+  const sameMachine = (x: number, y: number) => x === y || (local.has(x) && local.has(y));
   for (let i = 0; i < endpoints.length; i++) {
     for (let j = 0; j < i; j++) {
       const a = endpoints[j], b = endpoints[i];
       if (a.port !== b.port) continue;
-      const clash = sameHost(a.host, b.host) ||
-        (a.sid === b.sid && (isWildcard(a.host) || isWildcard(b.host)));
+      const wildcard = isWildcard(a.host) || isWildcard(b.host);
+      const clash = wildcard ? sameMachine(a.sid, b.sid) : sameHost(a.host, b.host);
       if (!clash) continue;
       const owner = a.sid === b.sid ? "" : ` of server.${a.sid}`;
       throw new ConfigKeyError(
@@ -614,7 +628,7 @@ export function parseConfig(text: string, opts: ParseOptions): ZkConfig {
       port: raw.metricsProviderHttpPort,
     });
   }
-  checkPortReuse(endpoints);
+  checkPortReuse(endpoints, standalone ? [] : qv.allMembers.values());
 
   const defaulted = new Set<string>(KNOWN_KEYS.filter((k) => !raw.set.has(k)));
   if (self?.clientAddr) {

@@ -682,6 +682,24 @@ export const CASES: ConfigCase[] = [
     zk: "zkt-stricter",
   },
   {
+    name: "every server on its own host with the same ';2181' client port",
+    cfg: BASE.replace("clientPort=2181\n", "") +
+      "server.1=zk1.example.invalid:2888:3888;2181\nserver.2=zk2.example.invalid:2888:3888;2181\n" +
+      "server.3=zk3.example.invalid:2888:3888;2181\n",
+    files: MYID1,
+    zk: "agree",
+    check: (c) => assert.equal(c.clientPort, 2181),
+  },
+  {
+    name: "a loopback ensemble giving every server the same ';2181' client port",
+    cfg: BASE.replace("clientPort=2181\n", "") +
+      "server.1=127.0.0.1:2888:3888;2181\nserver.2=127.0.0.1:2889:3889;2181\n" +
+      "server.3=127.0.0.1:2890:3890;2183\n",
+    files: MYID1,
+    error: "server.2: client address 0.0.0.0:2181 reuses the client address port of server.1",
+    zk: "zkt-stricter",
+  },
+  {
     name: "clientPort equal to the admin server port",
     cfg: "dataDir=$DIR/data\nclientPort=8080\n",
     error: "admin.serverPort: admin server address 0.0.0.0:8080 reuses the client address port",
