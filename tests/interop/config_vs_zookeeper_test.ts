@@ -4,7 +4,7 @@
 // standalone vs ensemble the same way, and print the same quorum config text.
 import assert from "node:assert/strict";
 import { runCli } from "../../src/cli/run.ts";
-import { parseConfig } from "../../src/config/load.ts";
+import { loadConfig, parseConfig } from "../../src/config/load.ts";
 import { toDynamicFileText } from "../../src/config/quorum_verifier.ts";
 import { setLogSink } from "../../src/log/logger.ts";
 import { SKIP_INTEROP, ZK_CLASSPATH } from "../support/interop.ts";
@@ -64,8 +64,12 @@ async function writeCase(root: string, i: number, c: ConfigCase): Promise<string
   return dir;
 }
 
-/** Runs every case through ZooKeeper's parser in one JVM. */
-async function runZooKeeper(root: string, dirs: string[]): Promise<Map<string, ZkResult>> {
+/** Runs zoo.cfg files through ZooKeeper's parser in one JVM (relative paths from `cwd`). */
+async function runZooKeeper(
+  root: string,
+  cfgPaths: string[],
+  cwd = root,
+): Promise<Map<string, ZkResult>> {
   await Deno.writeTextFile(`${root}/ZkConfigProbe.java`, PROBE);
   const out = await new Deno.Command("java", {
     args: [
@@ -74,9 +78,9 @@ async function runZooKeeper(root: string, dirs: string[]): Promise<Map<string, Z
       "-cp",
       ZK_CLASSPATH,
       `${root}/ZkConfigProbe.java`,
-      ...dirs.map((d) => `${d}/zoo.cfg`),
+      ...cfgPaths,
     ],
-    cwd: root,
+    cwd,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -131,7 +135,7 @@ Deno.test({
     try {
       const dirs: string[] = [];
       for (const [i, c] of CASES.entries()) dirs.push(await writeCase(root, i, c));
-      const zk = await runZooKeeper(root, dirs);
+      const zk = await runZooKeeper(root, dirs.map((d) => `${d}/zoo.cfg`));
       const problems: string[] = [];
       for (const [i, c] of CASES.entries()) {
         const dir = dirs[i];
@@ -172,6 +176,39 @@ Deno.test({
         }
       }
       assert.deepEqual(problems, []);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the fixtures/config examples are valid for ZooKeeper 3.8 and print the same quorum",
+  ignore: SKIP_INTEROP,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "zkt-config-interop-" });
+    try {
+      const names = [...Deno.readDirSync("fixtures/config")]
+        .filter((e) => e.isFile && e.name.endsWith(".cfg"))
+        .map((e) => e.name)
+        .sort();
+      assert.ok(names.length >= 4, names.join());
+      // Copies, so the probe's scratch files stay out of fixtures/; their relative
+      // paths still resolve from the repository root, as for zkt.
+      for (const n of names) Deno.copyFileSync(`fixtures/config/${n}`, `${root}/${n}`);
+      const zk = await runZooKeeper(root, names.map((n) => `${root}/${n}`), Deno.cwd());
+      const prev = setLogSink(() => {});
+      try {
+        for (const n of names) {
+          const z = zk.get(`${root}/${n}`)!;
+          assert.ok(z.ok, `${n}: ZooKeeper rejected it: ${z.error}`);
+          const cfg = await loadConfig(`fixtures/config/${n}`);
+          assert.equal(z.mode === "standalone", cfg.standalone, n);
+          if (cfg.quorumVerifier) assert.equal(cfg.quorumVerifier.toConfigString(), z.qv, n);
+        }
+      } finally {
+        setLogSink(prev);
+      }
     } finally {
       await Deno.remove(root, { recursive: true });
     }
