@@ -1,6 +1,6 @@
 // The effective configuration, for people (a table) and for programs (JSON).
 import { javaLongToHex } from "./java.ts";
-import { KNOWN_KEYS } from "./load.ts";
+import { KNOWN_KEYS } from "./keys.ts";
 import { HierarchicalQuorum } from "./quorum_verifier.ts";
 import { formatHostPort } from "./server_spec.ts";
 import type { QuorumServer, ZkConfig } from "./types.ts";
