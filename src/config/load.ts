@@ -183,7 +183,8 @@ export function parseConfig(text: string, opts: ParseOptions): ZkConfig {
     }
   }
   const selfId = standalone ? -1 : myid!;
-  if (clientPort !== undefined && !self?.clientAddr) {
+  // (An ensemble peer's client part of its server line is already among the server endpoints.)
+  if (clientPort !== undefined && (standalone || !self?.clientAddr)) {
     endpoints.push({
       key: "clientPort",
       sid: selfId,

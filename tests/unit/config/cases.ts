@@ -700,6 +700,13 @@ export const CASES: ConfigCase[] = [
     zk: "zkt-stricter",
   },
   {
+    name: "standalone: the client port from the server line clashing with the admin port",
+    cfg: "dataDir=$DIR/data\nserver.1=127.0.0.1:2888:3888;8080\n",
+    files: MYID1,
+    error: "admin.serverPort: admin server address 0.0.0.0:8080 reuses the client address port",
+    zk: "zkt-stricter",
+  },
+  {
     name: "clientPort equal to the admin server port",
     cfg: "dataDir=$DIR/data\nclientPort=8080\n",
     error: "admin.serverPort: admin server address 0.0.0.0:8080 reuses the client address port",
