@@ -1,5 +1,12 @@
 // Every subcommand zkt offers. A command is listed here only once it works.
 import type { Command } from "./command.ts";
+import { DATA_COMMANDS } from "./data.ts";
+import { SNAP_COMMANDS } from "./snap.ts";
+import { TXNLOG_COMMANDS } from "./txnlog.ts";
 
 /** All commands, in the order `zkt --help` lists them. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [
+  ...SNAP_COMMANDS,
+  ...TXNLOG_COMMANDS,
+  ...DATA_COMMANDS,
+];
