@@ -1,5 +1,11 @@
 // Runs Apache ZooKeeper's own file tools (SnapshotFormatter, TxnLogToolkit) and
 // parses what they print, so tests can compare zkt's reading field by field.
+import assert from "node:assert/strict";
+import { opName, txnPaths } from "../../src/cli/txn_format.ts";
+import { base64 } from "../../src/cli/znode_format.ts";
+import { OpCode } from "../../src/jute/constants.ts";
+import { readSnapshot, type SnapEntry } from "../../src/persistence/snapshot.ts";
+import { type LogTxn, readTxnLog } from "../../src/persistence/txnlog.ts";
 import { ZK_CLASSPATH } from "../support/interop.ts";
 
 /** Runs a ZooKeeper class's main() and returns stdout (stderr on failure). */
@@ -41,7 +47,7 @@ export function parseSnapshotFormatter(out: string): FormatterOutput {
     if (lines.length < 2 || !lines[0].startsWith("/") || !lines[1].startsWith("  cZxid")) continue;
     const fields = new Map<string, string>();
     for (const l of lines.slice(1)) {
-      const m = l.match(/^  (\w+) = ?(.*)$/);
+      const m = l.match(/^ {2}(\w+) = ?(.*)$/);
       if (m) fields.set(m[1], m[2]);
     }
     nodes.set(lines[0], { path: lines[0], fields });
@@ -87,4 +93,76 @@ export function parseTxnLogToolkit(out: string): { txns: ToolkitTxn[]; count: nu
   });
   const c = out.match(/EOF reached after (\d+) txns/);
   return { txns, count: c ? Number(c[1]) : null };
+}
+
+const hex = (v: bigint) => BigInt.asUintN(64, v);
+
+/** Compares every znode, session and the count field by field. */
+export async function compareWithFormatter(file: string): Promise<void> {
+  const r = await runZkTool("org.apache.zookeeper.server.SnapshotFormatter", "-d", file);
+  assert.equal(r.code, 0, r.err);
+  const zk = parseSnapshotFormatter(r.out);
+  const nodes: Extract<SnapEntry, { kind: "node" }>[] = [];
+  const sessions: { id: bigint; timeout: number }[] = [];
+  for await (const e of readSnapshot(file)) {
+    if (e.kind === "node") nodes.push(e);
+    if (e.kind === "session") sessions.push(e);
+  }
+  // DataTree counts the root twice ("" and its alias "/").
+  assert.equal(zk.count, nodes.length + 1, `${file}: node count`);
+  assert.equal(zk.nodes.size, nodes.length);
+  for (const n of nodes) {
+    const path = n.path === "" ? "/" : n.path;
+    const z = zk.nodes.get(path);
+    assert.ok(z, `${path} printed by SnapshotFormatter`);
+    const f = z.fields;
+    assert.equal(BigInt(f.get("cZxid")!), hex(n.stat.czxid), `${path} cZxid`);
+    assert.equal(BigInt(f.get("mZxid")!), hex(n.stat.mzxid), `${path} mZxid`);
+    assert.equal(BigInt(f.get("pZxid")!), hex(n.stat.pzxid), `${path} pZxid`);
+    assert.equal(Number(f.get("cversion")), n.stat.cversion, `${path} cversion`);
+    assert.equal(Number(f.get("dataVersion")), n.stat.version, `${path} dataVersion`);
+    assert.equal(Number(f.get("aclVersion")), n.stat.aversion, `${path} aclVersion`);
+    assert.equal(
+      BigInt(f.get("ephemeralOwner")!),
+      hex(n.stat.ephemeralOwner),
+      `${path} ephemeralOwner`,
+    );
+    assert.equal(f.get("data"), n.data ? base64(n.data) : "", `${path} data`);
+    for (const [k, v] of [["ctime", n.stat.ctime], ["mtime", n.stat.mtime]] as const) {
+      // Java's Date.toString has second resolution.
+      assert.equal(
+        Date.parse(f.get(k)!.replace(" UTC ", " ") + " UTC") / 1000,
+        Math.floor(Number(v) / 1000),
+        `${path} ${k}`,
+      );
+    }
+  }
+  assert.deepEqual(
+    zk.sessions.map((s) => [s.id, s.timeout]).sort(),
+    sessions.map((s) => [hex(s.id), s.timeout]).sort(),
+  );
+}
+
+/** Compares every txn's header fields, type and path(s) with TxnLogToolkit's dump. */
+export async function compareWithToolkit(file: string): Promise<number> {
+  const r = await runZkTool("org.apache.zookeeper.server.persistence.TxnLogToolkit", "-d", file);
+  assert.equal(r.code, 0, r.err);
+  const zk = parseTxnLogToolkit(r.out);
+  const ours: LogTxn[] = [];
+  for await (const e of readTxnLog(file)) if (e.kind === "txn") ours.push(e);
+  assert.equal(zk.count, ours.length, `${file}: txn count`);
+  assert.equal(zk.txns.length, ours.length);
+  ours.forEach((t, i) => {
+    const z = zk.txns[i];
+    const at = `${file} zxid 0x${t.header.zxid.toString(16)}`;
+    assert.equal(z.zxid, BigInt.asUintN(64, t.header.zxid), at);
+    assert.equal(z.session, BigInt.asUintN(64, t.header.clientId), at);
+    assert.equal(z.cxid, t.header.cxid >>> 0, at);
+    assert.equal(z.type.toLowerCase(), opName(t.header.type).toLowerCase(), at);
+    for (const p of txnPaths(t.txn)) assert.ok(z.rest.includes(p), `${at}: ${p} in "${z.rest}"`);
+    if (t.header.type === OpCode.createSession) {
+      assert.equal(z.rest, String((t.txn.record as { timeOut: number }).timeOut), at);
+    }
+  });
+  return ours.length;
 }

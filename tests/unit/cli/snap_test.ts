@@ -6,13 +6,13 @@ Deno.test("snap dump prints the header, every znode's stat, sessions, ACLs and a
   const r = await zkt("snap", "dump", MID_SNAPSHOT);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /format ZKSN version 2, dbid 0xffffffffffffffff, zxid 0x10000001c/);
-  assert.match(r.out, /^\/app\/eph\n  cZxid = 0x100000007\n/m);
+  assert.match(r.out, /^\/app\/eph\n {2}cZxid = 0x100000007\n/m);
   assert.match(r.out, /ephemeralOwner = 0x[0-9a-f]+ \(ephemeral\)/);
   assert.match(
     r.out,
-    /\/ttl-long\n(?:  .*\n)*  ephemeralOwner = 0xff0000000036ee80 \(ttl 3600000 ms\)/,
+    /\/ttl-long\n(?: {2}.*\n)* {2}ephemeralOwner = 0xff0000000036ee80 \(ttl 3600000 ms\)/,
   );
-  assert.match(r.out, /Sessions \(2\):\n(?:.*\n)*?  0x[0-9a-f]+  timeout 2000 ms  ephemerals 1/);
+  assert.match(r.out, /Sessions \(2\):\n(?:.*\n)*? {2}0x[0-9a-f]+ {2}timeout 2000 ms {2}ephemerals 1/);
   assert.match(r.out, /digest:alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=:cdrwa/);
   assert.match(r.out, /nodes 18, data bytes \d+, sessions 2, ACLs 4/);
   assert.match(r.out, /checksum OK, digest OK/);
