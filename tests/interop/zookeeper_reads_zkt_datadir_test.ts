@@ -113,6 +113,13 @@ Deno.test({
     await log.close();
 
     await compareWithFormatter(snapFile);
+    // Compressed snapshots zkt writes read in ZooKeeper's tools too.
+    const cdir = await Deno.makeTempDir({ prefix: "zkt-compressed-" });
+    for (const suffix of [".gz", ".snappy"]) {
+      const f = `${cdir}/${snapshotFileName(tree.lastProcessedZxid, suffix)}`;
+      await writeSnapshot(f, tree, { dbid: -1n });
+      await compareWithFormatter(f);
+    }
     assert.equal(
       await compareWithToolkit(`${v2}/${logFileName(tree.lastProcessedZxid - 5n)}`),
       txns.length,
