@@ -1,37 +1,15 @@
-// Sends a ZooKeeper four-letter word and returns the whole reply.
+// Sends a ZooKeeper four-letter word and returns the whole reply (tests' shorthand
+// for src/net/four_letter_client.ts).
+import { sendFourLetter } from "../../src/net/four_letter_client.ts";
 
 /** Sends `cmd` (e.g. "srvr") to host:port and reads until the server closes. */
-export async function fourLetter(
+export function fourLetter(
   port: number,
   cmd: string,
   hostname = "127.0.0.1",
   timeoutMs = 5000,
 ): Promise<string> {
-  const conn = await Deno.connect({ hostname, port });
-  const timer = setTimeout(() => conn.close(), timeoutMs);
-  try {
-    await conn.write(new TextEncoder().encode(cmd));
-    const chunks: Uint8Array[] = [];
-    const buf = new Uint8Array(65536);
-    while (true) {
-      const n = await conn.read(buf).catch(() => null);
-      if (n === null) break;
-      chunks.push(buf.slice(0, n));
-    }
-    const total = chunks.reduce((a, c) => a + c.length, 0);
-    const all = new Uint8Array(total);
-    let o = 0;
-    for (const c of chunks) {
-      all.set(c, o);
-      o += c.length;
-    }
-    return new TextDecoder().decode(all);
-  } finally {
-    clearTimeout(timer);
-    try {
-      conn.close();
-    } catch { /* already closed by the timer or the peer */ }
-  }
+  return sendFourLetter(hostname, port, cmd, timeoutMs);
 }
 
 /** Parses `srvr`/`stat` output's "Mode: x" line; undefined when absent. */

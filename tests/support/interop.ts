@@ -5,7 +5,8 @@
 export const SKIP_INTEROP = Deno.env.get("ZKT_SKIP_INTEROP") === "1";
 
 /** The class path that runs Debian's Apache ZooKeeper 3.8 with logs on stderr. */
-export const ZK_CLASSPATH = "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar";
+export const ZK_CLASSPATH =
+  "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar:/usr/share/java/servlet-api.jar";
 
 /** Path to the system python that has Debian's kazoo. */
 export const SYSTEM_PYTHON = "/usr/bin/python3";
