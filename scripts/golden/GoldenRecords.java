@@ -282,6 +282,23 @@ public class GoldenRecords {
         for (QuorumAuth.Status s : QuorumAuth.Status.values()) {
             sb.append("quorumAuthStatus ").append(s.name()).append(' ').append(status.invoke(s)).append('\n');
         }
+        for (String xid : new String[] {"NOTIFICATION_XID", "PING_XID", "AUTHPACKET_XID", "SET_WATCHES_XID"}) {
+            sb.append("xid ").append(xid).append(' ')
+              .append(org.apache.zookeeper.ClientCnxn.class.getField(xid).getInt(null)).append('\n');
+        }
+        for (String name : new String[] {"OPEN_ACL_UNSAFE", "CREATOR_ALL_ACL", "READ_ACL_UNSAFE"}) {
+            @SuppressWarnings("unchecked")
+            List<ACL> list = (List<ACL>) ZooDefs.Ids.class.getField(name).get(null);
+            StringBuilder v = new StringBuilder();
+            for (ACL a : list) {
+                v.append(a.getPerms()).append(',').append(a.getId().getScheme()).append(',').append(a.getId().getId()).append(';');
+            }
+            sb.append("acl ").append(name).append(' ').append(v).append('\n');
+        }
+        for (String name : new String[] {"ANYONE_ID_UNSAFE", "AUTH_IDS"}) {
+            Id id = (Id) ZooDefs.Ids.class.getField(name).get(null);
+            sb.append("id ").append(name).append(' ').append(id.getScheme()).append(',').append(id.getId()).append('\n');
+        }
         sb.append("magic SNAP ").append(FileSnap.SNAP_MAGIC).append('\n');
         sb.append("magic TXNLOG ").append(FileTxnLog.TXNLOG_MAGIC).append('\n');
         // Fields come back in no guaranteed order: sort for a stable file.

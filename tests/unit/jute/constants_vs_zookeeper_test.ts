@@ -10,6 +10,7 @@ import {
   errorMessage,
   errorName,
   EventType,
+  Ids,
   KeeperState,
   OpCode,
   opName,
@@ -17,6 +18,7 @@ import {
   quorumPacketName,
   QuorumPacketType,
   WatcherType,
+  Xid,
 } from "../../../src/jute/constants.ts";
 import { SNAP_MAGIC, TXNLOG_MAGIC } from "../../../src/jute/persistence.ts";
 import { QUORUM_AUTH_MAGIC, QuorumAuthStatus } from "../../../src/jute/quorum.ts";
@@ -91,4 +93,32 @@ Deno.test("quorum auth magic and status, snapshot and txn-log magics match ZooKe
   assert.deepEqual(sorted({ ...QuorumAuthStatus }), sorted(table("quorumAuthStatus")));
   assert.equal(SNAP_MAGIC, table("magic").SNAP);
   assert.equal(TXNLOG_MAGIC, table("magic").TXNLOG);
+});
+
+Deno.test("reserved xids match ClientCnxn (notification, ping, auth, setWatches)", () => {
+  const zk = table("xid");
+  assert.deepEqual(
+    { ...Xid },
+    {
+      notification: zk.NOTIFICATION_XID,
+      ping: zk.PING_XID,
+      auth: zk.AUTHPACKET_XID,
+      setWatches: zk.SET_WATCHES_XID,
+    },
+  );
+});
+
+Deno.test("well-known ids and ACLs match ZooDefs.Ids", () => {
+  const text = (acl: readonly { perms: number; id: { scheme: string; id: string } }[]) =>
+    acl.map((a) => `${a.perms},${a.id.scheme},${a.id.id};`).join("");
+  const acls = new Map(ZK.get("acl"));
+  assert.equal(text(Ids.OPEN_ACL_UNSAFE), acls.get("OPEN_ACL_UNSAFE"));
+  assert.equal(text(Ids.CREATOR_ALL_ACL), acls.get("CREATOR_ALL_ACL"));
+  assert.equal(text(Ids.READ_ACL_UNSAFE), acls.get("READ_ACL_UNSAFE"));
+  const ids = new Map(ZK.get("id"));
+  assert.equal(
+    `${Ids.ANYONE_ID_UNSAFE.scheme},${Ids.ANYONE_ID_UNSAFE.id}`,
+    ids.get("ANYONE_ID_UNSAFE"),
+  );
+  assert.equal(`${Ids.AUTH_IDS.scheme},${Ids.AUTH_IDS.id}`, ids.get("AUTH_IDS"));
 });
