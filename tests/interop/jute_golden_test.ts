@@ -4,16 +4,16 @@
 // (scripts/golden/JuteEcho.java): ZooKeeper must consume every byte, see
 // exactly our field values under exactly our field names, and serialize the
 // record back to exactly our bytes. The other direction (ZooKeeper's bytes
-// decode to the expected values) is fixtures/golden, checked live by
-// tests/unit/jute/golden_live_interop_test.ts; here ZooKeeper also reads each
+// decode to the expected values) is fixtures/golden: the last tests here
+// regenerate it live with scripts/gen-golden, and have ZooKeeper read each
 // golden record back, so the expected values come from ZooKeeper's objects and
-// not only from our hand-written mirror of them.
+// not only from our hand-written mirror of them (golden_values.ts).
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Reader } from "../../src/jute/reader.ts";
 import { encode } from "../../src/jute/writer.ts";
 import { SKIP_INTEROP } from "../support/interop.ts";
-import { golden, GOLDENS } from "../unit/jute/golden_values.ts";
+import { golden, GOLDEN_DIR, GOLDENS } from "../unit/jute/golden_values.ts";
 import { RECORDS } from "../unit/jute/records.ts";
 
 const ROOT = `${import.meta.dirname}/../..`;
@@ -158,6 +158,37 @@ Deno.test({
       assert.match(JSON.parse(bogus).error, /no jute record class NoSuchRecord/);
     } finally {
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+function listing(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of Deno.readDirSync(dir)) out.set(e.name, Deno.readTextFileSync(`${dir}/${e.name}`));
+  return out;
+}
+
+Deno.test({
+  name:
+    "interop: gen-golden run live against ZooKeeper 3.8 reproduces fixtures/golden byte for byte",
+  ignore: SKIP_INTEROP,
+  fn: async () => {
+    const tmp = await Deno.makeTempDir({ prefix: "zkt-golden-" });
+    try {
+      const out = await new Deno.Command(`${ROOT}/scripts/gen-golden`, {
+        args: [tmp],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const err = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `gen-golden failed: ${err}`);
+      const live = listing(tmp);
+      const committed = listing(GOLDEN_DIR);
+      assert.deepEqual([...live.keys()].sort(), [...committed.keys()].sort());
+      for (const [name, text] of committed) assert.equal(live.get(name), text, name);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
     }
   },
 });
