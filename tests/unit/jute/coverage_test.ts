@@ -69,3 +69,20 @@ Deno.test("readCreateTxnOrV0 on a body cut inside parentCVersion is a DecodeErro
     );
   }
 });
+
+Deno.test("any bytes fed to readACLs or readCreateTxnOrV0 give a value or a DecodeError", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(jute.readACLs, jute.readCreateTxnOrV0),
+      fc.uint8Array({ maxLength: 64 }),
+      (read, bytes) => {
+        try {
+          read(new jute.Reader(bytes));
+        } catch (e) {
+          if (!(e instanceof jute.DecodeError)) throw e;
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
