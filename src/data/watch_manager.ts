@@ -161,31 +161,57 @@ export class WatchManager<W> {
   readonly data = new WatchTable<W>();
   readonly child = new WatchTable<W>();
 
-  private fire(out: WatchFire<W>[], ws: Set<W>, type: WatchEventType, path: string): void {
+  private fire_(out: WatchFire<W>[], ws: Set<W>, type: WatchEventType, path: string): void {
     for (const watcher of ws) out.push({ watcher, type, path });
+  }
+
+  /** Fires one tree change (as applyTxn reports them) in DataTree's trigger order. */
+  fire(
+    ev: { type: "created" | "deleted" | "dataChanged" | "childrenChanged"; path: string },
+    out: WatchFire<W>[] = [],
+  ): WatchFire<W>[] {
+    const p = ev.path;
+    switch (ev.type) {
+      case "created":
+        this.fire_(out, this.data.trigger(p, WatchEventType.NodeCreated), 1, p);
+        break;
+      case "deleted": {
+        const dataHit = this.data.trigger(p, WatchEventType.NodeDeleted);
+        this.fire_(out, dataHit, 2, p);
+        this.fire_(out, this.child.trigger(p, WatchEventType.NodeDeleted, dataHit), 2, p);
+        break;
+      }
+      case "dataChanged":
+        this.fire_(out, this.data.trigger(p, WatchEventType.NodeDataChanged), 3, p);
+        break;
+      case "childrenChanged":
+        this.fire_(out, this.child.trigger(p, WatchEventType.NodeChildrenChanged), 4, p);
+        break;
+    }
+    return out;
   }
 
   /** A node was created: NodeCreated at it, NodeChildrenChanged at its parent. */
   nodeCreated(path: string, out: WatchFire<W>[] = []): WatchFire<W>[] {
-    this.fire(out, this.data.trigger(path, WatchEventType.NodeCreated), 1, path);
+    this.fire_(out, this.data.trigger(path, WatchEventType.NodeCreated), 1, path);
     const parent = parentPath(path);
-    this.fire(out, this.child.trigger(parent, WatchEventType.NodeChildrenChanged), 4, parent);
+    this.fire_(out, this.child.trigger(parent, WatchEventType.NodeChildrenChanged), 4, parent);
     return out;
   }
 
   /** A node was deleted: NodeDeleted to data and child watchers once each, then the parent. */
   nodeDeleted(path: string, out: WatchFire<W>[] = []): WatchFire<W>[] {
     const dataHit = this.data.trigger(path, WatchEventType.NodeDeleted);
-    this.fire(out, dataHit, 2, path);
-    this.fire(out, this.child.trigger(path, WatchEventType.NodeDeleted, dataHit), 2, path);
+    this.fire_(out, dataHit, 2, path);
+    this.fire_(out, this.child.trigger(path, WatchEventType.NodeDeleted, dataHit), 2, path);
     const parent = parentPath(path);
-    this.fire(out, this.child.trigger(parent, WatchEventType.NodeChildrenChanged), 4, parent);
+    this.fire_(out, this.child.trigger(parent, WatchEventType.NodeChildrenChanged), 4, parent);
     return out;
   }
 
   /** A node's data was set. */
   dataChanged(path: string, out: WatchFire<W>[] = []): WatchFire<W>[] {
-    this.fire(out, this.data.trigger(path, WatchEventType.NodeDataChanged), 3, path);
+    this.fire_(out, this.data.trigger(path, WatchEventType.NodeDataChanged), 3, path);
     return out;
   }
 

@@ -1,7 +1,7 @@
 // The watch manager keeps 3.8's semantics: one-shot watches fire once,
 // persistent ones stay, recursive ones cover descendants but not child-list changes.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { WatchManager, WatchMode } from "../../../src/data/watch_manager.ts";
+import { type WatchFire, WatchManager, WatchMode } from "../../../src/data/watch_manager.ts";
 
 const ev = (fires: { watcher: string; type: number; path: string }[]) =>
   fires.map((f) => `${f.watcher}:${f.type}:${f.path}`);
@@ -49,4 +49,18 @@ Deno.test("removing a connection drops all its watches", () => {
   assertEquals(ev(w.dataChanged("/b/x")), []);
   assertEquals(ev(w.dataChanged("/a")), ["c2:3:/a"]);
   assertEquals(w.data.summary(), { watchers: 0, paths: 0, watches: 0 });
+});
+
+Deno.test("applyTxn-style events fire in DataTree's order", () => {
+  const w = new WatchManager<string>();
+  w.data.add("/a/b", "c1");
+  w.child.add("/a", "c2");
+  const out: WatchFire<string>[] = [];
+  for (
+    const e of [
+      { type: "deleted" as const, path: "/a/b" },
+      { type: "childrenChanged" as const, path: "/a" },
+    ]
+  ) w.fire(e, out);
+  assertEquals(ev(out), ["c1:2:/a/b", "c2:4:/a"]);
 });
