@@ -1,0 +1,154 @@
+// zkt data replay: a data dir's snapshot plus logs up to a zxid, printed as a
+// tree — point-in-time inspection; zkt data purge: autopurge on demand.
+import { UsageError } from "../errors.ts";
+import { purge, restore } from "../persistence/datadir.ts";
+import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
+import {
+  hex,
+  parseId,
+  Progress,
+  progressWanted,
+  underPrefix,
+  znodeJson,
+  znodeText,
+} from "./znode_format.ts";
+
+const replay: Command = {
+  names: ["data", "replay"],
+  summary: "restore a data dir (snapshot + logs) up to a zxid and print the tree",
+  usage: "DIR [--to ZXID] [--json] [--data] [--path PREFIX]",
+  help: `Loads the newest valid snapshot, replays the logs after it up to --to (default:
+all), checks digests on the way, and prints every znode as \`snap dump\` does.
+  --to ZXID       stop after this zxid (0x-hex or decimal)
+  --json          JSON Lines: znode records, session records and a summary
+  --data          include node data
+  --path PREFIX   only znodes at or below PREFIX`,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags<
+      { to?: string; json?: boolean; data?: boolean; path?: string }
+    >(
+      args,
+      {
+        to: { type: "string" },
+        json: { type: "boolean" },
+        data: { type: "boolean" },
+        path: { type: "string" },
+      },
+    );
+    expectPositionals(positionals, ["DIR"]);
+    let to: bigint | undefined;
+    if (values.to !== undefined) {
+      const z = parseId(values.to);
+      if (z === null) {
+        throw new UsageError(`--to ${values.to}: expected a zxid (0x-hex or decimal)`);
+      }
+      to = z;
+    }
+    const progress = new Progress(progressWanted(), "txns replayed");
+    let n = 0;
+    const r = await restore(positionals[0], {
+      toZxid: to,
+      onSkip: (file, reason) => io.err(`zkt data replay: skipping snapshot ${file}: ${reason}\n`),
+      onTorn: (e) => io.err(`zkt data replay: ${e.file}: torn tail: ${e.detail}\n`),
+      onTxn: () => progress.tick(n += 1024),
+    });
+    progress.done();
+    const t = r.tree;
+    const json = values.json ?? false;
+    const withData = values.data ?? false;
+    let buffer = "";
+    for (const [path, node] of t.walk()) {
+      if (!underPrefix(path, values.path)) continue;
+      const view = {
+        path,
+        data: node.data,
+        acl: node.acl,
+        stat: node.stat,
+        numChildren: node.children.size,
+      };
+      buffer += json
+        ? JSON.stringify(znodeJson(view, withData)) + "\n"
+        : znodeText(view, t.aclOf(node), withData);
+      if (buffer.length > 1 << 16) {
+        io.out(buffer);
+        buffer = "";
+      }
+    }
+    io.out(buffer);
+    const ephemerals = (id: bigint) => t.ephemerals.get(id)?.size ?? 0;
+    const digestMismatch = r.digestMismatch
+      ? `MISMATCH at ${
+        hex(r.digestMismatch.zxid)
+      } (log ${r.digestMismatch.expected}, tree ${r.digestMismatch.actual})`
+      : "OK";
+    if (json) {
+      for (const [id, timeout] of t.sessions) {
+        io.out(
+          JSON.stringify({ type: "session", id: hex(id), timeout, ephemerals: ephemerals(id) }) +
+            "\n",
+        );
+      }
+      io.out(
+        JSON.stringify({
+          type: "summary",
+          snapshot: r.snapshot?.file ?? null,
+          logs: r.logs,
+          txnsApplied: r.txnsApplied,
+          lastProcessedZxid: hex(r.lastProcessedZxid),
+          nodes: t.size,
+          sessions: t.sessions.size,
+          digest: t.digest.toString(),
+          snapshotDigest: r.snapshotDigest,
+          txnDigests: r.digestMismatch ? "mismatch" : "ok",
+        }) + "\n",
+      );
+    } else {
+      const out = [`\nSessions (${t.sessions.size}):`];
+      for (const [id, timeout] of t.sessions) {
+        out.push(`  ${hex(id)}  timeout ${timeout} ms  ephemerals ${ephemerals(id)}`);
+      }
+      out.push(
+        "\nSummary:",
+        `  snapshot ${r.snapshot?.file ?? "(none: empty tree)"}`,
+        `  logs ${r.logs.length ? r.logs.join(", ") : "(none)"}`,
+        `  txns applied ${r.txnsApplied}, lastProcessedZxid ${hex(r.lastProcessedZxid)}`,
+        `  nodes ${t.size}, sessions ${t.sessions.size}, digest ${t.digest}`,
+        `  snapshot digest ${r.snapshotDigest}, txn digests ${digestMismatch}`,
+      );
+      io.out(out.join("\n") + "\n");
+    }
+    return 0;
+  },
+};
+
+const purgeCmd: Command = {
+  names: ["data", "purge"],
+  summary: "delete all but the N newest snapshots and the logs they need (autopurge)",
+  usage: "DIR --keep N [--dry-run]",
+  help: `Keeps the N (≥ 3) newest valid snapshots and every log needed to replay from
+the oldest of them, as ZooKeeper's PurgeTxnLog / autopurge does.
+  --keep N     snapshots to keep (at least 3)
+  --dry-run    list what would be deleted`,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags<{ keep?: string; "dry-run"?: boolean }>(args, {
+      keep: { type: "string" },
+      "dry-run": { type: "boolean" },
+    });
+    expectPositionals(positionals, ["DIR"]);
+    const keep = Number(values.keep);
+    if (values.keep === undefined || !Number.isInteger(keep) || keep < 3) {
+      throw new UsageError("--keep N: N must be an integer ≥ 3");
+    }
+    const dry = values["dry-run"] ?? false;
+    const r = await purge(positionals[0], keep, dry);
+    const verb = dry ? "would remove" : "removed";
+    for (const f of [...r.removedSnapshots, ...r.removedLogs]) io.out(`${verb} ${f}\n`);
+    io.out(
+      `kept ${r.keptSnapshots.length} snapshots; ${verb} ${r.removedSnapshots.length} snapshots and ${r.removedLogs.length} logs\n`,
+    );
+    return 0;
+  },
+};
+
+/** The data commands. */
+export const DATA_COMMANDS: Command[] = [replay, purgeCmd];

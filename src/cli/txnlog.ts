@@ -1,0 +1,207 @@
+// zkt txnlog dump | verify | truncate: read txn logs record by record.
+import { CorruptDataError, UsageError } from "../errors.ts";
+import { listLogs, versionDir } from "../persistence/datadir.ts";
+import { type LogEntry, readTxnLog, truncateTxnLog } from "../persistence/txnlog.ts";
+import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
+import { txnJson, txnLine, txnPaths } from "./txn_format.ts";
+import { hex, parseId, Progress, progressWanted, underPrefix } from "./znode_format.ts";
+
+/** The log files PATH names: the file itself, or a data dir's logs in zxid order. */
+export async function logPaths(path: string): Promise<string[]> {
+  let st: Deno.FileInfo;
+  try {
+    st = await Deno.stat(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (st.isFile) return [path];
+  const logs = await listLogs(await versionDir(path));
+  if (logs.length === 0) throw new UsageError(`${path}: no txn logs (log.*) found`);
+  return logs.map((l) => l.path);
+}
+
+function zxidFlag(name: string, v: string | undefined): bigint | undefined {
+  if (v === undefined) return undefined;
+  const z = parseId(v);
+  if (z === null) throw new UsageError(`--${name} ${v}: expected a zxid (0x-hex or decimal)`);
+  return z;
+}
+
+/** All entries of several logs in order. */
+async function* entries(files: string[]): AsyncGenerator<LogEntry> {
+  for (const f of files) yield* readTxnLog(f);
+}
+
+const dump: Command = {
+  names: ["txnlog", "dump"],
+  summary: "print txns: time, session, cxid, zxid, type and body, one per line",
+  usage: "PATH [--json] [--from ZXID] [--to ZXID] [--session ID] [--path PREFIX]",
+  help: `PATH is a log file or a data dir (all its logs in zxid order).
+  --json            JSON Lines: one header record per file, one txn per line, an end record
+  --from/--to ZXID  only txns with from ≤ zxid ≤ to (0x-hex or decimal)
+  --session ID      only txns of this session
+  --path PREFIX     only txns touching PREFIX or below (sub-txns of a multi count)
+A torn tail (a partial last record) is reported on stderr, and in --json as an
+end record with reason "torn".`,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags<{
+      json?: boolean;
+      from?: string;
+      to?: string;
+      session?: string;
+      path?: string;
+    }>(args, {
+      json: { type: "boolean" },
+      from: { type: "string" },
+      to: { type: "string" },
+      session: { type: "string" },
+      path: { type: "string" },
+    });
+    expectPositionals(positionals, ["PATH"]);
+    const from = zxidFlag("from", values.from);
+    const to = zxidFlag("to", values.to);
+    const session = zxidFlag("session", values.session);
+    const files = await logPaths(positionals[0]);
+    const json = values.json ?? false;
+    const progress = new Progress(progressWanted(), "txns");
+    let count = 0;
+    let shown = 0;
+    let buffer = "";
+    const flush = () => {
+      if (buffer) io.out(buffer);
+      buffer = "";
+    };
+    for await (const e of entries(files)) {
+      if (e.kind === "header") {
+        if (json) {
+          buffer += JSON.stringify({
+            type: "header",
+            file: e.file,
+            magic: "ZKLG",
+            version: e.header.version,
+            dbid: hex(e.header.dbid),
+          }) + "\n";
+        } else {
+          buffer += `ZooKeeper txn log ${e.file} (ZKLG version ${e.header.version}, dbid ${
+            hex(e.header.dbid)
+          })\n`;
+        }
+        continue;
+      }
+      if (e.kind === "end") {
+        if (json) {
+          buffer += JSON.stringify({
+            type: "end",
+            file: e.file,
+            offset: e.offset,
+            reason: e.reason,
+            detail: e.detail,
+          }) + "\n";
+        }
+        if (e.reason === "torn") {
+          flush();
+          io.err(`zkt txnlog dump: ${e.file}: torn tail: ${e.detail}\n`);
+        }
+        continue;
+      }
+      count++;
+      progress.tick(count);
+      const h = e.header;
+      if (from !== undefined && h.zxid < from) continue;
+      if (to !== undefined && h.zxid > to) continue;
+      if (session !== undefined && h.clientId !== session) continue;
+      if (values.path !== undefined && !txnPaths(e.txn).some((p) => underPrefix(p, values.path))) {
+        continue;
+      }
+      shown++;
+      buffer += json
+        ? JSON.stringify(txnJson(h, e.txn, e.digest)) + "\n"
+        : txnLine(h, e.txn, e.digest);
+      if (buffer.length > 1 << 16) flush();
+    }
+    flush();
+    progress.done();
+    if (!json) io.out(`${shown} of ${count} txns shown\n`);
+    return 0;
+  },
+};
+
+const verify: Command = {
+  names: ["txnlog", "verify"],
+  summary: "check every record's checksum and framing (exit 3 on the first problem)",
+  usage: "PATH",
+  help: `PATH is a log file or a data dir (all its logs). Checks the header, each
+record's Adler-32, the end-of-record marker, that every txn decodes, that zxids
+increase, and reports a torn tail (a partial last record) as a problem.`,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { positionals } = parseFlags(args, {});
+    expectPositionals(positionals, ["PATH"]);
+    const files = await logPaths(positionals[0]);
+    const progress = new Progress(progressWanted(), "txns checked");
+    let total = 0;
+    let last: bigint | null = null;
+    for (const f of files) {
+      let n = 0;
+      let first: bigint | null = null;
+      for await (const e of readTxnLog(f)) {
+        if (e.kind === "txn") {
+          if (last !== null && e.header.zxid <= last) {
+            throw new CorruptDataError(
+              `${f}: zxid ${hex(e.header.zxid)} at offset ${e.offset} does not follow ${hex(last)}`,
+            );
+          }
+          last = e.header.zxid;
+          first ??= e.header.zxid;
+          n++;
+          progress.tick(total + n);
+        } else if (e.kind === "end" && e.reason === "torn") {
+          throw new CorruptDataError(`${f}: torn tail: ${e.detail}`);
+        }
+      }
+      total += n;
+      progress.done();
+      io.out(
+        `${f}: OK — ${n} txns` + (first !== null ? ` (${hex(first)} … ${hex(last!)})` : "") + "\n",
+      );
+    }
+    return 0;
+  },
+};
+
+const truncate: Command = {
+  names: ["txnlog", "truncate"],
+  summary: "keep the txns with zxid ≤ Z (ZooKeeper's --chop), into a new file or in place",
+  usage: "PATH --zxid Z [--in-place | --out FILE]",
+  help: `Copies the header and every txn with zxid ≤ Z byte for byte.
+  --zxid Z      the last zxid to keep (0x-hex or decimal)
+  --out FILE    where to write (default: PATH.chopped)
+  --in-place    replace PATH (atomically, through a temporary file)`,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags<
+      { zxid?: string; "in-place"?: boolean; out?: string }
+    >(
+      args,
+      { zxid: { type: "string" }, "in-place": { type: "boolean" }, out: { type: "string" } },
+    );
+    expectPositionals(positionals, ["PATH"]);
+    const z = zxidFlag("zxid", values.zxid);
+    if (z === undefined) throw new UsageError("missing --zxid");
+    if (values["in-place"] && values.out) {
+      throw new UsageError("--in-place and --out exclude each other");
+    }
+    const file = positionals[0];
+    if (!(await Deno.stat(file).catch(() => null))?.isFile) {
+      throw new UsageError(`${file} is not a file`);
+    }
+    const out = values["in-place"] ? file : values.out ?? `${file}.chopped`;
+    const r = await truncateTxnLog(file, z, out);
+    io.out(
+      `${r.out}: kept ${r.kept} txns` + (r.lastKept !== null ? ` (last ${hex(r.lastKept)})` : "") +
+        `, dropped ${r.dropped}\n`,
+    );
+    return 0;
+  },
+};
+
+/** The txnlog commands. */
+export const TXNLOG_COMMANDS: Command[] = [dump, verify, truncate];

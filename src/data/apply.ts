@@ -1,0 +1,168 @@
+// applyTxn: the one state transition. Restore, the tools and (later) the server
+// apply every committed txn through it, exactly as ZooKeeper 3.8's
+// DataTree.processTxn (plus FileTxnSnapLog's session bookkeeping) does, so trees
+// and digests agree with Apache ZooKeeper's. Pure: the tree is the only state.
+import type { TxnHeader } from "../jute/txn.ts";
+import { OpCode } from "../jute/constants.ts";
+import type { Txn } from "../persistence/records.ts";
+import { CONTAINER_OWNER, type DataTree, splitPath, TreeError, ttlOwner } from "./tree.ts";
+
+/** A change watchers care about (the server maps these to WatchedEvents). */
+export interface TreeEvent {
+  type: "created" | "deleted" | "dataChanged" | "childrenChanged";
+  path: string;
+}
+
+/** What applying one txn did (ProcessTxnResult). err is a ZooKeeper error code, 0 = ok. */
+export interface ApplyResult {
+  type: number;
+  zxid: bigint;
+  err: number;
+  path?: string;
+  /** Sub-results of a multi, in order. */
+  multi?: ApplyResult[];
+  /** Paths removed by a closeSession. */
+  deleted?: string[];
+  events: TreeEvent[];
+}
+
+// KeeperException codes used when ZooKeeper rewrites a failed multi's sub-txns.
+const RUNTIME_INCONSISTENCY = -2;
+
+function parentOf(path: string): string {
+  const p = splitPath(path)[0];
+  return p === "" ? "/" : p;
+}
+
+// deno-lint-ignore no-explicit-any
+type Rec = any;
+
+/**
+ * Applies a committed txn to the tree and returns what changed. Errors a txn
+ * records (or that a replay over a fuzzy snapshot meets) are results, not
+ * exceptions, as in ZooKeeper.
+ */
+export function applyTxn(tree: DataTree, header: TxnHeader, txn: Txn): ApplyResult {
+  const events: TreeEvent[] = [];
+  // FileTxnSnapLog.processTransaction keeps the session table beside the tree.
+  if (txn.type === OpCode.createSession) {
+    tree.sessions.set(header.clientId, (txn.record as Rec).timeOut);
+  } else if (txn.type === OpCode.closeSession) {
+    tree.sessions.delete(header.clientId);
+  }
+  const rc = applyOne(tree, header, txn, events);
+  // A create that meets an existing node during replay still moves the parent's
+  // cversion/pzxid forward (DataTree.processTxn, the NODEEXISTS case).
+  if (txn.type === OpCode.create && rc.err === TreeError.nodeExists && rc.path !== undefined) {
+    const parent = splitPath(rc.path)[0];
+    const err = tree.setCversionPzxid(parent, (txn.record as Rec).parentCVersion, header.zxid);
+    if (err !== TreeError.ok) rc.err = err;
+  }
+  if (header.zxid > tree.lastProcessedZxid) tree.lastProcessedZxid = header.zxid;
+  rc.events = events;
+  return rc;
+}
+
+function create(
+  tree: DataTree,
+  header: TxnHeader,
+  r: Rec,
+  owner: bigint,
+  events: TreeEvent[],
+): number {
+  const err = tree.createNode(
+    r.path,
+    r.data,
+    r.acl,
+    owner,
+    r.parentCVersion,
+    header.zxid,
+    header.time,
+  );
+  if (err === TreeError.ok) {
+    events.push({ type: "created", path: r.path }, {
+      type: "childrenChanged",
+      path: parentOf(r.path),
+    });
+  }
+  return err;
+}
+
+function deleteWithEvents(tree: DataTree, path: string, zxid: bigint, events: TreeEvent[]): number {
+  const err = tree.deleteNode(path, zxid);
+  if (err === TreeError.ok) {
+    events.push({ type: "deleted", path }, { type: "childrenChanged", path: parentOf(path) });
+  }
+  return err;
+}
+
+function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent[]): ApplyResult {
+  const rc: ApplyResult = { type: txn.type, zxid: header.zxid, err: 0, events };
+  const r = txn.record as Rec;
+  switch (txn.type) {
+    case OpCode.create:
+    case OpCode.create2:
+      rc.path = r.path;
+      rc.err = create(tree, header, r, r.ephemeral ? header.clientId : 0n, events);
+      break;
+    case OpCode.createTTL:
+      rc.path = r.path;
+      rc.err = create(tree, header, r, ttlOwner(BigInt(r.ttl)), events);
+      break;
+    case OpCode.createContainer:
+      rc.path = r.path;
+      rc.err = create(tree, header, r, CONTAINER_OWNER, events);
+      break;
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      rc.path = r.path;
+      rc.err = deleteWithEvents(tree, r.path, header.zxid, events);
+      break;
+    case OpCode.setData:
+    case OpCode.reconfig:
+      rc.path = r.path;
+      rc.err = tree.setData(r.path, r.data, r.version, header.zxid, header.time);
+      if (rc.err === TreeError.ok) events.push({ type: "dataChanged", path: r.path });
+      break;
+    case OpCode.setACL:
+      rc.path = r.path;
+      rc.err = tree.setACL(r.path, r.acl, r.version);
+      break;
+    case OpCode.closeSession: {
+      const paths: string[] | null = r ? (r.paths2Delete ?? null) : null;
+      rc.deleted = tree.killSession(header.clientId, header.zxid, paths);
+      for (const p of rc.deleted) {
+        events.push({ type: "deleted", path: p }, { type: "childrenChanged", path: parentOf(p) });
+      }
+      break;
+    }
+    case OpCode.error:
+      rc.err = r.err;
+      break;
+    case OpCode.check:
+      rc.path = r.path;
+      break;
+    case OpCode.multi: {
+      const subs = txn.subs ?? [];
+      const failed = subs.some((s) => s.type === OpCode.error);
+      let postFailed = false;
+      rc.multi = [];
+      for (const s of subs) {
+        if (s.type === OpCode.error) postFailed = true;
+        // In a failed multi every sub-txn is an error: OK before the failing op,
+        // RUNTIMEINCONSISTENCY after it (DataTree.processTxn).
+        const sub: Txn = failed && s.type !== OpCode.error
+          ? { type: OpCode.error, record: { err: postFailed ? RUNTIME_INCONSISTENCY : 0 } }
+          : s;
+        const subRc = applyOne(tree, header, sub, events);
+        rc.multi.push(subRc);
+        if (subRc.err !== 0 && rc.err === 0) rc.err = subRc.err;
+      }
+      break;
+    }
+    default:
+      // createSession and anything without a tree effect.
+      break;
+  }
+  return rc;
+}

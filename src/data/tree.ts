@@ -1,0 +1,365 @@
+// The DataTree: every znode by path, with the bookkeeping ZooKeeper 3.8 keeps next
+// to it (ACL cache, ephemerals per session, containers, TTL nodes, sessions, the
+// digest). Pure: no I/O, no clock. The changes it makes are ZooKeeper's own
+// (DataTree.createNode/deleteNode/setData/setACL), so a tree restored here and one
+// restored by ZooKeeper serialize to the same nodes with the same stats.
+import type { ACL, StatPersisted } from "../jute/data.ts";
+import { AclCache } from "./acl_cache.ts";
+import { addDigest, nodeDigest, subDigest } from "./digest.ts";
+
+/** ZooKeeper error codes a tree operation can return (KeeperException.Code). */
+export const TreeError = { ok: 0, noNode: -101, nodeExists: -110 } as const;
+
+/** The ephemeralOwner ZooKeeper gives containers (Long.MIN_VALUE). */
+export const CONTAINER_OWNER = -0x8000000000000000n;
+const EXTENDED_MASK = -0x100000000000000n; // 0xff00000000000000 as a signed long
+const TTL_MASK = 0xffffffffffn; // the low 40 bits hold the TTL
+
+/** What kind of node an ephemeralOwner value makes. */
+export type NodeKind = "persistent" | "ephemeral" | "container" | "ttl";
+
+/** Classifies an ephemeralOwner as ZooKeeper's EphemeralType does (extended types on). */
+export function nodeKind(owner: bigint): NodeKind {
+  if (owner === 0n) return "persistent";
+  if (owner === CONTAINER_OWNER) return "container";
+  if ((owner & EXTENDED_MASK) === EXTENDED_MASK) return "ttl";
+  return "ephemeral";
+}
+
+/** The ephemeralOwner a TTL node carries (EphemeralType.TTL.toEphemeralOwner). */
+export function ttlOwner(ttl: bigint): bigint {
+  return EXTENDED_MASK | (ttl & TTL_MASK);
+}
+
+/** The TTL in milliseconds of a TTL node's ephemeralOwner. */
+export function ttlOf(owner: bigint): bigint {
+  return owner & TTL_MASK;
+}
+
+/** One znode. `acl` is a reference into the tree's ACL cache. */
+export interface DataNode {
+  data: Uint8Array | null;
+  acl: bigint;
+  stat: StatPersisted;
+  children: Set<string>;
+  /** This node's digest contribution, kept current by the tree. */
+  digest: number;
+}
+
+type Time = StatPersisted["ctime"];
+
+/** A fresh stat for a node created at zxid/time (DataTree.createStat). */
+export function createStat(zxid: bigint, time: Time, ephemeralOwner: bigint): StatPersisted {
+  return {
+    czxid: zxid,
+    mzxid: zxid,
+    ctime: time,
+    mtime: time,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner,
+    pzxid: zxid,
+  };
+}
+
+function zeroStat(): StatPersisted {
+  return createStat(0n, 0 as unknown as Time, 0n);
+}
+
+/** The parent path and child name of a path ("/a" → ["", "a"]). */
+export function splitPath(path: string): [string, string] {
+  const i = path.lastIndexOf("/");
+  return [path.substring(0, i), path.substring(i + 1)];
+}
+
+/** The path ZooKeeper keys a node by: the root is "". */
+function key(path: string): string {
+  return path === "/" ? "" : path;
+}
+
+/** ZooDefs.Ids.READ_ACL_UNSAFE: world:anyone read, the ACL of /zookeeper/config. */
+const READ_ACL_UNSAFE: ACL[] = [{ perms: 1, id: { scheme: "world", id: "anyone" } }];
+
+/** The in-memory znode tree. */
+export class DataTree {
+  readonly nodes = new Map<string, DataNode>();
+  readonly acls = new AclCache();
+  /** Paths of ephemeral nodes per owning session. */
+  readonly ephemerals = new Map<bigint, Set<string>>();
+  readonly containers = new Set<string>();
+  readonly ttls = new Set<string>();
+  /** Live sessions (id → timeout ms), as the snapshot stores them. */
+  readonly sessions = new Map<bigint, number>();
+  lastProcessedZxid = 0n;
+  private treeDigest = 0n;
+
+  /**
+   * A tree as ZooKeeper starts one: "/", /zookeeper, /zookeeper/quota and
+   * /zookeeper/config (read-only for the world). `empty` makes a tree with no
+   * nodes at all, for loading a snapshot into.
+   */
+  constructor(empty = false) {
+    if (empty) return;
+    this.putNode("", { data: new Uint8Array(0), acl: -1n, stat: zeroStat() });
+    this.putNode("/zookeeper", { data: new Uint8Array(0), acl: -1n, stat: zeroStat() });
+    this.putNode("/zookeeper/quota", { data: new Uint8Array(0), acl: -1n, stat: zeroStat() });
+    this.putNode("/zookeeper/config", { data: new Uint8Array(0), acl: -1n, stat: zeroStat() });
+    this.setACL("/zookeeper/config", READ_ACL_UNSAFE, -1);
+  }
+
+  /** The tree digest: the wrapping sum of every node's digest. */
+  get digest(): bigint {
+    return this.treeDigest;
+  }
+
+  /** Number of nodes ("/" counted once). */
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** The node at a path ("/" and "" both name the root). */
+  get(path: string): DataNode | undefined {
+    return this.nodes.get(key(path));
+  }
+
+  /** The ACL list of a node. */
+  aclOf(node: DataNode): ACL[] {
+    return this.acls.get(node.acl) ?? [];
+  }
+
+  /**
+   * Adds a node read from a snapshot below its (already present) parent, with
+   * ZooKeeper's side lists. Returns false when the parent is missing.
+   */
+  loadNode(path: string, data: Uint8Array | null, acl: bigint, stat: StatPersisted): boolean {
+    const k = key(path);
+    if (k !== "") {
+      const [parentPath, name] = splitPath(k);
+      const parent = this.nodes.get(parentPath);
+      if (!parent) return false;
+      parent.children.add(name);
+      this.track(k, stat.ephemeralOwner);
+    }
+    const old = this.nodes.get(k);
+    if (old) this.treeDigest = subDigest(this.treeDigest, old.digest);
+    this.putNode(k, { data, acl, stat });
+    this.acls.addUsage(acl);
+    return true;
+  }
+
+  private putNode(
+    k: string,
+    n: { data: Uint8Array | null; acl: bigint; stat: StatPersisted },
+  ): DataNode {
+    const prev = this.nodes.get(k);
+    const node: DataNode = {
+      data: n.data,
+      acl: n.acl,
+      stat: n.stat,
+      children: prev?.children ?? new Set(),
+      digest: nodeDigest(k, n.data, n.stat),
+    };
+    this.nodes.set(k, node);
+    this.treeDigest = addDigest(this.treeDigest, node.digest);
+    if (k === "/zookeeper") this.nodes.get("")?.children.add("zookeeper");
+    else if (k.startsWith("/zookeeper/") && k.lastIndexOf("/") === 10) {
+      this.nodes.get("/zookeeper")?.children.add(k.substring(11));
+    }
+    return node;
+  }
+
+  /** Runs a change on a node and keeps its digest (NodeHashMap pre/postChange). */
+  private change(k: string, node: DataNode, f: (n: DataNode) => void): void {
+    this.treeDigest = subDigest(this.treeDigest, node.digest);
+    f(node);
+    node.digest = nodeDigest(k, node.data, node.stat);
+    this.treeDigest = addDigest(this.treeDigest, node.digest);
+  }
+
+  private track(k: string, owner: bigint): void {
+    switch (nodeKind(owner)) {
+      case "persistent":
+        return;
+      case "container":
+        this.containers.add(k);
+        return;
+      case "ttl":
+        this.ttls.add(k);
+        return;
+      default: {
+        let set = this.ephemerals.get(owner);
+        if (!set) this.ephemerals.set(owner, set = new Set());
+        set.add(k);
+      }
+    }
+  }
+
+  private untrack(k: string, owner: bigint): void {
+    switch (nodeKind(owner)) {
+      case "persistent":
+        return;
+      case "container":
+        this.containers.delete(k);
+        return;
+      case "ttl":
+        this.ttls.delete(k);
+        return;
+      default:
+        this.ephemerals.get(owner)?.delete(k);
+    }
+  }
+
+  /**
+   * Creates a node (DataTree.createNode). parentCVersion -1 means "parent's + 1";
+   * the parent's cversion/pzxid only move forward (fuzzy-snapshot replay).
+   */
+  createNode(
+    path: string,
+    data: Uint8Array | null,
+    acl: readonly ACL[] | null,
+    ephemeralOwner: bigint,
+    parentCVersion: number,
+    zxid: bigint,
+    time: Time,
+  ): number {
+    const [parentPath, name] = splitPath(path);
+    const parent = this.nodes.get(parentPath);
+    if (!parent) return TreeError.noNode;
+    // ZooKeeper converts (and counts) the ACL before checking for the child.
+    const ref = this.acls.convert(acl);
+    if (parent.children.has(name)) return TreeError.nodeExists;
+    this.change(parentPath, parent, (p) => {
+      const cv = parentCVersion === -1 ? p.stat.cversion + 1 : parentCVersion;
+      if (cv > p.stat.cversion) {
+        p.stat.cversion = cv;
+        p.stat.pzxid = zxid;
+      }
+      p.children.add(name);
+    });
+    const node = this.putNode(path, {
+      data,
+      acl: ref,
+      stat: createStat(zxid, time, ephemeralOwner),
+    });
+    node.children = new Set();
+    this.track(path, ephemeralOwner);
+    return TreeError.ok;
+  }
+
+  /** Deletes a node (DataTree.deleteNode); the parent's pzxid moves forward even if the child is gone. */
+  deleteNode(path: string, zxid: bigint): number {
+    const [parentPath, name] = splitPath(path);
+    const parent = this.nodes.get(parentPath);
+    if (!parent) return TreeError.noNode;
+    this.change(parentPath, parent, (p) => {
+      p.children.delete(name);
+      if (zxid > p.stat.pzxid) p.stat.pzxid = zxid;
+    });
+    const node = this.nodes.get(path);
+    if (!node) return TreeError.noNode;
+    this.nodes.delete(path);
+    this.treeDigest = subDigest(this.treeDigest, node.digest);
+    this.acls.removeUsage(node.acl);
+    this.untrack(path, node.stat.ephemeralOwner);
+    return TreeError.ok;
+  }
+
+  /** Replaces a node's data (DataTree.setData): version is the txn's new version. */
+  setData(
+    path: string,
+    data: Uint8Array | null,
+    version: number,
+    zxid: bigint,
+    time: Time,
+  ): number {
+    const k = key(path);
+    const node = this.nodes.get(k);
+    if (!node) return TreeError.noNode;
+    this.change(path, node, (n) => {
+      n.data = data;
+      n.stat.mtime = time;
+      n.stat.mzxid = zxid;
+      n.stat.version = version;
+    });
+    return TreeError.ok;
+  }
+
+  /** Replaces a node's ACL (DataTree.setACL): version is the new aversion. */
+  setACL(path: string, acl: readonly ACL[] | null, version: number): number {
+    const k = key(path);
+    const node = this.nodes.get(k);
+    if (!node) return TreeError.noNode;
+    this.acls.removeUsage(node.acl);
+    this.change(path, node, (n) => {
+      n.stat.aversion = version;
+      n.acl = this.acls.convert(acl);
+    });
+    return TreeError.ok;
+  }
+
+  /** Raises a node's cversion and pzxid (DataTree.setCversionPzxid); -1 means +1. */
+  setCversionPzxid(path: string, cversion: number, zxid: bigint): number {
+    if (path.endsWith("/")) path = path.substring(0, path.length - 1);
+    const node = this.nodes.get(path);
+    if (!node) return TreeError.noNode;
+    const cv = cversion === -1 ? node.stat.cversion + 1 : cversion;
+    if (cv > node.stat.cversion) {
+      this.change(path, node, (n) => {
+        n.stat.cversion = cv;
+        n.stat.pzxid = zxid;
+      });
+    }
+    return TreeError.ok;
+  }
+
+  /**
+   * Removes a session's ephemerals (DataTree.killSession): the paths the
+   * closeSession txn names first, then any others the session still owns.
+   * Returns the paths actually deleted.
+   */
+  killSession(session: bigint, zxid: bigint, pathsInTxn: readonly string[] | null): string[] {
+    const owned = this.ephemerals.get(session);
+    this.ephemerals.delete(session);
+    const deleted: string[] = [];
+    const del = (p: string) => {
+      if (this.deleteNode(p, zxid) === TreeError.ok) deleted.push(p);
+    };
+    if (pathsInTxn) {
+      for (const p of pathsInTxn) {
+        owned?.delete(p);
+        del(p);
+      }
+    }
+    if (owned) { for (const p of owned) del(p); }
+    return deleted;
+  }
+
+  /** Children names of a node (a live view; do not modify). */
+  children(path: string): ReadonlySet<string> | undefined {
+    return this.nodes.get(key(path))?.children;
+  }
+
+  /**
+   * Walks the tree depth first from the root, parents before children, the way
+   * ZooKeeper serializes it (root path "", children in set order).
+   */
+  *walk(): Generator<[string, DataNode]> {
+    const stack: string[] = [""];
+    while (stack.length > 0) {
+      const path = stack.pop()!;
+      const node = this.nodes.get(path);
+      if (!node) continue;
+      yield [path, node];
+      const kids = [...node.children];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(`${path}/${kids[i]}`);
+    }
+  }
+
+  /** Recomputes the digest from scratch (to check the incremental one). */
+  computeDigest(): bigint {
+    let d = 0n;
+    for (const [k, n] of this.nodes) d = addDigest(d, nodeDigest(k, n.data, n.stat));
+    return d;
+  }
+}

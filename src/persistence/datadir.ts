@@ -1,0 +1,227 @@
+// The data directory: finding snapshots and logs, restoring the newest valid
+// snapshot plus the logs after it (FileTxnSnapLog.restore), and purging old
+// files (PurgeTxnLog). The DataTree changes go through applyTxn only.
+import { join } from "node:path";
+import { CorruptDataError } from "../errors.ts";
+import { applyTxn } from "../data/apply.ts";
+import { DataTree } from "../data/tree.ts";
+import { type LoadedSnapshot, loadSnapshot, looksValid, zxidFromName } from "./snapshot.ts";
+import { type LogEnd, type LogTxn, readTxnLog } from "./txnlog.ts";
+
+/** A snapshot or log file and the zxid in its name. */
+export interface DataFile {
+  path: string;
+  zxid: bigint;
+}
+
+/** How many of the newest snapshots a restore tries (FileSnap.deserialize). */
+export const SNAPSHOTS_TRIED = 100;
+
+/** The directory holding snapshot.* and log.* files: DIR/version-2 when present, else DIR. */
+export async function versionDir(dir: string): Promise<string> {
+  try {
+    const st = await Deno.stat(join(dir, "version-2"));
+    if (st.isDirectory) return join(dir, "version-2");
+  } catch { /* not a data dir root */ }
+  try {
+    if ((await Deno.stat(dir)).isDirectory) return dir;
+  } catch (e) {
+    throw new Error(`cannot read ${dir}: ${(e as Error).message}`);
+  }
+  throw new Error(`${dir} is not a directory`);
+}
+
+async function listFiles(dir: string, prefix: "snapshot" | "log"): Promise<DataFile[]> {
+  const out: DataFile[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.isFile) continue;
+    const zxid = zxidFromName(e.name, prefix);
+    if (zxid !== null) out.push({ path: join(dir, e.name), zxid });
+  }
+  return out;
+}
+
+/** Snapshots in a version dir, newest first. */
+export async function listSnapshots(dir: string): Promise<DataFile[]> {
+  return (await listFiles(dir, "snapshot")).sort((
+    a,
+    b,
+  ) => (a.zxid < b.zxid ? 1 : a.zxid > b.zxid ? -1 : 0));
+}
+
+/** Txn logs in a version dir, oldest first. */
+export async function listLogs(dir: string): Promise<DataFile[]> {
+  return (await listFiles(dir, "log")).sort((
+    a,
+    b,
+  ) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
+}
+
+/**
+ * The logs needed to replay from a snapshot at `zxid` (FileTxnLog.getLogFiles):
+ * the newest log starting at or before it, and every later one.
+ */
+export function logsFrom(logs: DataFile[], zxid: bigint): DataFile[] {
+  let start = 0n;
+  for (const l of logs) {
+    if (l.zxid > zxid) break;
+    if (l.zxid > start) start = l.zxid;
+  }
+  return logs.filter((l) => l.zxid >= start);
+}
+
+/** Up to n newest snapshots that pass the cheap validity check, newest first. */
+export async function validSnapshots(dir: string, n = SNAPSHOTS_TRIED): Promise<DataFile[]> {
+  const out: DataFile[] = [];
+  for (const s of await listSnapshots(dir)) {
+    if (out.length >= n) break;
+    if (await looksValid(s.path)) out.push(s);
+  }
+  return out;
+}
+
+/** Progress and warnings during a restore. */
+export interface RestoreHooks {
+  /** A snapshot was skipped (invalid), with why. */
+  onSkip?(file: string, reason: string): void;
+  /** Called every so often while replaying. */
+  onTxn?(zxid: bigint): void;
+  /** A log ended with a torn tail. */
+  onTorn?(end: LogEnd): void;
+}
+
+/** What a restore found. */
+export interface Restored {
+  tree: DataTree;
+  snapshot: (LoadedSnapshot & { file: string }) | null;
+  logs: string[];
+  lastProcessedZxid: bigint;
+  txnsApplied: number;
+  /** The first txn whose recorded digest disagreed with the tree, if any. */
+  digestMismatch: { zxid: bigint; expected: bigint; actual: bigint } | null;
+  /** The snapshot's own digest, checked when replay passed its zxid. */
+  snapshotDigest: "ok" | "mismatch" | "unchecked" | "absent";
+}
+
+/**
+ * Restores a data dir: the newest snapshot that loads (trying up to 100, newest
+ * first, skipping broken ones as ZooKeeper does), then the txns after it in zxid
+ * order up to `toZxid`. Txns already in a fuzzy snapshot are applied again, as
+ * ZooKeeper does; applyTxn tolerates them.
+ */
+export async function restore(
+  dataDir: string,
+  opts: { toZxid?: bigint } & RestoreHooks = {},
+): Promise<Restored> {
+  const dir = await versionDir(dataDir);
+  let tree = new DataTree();
+  let snapshot: Restored["snapshot"] = null;
+  for (const s of await validSnapshots(dir)) {
+    // For a point-in-time restore only snapshots taken at or before the target help.
+    if (opts.toZxid !== undefined && s.zxid > opts.toZxid) continue;
+    const candidate = new DataTree(true);
+    try {
+      const loaded = await loadSnapshot(s.path, candidate);
+      tree = candidate;
+      snapshot = { ...loaded, file: s.path };
+      break;
+    } catch (e) {
+      if (!(e instanceof CorruptDataError)) throw e;
+      opts.onSkip?.(s.path, e.message);
+    }
+  }
+  const allLogs = await listLogs(dir);
+  const start = snapshot ? snapshot.zxid : 0n;
+  if (!snapshot && allLogs.length > 0 && allLogs[0].zxid > 1n) {
+    throw new CorruptDataError(
+      `${dir}: no valid snapshot, and the oldest log starts at 0x${
+        allLogs[0].zxid.toString(16)
+      } (txns are missing)`,
+    );
+  }
+  const logs = logsFrom(allLogs, start);
+  let applied = 0;
+  let digestMismatch: Restored["digestMismatch"] = null;
+  let snapDigest = snapshot?.trailer.digest && snapshot.trailer.digest.zxid > 0n
+    ? snapshot.trailer.digest
+    : null;
+  let snapshotDigest: Restored["snapshotDigest"] = snapDigest ? "unchecked" : "absent";
+  if (snapDigest && snapDigest.zxid === start && snapDigest.digest === tree.digest) {
+    snapshotDigest = "ok";
+    snapDigest = null;
+  } else if (snapDigest && snapDigest.zxid < start) {
+    snapDigest = null; // ZooKeeper ignores a digest older than the snapshot
+  }
+  let highest = tree.lastProcessedZxid;
+  const to = opts.toZxid;
+  outer:
+  for (const l of logs) {
+    for await (const e of readTxnLog(l.path)) {
+      if (e.kind === "end") {
+        if (e.reason === "torn") opts.onTorn?.(e);
+        continue;
+      }
+      if (e.kind !== "txn") continue;
+      const t: LogTxn = e;
+      const zxid = t.header.zxid;
+      if (zxid <= start) continue;
+      if (to !== undefined && zxid > to) break outer;
+      if (zxid <= highest && highest > start) {
+        throw new CorruptDataError(
+          `${l.path}: txn 0x${zxid.toString(16)} at offset ${t.offset} is not after 0x${
+            highest.toString(16)
+          }`,
+        );
+      }
+      applyTxn(tree, t.header, t.txn);
+      highest = zxid;
+      applied++;
+      if (snapDigest) {
+        if (zxid === snapDigest.zxid) {
+          snapshotDigest = tree.digest === snapDigest.digest ? "ok" : "mismatch";
+          snapDigest = null;
+        }
+      } else if (t.digest && digestMismatch === null && t.digest.treeDigest !== tree.digest) {
+        digestMismatch = { zxid, expected: t.digest.treeDigest, actual: tree.digest };
+      }
+      if ((applied & 1023) === 0) opts.onTxn?.(zxid);
+    }
+  }
+  return {
+    tree,
+    snapshot,
+    logs: logs.map((l) => l.path),
+    lastProcessedZxid: tree.lastProcessedZxid,
+    txnsApplied: applied,
+    digestMismatch,
+    snapshotDigest,
+  };
+}
+
+/** What a purge removed. */
+export interface PurgeResult {
+  keptSnapshots: string[];
+  removedSnapshots: string[];
+  removedLogs: string[];
+}
+
+/**
+ * Removes all but the `keep` newest snapshots and the logs they no longer need
+ * (PurgeTxnLog.purge, as autopurge runs it). keep must be at least 3.
+ */
+export async function purge(dataDir: string, keep: number, dryRun = false): Promise<PurgeResult> {
+  if (!Number.isInteger(keep) || keep < 3) {
+    throw new RangeError(`purge must keep at least 3 snapshots, got ${keep}`);
+  }
+  const dir = await versionDir(dataDir);
+  const snaps = await listSnapshots(dir);
+  const kept = await validSnapshots(dir, keep);
+  if (kept.length === 0) return { keptSnapshots: [], removedSnapshots: [], removedLogs: [] };
+  const oldest = kept[kept.length - 1].zxid;
+  const logs = await listLogs(dir);
+  const needed = new Set(logsFrom(logs, oldest).map((l) => l.path));
+  const removedSnapshots = snaps.filter((s) => s.zxid < oldest).map((s) => s.path);
+  const removedLogs = logs.filter((l) => !needed.has(l.path) && l.zxid < oldest).map((l) => l.path);
+  if (!dryRun) { for (const p of [...removedSnapshots, ...removedLogs]) await Deno.remove(p); }
+  return { keptSnapshots: kept.map((s) => s.path), removedSnapshots, removedLogs };
+}

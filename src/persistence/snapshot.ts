@@ -1,0 +1,357 @@
+// Snapshot files (version-2/snapshot.<zxid hex>[.gz]), read as a stream of
+// records and written from a DataTree, byte-compatible with ZooKeeper 3.8's
+// FileSnap: FileHeader(ZKSN, 2, dbid), sessions, the ACL cache, the nodes
+// (parents first, ending with the path "/"), a seal (Adler-32 + "/"), then —
+// when digests are on — ZxidDigest(zxid, version, digest) and a second seal.
+import type { ACL, StatPersisted } from "../jute/data.ts";
+import { Writer } from "../jute/writer.ts";
+import { CorruptDataError } from "../errors.ts";
+import { DIGEST_VERSION } from "../data/digest.ts";
+import type { DataTree } from "../data/tree.ts";
+import { Adler32 } from "./adler32.ts";
+import { compressed, decompressed, streamModeOf } from "./compression.ts";
+import {
+  readAcl,
+  readFileHeader,
+  readStatPersisted,
+  writeAcl,
+  writeFileHeader,
+  writeStatPersisted,
+} from "./records.ts";
+import { ByteSource, TruncatedError } from "./source.ts";
+
+/** "ZKSN" as a big-endian int. */
+export const SNAP_MAGIC = 0x5a4b534e;
+/** The file format version ZooKeeper writes. */
+export const SNAP_VERSION = 2;
+
+/** The snapshot file header. */
+export interface SnapHeader {
+  magic: number;
+  version: number;
+  dbid: bigint;
+}
+
+/** The digest a 3.6+ snapshot ends with. zxid 0 means "no digest recorded". */
+export interface SnapDigest {
+  zxid: bigint;
+  version: number;
+  digest: bigint;
+}
+
+/** One record of a snapshot, in file order. */
+export type SnapEntry =
+  | { kind: "header"; header: SnapHeader }
+  | { kind: "session"; id: bigint; timeout: number }
+  | { kind: "acl"; ref: bigint; acls: ACL[] }
+  | {
+    kind: "node";
+    path: string;
+    data: Uint8Array | null;
+    acl: bigint;
+    stat: StatPersisted;
+    offset: number;
+  }
+  | { kind: "end"; trailer: SnapTrailer };
+
+/** What follows the nodes: the seal and the optional digest. */
+export interface SnapTrailer {
+  /** The Adler-32 stored in the seal and the one computed over the file. */
+  checksum: { stored: bigint; computed: bigint; ok: boolean };
+  digest: SnapDigest | null;
+  /** The second seal after the digest, when there is a digest. */
+  digestChecksum: { stored: bigint; computed: bigint; ok: boolean } | null;
+  /** Bytes after the last record (should be 0). */
+  trailingBytes: number;
+}
+
+/** The zxid in a snapshot or log file name (snapshot.1a2b → 0x1a2b); null when not one. */
+export function zxidFromName(name: string, prefix: "snapshot" | "log"): bigint | null {
+  const m = name.match(/^(snapshot|log)\.([0-9a-fA-F]+)(\.gz|\.snappy)?$/);
+  if (!m || m[1] !== prefix) return null;
+  if (prefix === "log" && m[3]) return null;
+  try {
+    return BigInt.asIntN(64, BigInt("0x" + m[2]));
+  } catch {
+    return null;
+  }
+}
+
+/** Opens a file as a stream, decompressing by name. */
+async function openStream(file: string): Promise<ReadableStream<Uint8Array>> {
+  let f: Deno.FsFile;
+  try {
+    f = await Deno.open(file);
+  } catch (e) {
+    throw new Error(`cannot open ${file}: ${(e as Error).message}`);
+  }
+  return decompressed(file, f.readable);
+}
+
+/**
+ * Streams a snapshot's records: header, sessions, ACL entries, nodes in file
+ * order, then the trailer. Memory stays at one record. A structural problem
+ * (bad magic, truncation, malformed record) throws a CorruptDataError naming
+ * the file and offset; checksum and digest results are in the trailer.
+ */
+export async function* readSnapshot(file: string): AsyncGenerator<SnapEntry> {
+  const src = new ByteSource(await openStream(file), file);
+  src.checksum = new Adler32();
+  try {
+    const header = await src.record("file header", readFileHeader);
+    if (header.magic !== SNAP_MAGIC) {
+      throw new CorruptDataError(
+        `${file}: not a snapshot: magic 0x${(header.magic >>> 0).toString(16)} at offset 0, ` +
+          `expected 0x${SNAP_MAGIC.toString(16)} ("ZKSN")`,
+      );
+    }
+    yield { kind: "header", header };
+    const count = await src.record("session count", (r) => r.int());
+    if (count < 0) throw new CorruptDataError(`${file}: negative session count ${count}`);
+    for (let i = 0; i < count; i++) {
+      const s = await src.record("session", (r) => ({ id: r.long(), timeout: r.int() }));
+      yield { kind: "session", ...s };
+    }
+    const acls = await src.record("ACL map size", (r) => r.int());
+    if (acls < 0) throw new CorruptDataError(`${file}: negative ACL map size ${acls}`);
+    for (let i = 0; i < acls; i++) {
+      const e = await src.record("ACL entry", (r) => {
+        const ref = r.long();
+        const start = r.pos;
+        const list = r.vector(readAcl);
+        if (list === null) return r.fail(`missing ACL list (offset ${start})`);
+        return { ref, acls: list };
+      });
+      yield { kind: "acl", ...e };
+    }
+    while (true) {
+      const offset = src.offset;
+      const path = await src.record("node path", (r) => r.string());
+      if (path === "/") break;
+      const n = await src.record(`node ${path}`, (r) => ({
+        data: r.buffer(),
+        acl: r.long(),
+        stat: readStatPersisted(r),
+      }));
+      yield { kind: "node", path, offset, ...n };
+    }
+    yield { kind: "end", trailer: await readTrailer(src) };
+  } finally {
+    await src.close();
+  }
+}
+
+async function readSeal(
+  src: ByteSource,
+): Promise<{ stored: bigint; computed: bigint; ok: boolean }> {
+  const computed = BigInt(src.checksum!.value());
+  const stored = await src.record("checksum", (r) => r.long());
+  const slash = await src.record("checksum trailer", (r) => r.string());
+  if (slash !== "/") {
+    throw new CorruptDataError(`${src.file}: checksum trailer is "${slash}", expected "/"`);
+  }
+  return { stored, computed, ok: stored === computed };
+}
+
+async function readTrailer(src: ByteSource): Promise<SnapTrailer> {
+  const checksum = await readSeal(src);
+  let digest: SnapDigest | null = null;
+  let digestChecksum = null;
+  if (!(await src.atEnd())) {
+    try {
+      digest = await src.record("digest", (r) => {
+        const zxid = r.long();
+        const version = r.int();
+        // Digest version 1 stored the value as a hex string.
+        const digest = version < 2
+          ? BigInt.asIntN(64, BigInt("0x" + (r.ustring() ?? "0")))
+          : r.long();
+        return { zxid, version, digest };
+      });
+      digestChecksum = await readSeal(src);
+    } catch (e) {
+      if (!(e instanceof TruncatedError)) throw e;
+      throw new CorruptDataError(`${src.file}: truncated digest after the checksum: ${e.message}`);
+    }
+  }
+  let trailingBytes = 0;
+  while (await src.fill(1)) {
+    trailingBytes += src.available;
+    src.consume(src.available);
+  }
+  return { checksum, digest, digestChecksum, trailingBytes };
+}
+
+/** Sessions and counts a restore collects besides the tree. */
+export interface LoadedSnapshot {
+  header: SnapHeader;
+  trailer: SnapTrailer;
+  /** zxid from the file name. */
+  zxid: bigint;
+}
+
+/**
+ * Loads a snapshot into an empty DataTree (DataTree.deserialize): every node's
+ * parent must come first; a bad checksum is a CorruptDataError. Returns the
+ * header and trailer; the tree holds sessions, ACLs and nodes.
+ */
+export async function loadSnapshot(
+  file: string,
+  tree: DataTree,
+  onNode?: (offset: number) => void,
+): Promise<LoadedSnapshot> {
+  let header: SnapHeader | undefined;
+  let trailer: SnapTrailer | undefined;
+  for await (const e of readSnapshot(file)) {
+    switch (e.kind) {
+      case "header":
+        header = e.header;
+        break;
+      case "session":
+        tree.sessions.set(e.id, e.timeout);
+        break;
+      case "acl":
+        tree.acls.load(e.ref, e.acls);
+        break;
+      case "node":
+        if (!tree.loadNode(e.path, e.data, e.acl, e.stat)) {
+          throw new CorruptDataError(
+            `${file}: node ${e.path} at offset ${e.offset} has no parent before it`,
+          );
+        }
+        onNode?.(e.offset);
+        break;
+      case "end":
+        trailer = e.trailer;
+    }
+  }
+  if (!trailer!.checksum.ok) {
+    throw new CorruptDataError(
+      `${file}: checksum mismatch: stored ${hex(trailer!.checksum.stored)}, ` +
+        `computed ${hex(trailer!.checksum.computed)}`,
+    );
+  }
+  if (trailer!.digestChecksum && !trailer!.digestChecksum.ok) {
+    throw new CorruptDataError(`${file}: checksum after the digest does not match`);
+  }
+  tree.acls.purgeUnused();
+  const zxid = zxidFromName(file.split("/").pop()!, "snapshot") ?? 0n;
+  tree.lastProcessedZxid = zxid;
+  return { header: header!, trailer: trailer!, zxid };
+}
+
+function hex(v: bigint): string {
+  return "0x" + BigInt.asUintN(64, v).toString(16);
+}
+
+/** Options for writing a snapshot. */
+export interface WriteSnapshotOptions {
+  dbid?: bigint;
+  /** The digest to record; default: the tree's digest at its lastProcessedZxid. Null: none. */
+  digest?: SnapDigest | null;
+}
+
+/**
+ * Writes a tree as a snapshot file (compressed by name), through a temporary
+ * file renamed into place so a crash never leaves a half snapshot under the
+ * final name.
+ */
+export async function writeSnapshot(
+  file: string,
+  tree: DataTree,
+  opts: WriteSnapshotOptions = {},
+): Promise<void> {
+  const digest = opts.digest === undefined
+    ? { zxid: tree.lastProcessedZxid, version: DIGEST_VERSION, digest: tree.digest }
+    : opts.digest;
+  const bytes = snapshotBytes(tree, opts.dbid ?? 0n, digest);
+  const out = streamModeOf(file) === "plain" ? bytes : await compressed(file, bytes);
+  const tmp = `${file}.tmp-${Deno.pid}`;
+  await Deno.writeFile(tmp, out);
+  const f = await Deno.open(tmp, { read: true });
+  try {
+    await f.sync();
+  } finally {
+    f.close();
+  }
+  await Deno.rename(tmp, file);
+}
+
+/** The uncompressed bytes of a snapshot of a tree. */
+export function snapshotBytes(tree: DataTree, dbid: bigint, digest: SnapDigest | null): Uint8Array {
+  const w = new Writer(64 * 1024);
+  const sum = new Adler32();
+  let summed = 0;
+  const seal = () => {
+    sum.update(w.peek().subarray(summed));
+    w.long(BigInt(sum.value()));
+    w.ustring("/");
+    summed = w.pos;
+  };
+  writeFileHeader(w, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid });
+  w.int(tree.sessions.size);
+  for (const [id, timeout] of tree.sessions) w.long(id).int(timeout);
+  const entries = [...tree.acls.entries()];
+  w.int(entries.length);
+  for (const [ref, acls] of entries) {
+    w.long(ref);
+    w.vector(acls, writeAcl);
+  }
+  for (const [path, node] of tree.walk()) {
+    w.ustring(path);
+    w.buffer(node.data);
+    w.long(node.acl);
+    writeStatPersisted(w, node.stat);
+    // Keep the checksum incremental so the buffer's old bytes are summed once.
+    if (w.pos - summed > 1 << 20) {
+      sum.update(w.peek().subarray(summed));
+      summed = w.pos;
+    }
+  }
+  w.ustring("/");
+  seal();
+  if (digest) {
+    w.long(digest.zxid).int(digest.version).long(digest.digest);
+    seal();
+  }
+  return w.toBytes();
+}
+
+/**
+ * Whether a file looks like a complete snapshot without reading it all
+ * (SnapStream.isValidSnapshot): a plain file ends with the "/" seal; a
+ * compressed one starts with its format's magic.
+ */
+export async function looksValid(file: string): Promise<boolean> {
+  const name = file.split("/").pop()!;
+  if (zxidFromName(name, "snapshot") === null) return false;
+  let f: Deno.FsFile;
+  try {
+    f = await Deno.open(file);
+  } catch {
+    return false;
+  }
+  try {
+    const size = (await f.stat()).size;
+    const mode = streamModeOf(name);
+    if (mode === "gz" || mode === "snappy") {
+      const head = new Uint8Array(8);
+      const n = await f.read(head);
+      if (mode === "gz") return n !== null && n >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+      return n === 8 && head[0] === 0x82 &&
+        new TextDecoder().decode(head.subarray(1, 7)) === "SNAPPY";
+    }
+    if (size < 10) return false;
+    await f.seek(size - 5, Deno.SeekMode.Start);
+    const tail = new Uint8Array(5);
+    let got = 0;
+    while (got < 5) {
+      const n = await f.read(tail.subarray(got));
+      if (n === null) return false;
+      got += n;
+    }
+    return new DataView(tail.buffer).getInt32(0) === 1 && tail[4] === 0x2f;
+  } finally {
+    f.close();
+  }
+}

@@ -1,0 +1,288 @@
+// Transaction logs (version-2/log.<first zxid hex>), byte-compatible with
+// ZooKeeper 3.8's FileTxnLog: FileHeader(ZKLG, 2, dbid), then records of
+// Adler-32 (long), length (int), TxnHeader + txn + optional TxnDigest, and the
+// end-of-record byte 0x42. Preallocated zero padding follows: a zero length ends
+// the log. A record cut short by a crash is a "torn tail", reported as such.
+import { CorruptDataError } from "../errors.ts";
+import { Writer } from "../jute/writer.ts";
+import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
+import { adler32 } from "./adler32.ts";
+import {
+  decodeTxnEntry,
+  encodeTxnEntry,
+  readFileHeader,
+  type Txn,
+  writeFileHeader,
+} from "./records.ts";
+import { ByteSource, TruncatedError } from "./source.ts";
+
+/** "ZKLG" as a big-endian int. */
+export const LOG_MAGIC = 0x5a4b4c47;
+/** The log format version ZooKeeper writes. */
+export const LOG_VERSION = 2;
+/** The end-of-record marker ('B'). */
+export const EOR = 0x42;
+
+/** The log file header. */
+export interface LogHeader {
+  magic: number;
+  version: number;
+  dbid: bigint;
+}
+
+/** One decoded txn with where it sits in its file. */
+export interface LogTxn {
+  kind: "txn";
+  file: string;
+  offset: number;
+  header: TxnHeader;
+  txn: Txn;
+  digest: TxnDigest | null;
+  /** The record's txn bytes (header + body + digest), for copying verbatim. */
+  bytes: Uint8Array;
+  checksum: bigint;
+}
+
+/** How a log ended. */
+export interface LogEnd {
+  kind: "end";
+  file: string;
+  offset: number;
+  /** eof: file ended on a record boundary; padding: zero length; torn: partial last record. */
+  reason: "eof" | "padding" | "torn";
+  detail?: string;
+}
+
+/** One record of a txn log, in file order. */
+export type LogEntry = { kind: "header"; file: string; header: LogHeader } | LogTxn | LogEnd;
+
+/** A record whose stored Adler-32 does not match its bytes. */
+export class ChecksumError extends CorruptDataError {
+  override name = "ChecksumError";
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    readonly zxid: bigint | null,
+    stored: bigint,
+    computed: number,
+  ) {
+    super(
+      `${file}: checksum mismatch in the record at offset ${offset}` +
+        (zxid !== null ? ` (zxid 0x${zxid.toString(16)})` : "") +
+        `: stored 0x${BigInt.asUintN(64, stored).toString(16)}, computed 0x${
+          computed.toString(16)
+        }`,
+    );
+  }
+}
+
+/**
+ * Streams a txn log: the header, every txn in order, then how it ended.
+ * Memory stays at one record. A checksum mismatch throws a ChecksumError;
+ * a torn tail ends the stream with reason "torn".
+ */
+export async function* readTxnLog(file: string): AsyncGenerator<LogEntry> {
+  let f: Deno.FsFile;
+  try {
+    f = await Deno.open(file);
+  } catch (e) {
+    throw new Error(`cannot open ${file}: ${(e as Error).message}`);
+  }
+  const src = new ByteSource(f.readable, file);
+  try {
+    const header = await src.record("file header", readFileHeader);
+    if (header.magic !== LOG_MAGIC) {
+      throw new CorruptDataError(
+        `${file}: not a txn log: magic 0x${(header.magic >>> 0).toString(16)} at offset 0, ` +
+          `expected 0x${LOG_MAGIC.toString(16)} ("ZKLG")`,
+      );
+    }
+    yield { kind: "header", file, header };
+    while (true) {
+      const offset = src.offset;
+      if (await src.atEnd()) {
+        yield { kind: "end", file, offset, reason: "eof" };
+        return;
+      }
+      let rec: { checksum: bigint; bytes: Uint8Array | null; eor: number };
+      try {
+        rec = await src.record("txn record", (r) => {
+          const checksum = r.long();
+          const len = r.int();
+          if (len === 0) return { checksum, bytes: null, eor: EOR };
+          if (len < 0) r.fail(`negative record length ${len}`);
+          if (len > r.maxLength) r.fail(`record length ${len} exceeds the limit ${r.maxLength}`);
+          const bytes = r.raw(len).slice();
+          return { checksum, bytes, eor: r.byte() & 0xff };
+        });
+      } catch (e) {
+        if (e instanceof TruncatedError) {
+          yield {
+            kind: "end",
+            file,
+            offset,
+            reason: "torn",
+            detail: `partial record at offset ${offset} (file ends after ${src.available} bytes)`,
+          };
+          return;
+        }
+        throw e;
+      }
+      if (rec.bytes === null) {
+        yield { kind: "end", file, offset, reason: "padding" };
+        return;
+      }
+      if (rec.eor !== EOR) {
+        yield {
+          kind: "end",
+          file,
+          offset,
+          reason: "torn",
+          detail: `record at offset ${offset} lacks the end marker 0x42 (found 0x${
+            rec.eor.toString(16)
+          })`,
+        };
+        return;
+      }
+      const computed = adler32(rec.bytes);
+      if (BigInt(computed) !== rec.checksum) {
+        let zxid: bigint | null = null;
+        try {
+          zxid = decodeTxnEntry(rec.bytes).header.zxid;
+        } catch { /* unreadable header: report without a zxid */ }
+        throw new ChecksumError(file, offset, zxid, rec.checksum, computed);
+      }
+      let entry;
+      try {
+        entry = decodeTxnEntry(rec.bytes);
+      } catch (e) {
+        throw new CorruptDataError(
+          `${file}: undecodable txn in the record at offset ${offset}: ${(e as Error).message}`,
+        );
+      }
+      yield {
+        kind: "txn",
+        file,
+        offset,
+        header: entry.header,
+        txn: entry.txn,
+        digest: entry.digest,
+        bytes: rec.bytes,
+        checksum: rec.checksum,
+      };
+    }
+  } finally {
+    await src.close();
+  }
+}
+
+/** The framed bytes of one record: checksum, length, txn bytes, 0x42. */
+export function frameRecord(w: Writer, txnBytes: Uint8Array): void {
+  w.long(BigInt(adler32(txnBytes)));
+  w.buffer(txnBytes);
+  w.byte(EOR);
+}
+
+/** The bytes of a log file header. */
+export function logHeaderBytes(dbid: bigint): Uint8Array {
+  const w = new Writer(16);
+  writeFileHeader(w, { magic: LOG_MAGIC, version: LOG_VERSION, dbid });
+  return w.toBytes();
+}
+
+/**
+ * Appends txns to a new log file. Records are buffered; flush() writes and
+ * fsyncs them (one fsync per batch: group commit).
+ */
+export class TxnLogWriter {
+  private readonly w = new Writer(64 * 1024);
+  private readonly entry = new Writer(1024);
+  private constructor(readonly file: string, private readonly f: Deno.FsFile) {}
+
+  /** Creates the file (failing if it exists) and writes the header. */
+  static async create(file: string, dbid = 0n): Promise<TxnLogWriter> {
+    const f = await Deno.open(file, { write: true, createNew: true });
+    const lw = new TxnLogWriter(file, f);
+    lw.w.raw(logHeaderBytes(dbid));
+    return lw;
+  }
+
+  /** Buffers one txn. */
+  append(header: TxnHeader, txn: Txn, digest: TxnDigest | null = null): void {
+    this.entry.reset();
+    encodeTxnEntry(this.entry, header, txn, digest);
+    frameRecord(this.w, this.entry.peek());
+  }
+
+  /** Buffers an already encoded record body (header + txn + digest). */
+  appendRaw(txnBytes: Uint8Array): void {
+    frameRecord(this.w, txnBytes);
+  }
+
+  /** Writes buffered records and fsyncs. */
+  async flush(): Promise<void> {
+    let buf = this.w.peek();
+    while (buf.length > 0) buf = buf.subarray(await this.f.write(buf));
+    this.w.reset();
+    await this.f.sync();
+  }
+
+  /** Flushes and closes. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.f.close();
+  }
+}
+
+/** The name ZooKeeper gives a log whose first txn is zxid. */
+export function logFileName(zxid: bigint): string {
+  return `log.${BigInt.asUintN(64, zxid).toString(16)}`;
+}
+
+/** The name ZooKeeper gives a snapshot taken at zxid. */
+export function snapshotFileName(zxid: bigint, suffix = ""): string {
+  return `snapshot.${BigInt.asUintN(64, zxid).toString(16)}${suffix}`;
+}
+
+/** Result of truncating a log. */
+export interface TruncateResult {
+  kept: number;
+  dropped: number;
+  lastKept: bigint | null;
+  out: string;
+}
+
+/**
+ * Copies the header and every txn with zxid ≤ `zxid` to `out` (TxnLogToolkit
+ * --chop). With out === file the original is replaced atomically.
+ */
+export async function truncateTxnLog(
+  file: string,
+  zxid: bigint,
+  out: string,
+): Promise<TruncateResult> {
+  const tmp = `${out}.tmp-${Deno.pid}`;
+  let writer: TxnLogWriter | null = null;
+  let kept = 0;
+  let dropped = 0;
+  let lastKept: bigint | null = null;
+  try {
+    for await (const e of readTxnLog(file)) {
+      if (e.kind === "header") writer = await TxnLogWriter.create(tmp, e.header.dbid);
+      else if (e.kind === "txn") {
+        if (e.header.zxid <= zxid) {
+          writer!.appendRaw(e.bytes);
+          kept++;
+          lastKept = e.header.zxid;
+        } else dropped++;
+      }
+    }
+    await writer!.close();
+    writer = null;
+    await Deno.rename(tmp, out);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+  return { kept, dropped, lastKept, out };
+}
