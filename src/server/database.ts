@@ -1,0 +1,124 @@
+// The server's durable state: the DataTree restored from the data dir, the txn
+// log it appends to (group commit: one write + one fsync per batch), and
+// snapshots taken every snapCount txns. Formats and restore are persistence's;
+// this file only sequences them for a live server.
+import { join } from "node:path";
+import type { ZkConfig } from "../config/types.ts";
+import type { DataTree } from "../data/tree.ts";
+import { DIGEST_VERSION } from "../data/digest.ts";
+import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
+import { logger } from "../log/logger.ts";
+import { restore } from "../persistence/datadir.ts";
+import type { Txn } from "../persistence/records.ts";
+import { writeSnapshot } from "../persistence/snapshot.ts";
+import { logFileName, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
+
+const log = logger("FileTxnSnapLog");
+
+/** One txn as it goes to the log. */
+export interface LoggedTxn {
+  header: TxnHeader;
+  txn: Txn;
+  digest: TxnDigest | null;
+}
+
+/** The tree plus where its txns and snapshots go. */
+export class Database {
+  private writer: TxnLogWriter | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly tree: DataTree,
+    readonly snapDir: string,
+    readonly logDir: string,
+    readonly forceSync: boolean,
+  ) {}
+
+  /** Restores dataDir (newest valid snapshot + logs after it) and snapshots the result, as 3.8 does at startup. */
+  static async open(cfg: ZkConfig): Promise<Database> {
+    const snapDir = join(cfg.dataDir, "version-2");
+    const logDir = join(cfg.dataLogDir, "version-2");
+    await Deno.mkdir(snapDir, { recursive: true });
+    await Deno.mkdir(logDir, { recursive: true });
+    const r = await restore(cfg.dataDir, {
+      onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
+      onTorn: (e) => log.warn(`txn log ends with a torn record: ${JSON.stringify(e, bigints)}`),
+    });
+    log.info(
+      `Restored ${r.snapshot ? r.snapshot.file : "an empty tree"} + ${r.txnsApplied} txns; ` +
+        `last zxid 0x${r.lastProcessedZxid.toString(16)}`,
+    );
+    const db = new Database(r.tree, snapDir, logDir, cfg.forceSync);
+    await db.takeSnapshot();
+    return db;
+  }
+
+  /** Appends a batch and makes it durable (fsync unless forceSync=no). */
+  async commit(batch: LoggedTxn[]): Promise<void> {
+    if (batch.length === 0) return;
+    if (this.closed) throw new Error("database is closed");
+    if (!this.writer) {
+      const file = join(this.logDir, logFileName(batch[0].header.zxid));
+      this.writer = await TxnLogWriter.create(file);
+    }
+    const w = this.writer;
+    for (const t of batch) w.append(t.header, t.txn, t.digest);
+    // TxnLogWriter.flush always fsyncs; forceSync=no would need a flush without sync.
+    await w.flush();
+  }
+
+  /** The digest record 3.8 writes after each txn (the tree digest once it is applied). */
+  digestRecord(): TxnDigest {
+    return { version: DIGEST_VERSION, treeDigest: this.tree.digest };
+  }
+
+  /**
+   * Rolls the log and writes a snapshot of the tree as it is now. `drain`
+   * resolves once every txn already applied is in the old log, so the new log
+   * starts after them.
+   */
+  async snapshot(drain: () => Promise<void>): Promise<void> {
+    await drain();
+    await this.rollLog();
+    await this.takeSnapshot();
+  }
+
+  private async rollLog(): Promise<void> {
+    const w = this.writer;
+    this.writer = null;
+    if (w) await w.close();
+  }
+
+  private async takeSnapshot(): Promise<void> {
+    const zxid = this.tree.lastProcessedZxid;
+    const file = join(this.snapDir, snapshotFileName(zxid));
+    log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
+    await writeSnapshot(file, this.tree);
+  }
+
+  /** Bytes in the snapshot dir and the log dir (the `dirs` 4lw). */
+  dirSizes(): { data: number; log: number } {
+    const size = (d: string) => {
+      let n = 0;
+      try {
+        for (const e of Deno.readDirSync(d)) {
+          if (e.isFile) n += Deno.statSync(join(d, e.name)).size;
+        }
+      } catch { /* gone */ }
+      return n;
+    };
+    const data = size(this.snapDir);
+    return { data, log: this.logDir === this.snapDir ? data : size(this.logDir) };
+  }
+
+  /** Flushes and closes the log. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.rollLog();
+    this.closed = true;
+  }
+}
+
+function bigints(_k: string, v: unknown): unknown {
+  return typeof v === "bigint" ? `0x${v.toString(16)}` : v;
+}
