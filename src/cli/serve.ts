@@ -41,7 +41,7 @@ export async function runServe(
   const server = new ZkServer({
     config: cfg,
     db,
-    serverId: cfg.myid ?? 0,
+    serverId: 1, // ZooKeeperServer.createSessionTrackerServerId in standalone
     superDigest,
     version: `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`,
   });

@@ -3,13 +3,7 @@
 // connect response with its trailing readOnly flag, replies, notifications,
 // multi results). Every record's layout lives in src/jute; this file only
 // composes them.
-import {
-  type ACL,
-  type Stat,
-  type StatPersisted,
-  writeACL,
-  writeStat,
-} from "../jute/data.ts";
+import { type ACL, type Stat, type StatPersisted, writeACL, writeStat } from "../jute/data.ts";
 import { OpCode } from "../jute/constants.ts";
 import {
   readAddWatchRequest,
@@ -276,17 +270,21 @@ export function fullStat(s: StatPersisted, dataLength: number, numChildren: numb
   };
 }
 
-const EMPTY_STAT: Stat = fullStat({
-  czxid: 0n,
-  mzxid: 0n,
-  ctime: 0n as unknown as Stat["ctime"],
-  mtime: 0n as unknown as Stat["mtime"],
-  version: 0,
-  cversion: 0,
-  aversion: 0,
-  ephemeralOwner: 0n,
-  pzxid: 0n,
-} as StatPersisted, 0, 0);
+const EMPTY_STAT: Stat = fullStat(
+  {
+    czxid: 0n,
+    mzxid: 0n,
+    ctime: 0n as unknown as Stat["ctime"],
+    mtime: 0n as unknown as Stat["mtime"],
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: 0n,
+    pzxid: 0n,
+  } as StatPersisted,
+  0,
+  0,
+);
 
 function statOrEmpty(tree: DataTree, path: string): Stat {
   return statOf(tree, path) ?? EMPTY_STAT;

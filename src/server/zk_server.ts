@@ -14,8 +14,8 @@ import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
 import * as codec from "./codec.ts";
 import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
 import {
-  type FourLetterView,
   fourLetterReply,
+  type FourLetterView,
   MinAvgMax,
   notWhitelisted,
   wordEnabled,
@@ -26,9 +26,9 @@ import {
   multiErrors,
   Op,
   prepareCloseSession,
+  type PreparedTxn,
   prepareMulti,
   prepareWrite,
-  type PreparedTxn,
   type TreeView,
 } from "./prep.ts";
 import { hexId, sessionPassword } from "./session_id.ts";
@@ -40,7 +40,13 @@ import { applyTxn } from "../data/apply.ts";
 const log = logger("ZooKeeperServer");
 
 /** The role the client port serves in; supplied from outside (QuorumPeer in an ensemble). */
-export type ServerMode = "standalone" | "leader" | "follower" | "observer" | "looking" | "read-only";
+export type ServerMode =
+  | "standalone"
+  | "leader"
+  | "follower"
+  | "observer"
+  | "looking"
+  | "read-only";
 
 /** Everything the server is built from. */
 export interface ZkServerOptions {
@@ -49,7 +55,7 @@ export interface ZkServerOptions {
   db: Database;
   /** The current mode (a function so the owner can change it). Default "standalone". */
   mode?: () => ServerMode;
-  /** Server id for session ids (myid; 0 standalone). */
+  /** Server id in the session ids' high byte (3.8 standalone uses 1; a quorum peer its myid). */
   serverId?: number;
   /** zookeeper.DigestAuthenticationProvider.superDigest ("super:<base64 sha1>"). */
   superDigest?: string | null;
@@ -140,7 +146,7 @@ export class ZkServer implements CnxnHandler {
     this.containerCheckMs = opts.containerCheckMs ?? 60_000;
     this.version = opts.version ?? "3.8.0-zkt";
     this.startedMs = this.now();
-    this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 0, this.now());
+    this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
     // Sessions restored from the snapshot + log keep running with fresh deadlines.
     for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.now());
     this.hzxid = this.db.tree.lastProcessedZxid;
@@ -157,8 +163,10 @@ export class ZkServer implements CnxnHandler {
   start(hostname?: string, port?: number): Deno.NetAddr {
     const host = hostname ?? this.cfg.clientPortAddress ?? "0.0.0.0";
     const p = port ?? this.cfg.clientPort ?? 2181;
-    this.listener = serveTcp({ hostname: host, port: p, name: "client port" }, (conn) =>
-      this.accept(conn));
+    this.listener = serveTcp(
+      { hostname: host, port: p, name: "client port" },
+      (conn) => this.accept(conn),
+    );
     this.scheduleExpiry();
     if (this.containerCheckMs > 0) {
       this.containerTimer = setInterval(() => this.checkContainers(), this.containerCheckMs);
@@ -287,7 +295,9 @@ export class ZkServer implements CnxnHandler {
     try {
       req = codec.readConnectRequest(payload, this.cfg.juteMaxBuffer);
     } catch (e) {
-      log.warn(`Closing connection from ${cnxn.remote}: bad connect request: ${(e as Error).message}`);
+      log.warn(
+        `Closing connection from ${cnxn.remote}: bad connect request: ${(e as Error).message}`,
+      );
       cnxn.close();
       return;
     }
@@ -300,7 +310,9 @@ export class ZkServer implements CnxnHandler {
     if (req.lastZxidSeen > this.lastZxid) {
       log.info(
         `Refusing session request for client ${cnxn.remote} as it has seen zxid ` +
-          `${hexId(req.lastZxidSeen)} our last zxid is ${hexId(this.lastZxid)} client must try another server`,
+          `${hexId(req.lastZxidSeen)} our last zxid is ${
+            hexId(this.lastZxid)
+          } client must try another server`,
       );
       cnxn.close();
       return;
@@ -319,7 +331,10 @@ export class ZkServer implements CnxnHandler {
       cnxn.sessionId = id;
       this.sessions.add(id, timeout, this.now());
       this.bySession.set(id, cnxn);
-      const t: PreparedTxn = { type: Op.createSession, body: { kind: "createSession", timeOut: timeout } };
+      const t: PreparedTxn = {
+        type: Op.createSession,
+        body: { kind: "createSession", timeOut: timeout },
+      };
       this.commitTxn(id, 0, t);
       this.gc.output(() => this.finishSessionInit(cnxn, true));
       return;
@@ -358,7 +373,9 @@ export class ZkServer implements CnxnHandler {
       cnxn.initialized = true;
       cnxn.framed.setReadDeadline(null);
       log.info(
-        `Established session ${hexId(id)} with negotiated timeout ${cnxn.timeoutMs} for client ${cnxn.remote}`,
+        `Established session ${
+          hexId(id)
+        } with negotiated timeout ${cnxn.timeoutMs} for client ${cnxn.remote}`,
       );
     } else {
       log.info(`Invalid session ${hexId(id)} for client ${cnxn.remote}, probably expired`);
@@ -419,15 +436,26 @@ export class ZkServer implements CnxnHandler {
     try {
       const pkt = codec.readAuthPacket(r);
       scheme = pkt.scheme;
-      out = authenticate(pkt.scheme, pkt.auth ?? new Uint8Array(0), cnxn.remoteIp, this.superDigest);
+      out = authenticate(
+        pkt.scheme,
+        pkt.auth ?? new Uint8Array(0),
+        cnxn.remoteIp,
+        this.superDigest,
+      );
     } catch (e) {
       log.warn(`Bad auth packet from ${cnxn.remote}: ${(e as Error).message}`);
     }
     if (out.ok) {
       for (const id of out.ids) {
-        if (!cnxn.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) cnxn.authInfo.push(id);
+        if (!cnxn.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) {
+          cnxn.authInfo.push(id);
+        }
       }
-      log.info(`Session ${hexId(cnxn.sessionId)}: auth success for scheme ${scheme} and address ${cnxn.remote}`);
+      log.info(
+        `Session ${
+          hexId(cnxn.sessionId)
+        }: auth success for scheme ${scheme} and address ${cnxn.remote}`,
+      );
       this.reply(cnxn, xid, Op.auth, 0n, Err.Ok, null, this.now());
     } else {
       this.authFailed++;
@@ -474,7 +502,11 @@ export class ZkServer implements CnxnHandler {
    * Gives a prepared txn the next zxid, applies it through applyTxn, queues it
    * for the log (with the tree digest 3.8 records) and queues its watch events.
    */
-  private commitTxn(sessionId: bigint, cxid: number, t: PreparedTxn): { zxid: bigint; err: number } {
+  private commitTxn(
+    sessionId: bigint,
+    cxid: number,
+    t: PreparedTxn,
+  ): { zxid: bigint; err: number } {
     const zxid = ++this.hzxid;
     const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
     const txn = codec.toTxn(t);
@@ -494,7 +526,11 @@ export class ZkServer implements CnxnHandler {
       if (type === Op.multi) {
         t = prepareMulti(this.view, codec.readMultiOps(r), this.ctx(sid, cnxn.authInfo));
       } else if (type === Op.deleteContainer) {
-        t = prepareWrite(this.view, { type: 20, path: codec.rawPath(r), version: -1 }, this.ctx(sid, cnxn.authInfo));
+        t = prepareWrite(
+          this.view,
+          { type: 20, path: codec.rawPath(r), version: -1 },
+          this.ctx(sid, cnxn.authInfo),
+        );
       } else {
         t = prepareWrite(this.view, codec.readWriteRequest(type, r), this.ctx(sid, cnxn.authInfo));
       }
@@ -510,18 +546,39 @@ export class ZkServer implements CnxnHandler {
     }
     if (t.type === Op.multi) {
       const errs = multiErrors(t);
-      this.reply(cnxn, xid, type, applied.zxid, 0, codec.multiResponse(this.db.tree, t, errs), startMs);
+      this.reply(
+        cnxn,
+        xid,
+        type,
+        applied.zxid,
+        0,
+        codec.multiResponse(this.db.tree, t, errs),
+        startMs,
+      );
       return;
     }
     if (applied.err !== 0) {
       this.reply(cnxn, xid, type, applied.zxid, applied.err, null, startMs);
       return;
     }
-    this.reply(cnxn, xid, type, applied.zxid, 0, codec.writeResponse(this.db.tree, type, t), startMs);
+    this.reply(
+      cnxn,
+      xid,
+      type,
+      applied.zxid,
+      0,
+      codec.writeResponse(this.db.tree, type, t),
+      startMs,
+    );
   }
 
   /** Closes a session (client request, expiry or reaping): one txn, then the connection goes. */
-  private closeSession(sessionId: bigint, cnxn: ClientCnxn | null, xid: number, startMs: number): void {
+  private closeSession(
+    sessionId: bigint,
+    cnxn: ClientCnxn | null,
+    xid: number,
+    startMs: number,
+  ): void {
     if (!this.sessions.get(sessionId)) {
       if (cnxn) {
         this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
@@ -565,7 +622,11 @@ export class ZkServer implements CnxnHandler {
     this.reply(cnxn, xid, type, zxid, err, body, startMs);
   }
 
-  private readOp(cnxn: ClientCnxn, type: number, r: Reader): { err: number; body: codec.Body | null } {
+  private readOp(
+    cnxn: ClientCnxn,
+    type: number,
+    r: Reader,
+  ): { err: number; body: codec.Body | null } {
     const tree = this.db.tree;
     const ok = (body: codec.Body | null) => ({ err: 0, body });
     const fail = (err: number) => ({ err, body: null });
@@ -602,11 +663,13 @@ export class ZkServer implements CnxnHandler {
         if (!aclAllows(acl, PERM.READ | PERM.ADMIN, cnxn.authInfo)) return fail(Err.NoAuth);
         const admin = aclAllows(acl, PERM.ADMIN, cnxn.authInfo);
         // Without ADMIN, digest hashes are hidden (3.8: "user:x").
-        const shown = admin ? acl : acl.map((a) =>
-          a.id.scheme === "digest"
-            ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/s, ":x") } }
-            : a
-        );
+        const shown = admin
+          ? acl
+          : acl.map((a) =>
+            a.id.scheme === "digest"
+              ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/s, ":x") } }
+              : a
+          );
         return ok(codec.getAclBody(tree, path, shown));
       }
       case Op.getAllChildrenNumber: {
@@ -869,7 +932,12 @@ export class ZkServer implements CnxnHandler {
         ["server_state", this.modeOf()],
         ["ephemerals_count", ephemeralCount],
         ["num_alive_connections", conns.length],
-        ["avg_latency", this.latency.avg === Math.floor(this.latency.avg) ? this.latency.avg.toFixed(1) : this.latency.avg],
+        [
+          "avg_latency",
+          this.latency.avg === Math.floor(this.latency.avg)
+            ? this.latency.avg.toFixed(1)
+            : this.latency.avg,
+        ],
         ["outstanding_requests", this.gc.queued],
         ["znode_count", tree.size + 1],
         ["global_sessions", this.sessions.size],

@@ -61,10 +61,15 @@ export async function startZkt(
     },
   };
   try {
-    await waitFor(`zkt serve on port ${port}`, async () => {
-      if (exited !== null) throw new Error(`zkt serve exited with ${exited}: ${text}`);
-      return (await fourLetter(port, "ruok", "127.0.0.1", 2000)) === "imok";
-    }, 30_000, 50);
+    await waitFor(
+      `zkt serve on port ${port}`,
+      async () => {
+        if (exited !== null) throw new Error(`zkt serve exited with ${exited}: ${text}`);
+        return (await fourLetter(port, "ruok", "127.0.0.1", 2000)) === "imok";
+      },
+      30_000,
+      50,
+    );
   } catch (e) {
     await server.stop("SIGKILL");
     throw new Error(`${(e as Error).message}\n--- zkt log ---\n${text.slice(-3000)}`);
