@@ -67,6 +67,19 @@ function zeroStat(): StatPersisted {
   return createStat(0n, 0 as unknown as Time, 0n);
 }
 
+/**
+ * The cversion clients see in a Stat (DataNode.copyStat): the tree counts only
+ * creates, clients see creates plus deletes, i.e. 2 × cversion − numChildren.
+ */
+export function clientCversion(node: DataNode): number {
+  return node.stat.cversion * 2 - node.children.size;
+}
+
+/** The ephemeralOwner clients see (DataNode.getClientEphemeralOwner): 0 for containers and TTL nodes. */
+export function clientEphemeralOwner(owner: bigint): bigint {
+  return nodeKind(owner) === "ephemeral" ? owner : 0n;
+}
+
 /** The parent path and child name of a path ("/a" → ["", "a"]). */
 export function splitPath(path: string): [string, string] {
   const i = path.lastIndexOf("/");

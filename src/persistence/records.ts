@@ -157,7 +157,6 @@ export function readTxnBody(type: number, r: Reader): Txn {
 export function writeTxnBody(w: Writer, txn: Txn): void {
   const codec = BODIES.get(txn.type);
   if (!codec) throw new RangeError(`unsupported txn type ${txn.type}`);
-  if (txn.record === null) return;
   if (txn.type === OpCode.multi && txn.subs) {
     const txns = txn.subs.map((s) => {
       const sw = new Writer(256);
@@ -167,6 +166,8 @@ export function writeTxnBody(w: Writer, txn: Txn): void {
     codec.write(w, { txns });
     return;
   }
+  // A closeSession without a body (pre-3.6 logs) has a null record.
+  if (txn.record === null) return;
   codec.write(w, txn.record);
 }
 

@@ -284,9 +284,10 @@ export function snapshotBytes(tree: DataTree, dbid: bigint, digest: SnapDigest |
   let summed = 0;
   const seal = () => {
     sum.update(w.peek().subarray(summed));
+    summed = w.pos;
+    // The seal itself is summed too: a second seal covers the first.
     w.long(BigInt(sum.value()));
     w.ustring("/");
-    summed = w.pos;
   };
   writeFileHeader(w, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid });
   w.int(tree.sessions.size);

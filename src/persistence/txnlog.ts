@@ -146,10 +146,11 @@ export async function* readTxnLog(file: string): AsyncGenerator<LogEntry> {
       }
       const computed = adler32(rec.bytes);
       if (BigInt(computed) !== rec.checksum) {
-        let zxid: bigint | null = null;
-        try {
-          zxid = decodeTxnEntry(rec.bytes).header.zxid;
-        } catch { /* unreadable header: report without a zxid */ }
+        // TxnHeader starts clientId (8), cxid (4), zxid (8): read the zxid even
+        // when the damage makes the rest undecodable.
+        const zxid = rec.bytes.length >= 20
+          ? new DataView(rec.bytes.buffer, rec.bytes.byteOffset).getBigInt64(12)
+          : null;
         throw new ChecksumError(file, offset, zxid, rec.checksum, computed);
       }
       let entry;

@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { CorruptDataError } from "../../../src/errors.ts";
+import { DataTree } from "../../../src/data/tree.ts";
+import {
+  loadSnapshot,
+  looksValid,
+  readSnapshot,
+  snapshotBytes,
+  writeSnapshot,
+} from "../../../src/persistence/snapshot.ts";
+import { SnapshotChecker } from "../../../src/persistence/snapshot_check.ts";
+import { FINAL_SNAPSHOT, MID_SNAPSHOT, V2 } from "./fixture.ts";
+
+async function entries(file: string) {
+  const out = [];
+  for await (const e of readSnapshot(file)) out.push(e);
+  return out;
+}
+
+Deno.test("a snapshot written by ZooKeeper reads with header, sessions, ACLs, nodes and both seals", async () => {
+  const es = await entries(MID_SNAPSHOT);
+  const header = es[0];
+  assert.equal(header.kind, "header");
+  if (header.kind === "header") {
+    assert.equal(header.header.magic, 0x5a4b534e);
+    assert.equal(header.header.version, 2);
+  }
+  const sessions = es.filter((e) => e.kind === "session");
+  assert.equal(sessions.length, 2);
+  const nodes = es.filter((e) => e.kind === "node").map((e) => e.kind === "node" ? e.path : "");
+  assert.equal(nodes[0], "", 'the root comes first, under the path ""');
+  for (
+    const p of ["/app", "/app/eph", "/eph-expiring", "/ctr2/item", "/ttl-long", "/zookeeper/config"]
+  ) {
+    assert.ok(nodes.includes(p), `${p} is in the snapshot`);
+  }
+  const end = es.at(-1)!;
+  assert.equal(end.kind, "end");
+  if (end.kind === "end") {
+    assert.ok(end.trailer.checksum.ok);
+    assert.ok(end.trailer.digestChecksum?.ok);
+    assert.equal(end.trailer.digest?.zxid, 0x10000001cn);
+    assert.equal(end.trailer.trailingBytes, 0);
+  }
+});
+
+Deno.test("re-serializing a loaded ZooKeeper snapshot gives back the file byte for byte", async () => {
+  for (const file of [`${V2}/snapshot.0`, MID_SNAPSHOT, FINAL_SNAPSHOT]) {
+    const tree = new DataTree(true);
+    const loaded = await loadSnapshot(file, tree);
+    const bytes = snapshotBytes(tree, loaded.header.dbid, loaded.trailer.digest);
+    assert.deepEqual(bytes, await Deno.readFile(file), file);
+  }
+});
+
+Deno.test("the digest zkt computes over a ZooKeeper snapshot equals the one stored in it", async () => {
+  for (const file of [MID_SNAPSHOT, FINAL_SNAPSHOT]) {
+    const tree = new DataTree(true);
+    const loaded = await loadSnapshot(file, tree);
+    assert.equal(tree.digest, loaded.trailer.digest!.digest, file);
+    assert.equal(tree.computeDigest(), tree.digest);
+  }
+});
+
+Deno.test("a flipped byte in a snapshot fails the checksum", async () => {
+  const bytes = await Deno.readFile(MID_SNAPSHOT);
+  // Inside some node's data: still parses, but the Adler-32 seal no longer matches.
+  const i = bytes.indexOf(0x6b, /* k */ 200);
+  bytes[i] ^= 0x01;
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/snapshot.10000001c`;
+  await Deno.writeFile(file, bytes);
+  const checker = new SnapshotChecker(file, 0x10000001cn);
+  for await (const e of readSnapshot(file)) checker.add(e);
+  assert.equal(checker.summary.checksumOk, false);
+  assert.match(checker.problems[0], /checksum mismatch/);
+  await assert.rejects(loadSnapshot(file, new DataTree(true)), CorruptDataError);
+});
+
+Deno.test("a truncated snapshot is invalid to the cheap check and a CorruptDataError with the offset when read", async () => {
+  const bytes = await Deno.readFile(MID_SNAPSHOT);
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/snapshot.10000001c`;
+  await Deno.writeFile(file, bytes.subarray(0, 900));
+  assert.equal(await looksValid(file), false);
+  assert.equal(await looksValid(MID_SNAPSHOT), true);
+  await assert.rejects(entries(file), (e: Error) => {
+    assert.ok(e instanceof CorruptDataError);
+    assert.match(e.message, /snapshot\.10000001c: file ends inside .* at offset \d+/);
+    return true;
+  });
+});
+
+Deno.test("a file with the wrong magic is rejected naming what was expected", async () => {
+  await assert.rejects(
+    entries(`${V2}/log.100000001`),
+    /not a snapshot: magic 0x5a4b4c47 at offset 0, expected 0x5a4b534e/,
+  );
+});
+
+Deno.test("gzip snapshots round-trip through writeSnapshot and readSnapshot", async () => {
+  const tree = new DataTree(true);
+  await loadSnapshot(FINAL_SNAPSHOT, tree);
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/snapshot.200000009.gz`;
+  await writeSnapshot(file, tree, { dbid: -1n });
+  assert.ok(await looksValid(file));
+  const back = new DataTree(true);
+  await loadSnapshot(file, back);
+  assert.equal(back.digest, tree.digest);
+  assert.equal(back.size, tree.size);
+});
+
+Deno.test("snappy snapshots give a clear unsupported-compression error", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/snapshot.1.snappy`;
+  await Deno.writeFile(file, new Uint8Array([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0]));
+  await assert.rejects(entries(file), /unsupported compression "snappy"/);
+});
+
+const nameArb = fc.stringMatching(/^[a-z0-9é._-]{1,8}$/);
+const aclArb = fc.array(
+  fc.record({
+    perms: fc.integer({ min: 0, max: 31 }),
+    id: fc.record({
+      scheme: fc.constantFrom("world", "digest", "ip"),
+      id: fc.string({ maxLength: 12 }),
+    }),
+  }),
+  { maxLength: 3 },
+);
+
+Deno.test("random trees survive snapshotBytes → readSnapshot with the same nodes and digest", async () => {
+  const dir = await Deno.makeTempDir();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.record({
+          parent: fc.nat(),
+          name: nameArb,
+          data: fc.option(fc.uint8Array({ maxLength: 64 }), { nil: null }),
+          acl: fc.option(aclArb, { nil: null }),
+          owner: fc.constantFrom(0n, 0x100000000001n, -0x8000000000000000n),
+          time: fc.integer({ min: 0, max: 2 ** 45 }),
+        }),
+        { maxLength: 30 },
+      ),
+      async (specs) => {
+        const tree = new DataTree();
+        const paths = ["", "/zookeeper"];
+        let zxid = 1n;
+        for (const s of specs) {
+          const parent = paths[s.parent % paths.length];
+          if (parent.startsWith("/zookeeper")) continue;
+          const path = `${parent}/${s.name}`;
+          if (
+            tree.createNode(path, s.data, s.acl, s.owner, -1, zxid++, s.time) === 0 &&
+            s.owner === 0n
+          ) {
+            paths.push(path);
+          }
+        }
+        tree.lastProcessedZxid = zxid;
+        const file = `${dir}/snapshot.${zxid.toString(16)}`;
+        await writeSnapshot(file, tree);
+        const back = new DataTree(true);
+        const loaded = await loadSnapshot(file, back);
+        assert.equal(back.digest, tree.digest);
+        assert.equal(loaded.trailer.digest?.digest, tree.digest);
+        assert.deepEqual([...back.nodes.keys()].sort(), [...tree.nodes.keys()].sort());
+        for (const [p, n] of tree.nodes) {
+          const m = back.get(p)!;
+          assert.deepEqual(m.stat, n.stat);
+          assert.deepEqual(m.data, n.data);
+          assert.deepEqual(back.aclOf(m), tree.aclOf(n));
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
