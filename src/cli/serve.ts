@@ -38,9 +38,17 @@ export async function runServe(
   const db = await Database.open(cfg);
   const superDigest = cfg.extra.get(SUPER_DIGEST_KEY) ??
     Deno.env.get("ZKT_SUPER_DIGEST") ?? null;
+  const num = (k: string) => {
+    const v = cfg.extra.get(k);
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
   const server = new ZkServer({
     config: cfg,
     db,
+    // zookeeper.nio.sessionlessCnxnTimeout (3.8 default 10 s).
+    sessionlessTimeoutMs: num("nio.sessionlessCnxnTimeout"),
+    // ContainerManager's interval (3.8: the znode.container.checkIntervalMs property, 60 s).
+    containerCheckMs: num("znode.container.checkIntervalMs"),
     serverId: 1, // ZooKeeperServer.createSessionTrackerServerId in standalone
     superDigest,
     version: `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`,

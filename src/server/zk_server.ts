@@ -427,7 +427,9 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     log.warn(`Received packet at server of unknown type ${type}`);
+    // UnimplementedRequestProcessor: reply, then close the connection.
     this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+    this.gc.output(() => cnxn.closeAfterFlush());
   }
 
   private handleAuth(cnxn: ClientCnxn, xid: number, r: Reader): void {

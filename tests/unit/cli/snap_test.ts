@@ -12,7 +12,10 @@ Deno.test("snap dump prints the header, every znode's stat, sessions, ACLs and a
     r.out,
     /\/ttl-long\n(?: {2}.*\n)* {2}ephemeralOwner = 0xff0000000036ee80 \(ttl 3600000 ms\)/,
   );
-  assert.match(r.out, /Sessions \(2\):\n(?:.*\n)*? {2}0x[0-9a-f]+ {2}timeout 2000 ms {2}ephemerals 1/);
+  assert.match(
+    r.out,
+    /Sessions \(2\):\n(?:.*\n)*? {2}0x[0-9a-f]+ {2}timeout 2000 ms {2}ephemerals 1/,
+  );
   assert.match(r.out, /digest:alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=:cdrwa/);
   assert.match(r.out, /nodes 18, data bytes \d+, sessions 2, ACLs 4/);
   assert.match(r.out, /checksum OK, digest OK/);
