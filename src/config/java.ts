@@ -51,3 +51,54 @@ export function javaHashMapOrder(ids: Iterable<number>): number[] {
     .sort((x, y) => x.b - y.b || x.i - y.i)
     .map((e) => e.id);
 }
+
+/** String.hashCode over UTF-16 code units. */
+export function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * The order in which java.util.Properties (a ConcurrentHashMap since Java 9)
+ * iterates keys loaded in `keys` order: bins in index order, appends at a bin's
+ * tail, and the resize split that reverses the nodes before a bin's last run.
+ * ZooKeeper walks its config in this order, so it decides which error it reports
+ * first and the order of servers that share a HashMap bucket. (Bins of 8+ keys
+ * would become trees in Java; zoo.cfg files never get near that.)
+ */
+export function javaPropertiesOrder(keys: Iterable<string>): string[] {
+  const spread = (h: number) => (h ^ (h >>> 16)) & 0x7fffffff;
+  let n = 16;
+  let table: { key: string; hash: number }[][] = Array.from({ length: n }, () => []);
+  let size = 0;
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key)) continue; // a repeated key keeps its first place
+    seen.add(key);
+    const hash = spread(javaStringHash(key));
+    table[hash & (n - 1)].push({ key, hash });
+    size++;
+    if (size >= n - (n >>> 2)) {
+      const next: { key: string; hash: number }[][] = Array.from({ length: 2 * n }, () => []);
+      for (let i = 0; i < n; i++) {
+        const bin = table[i];
+        if (bin.length === 0) continue;
+        let last = 0;
+        for (let j = 1; j < bin.length; j++) {
+          if ((bin[j].hash & n) !== (bin[last].hash & n)) last = j;
+        }
+        const lo: typeof bin = [];
+        const hi: typeof bin = [];
+        const runBitHigh = (bin[last].hash & n) !== 0;
+        (runBitHigh ? hi : lo).push(...bin.slice(last));
+        for (let j = 0; j < last; j++) ((bin[j].hash & n) === 0 ? lo : hi).unshift(bin[j]);
+        next[i] = lo;
+        next[i + n] = hi;
+      }
+      table = next;
+      n *= 2;
+    }
+  }
+  return table.flat().map((e) => e.key);
+}

@@ -2,7 +2,7 @@
 import { parseLines } from "dot-properties";
 
 /**
- * Parses Java-properties text. Later duplicates win, as in Properties.load.
+ * Parses Java-properties text, in file order. Later duplicates win, as in Properties.load.
  * Keys and values are not trimmed here (Properties keeps trailing blanks in values).
  */
 export function parseProperties(text: string): Map<string, string> {
@@ -13,8 +13,7 @@ export function parseProperties(text: string): Map<string, string> {
   for (const line of parseLines(src, false)) {
     if (Array.isArray(line)) {
       const [key, value] = line;
-      out.delete(key); // keep the order of the last assignment
-      out.set(key, value);
+      out.set(key, value); // a repeated key keeps its first place, as in Java
     }
   }
   return out;

@@ -3,7 +3,7 @@
 // writes it into /zookeeper/config and into FLE notifications.
 import { logger } from "../log/logger.ts";
 import { ConfigKeyError, show } from "./errors.ts";
-import { javaHashMapOrder, javaLongToHex, javaParseLong } from "./java.ts";
+import { javaHashMapOrder, javaLongToHex, javaParseLong, javaPropertiesOrder } from "./java.ts";
 import { parseProperties } from "./properties.ts";
 import { formatServerSpec, javaSplit, parseServerSpec } from "./server_spec.ts";
 import type { QuorumServer } from "./types.ts";
@@ -27,19 +27,20 @@ export interface QuorumVerifier {
   toConfigString(): string;
 }
 
+/** Members by sid ascending, plus the order ZooKeeper would have inserted them (for printing). */
 function splitMembers(servers: Iterable<QuorumServer>) {
+  const inserted = new Map<number, QuorumServer>();
+  for (const s of servers) inserted.set(s.id, s);
   const all = new Map<number, QuorumServer>();
-  for (const s of [...servers].sort((a, b) => a.id - b.id)) all.set(s.id, s);
+  for (const id of [...inserted.keys()].sort((a, b) => a - b)) all.set(id, inserted.get(id)!);
   const voting = new Map<number, QuorumServer>();
   const observing = new Map<number, QuorumServer>();
   for (const [id, s] of all) (s.type === "participant" ? voting : observing).set(id, s);
-  return { all, voting, observing };
+  return { all, voting, observing, printOrder: javaHashMapOrder(inserted.keys()) };
 }
 
-function serverLines(all: Map<number, QuorumServer>): string {
-  return javaHashMapOrder(all.keys())
-    .map((id) => `server.${id}=${formatServerSpec(all.get(id)!)}\n`)
-    .join("");
+function serverLines(all: Map<number, QuorumServer>, printOrder: number[]): string {
+  return printOrder.map((id) => `server.${id}=${formatServerSpec(all.get(id)!)}\n`).join("");
 }
 
 /** Majority quorums: more than half of the participants. */
@@ -49,12 +50,15 @@ export class MajorityQuorum implements QuorumVerifier {
   readonly votingMembers: Map<number, QuorumServer>;
   readonly observingMembers: Map<number, QuorumServer>;
   version: bigint;
+  readonly #printOrder: number[];
 
+  /** `servers` in the order ZooKeeper would insert them (Properties order); it only affects printing. */
   constructor(servers: Iterable<QuorumServer>, version = 0n) {
     const m = splitMembers(servers);
     this.allMembers = m.all;
     this.votingMembers = m.voting;
     this.observingMembers = m.observing;
+    this.#printOrder = m.printOrder;
     this.version = version;
   }
 
@@ -69,7 +73,8 @@ export class MajorityQuorum implements QuorumVerifier {
   }
 
   toConfigString(): string {
-    return serverLines(this.allMembers) + `version=${javaLongToHex(this.version)}`;
+    return serverLines(this.allMembers, this.#printOrder) +
+      `version=${javaLongToHex(this.version)}`;
   }
 }
 
@@ -92,8 +97,12 @@ export class HierarchicalQuorum implements QuorumVerifier {
   readonly groupWeight = new Map<number, number>();
   /** Groups of non-zero weight. */
   readonly numGroups: number;
+  readonly #printOrder: number[];
 
-  /** `groups` gid → member sids; `weights` sid → weight. Throws ConfigKeyError on a bad layout. */
+  /**
+   * `groups` gid → member sids; `weights` sid → weight; all in the order ZooKeeper
+   * would read them (it only affects printing). Throws ConfigKeyError on a bad layout.
+   */
   constructor(
     servers: Iterable<QuorumServer>,
     groups: Map<number, number[]>,
@@ -104,9 +113,10 @@ export class HierarchicalQuorum implements QuorumVerifier {
     this.allMembers = m.all;
     this.votingMembers = m.voting;
     this.observingMembers = m.observing;
+    this.#printOrder = m.printOrder;
     this.version = version;
-    for (const gid of [...groups.keys()].sort((a, b) => a - b)) {
-      for (const sid of groups.get(gid)!) {
+    for (const [gid, members] of groups) {
+      for (const sid of members) {
         const other = this.serverGroup.get(sid);
         if (other !== undefined) {
           throw new ConfigKeyError(
@@ -118,7 +128,8 @@ export class HierarchicalQuorum implements QuorumVerifier {
       }
     }
     for (const [sid, w] of weights) this.serverWeight.set(sid, w);
-    for (const [sid, s] of this.allMembers) {
+    for (const sid of m.printOrder) {
+      const s = this.allMembers.get(sid)!;
       if (s.type !== "participant") continue;
       if (!this.serverGroup.has(sid)) {
         throw new ConfigKeyError(`server.${sid}`, `participant ${sid} is not in any group.N`);
@@ -170,7 +181,7 @@ export class HierarchicalQuorum implements QuorumVerifier {
       const prev = groupText.get(gid);
       groupText.set(gid, prev === undefined ? `${sid}` : `${prev}:${sid}`);
     }
-    let s = serverLines(this.allMembers);
+    let s = serverLines(this.allMembers, this.#printOrder);
     for (const gid of javaHashMapOrder(groupText.keys())) {
       s += `group.${gid}=${groupText.get(gid)}\n`;
     }
@@ -219,7 +230,8 @@ export function verifierFromProperties(
   const weights = new Map<number, number>();
   let version = 0n;
   let hierarchical = false;
-  for (const [key, value] of props) {
+  for (const key of javaPropertiesOrder(props.keys())) {
+    const value = props.get(key)!;
     if (key.startsWith("server.")) {
       const sid = parseKeyId(key);
       servers.push(
@@ -256,7 +268,11 @@ export function verifierFromProperties(
  * Applies ZooKeeper 3.8's checks on the number of participants and observers
  * (QuorumPeerConfig.parseDynamicConfig); logs its warnings.
  */
-export function checkMembership(qv: QuorumVerifier, standaloneEnabled: boolean): void {
+export function checkMembership(
+  qv: QuorumVerifier,
+  standaloneEnabled: boolean,
+  warnings = true,
+): void {
   const voting = qv.votingMembers.size;
   const firstObserver = qv.observingMembers.keys().next();
   const observerKey = firstObserver.done ? "server" : `server.${firstObserver.value}`;
@@ -274,16 +290,16 @@ export function checkMembership(qv: QuorumVerifier, standaloneEnabled: boolean):
       );
     }
   } else if (voting === 1 && standaloneEnabled) {
-    log.warn("Invalid configuration, only one server specified (ignoring)");
+    if (warnings) log.warn("Invalid configuration, only one server specified (ignoring)");
     if (qv.observingMembers.size > 0) {
       throw new ConfigKeyError(
         observerKey,
         "observers without a quorum is an invalid configuration",
       );
     }
-  } else if (voting <= 2) {
+  } else if (warnings && voting <= 2) {
     log.warn("No server failure will be tolerated. You need at least 3 servers.");
-  } else if (voting % 2 === 0) {
+  } else if (warnings && voting % 2 === 0) {
     log.warn("Non-optimal configuration, consider an odd number of servers.");
   }
 }
@@ -291,11 +307,12 @@ export function checkMembership(qv: QuorumVerifier, standaloneEnabled: boolean):
 /**
  * Parses dynamic-config text (FLE notification payload, /zookeeper/config, a
  * zoo.cfg.dynamic file) as QuorumPeer.configFromString does: only server.N,
- * group.N, weight.N and version keys are allowed.
+ * group.N, weight.N and version keys are allowed. `standaloneEnabled` is the local
+ * peer's setting; `warnings` (default off, as for FLE) logs 3.8's sizing warnings.
  */
 export function parseDynamicConfig(
   text: string,
-  opts: VerifierOptions & { standaloneEnabled?: boolean } = {},
+  opts: VerifierOptions & { standaloneEnabled?: boolean; warnings?: boolean } = {},
 ): QuorumVerifier {
   const props = parseProperties(text);
   for (const key of props.keys()) {
@@ -308,6 +325,21 @@ export function parseDynamicConfig(
     }
   }
   const qv = verifierFromProperties(props, opts);
-  checkMembership(qv, opts.standaloneEnabled ?? true);
+  checkMembership(qv, opts.standaloneEnabled ?? true, opts.warnings ?? false);
   return qv;
+}
+
+/**
+ * The dynamic config file text ZooKeeper 3.8 writes on reconfig
+ * (QuorumPeerConfig.writeDynamicConfig): the verifier's lines sorted, joined by
+ * "\n", no trailing newline; the version line only when `keepVersion`.
+ */
+export function toDynamicFileText(qv: QuorumVerifier, keepVersion = false): string {
+  const lines: string[] = [];
+  for (const [key, value] of parseProperties(qv.toConfigString())) {
+    const k = key.trim();
+    if (!keepVersion && k.startsWith("version")) continue;
+    lines.push(`${k}=${value.trim()}`);
+  }
+  return lines.sort().join("\n");
 }

@@ -1,6 +1,6 @@
 // The effective configuration, for people (a table) and for programs (JSON).
 import { javaLongToHex } from "./java.ts";
-import { KNOWN_KEYS } from "./load.ts";
+import { KNOWN_KEYS } from "./keys.ts";
 import { HierarchicalQuorum } from "./quorum_verifier.ts";
 import { formatHostPort } from "./server_spec.ts";
 import type { QuorumServer, ZkConfig } from "./types.ts";
@@ -120,6 +120,15 @@ function serverJson(qs: QuorumServer) {
   };
 }
 
+/** Groups by gid ascending, members ascending. */
+function groupsOf(qv: HierarchicalQuorum): [number, number[]][] {
+  const groups = new Map<number, number[]>();
+  for (const [sid, gid] of qv.serverGroup) groups.set(gid, [...(groups.get(gid) ?? []), sid]);
+  return [...groups]
+    .sort((a, b) => a[0] - b[0])
+    .map(([gid, m]) => [gid, m.sort((a, b) => a - b)]);
+}
+
 function verifierJson(cfg: ZkConfig) {
   const qv = cfg.quorumVerifier;
   if (!qv) return null;
@@ -132,11 +141,7 @@ function verifierJson(cfg: ZkConfig) {
     observing: [...qv.observingMembers.keys()],
     weights,
   };
-  if (qv instanceof HierarchicalQuorum) {
-    const groups: Record<string, number[]> = {};
-    for (const [sid, gid] of qv.serverGroup) (groups[gid] ??= []).push(sid);
-    out.groups = groups;
-  }
+  if (qv instanceof HierarchicalQuorum) out.groups = Object.fromEntries(groupsOf(qv));
   out.configString = qv.toConfigString();
   return out;
 }
@@ -209,13 +214,11 @@ export function renderConfigText(cfg: ZkConfig): string {
       `  weights: ${weights || "-"}`,
     );
     if (qv instanceof HierarchicalQuorum) {
-      const groups = new Map<number, number[]>();
-      for (const [sid, gid] of qv.serverGroup) {
-        groups.set(gid, [...(groups.get(gid) ?? []), sid]);
-      }
-      const text = [...groups].map(([g, m]) => `group.${g}=${m.join(":")}`).join(" ");
+      const text = groupsOf(qv).map(([g, m]) => `group.${g}=${m.join(":")}`).join(" ");
       lines.push(`  groups: ${text}`);
     }
+    lines.push("", "Quorum config (as ZooKeeper writes it to /zookeeper/config):");
+    for (const l of qv.toConfigString().split("\n")) lines.push(`  ${l}`);
   }
   if (cfg.extra.size > 0) {
     lines.push("", "Other keys (kept, not used by zkt):");

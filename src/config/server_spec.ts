@@ -130,6 +130,57 @@ function delimitedHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+/** Parses IPv6 text into 8 groups; undefined when it is not an IPv6 literal. */
+function parseIpv6(text: string): number[] | undefined {
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const groups = (part: string): number[] | undefined => {
+    if (part === "") return [];
+    const out: number[] = [];
+    const pieces = part.split(":");
+    for (const [i, p] of pieces.entries()) {
+      const quad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(p);
+      if (quad && i === pieces.length - 1) {
+        const b = quad.slice(1).map(Number);
+        if (b.some((x) => x > 255)) return undefined;
+        out.push((b[0] << 8) | b[1], (b[2] << 8) | b[3]);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) {
+        out.push(parseInt(p, 16));
+      } else {
+        return undefined;
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (!head || !tail) return undefined;
+  if (halves.length === 1) return head.length === 8 ? head : undefined;
+  if (head.length + tail.length > 7) return undefined;
+  return [...head, ...new Array(8 - head.length - tail.length).fill(0), ...tail];
+}
+
+/**
+ * The host as Java's InetSocketAddress.getHostString shows it: IPv6 literals in
+ * Java's long form ("0:0:0:0:0:0:0:1"), IPv4-mapped ones as IPv4; names as written.
+ */
+export function javaHostString(host: string): string {
+  if (!host.includes(":")) return host;
+  const pct = host.indexOf("%");
+  const addr = pct < 0 ? host : host.slice(0, pct);
+  const zone = pct < 0 ? "" : host.slice(pct);
+  const g = parseIpv6(addr);
+  if (!g) return host;
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+    return `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
+  }
+  return g.map((x) => x.toString(16)).join(":") + zone;
+}
+
+function javaHostPort(a: HostPort): HostPort {
+  return { host: javaHostString(a.host), port: a.port };
+}
+
 function byHost(a: HostPort, b: HostPort): number {
   return a.host < b.host ? -1 : a.host > b.host ? 1 : 0;
 }
@@ -139,12 +190,12 @@ function byHost(a: HostPort, b: HostPort): number {
  * addresses sorted by host, the role always spelled out, the client address last.
  */
 export function formatServerSpec(qs: QuorumServer): string {
-  const addrs = [...qs.addrs].sort(byHost);
-  const elections = [...qs.electionAddrs].sort(byHost);
+  const addrs = qs.addrs.map(javaHostPort).sort(byHost);
+  const elections = qs.electionAddrs.map(javaHostPort).sort(byHost);
   let s = addrs.map((a, i) => `${delimitedHost(a.host)}:${a.port}:${elections[i].port}`).join(
     "|",
   );
   s += `:${qs.type}`;
-  if (qs.clientAddr) s += `;${formatHostPort(qs.clientAddr)}`;
+  if (qs.clientAddr) s += `;${formatHostPort(javaHostPort(qs.clientAddr))}`;
   return s;
 }

@@ -326,6 +326,49 @@ export const CASES: ConfigCase[] = [
     },
   },
 
+  {
+    name: "compressed and IPv4-mapped IPv6 literals print in Java's long form",
+    cfg: BASE + "server.1=[2001:db8::a:1]:2888:3888\nserver.2=[::ffff:127.0.0.1]:2889:3889\n" +
+      "server.3=[0:0::1]:2890:3890;[::]:2183\n",
+    files: MYID1,
+    zk: "agree",
+  },
+  {
+    name: "host names, trailing ';' and ':' dropped as Java's split does",
+    cfg: BASE + "server.1=localhost:2888:3888;\nserver.2=localhost:2889:3889:\n" +
+      "server.3=zk3.example.invalid:2890:3890:observer\nserver.4=localhost:2891:3891\n",
+    files: MYID1,
+    zk: "agree",
+    check: (c) => {
+      assert.equal(c.servers.get(1)!.clientAddr, undefined);
+      assert.equal(c.servers.get(2)!.type, "participant");
+      assert.equal(c.servers.get(3)!.addrs[0].host, "zk3.example.invalid");
+    },
+  },
+  {
+    name: "unicode escapes and escaped separators in keys and values",
+    cfg: "tick\\Time=2\u0030\u00300\ndataDir=$DIR/d\\u0061ta\nclientPort=2181\nmy\\=key=a\\:b\n",
+    zk: "agree",
+    check: (c) => {
+      assert.equal(c.tickTime, 2000);
+      assert.ok(c.dataDir.endsWith("/data"));
+      assert.equal(c.extra.get("my=key"), "a:b");
+    },
+  },
+  {
+    name: "hierarchical with large ids (HashMap order of groups and weights)",
+    cfg: BASE + "server.1=127.0.0.1:2888:3888\nserver.17=127.0.0.1:2889:3889\n" +
+      "server.33=127.0.0.1:2890:3890\nserver.2=127.0.0.1:2891:3891\n" +
+      "server.18=127.0.0.1:2892:3892\nserver.50=127.0.0.1:2893:3893\n" +
+      "group.20=1:17:33\ngroup.4=2:18:50\nweight.17=3\nweight.50=2\n",
+    files: MYID1,
+    zk: "agree",
+    check: (c) => {
+      assert.equal(c.quorumVerifier!.weight(17), 3);
+      assert.equal(c.quorumVerifier!.weight(1), 1);
+    },
+  },
+
   // ---- invalid files ----
   { name: "dataDir missing", cfg: "clientPort=2181\n", error: "dataDir: is not set", zk: "agree" },
   {
@@ -375,6 +418,31 @@ export const CASES: ConfigCase[] = [
     cfg: BASE + "sslQuorum=true\n" + THREE,
     files: MYID1,
     error: "sslQuorum: TLS between servers is not supported",
+    zk: "zkt-stricter",
+  },
+  {
+    name: "a key zkt does not use is still checked as ZooKeeper checks it",
+    cfg: "dataDir=$DIR/data\nclientPort=2181\nconnectToLearnerMasterLimit=ten\n",
+    error: 'connectToLearnerMasterLimit: "ten" is not an integer',
+    zk: "agree",
+  },
+  {
+    name: "jvm.pause.monitor must be a boolean",
+    cfg: "dataDir=$DIR/data\nclientPort=2181\njvm.pause.monitor=on\n",
+    error: "jvm.pause.monitor: invalid option",
+    zk: "agree",
+  },
+  {
+    name: "requiring quorum SASL without enabling it",
+    cfg: "dataDir=$DIR/data\nclientPort=2181\nquorum.auth.learnerRequireSasl=true\n",
+    error: "quorum.auth.learnerRequireSasl: quorum.auth.enableSasl is disabled, so cannot enable",
+    zk: "agree",
+  },
+  {
+    name: "oracle quorums are refused clearly",
+    cfg: BASE + "oraclePath=$DIR/oracle\n" + THREE,
+    files: MYID1,
+    error: "oraclePath: the oracle quorum (QuorumOracleMaj) is not supported",
     zk: "zkt-stricter",
   },
   {
@@ -611,6 +679,31 @@ export const CASES: ConfigCase[] = [
     cfg: BASE.replace("clientPort=2181", "clientPort=3888") + THREE,
     files: MYID1,
     error: "clientPort: client address 0.0.0.0:3888 reuses the election address port",
+    zk: "zkt-stricter",
+  },
+  {
+    name: "every server on its own host with the same ';2181' client port",
+    cfg: BASE.replace("clientPort=2181\n", "") +
+      "server.1=zk1.example.invalid:2888:3888;2181\nserver.2=zk2.example.invalid:2888:3888;2181\n" +
+      "server.3=zk3.example.invalid:2888:3888;2181\n",
+    files: MYID1,
+    zk: "agree",
+    check: (c) => assert.equal(c.clientPort, 2181),
+  },
+  {
+    name: "a loopback ensemble giving every server the same ';2181' client port",
+    cfg: BASE.replace("clientPort=2181\n", "") +
+      "server.1=127.0.0.1:2888:3888;2181\nserver.2=127.0.0.1:2889:3889;2181\n" +
+      "server.3=127.0.0.1:2890:3890;2183\n",
+    files: MYID1,
+    error: "server.2: client address 0.0.0.0:2181 reuses the client address port of server.1",
+    zk: "zkt-stricter",
+  },
+  {
+    name: "standalone: the client port from the server line clashing with the admin port",
+    cfg: "dataDir=$DIR/data\nserver.1=127.0.0.1:2888:3888;8080\n",
+    files: MYID1,
+    error: "admin.serverPort: admin server address 0.0.0.0:8080 reuses the client address port",
     zk: "zkt-stricter",
   },
   {

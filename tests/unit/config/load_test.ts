@@ -3,11 +3,13 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../../../src/errors.ts";
 import {
   defaultStandaloneConfig,
+  isFourLetterWordEnabled,
   loadConfig,
   parseConfig,
   versionFromFilename,
 } from "../../../src/config/load.ts";
 import { ConfigKeyError } from "../../../src/config/errors.ts";
+import fc from "fast-check";
 import { type LogLevel, setLogLevel, setLogSink } from "../../../src/log/logger.ts";
 import { CASES } from "./cases.ts";
 
@@ -160,4 +162,96 @@ Deno.test("loadConfig on a missing file is a one-line ConfigError", async () => 
     (e: unknown) =>
       e instanceof ConfigError && e.message.startsWith("/nonexistent/zoo.cfg: cannot read"),
   );
+});
+
+Deno.test("4lw whitelist: srvr always on, * enables all, blanks ignored", () => {
+  const def = parseCase("dataDir=/d\nclientPort=2181\n");
+  assert.equal(isFourLetterWordEnabled(def, "srvr"), true);
+  assert.equal(isFourLetterWordEnabled(def, "ruok"), false);
+  const some = parseCase("dataDir=/d\nclientPort=2181\n4lw.commands.whitelist= ruok ,, mntr\n");
+  assert.deepEqual(some.fourLetterWordWhitelist, ["ruok", "mntr", "srvr"]);
+  assert.equal(isFourLetterWordEnabled(some, "mntr"), true);
+  const all = parseCase("dataDir=/d\nclientPort=2181\n4lw.commands.whitelist=ruok, *\n");
+  assert.equal(isFourLetterWordEnabled(all, "wchp"), true);
+});
+
+Deno.test("loadConfig refuses a huge file instead of reading it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-config-" });
+  try {
+    const f = await Deno.open(`${dir}/zoo.cfg`, { write: true, create: true });
+    await f.truncate(64 * 1024 * 1024); // sparse: no disk used
+    f.close();
+    await assert.rejects(() => loadConfig(`${dir}/zoo.cfg`), /too large/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("any zoo.cfg text parses or fails with a one-line ConfigError, never a crash", () => {
+  const token = fc.constantFrom(
+    "server.1",
+    "server.2",
+    "server.x",
+    "group.1",
+    "weight.2",
+    "version",
+    "dataDir",
+    "clientPort",
+    "tickTime",
+    "initLimit",
+    "syncLimit",
+    "standaloneEnabled",
+    "dynamicConfigFile",
+    "peerType",
+    "127.0.0.1",
+    "[::1]",
+    "2888",
+    "3888",
+    "2181",
+    "0",
+    "-1",
+    "99999",
+    "observer",
+    "true",
+    ":",
+    ";",
+    "|",
+    "=",
+    " ",
+    "\\",
+    "\n",
+    "\r\n",
+    "#",
+    "!",
+    "[",
+    "]",
+    "\\u00",
+    "1:2",
+    "\t",
+  ); // deno-fmt-ignore
+  const lines = fc.array(fc.array(token, { maxLength: 8 }).map((t) => t.join("")), {
+    maxLength: 12,
+  });
+  const prev = setLogSink(() => {});
+  try {
+    fc.assert(
+      fc.property(lines, fc.constantFrom("", "1\n", "x"), (ls, myid) => {
+        const text = "dataDir=/d\nclientPort=2181\n" + ls.join("\n");
+        try {
+          parseConfig(text, {
+            readFile: (p) => {
+              if (p === "/d/myid") return myid;
+              throw new Deno.errors.NotFound(p);
+            },
+          });
+        } catch (e) {
+          assert.ok(e instanceof ConfigError, `${e}\n--- input ---\n${text}`);
+          assert.ok(!e.message.includes("\n"));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  } finally {
+    setLogSink(prev);
+  }
 });
