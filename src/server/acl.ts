@@ -14,9 +14,6 @@ export interface AclEntry {
   id: AuthId;
 }
 
-/** ZooDefs.Perms. */
-export const PERM = { READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 } as const;
-
 /** `user:password` → `user:base64(sha1(user:password))`, DigestAuthenticationProvider's form. */
 export function generateDigest(idPassword: string): string {
   const user = idPassword.split(":", 1)[0];

@@ -33,11 +33,6 @@ import type { DataTree } from "../data/tree.ts";
 import type { Txn } from "../persistence/records.ts";
 import type { MultiOp, PreparedTxn, WriteRequest } from "./prep.ts";
 
-/** KeeperException.Code.AUTHFAILED. */
-export const AUTH_FAILED = -115;
-/** KeeperException.Code.NOWATCHER. */
-export const NO_WATCHER = -121;
-
 /** A reply body: writes itself after the ReplyHeader. */
 export type Body = (w: Writer) => void;
 
@@ -55,7 +50,7 @@ export interface ConnectReq {
 export function readConnectRequest(bytes: Uint8Array, maxBuffer: number): ConnectReq {
   const r = new Reader(bytes, maxBuffer);
   const c = readConnect(r);
-  const readOnly = r.done ? null : r.boolean();
+  const readOnly = c.readOnly ?? null;
   return {
     protocolVersion: c.protocolVersion,
     lastZxidSeen: c.lastZxidSeen,
@@ -74,8 +69,13 @@ export function connectResponseBytes(
   readOnly: boolean | null,
 ): Uint8Array {
   const w = new Writer(64);
-  writeConnectResponse(w, { protocolVersion: 0, timeOut, sessionId, passwd });
-  if (readOnly !== null) w.boolean(readOnly);
+  writeConnectResponse(w, {
+    protocolVersion: 0,
+    timeOut,
+    sessionId,
+    passwd,
+    ...(readOnly === null ? {} : { readOnly }),
+  });
   return w.toBytes();
 }
 
@@ -464,5 +464,5 @@ export function txnHeader(
   time: number,
   type: number,
 ): TxnHeader {
-  return { clientId, cxid, zxid, time: BigInt(time) as unknown as TxnHeader["time"], type };
+  return { clientId, cxid, zxid, time, type };
 }

@@ -3,68 +3,15 @@
 // the txn or the error txn — the same checks in the same order as 3.8, so the
 // same mistake gets the same error code. Pure: the caller passes the tree view,
 // the session state, the zxid and `now`.
-import { aclAllows, type AclEntry, type AuthId, fixupAcl, PERM } from "./acl.ts";
+import { ErrorCode, OpCode, Perms } from "../jute/constants.ts";
+import { aclAllows, type AclEntry, type AuthId, fixupAcl } from "./acl.ts";
 import { ephemeralKind, ttlOwner } from "./ephemeral_type.ts";
 import { pathProblem } from "./path_utils.ts";
 import { CONTAINER_EPHEMERAL_OWNER } from "./session_id.ts";
 
-// --- provisional record shapes (field names as in zookeeper.jute) ---
-/** ErrorCode values used here (KeeperException.Code). */
-export const Err = {
-  Ok: 0,
-  SystemError: -1,
-  RuntimeInconsistency: -2,
-  MarshallingError: -5,
-  Unimplemented: -6,
-  BadArguments: -8,
-  UnknownSession: -119,
-  NoNode: -101,
-  NoAuth: -102,
-  BadVersion: -103,
-  NoChildrenForEphemerals: -108,
-  NodeExists: -110,
-  NotEmpty: -111,
-  SessionExpired: -112,
-  InvalidAcl: -114,
-  SessionMoved: -118,
-} as const;
-
-/** OpCode values prep emits or reads. */
-export const Op = {
-  notification: 0,
-  create: 1,
-  delete: 2,
-  exists: 3,
-  getData: 4,
-  setData: 5,
-  getACL: 6,
-  setACL: 7,
-  getChildren: 8,
-  sync: 9,
-  ping: 11,
-  getChildren2: 12,
-  check: 13,
-  multi: 14,
-  create2: 15,
-  reconfig: 16,
-  checkWatches: 17,
-  removeWatches: 18,
-  createContainer: 19,
-  deleteContainer: 20,
-  createTTL: 21,
-  multiRead: 22,
-  auth: 100,
-  setWatches: 101,
-  sasl: 102,
-  getEphemerals: 103,
-  getAllChildrenNumber: 104,
-  setWatches2: 105,
-  addWatch: 106,
-  whoAmI: 107,
-  createSession: -10,
-  closeSession: -11,
-  error: -1,
-} as const;
+/** Error codes (KeeperException.Code) and op codes, as jute defines them. */
+export const Err = ErrorCode;
+export const Op = OpCode;
 
 /** A txn body as prep builds it (one of the zookeeper.jute txn records). */
 export type TxnBody =
@@ -221,9 +168,9 @@ function prepCreate(
   if (slash === -1 || path.includes("\0")) throw new Fail(Err.BadArguments);
   const parentPath = path.slice(0, slash);
   const acl = fixupAcl(req.acl, ctx.authInfo);
-  if (acl === null) throw new Fail(Err.InvalidAcl);
+  if (acl === null) throw new Fail(Err.InvalidACL);
   const parent = nodeOrFail(view, parentPath);
-  checkAcl(parent, PERM.CREATE, ctx);
+  checkAcl(parent, Perms.CREATE, ctx);
   if (mode.sequential) path += sequenceSuffix(parent.cversion);
   validate(path);
   if (view.node(path)) throw new Fail(Err.NodeExists);
@@ -265,7 +212,7 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
         throw new Fail(Err.BadArguments);
       }
       const parent = nodeOrFail(view, path.slice(0, slash));
-      if (req.type === 2) checkAcl(parent, PERM.DELETE, ctx);
+      if (req.type === 2) checkAcl(parent, Perms.DELETE, ctx);
       const node = nodeOrFail(view, path);
       if (req.type === 2) nextVersion(node.version, req.version);
       if (node.numChildren > 0) throw new Fail(Err.NotEmpty);
@@ -278,7 +225,7 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
       checkSession(ctx);
       validate(req.path);
       const node = nodeOrFail(view, req.path);
-      checkAcl(node, PERM.WRITE, ctx);
+      checkAcl(node, Perms.WRITE, ctx);
       const version = nextVersion(node.version, req.version);
       return { type: 5, body: { kind: "setData", path: req.path, data: req.data, version } };
     }
@@ -286,9 +233,9 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
       checkSession(ctx);
       validate(req.path);
       const acl = fixupAcl(req.acl, ctx.authInfo);
-      if (acl === null) throw new Fail(Err.InvalidAcl);
+      if (acl === null) throw new Fail(Err.InvalidACL);
       const node = nodeOrFail(view, req.path);
-      checkAcl(node, PERM.ADMIN, ctx);
+      checkAcl(node, Perms.ADMIN, ctx);
       const version = nextVersion(node.aversion, req.version);
       return { type: 7, body: { kind: "setACL", path: req.path, acl, version } };
     }
@@ -296,7 +243,7 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
       checkSession(ctx);
       validate(req.path);
       const node = nodeOrFail(view, req.path);
-      checkAcl(node, PERM.READ, ctx);
+      checkAcl(node, Perms.READ, ctx);
       const version = nextVersion(node.version, req.version);
       return { type: 13, body: { kind: "check", path: req.path, version } };
     }

@@ -9,7 +9,8 @@ import type { ZkConfig } from "../config/types.ts";
 import { Reader } from "../jute/reader.ts";
 import { DecodeError } from "../jute/errors.ts";
 import { serveTcp, type TcpServer } from "../net/listener.ts";
-import { aclAllows, authenticate, type AuthId, clientInfos, PERM } from "./acl.ts";
+import { aclAllows, authenticate, type AuthId, clientInfos } from "./acl.ts";
+import { ErrorCode, Perms } from "../jute/constants.ts";
 import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
 import * as codec from "./codec.ts";
 import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
@@ -462,7 +463,7 @@ export class ZkServer implements CnxnHandler {
     } else {
       this.authFailed++;
       log.warn(`Authentication failed for scheme: ${scheme}`);
-      this.reply(cnxn, xid, Op.auth, 0n, codec.AUTH_FAILED, null, this.now());
+      this.reply(cnxn, xid, Op.auth, 0n, ErrorCode.AuthFailed, null, this.now());
       this.gc.output(() => cnxn.closeAfterFlush());
     }
   }
@@ -644,7 +645,7 @@ export class ZkServer implements CnxnHandler {
         const { path, watch } = codec.readPathWatch(r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), PERM.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.data.add(path, cnxn);
         return ok(codec.getDataBody(tree, path));
       }
@@ -653,7 +654,7 @@ export class ZkServer implements CnxnHandler {
         const { path, watch } = codec.readPathWatch(r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), PERM.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.child.add(path, cnxn);
         return ok(codec.childrenBody(tree, path, type === Op.getChildren2));
       }
@@ -662,8 +663,8 @@ export class ZkServer implements CnxnHandler {
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
         const acl = tree.aclOf(n);
-        if (!aclAllows(acl, PERM.READ | PERM.ADMIN, cnxn.authInfo)) return fail(Err.NoAuth);
-        const admin = aclAllows(acl, PERM.ADMIN, cnxn.authInfo);
+        if (!aclAllows(acl, Perms.READ | Perms.ADMIN, cnxn.authInfo)) return fail(Err.NoAuth);
+        const admin = aclAllows(acl, Perms.ADMIN, cnxn.authInfo);
         // Without ADMIN, digest hashes are hidden (3.8: "user:x").
         const shown = admin
           ? acl
@@ -678,7 +679,7 @@ export class ZkServer implements CnxnHandler {
         const path = codec.readPath(r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), PERM.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         return ok(codec.intBody(this.countDescendants(path)));
       }
       case Op.getEphemerals: {
@@ -720,7 +721,7 @@ export class ZkServer implements CnxnHandler {
           if (type === Op.checkWatches) hit = t.contains(path, cnxn) || hit;
           else hit = t.remove(path, cnxn) || hit;
         }
-        return hit ? ok(null) : fail(codec.NO_WATCHER);
+        return hit ? ok(null) : fail(ErrorCode.NoWatcher);
       }
       case Op.whoAmI:
         return ok(codec.whoAmIBody(clientInfos(cnxn.authInfo)));
@@ -729,7 +730,7 @@ export class ZkServer implements CnxnHandler {
         const results = ops.map((op) => {
           const n = tree.get(op.path);
           if (!n) return { type: op.type, err: Err.NoNode, path: op.path };
-          if (!aclAllows(tree.aclOf(n), PERM.READ, cnxn.authInfo)) {
+          if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) {
             return { type: op.type, err: Err.NoAuth, path: op.path };
           }
           if (op.watch) {

@@ -136,8 +136,8 @@ export class ZkClient {
       timeOut: opts.timeoutMs ?? 10_000,
       sessionId: opts.sessionId ?? 0n,
       passwd: opts.passwd ?? new Uint8Array(16),
+      ...(opts.oldClient ? {} : { readOnly: opts.readOnly ?? false }),
     });
-    if (!opts.oldClient) w.boolean(opts.readOnly ?? false);
     conn.send(w.toBytes());
     let frame: Uint8Array | null;
     try {
@@ -148,7 +148,7 @@ export class ZkClient {
     if (frame === null) return null;
     const r = new Reader(frame);
     const rsp = readConnectResponse(r);
-    const readOnly = r.done ? null : r.boolean();
+    const readOnly = rsp.readOnly ?? null;
     return {
       timeOut: rsp.timeOut,
       sessionId: rsp.sessionId,

@@ -69,16 +69,16 @@ const table: [string, WriteRequest, number, Partial<PrepContext>?][] = [
   ["create the root", create("/"), Err.NodeExists],
   ["create a relative path", create("/a/."), Err.BadArguments],
   ["create without a leading slash", create("a"), Err.BadArguments],
-  ["create with an empty ACL", create("/n", 0, []), Err.InvalidAcl],
+  ["create with an empty ACL", create("/n", 0, []), Err.InvalidACL],
   [
     "create with a bad digest id",
     create("/n", 0, [{ perms: 31, id: { scheme: "digest", id: "x" } }]),
-    Err.InvalidAcl,
+    Err.InvalidACL,
   ],
   [
     "create with auth but no authenticated id",
     create("/n", 0, [{ perms: 31, id: { scheme: "auth", id: "" } }]),
-    Err.InvalidAcl,
+    Err.InvalidACL,
   ],
   ["create under an ephemeral", create("/eph/c"), Err.NoChildrenForEphemerals],
   ["create without CREATE permission", create("/locked/c"), Err.NoAuth],
@@ -124,7 +124,7 @@ const table: [string, WriteRequest, number, Partial<PrepContext>?][] = [
     path: "/nope",
     acl: [],
     version: -1,
-  }, Err.InvalidAcl],
+  }, Err.InvalidACL],
   ["check with a wrong version", { type: 13, path: "/a", version: 1 }, Err.BadVersion],
 ];
 
