@@ -9,10 +9,10 @@ import { TXNLOG_COMMANDS } from "./txnlog.ts";
 
 /** All commands, in the order `zkt --help` lists them. */
 export const COMMANDS: Command[] = [
+  serveCommand,
   configCheckCommand,
   connsCommand,
   ...SNAP_COMMANDS,
   ...TXNLOG_COMMANDS,
   ...DATA_COMMANDS,
-  serveCommand,
 ];

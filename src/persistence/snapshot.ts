@@ -234,6 +234,7 @@ export async function loadSnapshot(
   if (trailer!.digestChecksum && !trailer!.digestChecksum.ok) {
     throw new CorruptDataError(`${file}: checksum after the digest does not match`);
   }
+  tree.setupQuota();
   tree.acls.purgeUnused();
   const zxid = zxidFromName(file.split("/").pop()!, "snapshot") ?? 0n;
   tree.lastProcessedZxid = zxid;

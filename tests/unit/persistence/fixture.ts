@@ -8,7 +8,7 @@ export const V2 = `${FIXTURE_DIR}/version-2`;
 /** The snapshot taken mid-way (restart after the first phase). */
 export const MID_SNAPSHOT = `${V2}/snapshot.10000001c`;
 /** The snapshot of the final state. */
-export const FINAL_SNAPSHOT = `${V2}/snapshot.200000009`;
+export const FINAL_SNAPSHOT = `${V2}/snapshot.20000000d`;
 /** The first log (every txn type of the first phase). */
 export const LOG1 = `${V2}/log.100000001`;
 /** The second log (TTL expiry, session expiry, reconfig, close). */
