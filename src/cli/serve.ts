@@ -7,7 +7,6 @@ import { startAutopurge } from "../server/autopurge.ts";
 import { ZkServer } from "../server/zk_server.ts";
 import { RuntimeError } from "../errors.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
-import { VERSION } from "../version.ts";
 
 const log = logger("ZooKeeperServerMain");
 
@@ -51,7 +50,6 @@ export async function runServe(
     containerCheckMs: num("znode.container.checkIntervalMs"),
     serverId: 1, // ZooKeeperServer.createSessionTrackerServerId in standalone
     superDigest,
-    version: `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`,
   });
   const addr = server.start();
   const purge = startAutopurge(cfg);

@@ -5,6 +5,7 @@
 // their replies queue behind every earlier write, so a session sees replies in
 // xid order and never a reply that reflects a txn that is not yet durable.
 import { logger } from "../log/logger.ts";
+import { VERSION } from "../version.ts";
 import type { ZkConfig } from "../config/types.ts";
 import { Reader } from "../jute/reader.ts";
 import { DecodeError } from "../jute/errors.ts";
@@ -17,6 +18,7 @@ import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
 import {
   fourLetterReply,
   type FourLetterView,
+  javaDouble,
   MinAvgMax,
   notWhitelisted,
   wordEnabled,
@@ -130,6 +132,10 @@ export class ZkServer implements CnxnHandler {
   private readonly startedMs: number;
   // ServerStats
   readonly latency = new MinAvgMax();
+  /** Txns per group commit (3.8's sync_processor_batch_size). */
+  readonly batchSize = new MinAvgMax();
+  /** Milliseconds per log write + fsync (3.8's fsynctime). */
+  readonly fsyncTime = new MinAvgMax();
   packetsReceived = 0;
   packetsSent = 0;
   authFailed = 0;
@@ -145,14 +151,21 @@ export class ZkServer implements CnxnHandler {
     this.superDigest = opts.superDigest ?? null;
     this.sessionlessMs = opts.sessionlessTimeoutMs ?? 10_000;
     this.containerCheckMs = opts.containerCheckMs ?? 60_000;
-    this.version = opts.version ?? "3.8.0-zkt";
+    this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
     this.startedMs = this.now();
     this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
     // Sessions restored from the snapshot + log keep running with fresh deadlines.
     for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.now());
     this.hzxid = this.db.tree.lastProcessedZxid;
     this.gc = new GroupCommit<LoggedTxn>(
-      { commit: (batch) => this.db.commit(batch) },
+      {
+        commit: async (batch) => {
+          const t0 = performance.now();
+          await this.db.commit(batch);
+          this.fsyncTime.add(Math.round(performance.now() - t0));
+          this.batchSize.add(batch.length);
+        },
+      },
       (e) => this.fatal(e),
     );
     this.snapThreshold = this.nextSnapThreshold();
@@ -954,7 +967,8 @@ export class ZkServer implements CnxnHandler {
         ["approximate_data_size", this.approximateDataSize()],
         ["uptime", this.now() - this.startedMs],
         ["last_proposal_size", -1],
-        ["fsync_batches", this.gc.batches],
+        ...summary("sync_processor_batch_size", this.batchSize),
+        ...summary("fsynctime", this.fsyncTime),
       ],
       watchSummary: {
         watchers: new Set([
@@ -987,4 +1001,15 @@ export class ZkServer implements CnxnHandler {
     for (const [p, node] of this.db.tree.nodes) n += p.length + (node.data?.length ?? 0);
     return n;
   }
+}
+
+/** 3.8's summary metric lines: avg_, min_, max_, cnt_, sum_ + name. */
+function summary(name: string, m: MinAvgMax): [string, string | number][] {
+  return [
+    [`avg_${name}`, javaDouble(m.avg)],
+    [`min_${name}`, m.min],
+    [`max_${name}`, m.max],
+    [`cnt_${name}`, m.n],
+    [`sum_${name}`, m.sum],
+  ];
 }

@@ -211,3 +211,17 @@ Deno.test("a fresh container (never had children) is kept", async () => {
     assertEquals((await c.exists("/fresh")).err, 0);
   }, { containerCheckMs: 0 });
 });
+
+Deno.test("group commit: pipelined writes share fsyncs (fewer batches than txns)", async () => {
+  await withClient([], async (c, s) => {
+    const writes = Array.from({ length: 50 }, (_, i) => c.create(`/g${i}`));
+    const results = await Promise.all(writes);
+    assertEquals(results.every((r) => r.err === 0), true);
+    // zxids are consecutive and in xid order.
+    const zx = results.map((r) => r.zxid);
+    assertEquals(zx, zx.map((_, i) => zx[0] + BigInt(i)));
+    const m = s.server.batchSize;
+    assertEquals(m.sum, 51, "50 creates + the createSession");
+    assert(m.n < m.sum, `expected batching, got ${m.n} batches for ${m.sum} txns`);
+  });
+});
