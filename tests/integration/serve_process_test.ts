@@ -1,0 +1,74 @@
+// `zkt serve` as users run it: a real process on a free port. SIGTERM/SIGINT
+// exit 0 after flushing; a restart restores exactly; snapshots roll every
+// snapCount txns and the restore from them equals the live tree; the txn log
+// and snapshots are ZooKeeper's formats (read back by our readers).
+import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { startZkt } from "../support/zkt_server.ts";
+import { ZkClient } from "../support/zk_client.ts";
+import { fourLetter, modeOf } from "../support/four_letter.ts";
+import { restore } from "../../src/persistence/datadir.ts";
+
+Deno.test("zkt serve: SIGTERM exits 0 and a restart restores every node and stat", async () => {
+  const z = await startZkt();
+  const c = await ZkClient.connect(z.port);
+  await c.create("/keep", "v1");
+  await c.create("/keep/kid", "k");
+  await c.setData("/keep", "v2");
+  const before = await c.getData("/keep");
+  await c.close();
+  assertEquals(await z.stop("SIGTERM"), 0);
+  assert(z.log().includes("shutdown complete"), z.log());
+
+  const z2 = await startZkt({ dir: z.dir, port: z.port });
+  try {
+    const d = await ZkClient.connect(z2.port);
+    const after = await d.getData("/keep");
+    assertEquals(after.data, "v2");
+    assertEquals(after.stat, before.stat);
+    assertEquals((await d.getChildren("/keep")).children, ["kid"]);
+    await d.close();
+  } finally {
+    assertEquals(await z2.stop("SIGINT"), 0);
+  }
+});
+
+Deno.test("zkt serve: snapshots every ~snapCount txns; restore from them equals the live tree", async () => {
+  const z = await startZkt({ cfg: ["snapCount=20"] });
+  try {
+    const c = await ZkClient.connect(z.port);
+    await Promise.all(Array.from({ length: 80 }, (_, i) => c.create(`/n${i}`, `${i}`)));
+    const live = await c.getChildren("/");
+    await c.close();
+    const snaps = () =>
+      [...Deno.readDirSync(`${z.dir}/data/version-2`)].filter((e) => e.name.startsWith("snapshot."));
+    // Startup snapshot + at least one taken while serving (threshold is 10..19 txns).
+    assert(snaps().length >= 2, `snapshots: ${snaps().map((e) => e.name)}`);
+    assertEquals(modeOf(await fourLetter(z.port, "srvr")), "standalone");
+    assertEquals(await z.stop(), 0);
+    const r = await restore(`${z.dir}/data`);
+    assertEquals(r.snapshotDigest === "mismatch", false);
+    assertEquals(r.digestMismatch, null);
+    const kids = [...(r.tree.children("/") ?? [])].sort();
+    assertEquals(kids, [...live.children].sort());
+  } finally {
+    await z.stop();
+  }
+});
+
+Deno.test("zkt serve: a config with server lines is refused with exit 1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-serve-ens-" });
+  await Deno.writeTextFile(
+    `${dir}/zoo.cfg`,
+    `tickTime=2000\ninitLimit=5\nsyncLimit=2\ndataDir=${dir}\nclientPort=2181\n` +
+      "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\n",
+  );
+  await Deno.writeTextFile(`${dir}/myid`, "1\n");
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", main, "serve", "--config", `${dir}/zoo.cfg`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 1);
+  assert(new TextDecoder().decode(out.stderr).includes("ensemble"));
+});
