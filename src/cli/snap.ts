@@ -2,7 +2,7 @@
 // valid snapshot) record by record.
 import { CorruptDataError, UsageError } from "../errors.ts";
 import type { ACL } from "../jute/data.ts";
-import { nodeDigest } from "../data/digest.ts";
+import { crc32 } from "../data/crc32.ts";
 import { validSnapshots, versionDir } from "../persistence/datadir.ts";
 import { readSnapshot, zxidFromName } from "../persistence/snapshot.ts";
 import { SnapshotChecker, type SnapSummary } from "../persistence/snapshot_check.ts";
@@ -223,7 +223,8 @@ interface NodeSig {
   aversion: number;
   owner: bigint;
   acl: string;
-  digest: number;
+  dataCrc: number;
+  dataLength: number;
 }
 
 async function signatures(file: string): Promise<Map<string, NodeSig>> {
@@ -241,8 +242,8 @@ async function signatures(file: string): Promise<Map<string, NodeSig>> {
         aversion: e.stat.aversion,
         owner: e.stat.ephemeralOwner,
         acl: e.acl === -1n ? "world:anyone:cdrwa" : acls.get(e.acl) ?? `ref ${e.acl}`,
-        // The digest covers path, data and every stat field.
-        digest: nodeDigest(e.path, e.data, e.stat),
+        dataCrc: e.data ? crc32(e.data) : -1,
+        dataLength: e.data?.length ?? -1,
       });
     }
   }
@@ -260,7 +261,10 @@ function changes(a: NodeSig, b: NodeSig): string[] {
     out.push(`acl (aversion ${a.aversion} → ${b.aversion})`);
   }
   if (a.owner !== b.owner) out.push(`owner ${hex(a.owner)} → ${hex(b.owner)}`);
-  if (out.length === 0 && a.digest !== b.digest) out.push("stat");
+  // Quota stats nodes change data in place, without a new version or mzxid.
+  if (out.length === 0 && (a.dataCrc !== b.dataCrc || a.dataLength !== b.dataLength)) {
+    out.push("data (same version, new content)");
+  }
   return out;
 }
 

@@ -6,6 +6,15 @@
 import type { ACL, StatPersisted } from "../jute/data.ts";
 import { AclCache } from "./acl_cache.ts";
 import { addDigest, nodeDigest, subDigest } from "./digest.ts";
+import {
+  formatStats,
+  LIMIT_NODE,
+  maxQuotaPrefix,
+  parseStats,
+  QUOTA_ROOT,
+  STAT_NODE,
+  statPath,
+} from "./quota.ts";
 
 /** ZooKeeper error codes a tree operation can return (KeeperException.Code). */
 export const TreeError = { ok: 0, noNode: -101, nodeExists: -110 } as const;
@@ -104,6 +113,8 @@ export class DataTree {
   readonly ttls = new Set<string>();
   /** Live sessions (id → timeout ms), as the snapshot stores them. */
   readonly sessions = new Map<bigint, number>();
+  /** Paths with a quota (PathTrie in ZooKeeper). */
+  readonly quotaRoots = new Set<string>();
   lastProcessedZxid = 0n;
   private treeDigest = 0n;
 
@@ -257,6 +268,11 @@ export class DataTree {
     });
     node.children = new Set();
     this.track(path, ephemeralOwner);
+    if (parentPath.startsWith(QUOTA_ROOT)) {
+      if (name === LIMIT_NODE) this.quotaRoots.add(parentPath.substring(QUOTA_ROOT.length));
+      if (name === STAT_NODE) this.recountQuota(parentPath.substring(QUOTA_ROOT.length));
+    }
+    this.quotaChange(path, data?.length ?? 0, 1);
     return TreeError.ok;
   }
 
@@ -275,6 +291,10 @@ export class DataTree {
     this.treeDigest = subDigest(this.treeDigest, node.digest);
     this.acls.removeUsage(node.acl);
     this.untrack(path, node.stat.ephemeralOwner);
+    if (parentPath.startsWith("/zookeeper") && name === LIMIT_NODE) {
+      this.quotaRoots.delete(parentPath.substring(QUOTA_ROOT.length));
+    }
+    this.quotaChange(path, -(node.data?.length ?? 0), -1);
     return TreeError.ok;
   }
 
@@ -289,6 +309,7 @@ export class DataTree {
     const k = key(path);
     const node = this.nodes.get(k);
     if (!node) return TreeError.noNode;
+    this.quotaChange(k, (data?.length ?? 0) - (node.data?.length ?? 0), 0);
     this.change(path, node, (n) => {
       n.data = data;
       n.stat.mtime = time;
@@ -346,6 +367,61 @@ export class DataTree {
     }
     if (owned) { for (const p of owned) del(p); }
     return deleted;
+  }
+
+  /** Updates the stats node of the quota covering path (DataTree.updateQuotaStat). */
+  private quotaChange(path: string, bytes: number, count: number): void {
+    const root = maxQuotaPrefix(this.quotaRoots, path);
+    if (root === null) return;
+    const node = this.nodes.get(statPath(root));
+    if (!node) return;
+    const stats = parseStats(node.data);
+    stats.set("count", (stats.get("count") ?? -1n) + BigInt(count));
+    stats.set("bytes", (stats.get("bytes") ?? -1n) + BigInt(bytes));
+    // Below /zookeeper/ the digest is 0, and ZooKeeper changes no stat here.
+    node.data = formatStats(stats);
+  }
+
+  /** Recounts nodes and bytes under a quota root into its stats node (updateQuotaForPath). */
+  private recountQuota(root: string): void {
+    let count = 0n;
+    let bytes = 0n;
+    const stack = [root];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const n = this.nodes.get(p);
+      if (!n) continue;
+      count++;
+      bytes += BigInt(n.data?.length ?? 0);
+      for (const c of n.children) stack.push(`${p}/${c}`);
+    }
+    const stat = this.nodes.get(statPath(root));
+    if (!stat) return;
+    stat.data = formatStats(new Map([["count", count], ["bytes", bytes]]));
+  }
+
+  /**
+   * Rebuilds quota roots and recounts their stats after loading a snapshot
+   * (DataTree.setupQuota): every leaf zookeeper_limits under /zookeeper/quota.
+   */
+  setupQuota(): void {
+    if (!this.nodes.has(QUOTA_ROOT)) return;
+    const stack = [QUOTA_ROOT];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const n = this.nodes.get(p);
+      if (!n) continue;
+      if (n.children.size === 0) {
+        const tail = `/${LIMIT_NODE}`;
+        if (p.endsWith(tail)) {
+          const root = p.substring(QUOTA_ROOT.length, p.indexOf(tail));
+          this.recountQuota(root);
+          this.quotaRoots.add(root);
+        }
+        continue;
+      }
+      for (const c of n.children) stack.push(`${p}/${c}`);
+    }
   }
 
   /** Children names of a node (a live view; do not modify). */

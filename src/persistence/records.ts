@@ -1,15 +1,9 @@
-// The one place persistence touches the jute records: txn bodies by op code
-// (SerializeUtils.deserializeTxn), nested multi sub-txns decoded, and the
-// optional TxnDigest after the body.
+// The txn bodies of zookeeper.jute's org.apache.zookeeper.txn module (CreateTxn,
+// SetDataTxn, MultiTxn, ...), their one home: decoded by op code as
+// SerializeUtils.deserializeTxn does, a multi's sub-txns decoded too, and the
+// optional TxnDigest after the body. Framing records live in src/jute/.
 import { OpCode } from "../jute/constants.ts";
-import {
-  type ACL,
-  readACL,
-  readStatPersisted,
-  writeACL,
-  writeStatPersisted,
-} from "../jute/data.ts";
-import { readFileHeader, writeFileHeader } from "../jute/persistence.ts";
+import { type ACL, readACLs, writeACLs } from "../jute/data.ts";
 import { Reader } from "../jute/reader.ts";
 import {
   readTxnDigest,
@@ -21,154 +15,236 @@ import {
 } from "../jute/txn.ts";
 import { Writer } from "../jute/writer.ts";
 
-export { readFileHeader, readStatPersisted, writeFileHeader, writeStatPersisted };
-export const readAcl = readACL;
-export const writeAcl = writeACL;
+/** create / create2 (CreateTxn). */
+export interface CreateTxn {
+  path: string;
+  data: Uint8Array | null;
+  acl: ACL[] | null;
+  ephemeral: boolean;
+  parentCVersion: number;
+}
 
-/**
- * A decoded txn: its op code, its jute record (null for a closeSession without
- * a body), and for a multi the decoded sub-txns.
- */
-export interface Txn {
+/** createContainer (CreateContainerTxn). */
+export interface CreateContainerTxn {
+  path: string;
+  data: Uint8Array | null;
+  acl: ACL[] | null;
+  parentCVersion: number;
+}
+
+/** createTTL (CreateTTLTxn). */
+export interface CreateTTLTxn extends CreateContainerTxn {
+  ttl: bigint;
+}
+
+/** delete / deleteContainer (DeleteTxn). */
+export interface DeleteTxn {
+  path: string;
+}
+
+/** setData / reconfig (SetDataTxn): version is the node's new version. */
+export interface SetDataTxn {
+  path: string;
+  data: Uint8Array | null;
+  version: number;
+}
+
+/** check, inside a multi (CheckVersionTxn). */
+export interface CheckVersionTxn {
+  path: string;
+  version: number;
+}
+
+/** setACL (SetACLTxn): version is the node's new aversion. */
+export interface SetACLTxn {
+  path: string;
+  acl: ACL[] | null;
+  version: number;
+}
+
+/** createSession (CreateSessionTxn). */
+export interface CreateSessionTxn {
+  timeOut: number;
+}
+
+/** closeSession (CloseSessionTxn, 3.6+): the ephemerals to delete. */
+export interface CloseSessionTxn {
+  paths2Delete: string[] | null;
+}
+
+/** error (ErrorTxn): a KeeperException code. */
+export interface ErrorTxn {
+  err: number;
+}
+
+/** One encoded sub-txn of a multi (Txn). */
+export interface SubTxn {
   type: number;
-  record: unknown;
-  subs?: Txn[];
+  data: Uint8Array | null;
 }
 
-interface BodyCodec {
-  read(r: Reader): unknown;
-  write(w: Writer, v: unknown): void;
+/** multi (MultiTxn). */
+export interface MultiTxn {
+  txns: SubTxn[] | null;
 }
 
-// deno-lint-ignore no-explicit-any
-type Rec = any;
-const acls = (r: Reader) => r.vector(readACL);
-const writeAcls = (w: Writer, a: ACL[] | null) => w.vector(a, writeACL);
+/** A decoded txn: its op code and body; a multi carries its decoded sub-txns. */
+export type Txn =
+  | { type: typeof OpCode.create | typeof OpCode.create2; record: CreateTxn; subs?: undefined }
+  | { type: typeof OpCode.createContainer; record: CreateContainerTxn; subs?: undefined }
+  | { type: typeof OpCode.createTTL; record: CreateTTLTxn; subs?: undefined }
+  | {
+    type: typeof OpCode.delete | typeof OpCode.deleteContainer;
+    record: DeleteTxn;
+    subs?: undefined;
+  }
+  | { type: typeof OpCode.setData | typeof OpCode.reconfig; record: SetDataTxn; subs?: undefined }
+  | { type: typeof OpCode.setACL; record: SetACLTxn; subs?: undefined }
+  | { type: typeof OpCode.check; record: CheckVersionTxn; subs?: undefined }
+  | { type: typeof OpCode.createSession; record: CreateSessionTxn; subs?: undefined }
+  /** record null: a closeSession written before 3.6, without a body. */
+  | { type: typeof OpCode.closeSession; record: CloseSessionTxn | null; subs?: undefined }
+  | { type: typeof OpCode.error; record: ErrorTxn; subs?: undefined }
+  /** record may be null when building a multi from subs (encoded on write). */
+  | { type: typeof OpCode.multi; record: MultiTxn | null; subs: Txn[] };
 
-const CREATE: BodyCodec = {
-  read: (r) => ({
+function readCreate(r: Reader): CreateTxn {
+  const path = r.string();
+  const data = r.buffer();
+  const acl = readACLs(r);
+  const ephemeral = r.boolean();
+  // CreateTxnV0 (before 3.3) ends here; -1 makes the tree compute the parent's cversion.
+  const parentCVersion = r.done ? -1 : r.int();
+  return { path, data, acl, ephemeral, parentCVersion };
+}
+
+/** The sub-txn types a multi may hold (DataTree.processTxn). */
+const MULTI_OPS = new Set<number>([
+  OpCode.create,
+  OpCode.createTTL,
+  OpCode.createContainer,
+  OpCode.delete,
+  OpCode.deleteContainer,
+  OpCode.setData,
+  OpCode.error,
+  OpCode.check,
+]);
+
+function readCreateContainer(r: Reader): CreateContainerTxn {
+  return { path: r.string(), data: r.buffer(), acl: readACLs(r), parentCVersion: r.int() };
+}
+
+function readCreateTTL(r: Reader): CreateTTLTxn {
+  return {
     path: r.string(),
     data: r.buffer(),
-    acl: acls(r),
-    ephemeral: r.boolean(),
-    parentCVersion: r.int(),
-  }),
-  write: (w, v: Rec) => {
-    w.ustring(v.path).buffer(v.data);
-    writeAcls(w, v.acl);
-    w.boolean(v.ephemeral).int(v.parentCVersion);
-  },
-};
-const CREATE_CONTAINER: BodyCodec = {
-  read: (r) => ({ path: r.string(), data: r.buffer(), acl: acls(r), parentCVersion: r.int() }),
-  write: (w, v: Rec) => {
-    w.ustring(v.path).buffer(v.data);
-    writeAcls(w, v.acl);
-    w.int(v.parentCVersion);
-  },
-};
-const CREATE_TTL: BodyCodec = {
-  read: (r) => ({
-    path: r.string(),
-    data: r.buffer(),
-    acl: acls(r),
+    acl: readACLs(r),
     parentCVersion: r.int(),
     ttl: r.long(),
-  }),
-  write: (w, v: Rec) => {
-    w.ustring(v.path).buffer(v.data);
-    writeAcls(w, v.acl);
-    w.int(v.parentCVersion).long(v.ttl);
-  },
-};
-const DELETE: BodyCodec = {
-  read: (r) => ({ path: r.string() }),
-  write: (w, v: Rec) => void w.ustring(v.path),
-};
-const SET_DATA: BodyCodec = {
-  read: (r) => ({ path: r.string(), data: r.buffer(), version: r.int() }),
-  write: (w, v: Rec) => void w.ustring(v.path).buffer(v.data).int(v.version),
-};
-const SET_ACL: BodyCodec = {
-  read: (r) => ({ path: r.string(), acl: acls(r), version: r.int() }),
-  write: (w, v: Rec) => {
-    w.ustring(v.path);
-    writeAcls(w, v.acl);
-    w.int(v.version);
-  },
-};
-const CHECK: BodyCodec = {
-  read: (r) => ({ path: r.string(), version: r.int() }),
-  write: (w, v: Rec) => void w.ustring(v.path).int(v.version),
-};
-const CREATE_SESSION: BodyCodec = {
-  read: (r) => ({ timeOut: r.int() }),
-  write: (w, v: Rec) => void w.int(v.timeOut),
-};
-const CLOSE_SESSION: BodyCodec = {
-  read: (r) => ({ paths2Delete: r.vector((x) => x.string()) }),
-  write: (w, v: Rec) => void w.vector(v.paths2Delete, (x, s: string) => x.ustring(s)),
-};
-const ERROR: BodyCodec = {
-  read: (r) => ({ err: r.int() }),
-  write: (w, v: Rec) => void w.int(v.err),
-};
-const MULTI: BodyCodec = {
-  read: (r) => ({ txns: r.vector((x) => ({ type: x.int(), data: x.buffer() })) }),
-  write: (w, v: Rec) => void w.vector(v.txns, (x, t: Rec) => x.int(t.type).buffer(t.data)),
-};
+  };
+}
 
-const BODIES = new Map<number, BodyCodec>([
-  [OpCode.create, CREATE],
-  [OpCode.create2, CREATE],
-  [OpCode.createContainer, CREATE_CONTAINER],
-  [OpCode.createTTL, CREATE_TTL],
-  [OpCode.delete, DELETE],
-  [OpCode.deleteContainer, DELETE],
-  [OpCode.setData, SET_DATA],
-  [OpCode.reconfig, SET_DATA],
-  [OpCode.setACL, SET_ACL],
-  [OpCode.check, CHECK],
-  [OpCode.createSession, CREATE_SESSION],
-  [OpCode.closeSession, CLOSE_SESSION],
-  [OpCode.error, ERROR],
-  [OpCode.multi, MULTI],
-]);
+function readSubTxns(r: Reader): SubTxn[] | null {
+  return r.vector((x) => ({ type: x.int(), data: x.buffer() }));
+}
 
 /** Decodes a txn body of a given type; a multi's sub-txns are decoded too. */
 export function readTxnBody(type: number, r: Reader): Txn {
-  const codec = BODIES.get(type);
-  if (!codec) r.fail(`unsupported txn type ${type}`);
-  // A closeSession written before 3.6 (or with closeSessionTxn disabled) has no body.
-  if (type === OpCode.closeSession && r.done) return { type, record: null };
-  const record = codec.read(r);
-  if (type !== OpCode.multi) return { type, record };
-  const subs = ((record as Rec).txns as { type: number; data: Uint8Array | null }[]).map((t) => {
-    const sr = new Reader(t.data ?? new Uint8Array(0), r.maxLength);
-    if (t.type === OpCode.multi || !BODIES.has(t.type)) {
-      sr.fail(`invalid type of op in a multi: ${t.type}`);
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+      return { type, record: readCreate(r) };
+    case OpCode.createContainer:
+      return { type, record: readCreateContainer(r) };
+    case OpCode.createTTL:
+      return { type, record: readCreateTTL(r) };
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      return { type, record: { path: r.string() } };
+    case OpCode.setData:
+    case OpCode.reconfig:
+      return { type, record: { path: r.string(), data: r.buffer(), version: r.int() } };
+    case OpCode.setACL:
+      return { type, record: { path: r.string(), acl: readACLs(r), version: r.int() } };
+    case OpCode.check:
+      return { type, record: { path: r.string(), version: r.int() } };
+    case OpCode.createSession:
+      return { type, record: { timeOut: r.int() } };
+    case OpCode.closeSession:
+      // Before 3.6 (or with closeSessionTxn disabled) a closeSession has no body.
+      if (r.done) return { type, record: null };
+      return { type, record: { paths2Delete: r.vector((x) => x.string()) } };
+    case OpCode.error:
+      return { type, record: { err: r.int() } };
+    case OpCode.multi: {
+      const record = { txns: readSubTxns(r) };
+      const subs = (record.txns ?? []).map((t) => {
+        const sr = new Reader(t.data ?? new Uint8Array(0), r.maxLength);
+        if (!MULTI_OPS.has(t.type)) sr.fail(`invalid type of op in a multi: ${t.type}`);
+        return readTxnBody(t.type, sr);
+      });
+      return { type, record, subs };
     }
-    return readTxnBody(t.type, sr);
-  });
-  return { type, record, subs };
+    default:
+      return r.fail(`unsupported txn type ${type}`);
+  }
 }
 
-/** Encodes a txn body; a multi built from subs gets its sub-txn buffers encoded. */
+/** Encodes a txn body; a multi is encoded from its subs. */
 export function writeTxnBody(w: Writer, txn: Txn): void {
-  const codec = BODIES.get(txn.type);
-  if (!codec) throw new RangeError(`unsupported txn type ${txn.type}`);
-  if (txn.type === OpCode.multi && txn.subs) {
-    const txns = txn.subs.map((s) => {
+  switch (txn.type) {
+    case OpCode.create:
+    case OpCode.create2: {
+      const v = txn.record;
+      w.ustring(v.path).buffer(v.data);
+      writeACLs(w, v.acl);
+      w.boolean(v.ephemeral).int(v.parentCVersion);
+      return;
+    }
+    case OpCode.createContainer:
+    case OpCode.createTTL: {
+      const v = txn.record;
+      w.ustring(v.path).buffer(v.data);
+      writeACLs(w, v.acl);
+      w.int(v.parentCVersion);
+      if (txn.type === OpCode.createTTL) w.long(txn.record.ttl);
+      return;
+    }
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      w.ustring(txn.record.path);
+      return;
+    case OpCode.setData:
+    case OpCode.reconfig:
+      w.ustring(txn.record.path).buffer(txn.record.data).int(txn.record.version);
+      return;
+    case OpCode.setACL:
+      w.ustring(txn.record.path);
+      writeACLs(w, txn.record.acl);
+      w.int(txn.record.version);
+      return;
+    case OpCode.check:
+      w.ustring(txn.record.path).int(txn.record.version);
+      return;
+    case OpCode.createSession:
+      w.int(txn.record.timeOut);
+      return;
+    case OpCode.closeSession:
+      if (txn.record !== null) w.vector(txn.record.paths2Delete, (x, s) => x.ustring(s));
+      return;
+    case OpCode.error:
+      w.int(txn.record.err);
+      return;
+    case OpCode.multi: {
       const sw = new Writer(256);
-      writeTxnBody(sw, s);
-      return { type: s.type, data: sw.toBytes() };
-    });
-    codec.write(w, { txns });
-    return;
+      w.vector(txn.subs, (x, s) => {
+        sw.reset();
+        writeTxnBody(sw, s);
+        x.int(s.type).buffer(sw.peek());
+      });
+      return;
+    }
   }
-  // A closeSession without a body (pre-3.6 logs) has a null record.
-  if (txn.record === null) return;
-  codec.write(w, txn.record);
 }
 
 /** Decodes a log record's bytes: TxnHeader, body, optional TxnDigest. */

@@ -10,18 +10,11 @@ import { DIGEST_VERSION } from "../data/digest.ts";
 import type { DataTree } from "../data/tree.ts";
 import { Adler32 } from "./adler32.ts";
 import { compressed, decompressed, streamModeOf } from "./compression.ts";
-import {
-  readAcl,
-  readFileHeader,
-  readStatPersisted,
-  writeAcl,
-  writeFileHeader,
-  writeStatPersisted,
-} from "./records.ts";
+import { readACL, readStatPersisted, writeACL, writeStatPersisted } from "../jute/data.ts";
+import { readFileHeader, SNAP_MAGIC, writeFileHeader } from "../jute/persistence.ts";
 import { ByteSource, TruncatedError } from "./source.ts";
 
-/** "ZKSN" as a big-endian int. */
-export const SNAP_MAGIC = 0x5a4b534e;
+export { SNAP_MAGIC };
 /** The file format version ZooKeeper writes. */
 export const SNAP_VERSION = 2;
 
@@ -118,7 +111,7 @@ export async function* readSnapshot(file: string): AsyncGenerator<SnapEntry> {
       const e = await src.record("ACL entry", (r) => {
         const ref = r.long();
         const start = r.pos;
-        const list = r.vector(readAcl);
+        const list = r.vector(readACL);
         if (list === null) return r.fail(`missing ACL list (offset ${start})`);
         return { ref, acls: list };
       });
@@ -234,6 +227,7 @@ export async function loadSnapshot(
   if (trailer!.digestChecksum && !trailer!.digestChecksum.ok) {
     throw new CorruptDataError(`${file}: checksum after the digest does not match`);
   }
+  tree.setupQuota();
   tree.acls.purgeUnused();
   const zxid = zxidFromName(file.split("/").pop()!, "snapshot") ?? 0n;
   tree.lastProcessedZxid = zxid;
@@ -296,7 +290,7 @@ export function snapshotBytes(tree: DataTree, dbid: bigint, digest: SnapDigest |
   w.int(entries.length);
   for (const [ref, acls] of entries) {
     w.long(ref);
-    w.vector(acls, writeAcl);
+    w.vector(acls, writeACL);
   }
   for (const [path, node] of tree.walk()) {
     w.ustring(path);

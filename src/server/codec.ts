@@ -347,14 +347,13 @@ export function whoAmIBody(infos: { authScheme: string; user: string }[]): Body 
 
 /** The response body of a successful single write. */
 export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Body | null {
-  const b = t.body;
+  const path = txnPath(t);
   switch (type) {
     case OpCode.create:
-      return pathBody((b as { path: string }).path);
+      return pathBody(path);
     case OpCode.create2:
     case OpCode.createTTL:
     case OpCode.createContainer: {
-      const path = (b as { path: string }).path;
       const st = statOrEmpty(tree, path);
       return (w) => {
         w.ustring(path);
@@ -363,14 +362,14 @@ export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Bod
     }
     case OpCode.setData:
     case OpCode.setACL:
-      return statBody(tree, (b as { path: string }).path);
+      return statBody(tree, path);
   }
   return null;
 }
 
 /** MultiResponse: per-op results, then the done header {-1, true, -1}. */
 export function multiResponse(tree: DataTree, t: PreparedTxn, errs: number[] | null): Body {
-  const subs = t.body.kind === "multi" ? t.body.txns : [];
+  const subs = t.type === OpCode.multi ? t.subs : [];
   const parts: Body[] = subs.map((s, i) => {
     if (errs) {
       const err = errs[i];
@@ -379,7 +378,7 @@ export function multiResponse(tree: DataTree, t: PreparedTxn, errs: number[] | n
         w.int(err);
       };
     }
-    const path = (s.body as { path?: string }).path ?? "";
+    const path = txnPath(s);
     switch (s.type) {
       case OpCode.create:
         return (w) => {
@@ -448,12 +447,10 @@ export function multiReadBody(tree: DataTree, results: MultiReadResult[]): Body 
   };
 }
 
-/** A prepared txn in the form applyTxn and the log writer take. */
-export function toTxn(t: PreparedTxn): Txn {
-  if (t.body.kind === "multi") {
-    return { type: t.type, record: { txns: [] }, subs: t.body.txns.map(toTxn) };
-  }
-  return { type: t.type, record: t.body };
+/** The path a txn names ("" for session and error txns). */
+function txnPath(t: PreparedTxn): string {
+  const r = t.record as { path?: string } | null;
+  return r?.path ?? "";
 }
 
 /** The TxnHeader of a txn. */

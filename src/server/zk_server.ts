@@ -26,6 +26,7 @@ import {
 import { GroupCommit } from "./group_commit.ts";
 import {
   Err,
+  errorTxn,
   multiErrors,
   Op,
   prepareCloseSession,
@@ -33,6 +34,7 @@ import {
   prepareMulti,
   prepareWrite,
   type TreeView,
+  txnError,
 } from "./prep.ts";
 import { hexId, sessionPassword } from "./session_id.ts";
 import { SessionTracker } from "./session_tracker.ts";
@@ -347,7 +349,7 @@ export class ZkServer implements CnxnHandler {
       this.bySession.set(id, cnxn);
       const t: PreparedTxn = {
         type: Op.createSession,
-        body: { kind: "createSession", timeOut: timeout },
+        record: { timeOut: timeout },
       };
       this.commitTxn(id, 0, t);
       this.gc.output(() => this.finishSessionInit(cnxn, true));
@@ -525,7 +527,7 @@ export class ZkServer implements CnxnHandler {
   ): { zxid: bigint; err: number } {
     const zxid = ++this.hzxid;
     const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
-    const txn = codec.toTxn(t);
+    const txn = t;
     const rc = applyTxn(this.db.tree, header, txn);
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
     const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
@@ -553,11 +555,11 @@ export class ZkServer implements CnxnHandler {
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
-      t = { type: Op.error, body: { kind: "error", err: Err.MarshallingError } };
+      t = errorTxn(Err.MarshallingError);
     }
     const applied = this.commitTxn(sid, xid, t);
     if (t.type === Op.error) {
-      this.reply(cnxn, xid, type, applied.zxid, (t.body as { err: number }).err, null, startMs);
+      this.reply(cnxn, xid, type, applied.zxid, txnError(t), null, startMs);
       return;
     }
     if (t.type === Op.multi) {

@@ -17,7 +17,6 @@ Deno.test("zkt serve: SIGTERM exits 0 and a restart restores every node and stat
   const before = await c.getData("/keep");
   await c.close();
   assertEquals(await z.stop("SIGTERM"), 0);
-  assert(z.log().includes("shutdown complete"), z.log());
 
   const z2 = await startZkt({ dir: z.dir, port: z.port });
   try {
@@ -40,7 +39,9 @@ Deno.test("zkt serve: snapshots every ~snapCount txns; restore from them equals 
     const live = await c.getChildren("/");
     await c.close();
     const snaps = () =>
-      [...Deno.readDirSync(`${z.dir}/data/version-2`)].filter((e) => e.name.startsWith("snapshot."));
+      [...Deno.readDirSync(`${z.dir}/data/version-2`)].filter((e) =>
+        e.name.startsWith("snapshot.")
+      );
     // Startup snapshot + at least one taken while serving (threshold is 10..19 txns).
     assert(snaps().length >= 2, `snapshots: ${snaps().map((e) => e.name)}`);
     assertEquals(modeOf(await fourLetter(z.port, "srvr")), "standalone");

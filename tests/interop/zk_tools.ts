@@ -1,9 +1,9 @@
 // Runs Apache ZooKeeper's own file tools (SnapshotFormatter, TxnLogToolkit) and
 // parses what they print, so tests can compare zkt's reading field by field.
 import assert from "node:assert/strict";
-import { opName, txnPaths } from "../../src/cli/txn_format.ts";
+import { txnPaths } from "../../src/cli/txn_format.ts";
 import { base64 } from "../../src/cli/znode_format.ts";
-import { OpCode } from "../../src/jute/constants.ts";
+import { OpCode, opName } from "../../src/jute/constants.ts";
 import { readSnapshot, type SnapEntry } from "../../src/persistence/snapshot.ts";
 import { type LogTxn, readTxnLog } from "../../src/persistence/txnlog.ts";
 import { ZK_CLASSPATH } from "../support/interop.ts";

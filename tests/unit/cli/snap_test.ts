@@ -32,7 +32,7 @@ Deno.test("snap dump --json --data --path streams JSON Lines for the subtree onl
   assert.equal(recs[0].type, "header");
   const summary = recs.at(-1);
   assert.equal(summary.type, "summary");
-  assert.equal(summary.nodes, 16);
+  assert.equal(summary.nodes, 19);
   assert.equal(summary.checksumOk, true);
   assert.equal(summary.digest, "ok");
   const unicode =
@@ -46,7 +46,7 @@ Deno.test("snap verify passes ZooKeeper's snapshots and exits 3 naming the first
   assert.equal((await zkt("snap", "verify", MID_SNAPSHOT)).code, 0);
   const ok = await zkt("snap", "verify", FIXTURE_DIR);
   assert.equal(ok.code, 0);
-  assert.match(ok.out, /OK — 16 znodes/);
+  assert.match(ok.out, /OK — 19 znodes/);
   const bytes = await Deno.readFile(MID_SNAPSHOT);
   bytes[bytes.indexOf(0x6b, 200)] ^= 1;
   const dir = await Deno.makeTempDir();
@@ -59,7 +59,7 @@ Deno.test("snap verify passes ZooKeeper's snapshots and exits 3 naming the first
 Deno.test("snap diff counts and lists added, removed and changed nodes", async () => {
   const r = await zkt("snap", "diff", MID_SNAPSHOT, FIXTURE_DIR, "--details");
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /added 1, removed 3, changed 4/);
+  assert.match(r.out, /added 4, removed 3, changed 6/);
   assert.match(r.out, /^\+ \/after-restart$/m);
   assert.match(r.out, /^- \/eph-expiring$/m);
   assert.match(r.out, /^~ \/zookeeper\/config: data/m);
