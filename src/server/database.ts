@@ -2,7 +2,8 @@
 // log it appends to (group commit: one write + one fsync per batch), and
 // snapshots taken every snapCount txns. Formats and restore are persistence's;
 // this file only sequences them for a live server.
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { RuntimeError } from "../errors.ts";
 import type { ZkConfig } from "../config/types.ts";
 import type { DataTree } from "../data/tree.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
@@ -36,6 +37,13 @@ export class Database {
 
   /** Restores dataDir (newest valid snapshot + logs after it) and snapshots the result, as 3.8 does at startup. */
   static async open(cfg: ZkConfig): Promise<Database> {
+    if (resolve(cfg.dataLogDir) !== resolve(cfg.dataDir)) {
+      // Restore reads snapshots and logs from one directory; a separate log dir
+      // would be written but not read back, so refuse rather than lose txns.
+      throw new RuntimeError(
+        `dataLogDir (${cfg.dataLogDir}) differs from dataDir (${cfg.dataDir}): not supported yet by zkt serve`,
+      );
+    }
     const snapDir = join(cfg.dataDir, "version-2");
     const logDir = join(cfg.dataLogDir, "version-2");
     await Deno.mkdir(snapDir, { recursive: true });

@@ -985,7 +985,7 @@ export class ZkServer implements CnxnHandler {
       sessionBuckets: [...buckets],
       sessionCount: this.sessions.size,
       ephemerals: [...tree.ephemerals].filter(([, s]) => s.size > 0).map(([id, s]) => [id, [...s]]),
-      connectionBuckets: [],
+      connectionBuckets: this.connectionBuckets(),
       connectionCount: conns.length,
       resetServerStats: () => {
         this.latency.reset();
@@ -996,6 +996,22 @@ export class ZkServer implements CnxnHandler {
         for (const c of this.cnxns) c.resetStats();
       },
     };
+  }
+
+  /** NIOServerCnxnFactory's connection expiry queue, for dump: session deadline or sessionless one. */
+  private connectionBuckets(): [number, string[]][] {
+    const tick = this.cfg.tickTime;
+    const out = new Map<number, string[]>();
+    for (const c of this.cnxns) {
+      const s = c.sessionId !== 0n ? this.sessions.get(c.sessionId) : undefined;
+      const at = s
+        ? s.expiresAt
+        : (Math.floor((c.establishedMs + this.sessionlessMs) / tick) + 1) * tick;
+      let b = out.get(at);
+      if (!b) out.set(at, b = []);
+      b.push(`ip: ${c.remote} sessionId: ${hexId(c.sessionId)}`);
+    }
+    return [...out];
   }
 
   private approximateDataSize(): number {

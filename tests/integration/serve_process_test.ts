@@ -7,6 +7,7 @@ import { startZkt } from "../support/zkt_server.ts";
 import { ZkClient } from "../support/zk_client.ts";
 import { fourLetter, modeOf } from "../support/four_letter.ts";
 import { restore } from "../../src/persistence/datadir.ts";
+import { waitFor } from "../support/wait.ts";
 
 Deno.test("zkt serve: SIGTERM exits 0 and a restart restores every node and stat", async () => {
   const z = await startZkt();
@@ -72,4 +73,29 @@ Deno.test("zkt serve: a config with server lines is refused with exit 1", async 
   }).output();
   assertEquals(out.code, 1);
   assert(new TextDecoder().decode(out.stderr).includes("ensemble"));
+});
+
+Deno.test("zkt serve: autopurge keeps snapRetainCount snapshots and runs at startup", async () => {
+  const z = await startZkt({ cfg: ["snapCount=4"] });
+  const c = await ZkClient.connect(z.port);
+  for (let i = 0; i < 40; i++) await c.create(`/p${i}`);
+  await c.close();
+  assertEquals(await z.stop(), 0);
+  const snaps = () =>
+    [...Deno.readDirSync(`${z.dir}/data/version-2`)].filter((e) => e.name.startsWith("snapshot."))
+      .length;
+  assert(snaps() > 3, `expected more than 3 snapshots before purging, got ${snaps()}`);
+  const z2 = await startZkt({
+    dir: z.dir,
+    port: z.port,
+    cfg: ["snapCount=4", "autopurge.purgeInterval=1", "autopurge.snapRetainCount=3"],
+  });
+  try {
+    await waitFor("autopurge to leave 3 snapshots", () => snaps() === 3);
+    const d = await ZkClient.connect(z2.port);
+    assertEquals((await d.exists("/p39")).err, 0);
+    await d.close();
+  } finally {
+    await z2.stop();
+  }
 });
