@@ -26,6 +26,11 @@ export interface CnxnHandler {
 
 let nextCnxnId = 1;
 
+/** Requests a connection may have in flight before we stop reading it (3.8's globalOutstandingLimit). */
+export const MAX_OUTSTANDING = 1000;
+/** Reply bytes queued for a slow reader before we stop reading its requests. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
 /** A client connection and its statistics. */
 export class ClientCnxn {
   readonly id = nextCnxnId++;
@@ -65,6 +70,26 @@ export class ClientCnxn {
     return `/${this.remoteIp}:${this.remotePort}`;
   }
 
+  private wake: (() => void) | null = null;
+
+  /** One request was answered: lets a throttled read loop go on. */
+  requestDone(): void {
+    this.outstanding = Math.max(0, this.outstanding - 1);
+    if (this.wake && this.outstanding <= MAX_OUTSTANDING / 2) {
+      const w = this.wake;
+      this.wake = null;
+      w();
+    }
+  }
+
+  /** Waits while too many requests are in flight or too many reply bytes are queued. */
+  private async throttle(): Promise<void> {
+    while (!this.framed.closed && this.outstanding > MAX_OUTSTANDING) {
+      await new Promise<void>((r) => this.wake = r);
+    }
+    if (this.framed.queuedBytes > MAX_QUEUED_BYTES) await this.framed.flush().catch(() => {});
+  }
+
   /** Queues one reply frame. */
   send(payload: Uint8Array): void {
     if (this.framed.closed) return;
@@ -97,12 +122,16 @@ export class ClientCnxn {
   closeAfterFlush(): void {
     this.closing = true;
     this.framed.closeAfterFlush();
+    this.wake?.();
+    this.wake = null;
   }
 
   /** Closes at once. */
   close(): void {
     this.closing = true;
     this.framed.close();
+    this.wake?.();
+    this.wake = null;
   }
 
   /** The numbers cons/stat print. */
@@ -160,6 +189,7 @@ export class ClientCnxn {
       if (connectReq === null) return;
       handler.connect(this, connectReq);
       while (!f.closed) {
+        await this.throttle();
         const frame = await f.readFrame();
         if (frame === null) break;
         if (!this.initialized) f.setReadDeadline(handshakeMs);

@@ -280,7 +280,7 @@ export class ZkServer implements CnxnHandler {
     if (!cnxn) return;
     const bytes = codec.replyBytes(xid, zxid, err, err === 0 ? body : null);
     this.gc.output(() => {
-      cnxn.outstanding = Math.max(0, cnxn.outstanding - 1);
+      cnxn.requestDone();
       const now = this.now();
       cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
       if (type !== Op.ping) this.latency.add(now - startMs);
@@ -422,7 +422,7 @@ export class ZkServer implements CnxnHandler {
     }
     if (!cnxn.initialized) {
       // A request before the session exists; 3.8 would not read it yet.
-      cnxn.outstanding--;
+      cnxn.requestDone();
       return;
     }
     this.sessions.touch(cnxn.sessionId, this.now());

@@ -225,3 +225,12 @@ Deno.test("group commit: pipelined writes share fsyncs (fewer batches than txns)
     assert(m.n < m.sum, `expected batching, got ${m.n} batches for ${m.sum} txns`);
   });
 });
+
+Deno.test("thousands of requests in flight on one connection are throttled, not dropped", async () => {
+  await withClient([], async (c) => {
+    await c.create("/t", "x");
+    const n = 3000;
+    const reps = await Promise.all(Array.from({ length: n }, () => c.exists("/t")));
+    assertEquals(reps.filter((r) => r.err === 0).length, n);
+  });
+});
