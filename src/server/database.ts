@@ -27,6 +27,8 @@ export interface LoggedTxn {
 export class Database {
   private writer: TxnLogWriter | null = null;
   private closed = false;
+  private snapRequested = false;
+  private snapshotting: Promise<void> | null = null;
 
   private constructor(
     readonly tree: DataTree,
@@ -73,6 +75,7 @@ export class Database {
     for (const t of batch) w.append(t.header, t.txn, t.digest);
     // TxnLogWriter.flush always fsyncs; forceSync=no would need a flush without sync.
     await w.flush();
+    await this.rollIfRequested();
   }
 
   /** The digest record 3.8 writes after each txn (the tree digest once it is applied). */
@@ -81,14 +84,37 @@ export class Database {
   }
 
   /**
-   * Rolls the log and writes a snapshot of the tree as it is now. `drain`
-   * resolves once every txn already applied is in the old log, so the new log
-   * starts after them.
+   * Asks for a log roll + snapshot after the next batch is durable (3.8's
+   * SyncRequestProcessor does both between batches). False when one is
+   * already on the way.
    */
-  async snapshot(drain: () => Promise<void>): Promise<void> {
-    await drain();
+  requestSnapshot(): boolean {
+    if (this.snapRequested || this.snapshotting) return false;
+    this.snapRequested = true;
+    return true;
+  }
+
+  /** Resolves when no snapshot is being written. */
+  async snapshotDone(): Promise<void> {
+    while (this.snapshotting) await this.snapshotting;
+  }
+
+  /**
+   * After a durable batch: closes the log (the next batch opens a new one) and
+   * starts the snapshot. The tree is serialized at once, before any later txn
+   * is applied; the file is written and fsynced in the background. Txns applied
+   * but not yet logged are in the snapshot and in the next log: restore skips them.
+   */
+  private async rollIfRequested(): Promise<void> {
+    if (!this.snapRequested) return;
+    this.snapRequested = false;
     await this.rollLog();
-    await this.takeSnapshot();
+    const p = this.takeSnapshot();
+    this.snapshotting = p.catch((e) => {
+      log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
+    }).finally(() => {
+      this.snapshotting = null;
+    });
   }
 
   private async rollLog(): Promise<void> {
@@ -122,6 +148,7 @@ export class Database {
   /** Flushes and closes the log. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.snapshotDone();
     await this.rollLog();
     this.closed = true;
   }

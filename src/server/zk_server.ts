@@ -143,7 +143,6 @@ export class ZkServer implements CnxnHandler {
   authFailed = 0;
   private txnsSinceSnap = 0;
   private snapThreshold: number;
-  private snapshotting: Promise<void> | null = null;
 
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
@@ -207,7 +206,6 @@ export class ZkServer implements CnxnHandler {
       } catch { /* closing anyway */ }
       c.close();
     }
-    if (this.snapshotting) await this.snapshotting.catch(() => {});
     await this.listener?.done;
     await this.db.close();
   }
@@ -854,15 +852,10 @@ export class ZkServer implements CnxnHandler {
 
   private countForSnapshot(): void {
     this.txnsSinceSnap++;
-    if (this.txnsSinceSnap < this.snapThreshold || this.snapshotting) return;
+    if (this.txnsSinceSnap < this.snapThreshold) return;
+    if (!this.db.requestSnapshot()) return;
     this.txnsSinceSnap = 0;
     this.snapThreshold = this.nextSnapThreshold();
-    // Roll the log after the txns queued so far and snapshot the tree as of now (fuzzy, like 3.8).
-    this.snapshotting = this.db.snapshot(() => this.gc.drain()).catch((e) => {
-      log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
-    }).finally(() => {
-      this.snapshotting = null;
-    });
   }
 
   // ------------------------------------------------------------------- stats

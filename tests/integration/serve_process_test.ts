@@ -99,3 +99,32 @@ Deno.test("zkt serve: autopurge keeps snapRetainCount snapshots and runs at star
     await z2.stop();
   }
 });
+
+Deno.test("zkt serve: after kill -9, every acknowledged write is there", async () => {
+  const z = await startZkt({ cfg: ["snapCount=50"] });
+  const c = await ZkClient.connect(z.port);
+  const acked: string[] = [];
+  let stop = false;
+  const writers = Array.from({ length: 4 }, async (_, w) => {
+    for (let i = 0; !stop && i < 2000; i++) {
+      const p = `/k${w}-${i}`;
+      const r = await c.create(p, "v").catch(() => null);
+      if (r?.err === 0) acked.push(p);
+    }
+  });
+  await waitFor("some writes to be acknowledged", () => acked.length >= 200);
+  z.child.kill("SIGKILL");
+  stop = true;
+  await Promise.all(writers);
+  await z.stop();
+  const z2 = await startZkt({ dir: z.dir, port: z.port, cfg: ["snapCount=50"] });
+  try {
+    const d = await ZkClient.connect(z2.port);
+    const kids = new Set((await d.getChildren("/")).children.map((k) => `/${k}`));
+    const lost = acked.filter((p) => !kids.has(p));
+    assertEquals(lost, []);
+    await d.close();
+  } finally {
+    await z2.stop();
+  }
+});
