@@ -107,7 +107,7 @@ const OP_NAMES: Record<number, string> = {
 };
 
 /** Op codes that become txns. */
-const WRITE_OPS = new Set<number>([1, 2, 5, 7, 13, 14, 15, 19, 20, 21]);
+const WRITE_OPS = new Set<number>([1, 2, 5, 7, 13, 14, 15, 16, 19, 20, 21]);
 /** Op codes answered from the tree. */
 const READ_OPS = new Set<number>([3, 4, 6, 8, 9, 11, 12, 17, 18, 22, 101, 103, 104, 105, 106, 107]);
 
@@ -539,7 +539,10 @@ export class ZkServer implements CnxnHandler {
     const sid = cnxn.sessionId;
     let t: PreparedTxn;
     try {
-      if (type === Op.multi) {
+      if (type === Op.reconfig) {
+        // Standalone: ReconfigDisabled unless reconfigEnabled, else not a leader (Unimplemented).
+        t = errorTxn(this.cfg.reconfigEnabled ? Err.Unimplemented : Err.ReconfigDisabled);
+      } else if (type === Op.multi) {
         t = prepareMulti(this.view, codec.readMultiOps(r), this.ctx(sid, cnxn.authInfo));
       } else if (type === Op.deleteContainer) {
         t = prepareWrite(

@@ -82,6 +82,7 @@ export const OP = {
   check: 13,
   multi: 14,
   create2: 15,
+  reconfig: 16,
   checkWatches: 17,
   removeWatches: 18,
   createContainer: 19,

@@ -234,3 +234,14 @@ Deno.test("thousands of requests in flight on one connection are throttled, not 
     assertEquals(reps.filter((r) => r.err === 0).length, n);
   });
 });
+
+Deno.test("reconfig on a standalone server is ReconfigDisabled, logged as an error txn", async () => {
+  await withClient([], async (c) => {
+    const before = (await c.exists("/")).stat!;
+    const rep = await c.call(OP.reconfig, (w) => {
+      w.ustring(null).ustring(null).ustring("server.1=127.0.0.1:2888:3888").long(-1n);
+    });
+    assertEquals(rep.err, -123);
+    assert(rep.zxid > before.pzxid, "the error txn took a zxid");
+  });
+});
