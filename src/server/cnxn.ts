@@ -3,7 +3,7 @@
 // request. The server decides what each frame means; this shell moves bytes,
 // keeps the per-connection numbers cons prints, and enforces the frame limit.
 import { FramedConn } from "../net/framed_conn.ts";
-import { FrameError, TimeoutError } from "../net/errors.ts";
+import { FrameError } from "../net/errors.ts";
 import { logger } from "../log/logger.ts";
 import type { AuthId } from "./acl.ts";
 import { type CnxnView, MinAvgMax, wordOfInt } from "./four_letter.ts";
@@ -160,14 +160,21 @@ export class ClientCnxn {
    */
   async run(handler: CnxnHandler, handshakeMs: number): Promise<void> {
     const f = this.framed;
+    // A connection must establish a session (or send a four-letter word) within
+    // handshakeMs; closing the socket ends whatever read is pending.
+    let sessionless: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+      if (this.initialized) return;
+      log.info(`Closing sessionless connection from ${this.remote} after ${handshakeMs} ms`);
+      this.close();
+    }, handshakeMs);
     try {
-      f.setReadDeadline(handshakeMs);
       const first = await f.readInt();
       if (first === null) return;
       this.packetsReceived++;
       const word = wordOfInt(first);
       if (word !== undefined) {
-        f.setReadDeadline(null);
+        clearTimeout(sessionless);
+        sessionless = undefined;
         const text = handler.fourLetter(word, this);
         f.sendRaw(new TextEncoder().encode(text));
         await f.closeAfterFlush();
@@ -192,21 +199,18 @@ export class ClientCnxn {
         await this.throttle();
         const frame = await f.readFrame();
         if (frame === null) break;
-        if (!this.initialized) f.setReadDeadline(handshakeMs);
-        else f.setReadDeadline(null);
         this.packetsReceived++;
         if (this.closing) continue;
         handler.packet(this, frame);
       }
     } catch (e) {
-      if (e instanceof TimeoutError) {
-        log.info(`Closing sessionless connection from ${this.remote}: ${e.message}`);
-      } else if (e instanceof FrameError) {
+      if (e instanceof FrameError) {
         log.warn(`Closing connection from ${this.remote}: ${e.message}`);
       } else if (!this.closing) {
         log.warn(`Connection from ${this.remote} failed: ${(e as Error).message}`);
       }
     } finally {
+      clearTimeout(sessionless);
       f.close();
       handler.closed(this);
     }

@@ -385,7 +385,6 @@ export class ZkServer implements CnxnHandler {
     this.send(cnxn, bytes);
     if (valid) {
       cnxn.initialized = true;
-      cnxn.framed.setReadDeadline(null);
       log.info(
         `Established session ${
           hexId(id)

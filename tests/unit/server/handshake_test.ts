@@ -221,3 +221,13 @@ async function assertRejects(f: () => Promise<unknown>): Promise<void> {
   }
   assert(threw, "expected a rejection");
 }
+
+Deno.test("an established session stays connected past the sessionless timeout while idle", async () => {
+  await withServer([], async (s) => {
+    const c = await ZkClient.connect(s.port, { timeoutMs: 5000 });
+    // The sessionless timeout of this server is 300 ms; idle well past it.
+    await new Promise((r) => setTimeout(r, 700));
+    assertEquals((await c.exists("/")).err, 0);
+    await c.close();
+  });
+});
