@@ -145,6 +145,8 @@ export interface FourLetterView {
   /** Sessionless connections by deadline, for dump's "Connections" part. */
   connectionBuckets: [number, string[]][];
   connectionCount: number;
+  /** DataTree's digest log: (zxid, tree digest as a signed long). */
+  digestLog: [bigint, bigint][];
   resetServerStats(): void;
   resetConnectionStats(): void;
 }
@@ -195,8 +197,9 @@ export function fourLetterReply(word: string, v: FourLetterView): string {
     case "stmk":
       return "0\n";
     case "hash":
-      // Digests are off unless zookeeper.digest.enabled; 3.8 then prints nothing.
-      return "";
+      // DigestCommand: the tree digest every 128 zxids (the last 1024 of them).
+      if (!v.serving) return ZK_NOT_SERVING;
+      return v.digestLog.map(([z, d]) => `${BigInt.asUintN(64, z).toString(16)}: ${d}\n`).join("");
   }
   if (!v.serving) return ZK_NOT_SERVING + "\n";
   switch (word) {

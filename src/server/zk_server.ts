@@ -141,6 +141,7 @@ export class ZkServer implements CnxnHandler {
   packetsReceived = 0;
   packetsSent = 0;
   authFailed = 0;
+  private readonly digestLog: [bigint, bigint][] = [];
   private txnsSinceSnap = 0;
   private snapThreshold: number;
 
@@ -526,6 +527,11 @@ export class ZkServer implements CnxnHandler {
     const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
     const txn = t;
     const rc = applyTxn(this.db.tree, header, txn);
+    if (zxid % 128n === 0n) {
+      // DataTree's digest log, printed by the hash four-letter word.
+      this.digestLog.push([zxid, BigInt.asIntN(64, this.db.tree.digest)]);
+      if (this.digestLog.length > 1024) this.digestLog.shift();
+    }
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
     const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
     for (const ev of rc.events) this.watches.fire(ev, fires);
@@ -982,6 +988,7 @@ export class ZkServer implements CnxnHandler {
       ephemerals: [...tree.ephemerals].filter(([, s]) => s.size > 0).map(([id, s]) => [id, [...s]]),
       connectionBuckets: this.connectionBuckets(),
       connectionCount: conns.length,
+      digestLog: this.digestLog,
       resetServerStats: () => {
         this.latency.reset();
         this.packetsReceived = 0;

@@ -153,3 +153,16 @@ async function rawWord(port: number, word: string): Promise<string> {
   conn.close();
   return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
 }
+
+Deno.test("hash prints the tree digest every 128 zxids", async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  try {
+    await Promise.all(Array.from({ length: 130 }, (_, i) => c.create(`/h${i}`)));
+    const text = await fourLetter(s.port, "hash");
+    match(text, /^80: -?\d+\n$/);
+  } finally {
+    await c.close();
+    await s.stop();
+  }
+});
