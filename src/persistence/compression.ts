@@ -1,7 +1,7 @@
 // Snapshot compression chosen by file-name suffix, as ZooKeeper's SnapStream does:
 // "snapshot.<zxid>" is plain, ".gz" is gzip, ".snappy" is xerial snappy-java's
 // stream format (through the snappyjs package).
-import { snappyCompress, snappyDecompressor } from "./snappy.ts";
+import { snappyCompressor, snappyDecompressor } from "./snappy.ts";
 
 /** The stream modes ZooKeeper knows. */
 export type StreamMode = "plain" | "gz" | "snappy";
@@ -30,16 +30,19 @@ export function decompressed(
   }
 }
 
-/** Compresses a whole file's bytes as its name asks. */
-export async function compressed(file: string, bytes: Uint8Array): Promise<Uint8Array> {
+/** Wraps a stream of file bytes in the compressor the file's name asks for. */
+export function compressing(
+  file: string,
+  stream: ReadableStream<Uint8Array>,
+): ReadableStream<Uint8Array> {
   switch (streamModeOf(file)) {
-    case "gz": {
-      const s = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"));
-      return new Uint8Array(await new Response(s).arrayBuffer());
-    }
+    case "gz":
+      return stream.pipeThrough(
+        new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
+      );
     case "snappy":
-      return snappyCompress(bytes);
+      return stream.pipeThrough(snappyCompressor());
     default:
-      return bytes;
+      return stream;
   }
 }

@@ -68,27 +68,38 @@ export function snappyDecompressor(file: string): TransformStream<Uint8Array, Ui
   });
 }
 
-/** Compresses bytes into snappy-java's stream format (32 KiB blocks). */
-export function snappyCompress(bytes: Uint8Array): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const header = new Uint8Array(HEADER);
-  header.set(MAGIC);
-  new DataView(header.buffer).setInt32(8, 1);
-  new DataView(header.buffer).setInt32(12, 1);
-  parts.push(header);
-  let total = HEADER;
-  for (let i = 0; i < bytes.length; i += BLOCK) {
-    const c = new Uint8Array(SnappyJS.compress(bytes.subarray(i, i + BLOCK)) as Uint8Array);
-    const len = new Uint8Array(4);
-    new DataView(len.buffer).setInt32(0, c.length);
-    parts.push(len, c);
-    total += 4 + c.length;
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+/** A TransformStream that writes snappy-java's stream format (32 KiB blocks). */
+export function snappyCompressor(): TransformStream<Uint8Array, Uint8Array> {
+  let started = false;
+  let pending = new Uint8Array(0);
+  const block = (bytes: Uint8Array): Uint8Array => {
+    const c = new Uint8Array(SnappyJS.compress(bytes) as Uint8Array);
+    const out = new Uint8Array(4 + c.length);
+    new DataView(out.buffer).setInt32(0, c.length);
+    out.set(c, 4);
+    return out;
+  };
+  return new TransformStream({
+    transform(chunk, ctl) {
+      if (!started) {
+        const header = new Uint8Array(HEADER);
+        header.set(MAGIC);
+        new DataView(header.buffer).setInt32(8, 1);
+        new DataView(header.buffer).setInt32(12, 1);
+        ctl.enqueue(header);
+        started = true;
+      }
+      const joined = new Uint8Array(pending.length + chunk.length);
+      joined.set(pending);
+      joined.set(chunk, pending.length);
+      let pos = 0;
+      for (; pos + BLOCK <= joined.length; pos += BLOCK) {
+        ctl.enqueue(block(joined.subarray(pos, pos + BLOCK)));
+      }
+      pending = joined.slice(pos);
+    },
+    flush(ctl) {
+      if (pending.length > 0) ctl.enqueue(block(pending));
+    },
+  });
 }

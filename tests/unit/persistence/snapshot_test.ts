@@ -7,6 +7,7 @@ import {
   looksValid,
   readSnapshot,
   snapshotBytes,
+  snapshotChunks,
   writeSnapshot,
 } from "../../../src/persistence/snapshot.ts";
 import { SnapshotChecker } from "../../../src/persistence/snapshot_check.ts";
@@ -52,6 +53,20 @@ Deno.test("re-serializing a loaded ZooKeeper snapshot gives back the file byte f
     const bytes = snapshotBytes(tree, loaded.header.dbid, loaded.trailer.digest);
     assert.deepEqual(bytes, await Deno.readFile(file), file);
   }
+});
+
+Deno.test("streaming a snapshot in small chunks gives the same bytes and seals", async () => {
+  const tree = new DataTree(true);
+  const loaded = await loadSnapshot(FINAL_SNAPSHOT, tree);
+  const parts = [...snapshotChunks(tree, loaded.header.dbid, loaded.trailer.digest, 64)];
+  assert.ok(parts.length > 10);
+  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    joined.set(p, o);
+    o += p.length;
+  }
+  assert.deepEqual(joined, await Deno.readFile(FINAL_SNAPSHOT));
 });
 
 Deno.test("the digest zkt computes over a ZooKeeper snapshot equals the one stored in it", async () => {
