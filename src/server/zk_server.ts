@@ -107,9 +107,27 @@ const OP_NAMES: Record<number, string> = {
 };
 
 /** Op codes that become txns. */
-const WRITE_OPS = new Set<number>([1, 2, 5, 7, 13, 14, 15, 16, 19, 20, 21]);
+const WRITE_OPS = new Set<number>([1, 2, 5, 7, 14, 15, 16, 19, 20, 21]);
 /** Op codes answered from the tree. */
-const READ_OPS = new Set<number>([3, 4, 6, 8, 9, 11, 12, 17, 18, 22, 101, 103, 104, 105, 106, 107]);
+const READ_OPS = new Set<number>([
+  3,
+  4,
+  6,
+  8,
+  9,
+  11,
+  12,
+  13,
+  17,
+  18,
+  22,
+  101,
+  103,
+  104,
+  105,
+  106,
+  107,
+]);
 
 /** The client-port ZooKeeper server. */
 export class ZkServer implements CnxnHandler {
@@ -656,14 +674,14 @@ export class ZkServer implements CnxnHandler {
     const fail = (err: number) => ({ err, body: null });
     switch (type) {
       case Op.exists: {
-        const { path, watch } = codec.readPathWatch(r);
+        const { path, watch } = codec.readPathWatch(type, r);
         if (path.includes("\0")) return fail(Err.BadArguments);
         if (watch) this.watches.data.add(path, cnxn);
         const n = tree.get(path);
-        return n ? ok(codec.statBody(tree, path)) : fail(Err.NoNode);
+        return n ? ok(codec.statBody(tree, path, Op.exists)) : fail(Err.NoNode);
       }
       case Op.getData: {
-        const { path, watch } = codec.readPathWatch(r);
+        const { path, watch } = codec.readPathWatch(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
         if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
@@ -672,7 +690,7 @@ export class ZkServer implements CnxnHandler {
       }
       case Op.getChildren:
       case Op.getChildren2: {
-        const { path, watch } = codec.readPathWatch(r);
+        const { path, watch } = codec.readPathWatch(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
         if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
@@ -680,7 +698,7 @@ export class ZkServer implements CnxnHandler {
         return ok(codec.childrenBody(tree, path, type === Op.getChildren2));
       }
       case Op.getACL: {
-        const path = codec.readPath(r);
+        const path = codec.readPath(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
         const acl = tree.aclOf(n);
@@ -697,21 +715,21 @@ export class ZkServer implements CnxnHandler {
         return ok(codec.getAclBody(tree, path, shown));
       }
       case Op.getAllChildrenNumber: {
-        const path = codec.readPath(r);
+        const path = codec.readPath(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
         if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
-        return ok(codec.intBody(this.countDescendants(path)));
+        return ok(codec.allChildrenBody(this.countDescendants(path)));
       }
       case Op.getEphemerals: {
-        const prefix = codec.readPath(r);
+        const prefix = codec.readPath(type, r);
         const all = [...(tree.ephemerals.get(cnxn.sessionId) ?? [])];
         const p = prefix.trim();
         const list = p === "" || p === "/" ? all : all.filter((x) => x.startsWith(prefix));
-        return ok(codec.stringListBody(list));
+        return ok(codec.ephemeralsBody(list));
       }
       case Op.sync:
-        return ok(codec.pathBody(codec.readPath(r)));
+        return ok(codec.syncBody(codec.readPath(type, r)));
       case Op.setWatches:
       case Op.setWatches2: {
         const sw = codec.readSetWatchesReq(r, type === Op.setWatches2);
@@ -724,7 +742,7 @@ export class ZkServer implements CnxnHandler {
           return fail(Err.MarshallingError);
         }
         this.watches.addPersistent(path, cnxn, mode);
-        return ok(codec.intBody(0));
+        return ok(codec.errorBody(0));
       }
       case Op.checkWatches:
       case Op.removeWatches: {
@@ -746,6 +764,14 @@ export class ZkServer implements CnxnHandler {
       }
       case Op.whoAmI:
         return ok(codec.whoAmIBody(clientInfos(cnxn.authInfo)));
+      case Op.check: {
+        // A check outside a multi: 3.8 logs a CheckVersionTxn that its own restore
+        // cannot read back (and then fails to answer). zkt checks the same things
+        // in the same order and answers without a txn, so data dirs stay readable.
+        const req = codec.readWriteRequest(type, r);
+        const t = prepareWrite(this.view, req, this.ctx(cnxn.sessionId, cnxn.authInfo));
+        return t.type === Op.error ? fail(txnError(t)) : ok(null);
+      }
       case Op.multiRead: {
         const ops = codec.readMultiReadOps(r);
         const results = ops.map((op) => {

@@ -4,14 +4,7 @@
 import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { generateDigest } from "../../../src/server/acl.ts";
 import { type InProc, startInProc } from "../../support/zkt_inproc.ts";
-import {
-  checkBody,
-  createBody,
-  deleteBody,
-  OP,
-  OPEN_ACL,
-  ZkClient,
-} from "../../support/zk_client.ts";
+import { checkOp, createOp, deleteOp, OP, OPEN_ACL, ZkClient } from "../../support/zk_client.ts";
 import { waitFor } from "../../support/wait.ts";
 
 async function withClient(
@@ -109,16 +102,16 @@ Deno.test("sequential nodes number from the parent's cversion", async () => {
 Deno.test("multi applies all or nothing, with per-op results", async () => {
   await withClient([], async (c) => {
     const ok = await c.multi([
-      { type: OP.create, body: createBody("/m") },
-      { type: OP.create, body: createBody("/m/1") },
-      { type: OP.check, body: checkBody("/m", 0) },
-      { type: OP.delete, body: deleteBody("/m/1") },
+      createOp("/m"),
+      createOp("/m/1"),
+      checkOp("/m", 0),
+      deleteOp("/m/1"),
     ]);
     assertEquals(ok.results.map((r) => r.err), [0, 0, 0, 0]);
     const bad = await c.multi([
-      { type: OP.create, body: createBody("/m2") },
-      { type: OP.check, body: checkBody("/m", 9) },
-      { type: OP.create, body: createBody("/m3") },
+      createOp("/m2"),
+      checkOp("/m", 9),
+      createOp("/m3"),
     ]);
     assertEquals(bad.err, 0);
     assertEquals(bad.results, [
@@ -243,5 +236,17 @@ Deno.test("reconfig on a standalone server is ReconfigDisabled, logged as an err
     });
     assertEquals(rep.err, -123);
     assert(rep.zxid > before.pzxid, "the error txn took a zxid");
+  });
+});
+
+Deno.test("a check outside a multi answers without logging a txn (3.8 would log one it cannot restore)", async () => {
+  await withClient([], async (c, s) => {
+    await c.create("/c", "");
+    const before = s.server.lastZxid;
+    const ok = await c.call(OP.check, (w) => void w.ustring("/c").int(0));
+    const bad = await c.call(OP.check, (w) => void w.ustring("/c").int(5));
+    const missing = await c.call(OP.check, (w) => void w.ustring("/nope").int(-1));
+    assertEquals([ok.err, bad.err, missing.err], [0, -103, -101]);
+    assertEquals(s.server.lastZxid, before);
   });
 });
