@@ -52,8 +52,8 @@ import type { TxnHeader } from "../jute/txn.ts";
 import { Reader } from "../jute/reader.ts";
 import { Writer } from "../jute/writer.ts";
 import type { DataTree } from "../data/tree.ts";
-import type { Txn } from "../persistence/records.ts";
 import type { MultiOp, PreparedTxn, WriteRequest } from "./prep.ts";
+import { ephemeralKind } from "./ephemeral_type.ts";
 
 /** A reply body: writes itself after the ReplyHeader. */
 export type Body = (w: Writer) => void;
@@ -300,17 +300,30 @@ export function statOf(tree: DataTree, path: string): Stat | null {
   return fullStat(n.stat, n.data?.length ?? 0, n.children.size);
 }
 
-/** StatPersisted → Stat. */
+/** zookeeper.extendedTypesEnabled: whether TTL owners count as TTL (a process-wide setting, as in 3.8). */
+let extendedTypes = false;
+
+/** Sets whether ephemeralOwner values with the high byte 0xff are TTL nodes. */
+export function setExtendedTypes(enabled: boolean): void {
+  extendedTypes = enabled;
+}
+
+/**
+ * StatPersisted → the Stat clients see (DataNode.copyStat): cversion counts
+ * changes (creates × 2 − children still present), and containers and TTL nodes
+ * show ephemeralOwner 0.
+ */
 export function fullStat(s: StatPersisted, dataLength: number, numChildren: number): Stat {
+  const kind = ephemeralKind(s.ephemeralOwner, extendedTypes);
   return {
     czxid: s.czxid,
     mzxid: s.mzxid,
     ctime: s.ctime,
     mtime: s.mtime,
     version: s.version,
-    cversion: s.cversion,
+    cversion: (s.cversion * 2 - numChildren) | 0,
     aversion: s.aversion,
-    ephemeralOwner: s.ephemeralOwner,
+    ephemeralOwner: kind === "normal" ? s.ephemeralOwner : 0n,
     dataLength,
     numChildren,
     pzxid: s.pzxid,

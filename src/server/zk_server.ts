@@ -11,7 +11,9 @@ import { Reader } from "../jute/reader.ts";
 import { DecodeError } from "../jute/errors.ts";
 import { serveTcp, type TcpServer } from "../net/listener.ts";
 import { aclAllows, authenticate, type AuthId, clientInfos } from "./acl.ts";
-import { ErrorCode, Perms } from "../jute/constants.ts";
+import { ErrorCode, Ids, Perms } from "../jute/constants.ts";
+import type { ACL } from "../jute/data.ts";
+import type { DataNode } from "../data/tree.ts";
 import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
 import * as codec from "./codec.ts";
 import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
@@ -173,6 +175,7 @@ export class ZkServer implements CnxnHandler {
     this.containerCheckMs = opts.containerCheckMs ?? 60_000;
     this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
     this.startedMs = this.now();
+    codec.setExtendedTypes(this.cfg.extendedTypesEnabled);
     this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
     // Sessions restored from the snapshot + log keep running with fresh deadlines.
     for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.now());
@@ -516,7 +519,7 @@ export class ZkServer implements CnxnHandler {
         cversion: n.stat.cversion,
         aversion: n.stat.aversion,
         ephemeralOwner: n.stat.ephemeralOwner,
-        acl: this.db.tree.aclOf(n),
+        acl: this.aclOf(n),
         numChildren: n.children.size,
       };
     },
@@ -684,7 +687,7 @@ export class ZkServer implements CnxnHandler {
         const { path, watch } = codec.readPathWatch(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.data.add(path, cnxn);
         return ok(codec.getDataBody(tree, path));
       }
@@ -693,7 +696,7 @@ export class ZkServer implements CnxnHandler {
         const { path, watch } = codec.readPathWatch(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.child.add(path, cnxn);
         return ok(codec.childrenBody(tree, path, type === Op.getChildren2));
       }
@@ -701,7 +704,7 @@ export class ZkServer implements CnxnHandler {
         const path = codec.readPath(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        const acl = tree.aclOf(n);
+        const acl = this.aclOf(n);
         if (!aclAllows(acl, Perms.READ | Perms.ADMIN, cnxn.authInfo)) return fail(Err.NoAuth);
         const admin = aclAllows(acl, Perms.ADMIN, cnxn.authInfo);
         // Without ADMIN, digest hashes are hidden (3.8: "user:x").
@@ -718,7 +721,7 @@ export class ZkServer implements CnxnHandler {
         const path = codec.readPath(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         return ok(codec.allChildrenBody(this.countDescendants(path)));
       }
       case Op.getEphemerals: {
@@ -777,7 +780,7 @@ export class ZkServer implements CnxnHandler {
         const results = ops.map((op) => {
           const n = tree.get(op.path);
           if (!n) return { type: op.type, err: Err.NoNode, path: op.path };
-          if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) {
+          if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) {
             return { type: op.type, err: Err.NoAuth, path: op.path };
           }
           if (op.watch) {
@@ -789,6 +792,11 @@ export class ZkServer implements CnxnHandler {
       }
     }
     return fail(Err.Unimplemented);
+  }
+
+  /** A node's ACL; the reference -1 is OPEN_ACL_UNSAFE (ReferenceCountedACLCache.convertLong). */
+  private aclOf(n: DataNode): ACL[] {
+    return n.acl === -1n ? [...Ids.OPEN_ACL_UNSAFE] : this.db.tree.aclOf(n);
   }
 
   private countDescendants(path: string): number {

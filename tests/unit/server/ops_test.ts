@@ -250,3 +250,20 @@ Deno.test("a check outside a multi answers without logging a txn (3.8 would log 
     assertEquals(s.server.lastZxid, before);
   });
 });
+
+Deno.test("clients see DataNode.copyStat's stat: cversion counts deletes, containers show owner 0", async () => {
+  await withClient([], async (c) => {
+    await c.create("/cv");
+    for (let i = 0; i < 3; i++) await c.create(`/cv/${i}`);
+    await c.delete("/cv/1");
+    const st = (await c.exists("/cv")).stat!;
+    assertEquals([st.cversion, st.numChildren], [4, 2], "3 creates + 1 delete");
+    assertEquals(
+      (await c.create("/cv/s-", "", 2)).path,
+      "/cv/s-0000000003",
+      "sequence uses creates only",
+    );
+    const box = await c.create2("/box", 4, OP.createContainer);
+    assertEquals(box.stat?.ephemeralOwner, 0n);
+  });
+});
