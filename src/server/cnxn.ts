@@ -54,6 +54,8 @@ export class ClientCnxn {
   lastResponseMs = 0;
   lastLatency = 0;
   readonly latency = new MinAvgMax();
+  /** Set while this connection is answering a four-letter word. */
+  fourLetterWord = false;
   /** The client sent the readOnly byte in its connect request. */
   oldClient = true;
 
@@ -138,7 +140,8 @@ export class ClientCnxn {
   view(): CnxnView {
     return {
       remote: this.remote,
-      interestOps: this.framed.closed ? 0 : 1,
+      // A four-letter-word connection is off the selector in 3.8: interest ops 0.
+      interestOps: this.framed.closed || this.fourLetterWord ? 0 : 1,
       queued: this.outstanding,
       received: this.packetsReceived,
       sent: this.packetsSent,
@@ -175,6 +178,7 @@ export class ClientCnxn {
       if (word !== undefined) {
         clearTimeout(sessionless);
         sessionless = undefined;
+        this.fourLetterWord = true;
         const text = handler.fourLetter(word, this);
         f.sendRaw(new TextEncoder().encode(text));
         await f.closeAfterFlush();

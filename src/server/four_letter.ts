@@ -108,7 +108,11 @@ export function connectionLine(c: CnxnView, brief: boolean): string {
     s += `,sid=${hexId(c.sessionId)},lop=${c.lastOp},est=${c.establishedMs},to=${c.timeoutMs}`;
     if (c.lastCxid >= 0) s += `,lcxid=0x${c.lastCxid.toString(16)}`;
     s += `,lzxid=${hexId(c.lastZxid)},lresp=${c.lastResponseMs},llat=${c.lastLatency}` +
-      `,minlat=${c.latency.min},avglat=${javaDouble(c.latency.avg)},maxlat=${c.latency.max}`;
+      // ServerCnxn's own average is a long (integer division), unlike ServerStats'.
+      `,minlat=${c.latency.min},avglat=${
+        c.latency.n === 0 ? 0 : Math.floor(c.latency.sum / c.latency.n)
+      }` +
+      `,maxlat=${c.latency.max}`;
   }
   return s + ")";
 }

@@ -21,7 +21,10 @@ Deno.test("srvr, stat, cons, conf, mntr, isro, dirs, envi print 3.8's shapes", a
     );
     assertEquals(modeOf(srvr), "standalone");
     const stat = await fourLetter(s.port, "stat");
-    match(stat, /\nClients:\n( \/127\.0\.0\.1:\d+\[1\]\(queued=\d+,recved=\d+,sent=\d+\)\n)+\n/);
+    match(
+      stat,
+      /\nClients:\n( \/127\.0\.0\.1:\d+\[1\]\(queued=\d+,recved=\d+,sent=\d+\)\n)+ \/127\.0\.0\.1:\d+\[0\]\(queued=0,recved=1,sent=0\)\n\n/,
+    );
     const cons = parseCons(await fourLetter(s.port, "cons"));
     const mine = cons.find((e) => e.sessionId === hexId(c.session.sessionId));
     assert(mine, "cons lists the session");
