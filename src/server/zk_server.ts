@@ -1002,6 +1002,7 @@ export class ZkServer implements CnxnHandler {
         ["min_latency", this.latency.min],
         ["max_latency", this.latency.max],
         ["approximate_data_size", this.approximateDataSize()],
+        ...fileDescriptorCounts(),
         ["uptime", this.now() - this.startedMs],
         ["last_proposal_size", -1],
         ...summary("sync_processor_batch_size", this.batchSize),
@@ -1066,4 +1067,17 @@ function summary(name: string, m: MinAvgMax): [string, string | number][] {
     [`cnt_${name}`, m.n],
     [`sum_${name}`, m.sum],
   ];
+}
+
+/** zk_open/max_file_descriptor_count (3.8 prints them on Unix): from /proc on Linux. */
+function fileDescriptorCounts(): [string, number][] {
+  try {
+    let open = 0;
+    for (const _ of Deno.readDirSync("/proc/self/fd")) open++;
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    const m = limits.match(/^Max open files\s+(\d+)/m);
+    return [["open_file_descriptor_count", open], ["max_file_descriptor_count", m ? Number(m[1]) : -1]];
+  } catch {
+    return [];
+  }
 }
