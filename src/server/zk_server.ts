@@ -1076,7 +1076,10 @@ function fileDescriptorCounts(): [string, number][] {
     for (const _ of Deno.readDirSync("/proc/self/fd")) open++;
     const limits = Deno.readTextFileSync("/proc/self/limits");
     const m = limits.match(/^Max open files\s+(\d+)/m);
-    return [["open_file_descriptor_count", open], ["max_file_descriptor_count", m ? Number(m[1]) : -1]];
+    return [["open_file_descriptor_count", open], [
+      "max_file_descriptor_count",
+      m ? Number(m[1]) : -1,
+    ]];
   } catch {
     return [];
   }
