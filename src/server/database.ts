@@ -46,8 +46,9 @@ export class Database {
         `dataLogDir (${cfg.dataLogDir}) differs from dataDir (${cfg.dataDir}): not supported yet by zkt serve`,
       );
     }
-    const snapDir = join(cfg.dataDir, "version-2");
-    const logDir = join(cfg.dataLogDir, "version-2");
+    // Absolute, as 3.8's conf prints them.
+    const snapDir = resolve(cfg.dataDir, "version-2");
+    const logDir = resolve(cfg.dataLogDir, "version-2");
     await Deno.mkdir(snapDir, { recursive: true });
     await Deno.mkdir(logDir, { recursive: true });
     const r = await restore(cfg.dataDir, {

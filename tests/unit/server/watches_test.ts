@@ -137,3 +137,28 @@ Deno.test("a closed connection's watches are forgotten (wchs counts them)", asyn
     await s.stop();
   }
 });
+
+Deno.test("setWatches (v1, as kazoo and older clients send it) re-arms data, exist and child watches", async () => {
+  await pair(async (a, _b, port) => {
+    await a.create("/v1", "");
+    const zxid = (await a.getData("/v1")).zxid;
+    const c = await ZkClient.connect(port);
+    const rep = await c.call(101, (w) => {
+      w.long(zxid);
+      w.vector(["/v1"], (x, s) => x.ustring(s));
+      w.vector(["/v1new"], (x, s) => x.ustring(s));
+      w.vector(["/v1"], (x, s) => x.ustring(s));
+    }, -8);
+    assertEquals([rep.xid, rep.err], [-8, 0]);
+    await a.setData("/v1", "x");
+    await a.create("/v1new", "");
+    await a.create("/v1/kid", "");
+    await c.exists("/");
+    assertEquals(kinds(c.events), [
+      `${NodeDataChanged}:/v1`,
+      `${NodeCreated}:/v1new`,
+      `${NodeChildrenChanged}:/v1`,
+    ]);
+    await c.close();
+  });
+});
