@@ -12,6 +12,11 @@
  *   throws a DecodeError (with the byte offset) on any malformed input;
  * - `writeX(w: Writer, v: X): void`.
  *
+ * Strings (`ustring`) are written as ZooKeeper's BinaryOutputArchive writes
+ * them: UTF-8, except that characters outside the BMP become two 3-byte
+ * surrogate sequences (utf8.ts); reading accepts that and standard UTF-8, and
+ * refuses anything else with a DecodeError.
+ *
  * Records with the same layout still each get their own name (e.g.
  * DeleteRequest and CheckVersionRequest). `encode(writeX, v)` from writer.ts
  * gives the bytes of one record.

@@ -1,92 +1,63 @@
-// The txn bodies of zookeeper.jute's org.apache.zookeeper.txn module (CreateTxn,
-// SetDataTxn, MultiTxn, ...), their one home: decoded by op code as
-// SerializeUtils.deserializeTxn does, a multi's sub-txns decoded too, and the
-// optional TxnDigest after the body. Framing records live in src/jute/.
+// Txn bodies chosen by op code, as SerializeUtils.deserializeTxn does: a
+// multi's sub-txns decoded too, and the optional TxnDigest after the body.
+// The records themselves (CreateTxn, SetDataTxn, MultiTxn, ...) are src/jute/txn.ts.
 import { OpCode } from "../jute/constants.ts";
-import { type ACL, readACLs, writeACLs } from "../jute/data.ts";
 import { Reader } from "../jute/reader.ts";
 import {
+  type CheckVersionTxn,
+  type CloseSessionTxn,
+  type CreateContainerTxn,
+  type CreateSessionTxn,
+  type CreateTTLTxn,
+  type CreateTxn,
+  type DeleteTxn,
+  type ErrorTxn,
+  type MultiTxn,
+  readCheckVersionTxn,
+  readCloseSessionTxn,
+  readCreateContainerTxn,
+  readCreateSessionTxn,
+  readCreateTTLTxn,
+  readCreateTxnOrV0,
+  readDeleteTxn,
+  readErrorTxn,
+  readMultiTxn,
+  readSetACLTxn,
+  readSetDataTxn,
   readTxnDigest,
   readTxnHeader,
+  type SetACLTxn,
+  type SetDataTxn,
   type TxnDigest,
   type TxnHeader,
+  writeCheckVersionTxn,
+  writeCloseSessionTxn,
+  writeCreateContainerTxn,
+  writeCreateSessionTxn,
+  writeCreateTTLTxn,
+  writeCreateTxn,
+  writeDeleteTxn,
+  writeErrorTxn,
+  writeSetACLTxn,
+  writeSetDataTxn,
   writeTxnDigest,
   writeTxnHeader,
 } from "../jute/txn.ts";
 import { Writer } from "../jute/writer.ts";
 
-/** create / create2 (CreateTxn). */
-export interface CreateTxn {
-  path: string;
-  data: Uint8Array | null;
-  acl: ACL[] | null;
-  ephemeral: boolean;
-  parentCVersion: number;
-}
-
-/** createContainer (CreateContainerTxn). */
-export interface CreateContainerTxn {
-  path: string;
-  data: Uint8Array | null;
-  acl: ACL[] | null;
-  parentCVersion: number;
-}
-
-/** createTTL (CreateTTLTxn). */
-export interface CreateTTLTxn extends CreateContainerTxn {
-  ttl: bigint;
-}
-
-/** delete / deleteContainer (DeleteTxn). */
-export interface DeleteTxn {
-  path: string;
-}
-
-/** setData / reconfig (SetDataTxn): version is the node's new version. */
-export interface SetDataTxn {
-  path: string;
-  data: Uint8Array | null;
-  version: number;
-}
-
-/** check, inside a multi (CheckVersionTxn). */
-export interface CheckVersionTxn {
-  path: string;
-  version: number;
-}
-
-/** setACL (SetACLTxn): version is the node's new aversion. */
-export interface SetACLTxn {
-  path: string;
-  acl: ACL[] | null;
-  version: number;
-}
-
-/** createSession (CreateSessionTxn). */
-export interface CreateSessionTxn {
-  timeOut: number;
-}
-
-/** closeSession (CloseSessionTxn, 3.6+): the ephemerals to delete. */
-export interface CloseSessionTxn {
-  paths2Delete: string[] | null;
-}
-
-/** error (ErrorTxn): a KeeperException code. */
-export interface ErrorTxn {
-  err: number;
-}
-
-/** One encoded sub-txn of a multi (Txn). */
-export interface SubTxn {
-  type: number;
-  data: Uint8Array | null;
-}
-
-/** multi (MultiTxn). */
-export interface MultiTxn {
-  txns: SubTxn[] | null;
-}
+export type {
+  CheckVersionTxn,
+  CloseSessionTxn,
+  CreateContainerTxn,
+  CreateSessionTxn,
+  CreateTTLTxn,
+  CreateTxn,
+  DeleteTxn,
+  ErrorTxn,
+  MultiTxn,
+  SetACLTxn,
+  SetDataTxn,
+};
 
 /** A decoded txn: its op code and body; a multi carries its decoded sub-txns. */
 export type Txn =
@@ -108,16 +79,6 @@ export type Txn =
   /** record may be null when building a multi from subs (encoded on write). */
   | { type: typeof OpCode.multi; record: MultiTxn | null; subs: Txn[] };
 
-function readCreate(r: Reader): CreateTxn {
-  const path = r.string();
-  const data = r.buffer();
-  const acl = readACLs(r);
-  const ephemeral = r.boolean();
-  // CreateTxnV0 (before 3.3) ends here; -1 makes the tree compute the parent's cversion.
-  const parentCVersion = r.done ? -1 : r.int();
-  return { path, data, acl, ephemeral, parentCVersion };
-}
-
 /** The sub-txn types a multi may hold (DataTree.processTxn). */
 const MULTI_OPS = new Set<number>([
   OpCode.create,
@@ -130,54 +91,36 @@ const MULTI_OPS = new Set<number>([
   OpCode.check,
 ]);
 
-function readCreateContainer(r: Reader): CreateContainerTxn {
-  return { path: r.string(), data: r.buffer(), acl: readACLs(r), parentCVersion: r.int() };
-}
-
-function readCreateTTL(r: Reader): CreateTTLTxn {
-  return {
-    path: r.string(),
-    data: r.buffer(),
-    acl: readACLs(r),
-    parentCVersion: r.int(),
-    ttl: r.long(),
-  };
-}
-
-function readSubTxns(r: Reader): SubTxn[] | null {
-  return r.vector((x) => ({ type: x.int(), data: x.buffer() }));
-}
-
 /** Decodes a txn body of a given type; a multi's sub-txns are decoded too. */
 export function readTxnBody(type: number, r: Reader): Txn {
   switch (type) {
     case OpCode.create:
     case OpCode.create2:
-      return { type, record: readCreate(r) };
+      // CreateTxnV0 (before 3.3) has no parentCVersion; -1 makes the tree compute it.
+      return { type, record: readCreateTxnOrV0(r) };
     case OpCode.createContainer:
-      return { type, record: readCreateContainer(r) };
+      return { type, record: readCreateContainerTxn(r) };
     case OpCode.createTTL:
-      return { type, record: readCreateTTL(r) };
+      return { type, record: readCreateTTLTxn(r) };
     case OpCode.delete:
     case OpCode.deleteContainer:
-      return { type, record: { path: r.string() } };
+      return { type, record: readDeleteTxn(r) };
     case OpCode.setData:
     case OpCode.reconfig:
-      return { type, record: { path: r.string(), data: r.buffer(), version: r.int() } };
+      return { type, record: readSetDataTxn(r) };
     case OpCode.setACL:
-      return { type, record: { path: r.string(), acl: readACLs(r), version: r.int() } };
+      return { type, record: readSetACLTxn(r) };
     case OpCode.check:
-      return { type, record: { path: r.string(), version: r.int() } };
+      return { type, record: readCheckVersionTxn(r) };
     case OpCode.createSession:
-      return { type, record: { timeOut: r.int() } };
+      return { type, record: readCreateSessionTxn(r) };
     case OpCode.closeSession:
       // Before 3.6 (or with closeSessionTxn disabled) a closeSession has no body.
-      if (r.done) return { type, record: null };
-      return { type, record: { paths2Delete: r.vector((x) => x.string()) } };
+      return { type, record: r.done ? null : readCloseSessionTxn(r) };
     case OpCode.error:
-      return { type, record: { err: r.int() } };
+      return { type, record: readErrorTxn(r) };
     case OpCode.multi: {
-      const record = { txns: readSubTxns(r) };
+      const record = readMultiTxn(r);
       const subs = (record.txns ?? []).map((t) => {
         const sr = new Reader(t.data ?? new Uint8Array(0), r.maxLength);
         if (!MULTI_OPS.has(t.type)) sr.fail(`invalid type of op in a multi: ${t.type}`);
@@ -194,47 +137,29 @@ export function readTxnBody(type: number, r: Reader): Txn {
 export function writeTxnBody(w: Writer, txn: Txn): void {
   switch (txn.type) {
     case OpCode.create:
-    case OpCode.create2: {
-      const v = txn.record;
-      w.ustring(v.path).buffer(v.data);
-      writeACLs(w, v.acl);
-      w.boolean(v.ephemeral).int(v.parentCVersion);
-      return;
-    }
+    case OpCode.create2:
+      return writeCreateTxn(w, txn.record);
     case OpCode.createContainer:
-    case OpCode.createTTL: {
-      const v = txn.record;
-      w.ustring(v.path).buffer(v.data);
-      writeACLs(w, v.acl);
-      w.int(v.parentCVersion);
-      if (txn.type === OpCode.createTTL) w.long(txn.record.ttl);
-      return;
-    }
+      return writeCreateContainerTxn(w, txn.record);
+    case OpCode.createTTL:
+      return writeCreateTTLTxn(w, txn.record);
     case OpCode.delete:
     case OpCode.deleteContainer:
-      w.ustring(txn.record.path);
-      return;
+      return writeDeleteTxn(w, txn.record);
     case OpCode.setData:
     case OpCode.reconfig:
-      w.ustring(txn.record.path).buffer(txn.record.data).int(txn.record.version);
-      return;
+      return writeSetDataTxn(w, txn.record);
     case OpCode.setACL:
-      w.ustring(txn.record.path);
-      writeACLs(w, txn.record.acl);
-      w.int(txn.record.version);
-      return;
+      return writeSetACLTxn(w, txn.record);
     case OpCode.check:
-      w.ustring(txn.record.path).int(txn.record.version);
-      return;
+      return writeCheckVersionTxn(w, txn.record);
     case OpCode.createSession:
-      w.int(txn.record.timeOut);
-      return;
+      return writeCreateSessionTxn(w, txn.record);
     case OpCode.closeSession:
-      if (txn.record !== null) w.vector(txn.record.paths2Delete, (x, s) => x.ustring(s));
+      if (txn.record !== null) writeCloseSessionTxn(w, txn.record);
       return;
     case OpCode.error:
-      w.int(txn.record.err);
-      return;
+      return writeErrorTxn(w, txn.record);
     case OpCode.multi: {
       const sw = new Writer(256);
       w.vector(txn.subs, (x, s) => {
