@@ -40,7 +40,23 @@ export class ClientCnxn {
   sessionId = 0n;
   timeoutMs = 0;
   /** Set once the connect request was accepted (frames are requests from then on). */
-  initialized = false;
+  get initialized(): boolean {
+    return this.ready;
+  }
+  private ready = false;
+  private readyWaiter: (() => void) | null = null;
+
+  /** The session is established: requests may flow (3.8 re-enables reading here). */
+  markInitialized(): void {
+    this.ready = true;
+    this.readyWaiter?.();
+    this.readyWaiter = null;
+  }
+
+  private waitReady(): Promise<void> {
+    if (this.ready || this.framed.closed) return Promise.resolve();
+    return new Promise((r) => this.readyWaiter = r);
+  }
   /** Set when the server told the client to go away; later frames are ignored. */
   closing = false;
   authInfo: AuthId[];
@@ -123,7 +139,10 @@ export class ClientCnxn {
   /** Sends what is queued, then closes. */
   closeAfterFlush(): void {
     this.closing = true;
-    this.framed.closeAfterFlush();
+    this.framed.closeAfterFlush().then(() => {
+      this.readyWaiter?.();
+      this.readyWaiter = null;
+    });
     this.wake?.();
     this.wake = null;
   }
@@ -134,6 +153,8 @@ export class ClientCnxn {
     this.framed.close();
     this.wake?.();
     this.wake = null;
+    this.readyWaiter?.();
+    this.readyWaiter = null;
   }
 
   /** The numbers cons/stat print. */
@@ -199,6 +220,9 @@ export class ClientCnxn {
       const connectReq = await f.readExact(first);
       if (connectReq === null) return;
       handler.connect(this, connectReq);
+      // Like 3.8 (disableRecv until the session is set up), requests a client
+      // pipelines behind its connect request are read only once it is answered.
+      await this.waitReady();
       while (!f.closed) {
         await this.throttle();
         const frame = await f.readFrame();

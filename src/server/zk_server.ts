@@ -406,7 +406,7 @@ export class ZkServer implements CnxnHandler {
     );
     this.send(cnxn, bytes);
     if (valid) {
-      cnxn.initialized = true;
+      cnxn.markInitialized();
       log.info(
         `Established session ${
           hexId(id)
