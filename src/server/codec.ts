@@ -366,8 +366,12 @@ export function getDataBody(tree: DataTree, path: string): Body {
 }
 
 /** GetChildrenResponse / GetChildren2Response. */
-export function childrenBody(tree: DataTree, path: string, withStat: boolean): Body {
-  const children = [...(tree.children(path) ?? [])];
+export function childrenBody(
+  tree: DataTree,
+  path: string,
+  withStat: boolean,
+  children: string[] = [...(tree.children(path) ?? [])],
+): Body {
   if (!withStat) return (w) => writeGetChildrenResponse(w, { children });
   const stat = statOrEmpty(tree, path);
   return (w) => writeGetChildren2Response(w, { children, stat });
@@ -459,7 +463,11 @@ export interface MultiReadResult {
 }
 
 /** multiRead's MultiResponse: GetChildrenResult / GetDataResult / ErrorResult each. */
-export function multiReadBody(tree: DataTree, results: MultiReadResult[]): Body {
+export function multiReadBody(
+  tree: DataTree,
+  results: MultiReadResult[],
+  childrenOf: (path: string) => string[],
+): Body {
   const out: MultiResult[] = results.map((res): MultiResult => {
     if (res.err !== 0) return { type: OpCode.error, response: { err: res.err } };
     const n = tree.get(res.path);
@@ -469,7 +477,7 @@ export function multiReadBody(tree: DataTree, results: MultiReadResult[]): Body 
         response: { data: n?.data ?? null, stat: statOrEmpty(tree, res.path) },
       };
     }
-    return { type: OpCode.getChildren, response: { children: [...(n?.children ?? [])] } };
+    return { type: OpCode.getChildren, response: { children: n ? childrenOf(res.path) : [] } };
   });
   return (w) => writeMultiResponse(w, out);
 }

@@ -26,6 +26,8 @@ import {
   wordEnabled,
 } from "./four_letter.ts";
 import { GroupCommit } from "./group_commit.ts";
+import { copyCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
+import { parentOf } from "./path_utils.ts";
 import {
   Err,
   errorTxn,
@@ -523,7 +525,7 @@ export class ZkServer implements CnxnHandler {
         numChildren: n.children.size,
       };
     },
-    ephemerals: (id) => [...(this.db.tree.ephemerals.get(id) ?? [])],
+    ephemerals: (id) => this.ephemeralsOf(id),
   };
 
   private ctx(sessionId: bigint, authInfo: AuthId[]) {
@@ -555,7 +557,10 @@ export class ZkServer implements CnxnHandler {
     }
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
     const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
-    for (const ev of rc.events) this.watches.fire(ev, fires);
+    for (const ev of rc.events) {
+      this.watches.fire(ev, fires);
+      this.trackSetSizes(ev);
+    }
     this.deliver(fires);
     this.countForSnapshot();
     return { zxid, err: rc.err };
@@ -635,6 +640,7 @@ export class ZkServer implements CnxnHandler {
     const t = prepareCloseSession(this.view, sessionId);
     const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t);
     this.sessions.remove(sessionId);
+    this.ephemeralCaps.delete(sessionId);
     if (cnxn) this.reply(cnxn, xid, Op.closeSession, applied.zxid, 0, null, startMs);
     const live = cnxn ?? this.bySession.get(sessionId) ?? null;
     this.bySession.delete(sessionId);
@@ -698,7 +704,7 @@ export class ZkServer implements CnxnHandler {
         if (!n) return fail(Err.NoNode);
         if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.child.add(path, cnxn);
-        return ok(codec.childrenBody(tree, path, type === Op.getChildren2));
+        return ok(codec.childrenBody(tree, path, type === Op.getChildren2, this.childrenOf(path)));
       }
       case Op.getACL: {
         const path = codec.readPath(type, r);
@@ -726,7 +732,7 @@ export class ZkServer implements CnxnHandler {
       }
       case Op.getEphemerals: {
         const prefix = codec.readPath(type, r);
-        const all = [...(tree.ephemerals.get(cnxn.sessionId) ?? [])];
+        const all = this.ephemeralsOf(cnxn.sessionId);
         const p = prefix.trim();
         const list = p === "" || p === "/" ? all : all.filter((x) => x.startsWith(prefix));
         return ok(codec.ephemeralsBody(list));
@@ -788,10 +794,54 @@ export class ZkServer implements CnxnHandler {
           }
           return { type: op.type, err: 0, path: op.path };
         });
-        return ok(codec.multiReadBody(tree, results));
+        return ok(codec.multiReadBody(tree, results, (p) => this.childrenOf(p)));
       }
     }
     return fail(Err.Unimplemented);
+  }
+
+  /**
+   * Table sizes of the Java HashSets 3.8 keeps (a node's children, a session's
+   * ephemerals): they grow with inserts and never shrink, and they decide the
+   * order clients see.
+   */
+  private readonly childCaps = new Map<string, number>();
+  private readonly ephemeralCaps = new Map<bigint, number>();
+
+  private trackSetSizes(ev: { type: string; path: string }): void {
+    const tree = this.db.tree;
+    if (ev.type === "created") {
+      const parent = parentOf(ev.path);
+      const n = tree.children(parent)?.size ?? 0;
+      this.childCaps.set(parent, grownCapacity(n, this.childCaps.get(parent) ?? 8));
+      const owner = tree.get(ev.path)?.stat.ephemeralOwner ?? 0n;
+      if (ephemeralKind(owner, this.cfg.extendedTypesEnabled) === "normal") {
+        const size = tree.ephemerals.get(owner)?.size ?? 0;
+        this.ephemeralCaps.set(owner, grownCapacity(size, this.ephemeralCaps.get(owner) ?? 16));
+      }
+    } else if (ev.type === "deleted") {
+      this.childCaps.delete(ev.path);
+    }
+  }
+
+  /** A node's children in the order 3.8 lists them (its HashSet's iteration order). */
+  private childrenOf(path: string): string[] {
+    const kids = this.db.tree.children(path);
+    if (!kids) return [];
+    const key = path === "" ? "/" : path;
+    const cap = grownCapacity(kids.size, this.childCaps.get(key) ?? 8);
+    return javaHashSetOrder(kids, cap);
+  }
+
+  /** A session's ephemerals as DataTree.getEphemerals returns them (a copied HashSet). */
+  private ephemeralsOf(sessionId: bigint): string[] {
+    const set = this.db.tree.ephemerals.get(sessionId);
+    if (!set || set.size === 0) {
+      this.ephemeralCaps.delete(sessionId);
+      return [];
+    }
+    const cap = grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16);
+    return javaHashSetOrder(javaHashSetOrder(set, cap), copyCapacity(set.size));
   }
 
   /** A node's ACL; the reference -1 is OPEN_ACL_UNSAFE (ReferenceCountedACLCache.convertLong). */
