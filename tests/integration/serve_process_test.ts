@@ -19,7 +19,7 @@ Deno.test("zkt serve: SIGTERM exits 0 and a restart restores every node and stat
   await c.close();
   assertEquals(await z.stop("SIGTERM"), 0);
 
-  const z2 = await startZkt({ dir: z.dir, port: z.port });
+  const z2 = await startZkt({ dir: z.dir });
   try {
     const d = await ZkClient.connect(z2.port);
     const after = await d.getData("/keep");
@@ -87,7 +87,6 @@ Deno.test("zkt serve: autopurge keeps snapRetainCount snapshots and runs at star
   assert(snaps() > 3, `expected more than 3 snapshots before purging, got ${snaps()}`);
   const z2 = await startZkt({
     dir: z.dir,
-    port: z.port,
     cfg: ["snapCount=4", "autopurge.purgeInterval=1", "autopurge.snapRetainCount=3"],
   });
   try {
@@ -117,7 +116,7 @@ Deno.test("zkt serve: after kill -9, every acknowledged write is there", async (
   stop = true;
   await Promise.all(writers);
   await z.stop();
-  const z2 = await startZkt({ dir: z.dir, port: z.port, cfg: ["snapCount=50"] });
+  const z2 = await startZkt({ dir: z.dir, cfg: ["snapCount=50"] });
   try {
     const d = await ZkClient.connect(z2.port);
     const kids = new Set((await d.getChildren("/")).children.map((k) => `/${k}`));
