@@ -369,6 +369,11 @@ export class ZkServer implements CnxnHandler {
       cnxn.sessionId = id;
       this.sessions.add(id, timeout, this.now());
       this.bySession.set(id, cnxn);
+      if (this.modeOf() === "read-only") {
+        // A read-only server keeps sessions local: nothing goes to the log.
+        this.gc.output(() => this.finishSessionInit(cnxn, true));
+        return;
+      }
       const t: PreparedTxn = {
         type: Op.createSession,
         record: { timeOut: timeout },
@@ -424,6 +429,13 @@ export class ZkServer implements CnxnHandler {
 
   packet(cnxn: ClientCnxn, payload: Uint8Array): void {
     this.packetsReceived++;
+    if (!this.serving()) {
+      // 3.8 shuts its ZooKeeperServer down when the peer leaves serving (e.g.
+      // LOOKING): clients lose the connection and reconnect elsewhere.
+      log.info(`Closing connection from ${cnxn.remote}: ZooKeeperServer not running`);
+      cnxn.close();
+      return;
+    }
     const startMs = this.now();
     const r = new Reader(payload, this.cfg.juteMaxBuffer);
     let xid: number;
@@ -456,6 +468,11 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     if (WRITE_OPS.has(type)) {
+      if (this.modeOf() === "read-only") {
+        // ReadOnlyRequestProcessor: no txn, NotReadOnly to the client.
+        this.reply(cnxn, xid, type, this.lastZxid, Err.NotReadOnly, null, startMs);
+        return;
+      }
       this.write(cnxn, xid, type, r, startMs);
       return;
     }
@@ -637,6 +654,15 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     this.sessions.setClosing(sessionId);
+    if (this.modeOf() === "read-only" && !this.db.tree.sessions.has(sessionId)) {
+      // A local (read-only) session: no txn, nothing in the tree to remove.
+      this.sessions.remove(sessionId);
+      if (cnxn) this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
+      const ro = cnxn ?? this.bySession.get(sessionId) ?? null;
+      this.bySession.delete(sessionId);
+      if (ro) this.gc.output(() => ro.closeAfterFlush());
+      return;
+    }
     const t = prepareCloseSession(this.view, sessionId);
     const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t);
     this.sessions.remove(sessionId);
