@@ -149,6 +149,8 @@ export interface FourLetterView {
   /** Sessionless connections by deadline, for dump's "Connections" part. */
   connectionBuckets: [number, string[]][];
   connectionCount: number;
+  /** Lines srvr/stat print after "Node count" (a leader's proposal sizes). */
+  statExtra: string[];
   /** DataTree's digest log: (zxid, tree digest as a signed long). */
   digestLog: [bigint, bigint][];
   resetServerStats(): void;
@@ -216,7 +218,8 @@ export function fourLetterReply(word: string, v: FourLetterView): string {
         for (const c of v.connections) s += connectionLine(c, true) + "\n";
         s += "\n";
       }
-      return s + statsText(v) + `Node count: ${v.nodeCount}\n`;
+      return s + statsText(v) + `Node count: ${v.nodeCount}\n` +
+        v.statExtra.map((l) => l + "\n").join("");
     }
     case "cons":
       return v.connections.map((c) => connectionLine(c, false) + "\n").join("") + "\n";

@@ -76,6 +76,16 @@ export interface ZkServerOptions {
   now?: () => number;
   /** Version text printed by srvr/stat/mntr. */
   version?: string;
+  /**
+   * Extra lines a quorum peer adds to four-letter words: conf (initLimit,
+   * membership, ...), mntr (zk_followers, ...) and srvr/stat after "Node count"
+   * (the leader's "Proposal sizes last/min/max").
+   */
+  extraFourLetter?: () => {
+    conf?: [string, string | number][];
+    monitor?: [string, string | number][];
+    stat?: string[];
+  };
 }
 
 const OP_NAMES: Record<number, string> = {
@@ -148,6 +158,7 @@ export class ZkServer implements CnxnHandler {
   private readonly sessionlessMs: number;
   private readonly containerCheckMs: number;
   readonly version: string;
+  private readonly extra4lw: ZkServerOptions["extraFourLetter"];
   private hzxid: bigint;
   private listener: TcpServer | null = null;
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -176,6 +187,7 @@ export class ZkServer implements CnxnHandler {
     this.sessionlessMs = opts.sessionlessTimeoutMs ?? 10_000;
     this.containerCheckMs = opts.containerCheckMs ?? 60_000;
     this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
+    this.extra4lw = opts.extraFourLetter;
     this.startedMs = this.now();
     codec.setExtendedTypes(this.cfg.extendedTypesEnabled);
     this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
@@ -981,6 +993,7 @@ export class ZkServer implements CnxnHandler {
   /** The snapshot four-letter words print. */
   fourLetterView(): FourLetterView {
     const tree = this.db.tree;
+    const extra = this.extra4lw?.() ?? {};
     const buckets = new Map<number, bigint[]>();
     for (const id of this.sessions.ids()) {
       const s = this.sessions.get(id)!;
@@ -1036,6 +1049,7 @@ export class ZkServer implements CnxnHandler {
         ["maxSessionTimeout", this.cfg.maxSessionTimeout],
         ["clientPortListenBacklog", -1],
         ["serverId", this.cfg.myid ?? 0],
+        ...(extra.conf ?? []),
       ],
       dataDirSize: sizes.data,
       logDirSize: sizes.log,
@@ -1083,6 +1097,7 @@ export class ZkServer implements CnxnHandler {
         ["last_proposal_size", -1],
         ...summary("sync_processor_batch_size", this.batchSize),
         ...summary("fsynctime", this.fsyncTime),
+        ...(extra.monitor ?? []),
       ],
       watchSummary: {
         watchers: new Set([
@@ -1100,6 +1115,7 @@ export class ZkServer implements CnxnHandler {
       connectionBuckets: this.connectionBuckets(),
       connectionCount: conns.length,
       digestLog: this.digestLog,
+      statExtra: extra.stat ?? [],
       resetServerStats: () => {
         this.latency.reset();
         this.packetsReceived = 0;

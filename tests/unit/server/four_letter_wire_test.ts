@@ -211,3 +211,23 @@ Deno.test("leaving serving mode drops established clients", async () => {
     await s.stop();
   }
 });
+
+Deno.test("a quorum peer can add its own lines to conf, mntr and srvr", async () => {
+  const s = await startInProc([], {
+    mode: () => "leader",
+    extraFourLetter: () => ({
+      conf: [["initLimit", 10]],
+      monitor: [["followers", 2]],
+      stat: ["Proposal sizes last/min/max: -1/-1/-1"],
+    }),
+  });
+  try {
+    match(await fourLetter(s.port, "conf"), /\nserverId=\d+\ninitLimit=10\n$/);
+    match(await fourLetter(s.port, "mntr"), /\nzk_followers\t2\n$/);
+    const srvr = await fourLetter(s.port, "srvr");
+    assertEquals(modeOf(srvr), "leader");
+    match(srvr, /\nNode count: 5\nProposal sizes last\/min\/max: -1\/-1\/-1\n$/);
+  } finally {
+    await s.stop();
+  }
+});
