@@ -23,8 +23,28 @@ export interface LoggedTxn {
   digest: TxnDigest | null;
 }
 
+/**
+ * What the client-port server needs from its storage. A standalone server uses
+ * Database below; a quorum peer can supply one whose commit() is its Zab
+ * proposal path (log locally + quorum acks) over the same tree.
+ */
+export interface ServerDatabase {
+  readonly tree: DataTree;
+  readonly snapDir: string;
+  readonly logDir: string;
+  /** Makes a batch of already applied txns durable; replies wait for it. */
+  commit(batch: LoggedTxn[]): Promise<void>;
+  /** The TxnDigest recorded after a txn (the tree's digest once it is applied). */
+  digestRecord(): TxnDigest;
+  /** Asks for a log roll + snapshot between batches; false when one is pending. */
+  requestSnapshot(): boolean;
+  /** Bytes in the snapshot dir and the log dir. */
+  dirSizes(): { data: number; log: number };
+  close(): Promise<void>;
+}
+
 /** The tree plus where its txns and snapshots go. */
-export class Database {
+export class Database implements ServerDatabase {
   private writer: TxnLogWriter | null = null;
   private closed = false;
   private snapRequested = false;

@@ -43,7 +43,7 @@ import {
 import { hexId, sessionPassword } from "./session_id.ts";
 import { SessionTracker } from "./session_tracker.ts";
 import { WatchManager, WatchMode } from "../data/watch_manager.ts";
-import type { Database, LoggedTxn } from "./database.ts";
+import type { LoggedTxn, ServerDatabase } from "./database.ts";
 import { applyTxn } from "../data/apply.ts";
 
 const log = logger("ZooKeeperServer");
@@ -61,7 +61,9 @@ export type ServerMode =
 export interface ZkServerOptions {
   config: ZkConfig;
   /** The restored database: tree, durable log, snapshots. */
-  db: Database;
+  db: ServerDatabase;
+  /** Hands out zxids (default: one more than the last, epoch bits as restored). */
+  nextZxid?: () => bigint;
   /** The current mode (a function so the owner can change it). Default "standalone". */
   mode?: () => ServerMode;
   /** Server id in the session ids' high byte (3.8 standalone uses 1; a quorum peer its myid). */
@@ -146,7 +148,8 @@ const READ_OPS = new Set<number>([
 /** The client-port ZooKeeper server. */
 export class ZkServer implements CnxnHandler {
   readonly cfg: ZkConfig;
-  readonly db: Database;
+  readonly db: ServerDatabase;
+  private readonly zxidSource: (() => bigint) | undefined;
   readonly sessions: SessionTracker;
   readonly watches = new WatchManager<ClientCnxn>();
   readonly cnxns = new Set<ClientCnxn>();
@@ -188,6 +191,7 @@ export class ZkServer implements CnxnHandler {
     this.containerCheckMs = opts.containerCheckMs ?? 60_000;
     this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
     this.extra4lw = opts.extraFourLetter;
+    this.zxidSource = opts.nextZxid;
     this.startedMs = this.now();
     codec.setExtendedTypes(this.cfg.extendedTypesEnabled);
     this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
@@ -575,7 +579,7 @@ export class ZkServer implements CnxnHandler {
     cxid: number,
     t: PreparedTxn,
   ): { zxid: bigint; err: number } {
-    const zxid = ++this.hzxid;
+    const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
     const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
     const txn = t;
     const rc = applyTxn(this.db.tree, header, txn);
