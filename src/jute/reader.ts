@@ -64,7 +64,8 @@ export class Reader {
     this.need(8, "long");
     const hi = this.view.getInt32(this.pos);
     const lo = this.view.getUint32(this.pos + 4);
-    if (hi > 0x1fffff || hi < -0x200000) {
+    // Safe means |v| <= 2^53 - 1: hi -0x200000 with lo 0 is -2^53, just outside.
+    if (hi > 0x1fffff || hi < -0x200000 || (hi === -0x200000 && lo === 0)) {
       this.fail(`long ${this.view.getBigInt64(this.pos)} is outside the safe integer range`);
     }
     this.pos += 8;
