@@ -127,3 +127,27 @@ Deno.test("zkt serve: after kill -9, every acknowledged write is there", async (
     await z2.stop();
   }
 });
+
+Deno.test("zkt serve: a session survives a restart; its client reconnects and keeps its ephemerals", async () => {
+  const z = await startZkt({ cfg: ["maxSessionTimeout=60000"] });
+  const c = await ZkClient.connect(z.port, { timeoutMs: 20_000 });
+  await c.create("/mine", "", 1);
+  await c.drop();
+  assertEquals(await z.stop(), 0);
+  const z2 = await startZkt({ dir: z.dir, cfg: ["maxSessionTimeout=60000"] });
+  try {
+    const again = await ZkClient.connect(z2.port, {
+      sessionId: c.session.sessionId,
+      passwd: c.session.passwd,
+      timeoutMs: 20_000,
+    });
+    assertEquals(again.session.sessionId, c.session.sessionId);
+    assertEquals((await again.exists("/mine")).stat?.ephemeralOwner, c.session.sessionId);
+    await again.close();
+    const other = await ZkClient.connect(z2.port);
+    assertEquals((await other.exists("/mine")).err, -101, "closing the session removed it");
+    await other.close();
+  } finally {
+    await z2.stop();
+  }
+});
