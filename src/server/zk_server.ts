@@ -74,8 +74,10 @@ export interface ZkServerOptions {
   sessionlessTimeoutMs?: number;
   /** ContainerManager's check interval (ms); 0 disables container/TTL reaping. */
   containerCheckMs?: number;
-  /** Wall clock, for tests. */
+  /** Wall clock (txn times, session id bits), for tests. */
   now?: () => number;
+  /** Monotonic clock in ms (session deadlines), for tests. */
+  monotonic?: () => number;
   /** Version text printed by srvr/stat/mntr. */
   version?: string;
   /**
@@ -157,6 +159,7 @@ export class ZkServer implements CnxnHandler {
   private readonly gc: GroupCommit<LoggedTxn>;
   private readonly modeOf: () => ServerMode;
   private readonly now: () => number;
+  private readonly mono: () => number;
   private readonly superDigest: string | null;
   private readonly sessionlessMs: number;
   private readonly containerCheckMs: number;
@@ -186,6 +189,7 @@ export class ZkServer implements CnxnHandler {
     this.db = opts.db;
     this.modeOf = opts.mode ?? (() => "standalone");
     this.now = opts.now ?? Date.now;
+    this.mono = opts.monotonic ?? (() => performance.timeOrigin + performance.now());
     this.superDigest = opts.superDigest ?? null;
     this.sessionlessMs = opts.sessionlessTimeoutMs ?? 10_000;
     this.containerCheckMs = opts.containerCheckMs ?? 60_000;
@@ -194,9 +198,12 @@ export class ZkServer implements CnxnHandler {
     this.zxidSource = opts.nextZxid;
     this.startedMs = this.now();
     codec.setExtendedTypes(this.cfg.extendedTypesEnabled);
+    // Session ids take wall-clock bits (unique across restarts); deadlines use a
+    // monotonic clock so a wall-clock jump does not expire every session at once.
     this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
+    this.sessions.rebase(this.mono());
     // Sessions restored from the snapshot + log keep running with fresh deadlines.
-    for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.now());
+    for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.mono());
     this.hzxid = this.db.tree.lastProcessedZxid;
     this.gc = new GroupCommit<LoggedTxn>(
       {
@@ -383,7 +390,7 @@ export class ZkServer implements CnxnHandler {
           `${hexId(req.lastZxidSeen)}, timeout = ${req.timeOut}, address = ${cnxn.remote}`,
       );
       cnxn.sessionId = id;
-      this.sessions.add(id, timeout, this.now());
+      this.sessions.add(id, timeout, this.mono());
       this.bySession.set(id, cnxn);
       if (this.modeOf() === "read-only") {
         // A read-only server keeps sessions local: nothing goes to the log.
@@ -413,7 +420,7 @@ export class ZkServer implements CnxnHandler {
       this.gc.output(() => this.finishSessionInit(cnxn, false));
       return;
     }
-    const alive = this.sessions.touch(id, this.now(), timeout);
+    const alive = this.sessions.touch(id, this.mono(), timeout);
     if (alive) this.bySession.set(id, cnxn);
     this.gc.output(() => this.finishSessionInit(cnxn, alive));
   }
@@ -474,7 +481,7 @@ export class ZkServer implements CnxnHandler {
       cnxn.requestDone();
       return;
     }
-    this.sessions.touch(cnxn.sessionId, this.now());
+    this.sessions.touch(cnxn.sessionId, this.mono());
     if (type === Op.sasl) {
       this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
       return;
@@ -937,12 +944,12 @@ export class ZkServer implements CnxnHandler {
 
   private scheduleExpiry(): void {
     if (this.stopped) return;
-    const wait = Math.max(1, this.sessions.waitTime(this.now()));
+    const wait = Math.max(1, this.sessions.waitTime(this.mono()));
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = null;
       if (this.stopped) return;
       if (this.serving()) {
-        for (const id of this.sessions.poll(this.now())) {
+        for (const id of this.sessions.poll(this.mono())) {
           const s = this.db.tree.sessions.get(id);
           log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
           this.closeSession(id, null, 0, this.now());
