@@ -8,6 +8,7 @@ import { ZkClient } from "../support/zk_client.ts";
 import { fourLetter, modeOf } from "../support/four_letter.ts";
 import { restore } from "../../src/persistence/datadir.ts";
 import { waitFor } from "../support/wait.ts";
+import { freePort } from "../support/ports.ts";
 
 Deno.test("zkt serve: SIGTERM exits 0 and a restart restores every node and stat", async () => {
   const z = await startZkt();
@@ -150,4 +151,30 @@ Deno.test("zkt serve: a session survives a restart; its client reconnects and ke
   } finally {
     await z2.stop();
   }
+});
+
+Deno.test("zkt serve with no config: standalone on 127.0.0.1, data in ./zkt-data", async () => {
+  const cwd = await Deno.makeTempDir({ prefix: "zkt-serve-default-" });
+  const port = freePort();
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", main, "serve", "--port", String(port)],
+    cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    // 3.8's default whitelist has srvr only.
+    await waitFor("the default server", async () => modeOf(await fourLetter(port, "srvr")));
+    const c = await ZkClient.connect(port);
+    await c.create("/hello", "world");
+    await c.close();
+    assertEquals(modeOf(await fourLetter(port, "srvr")), "standalone");
+  } finally {
+    child.kill("SIGTERM");
+    assertEquals((await child.status).code, 0);
+  }
+  const files = [...Deno.readDirSync(`${cwd}/zkt-data/version-2`)].map((e) => e.name).sort();
+  assert(files.includes("log.1") && files.includes("snapshot.0"), files.join(","));
 });
