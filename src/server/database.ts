@@ -13,6 +13,7 @@ import { restore } from "../persistence/datadir.ts";
 import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
+import type { SnapshotJob, SnapshotResult } from "./snapshot_worker.ts";
 
 const log = logger("FileTxnSnapLog");
 
@@ -50,12 +51,18 @@ export class Database implements ServerDatabase {
   private snapRequested = false;
   private snapshotting: Promise<void> | null = null;
 
+  /** The last zxid written to the current (or last closed) log. */
+  private lastLogged: bigint;
+
   private constructor(
     readonly tree: DataTree,
+    readonly dataDir: string,
     readonly snapDir: string,
     readonly logDir: string,
     readonly forceSync: boolean,
-  ) {}
+  ) {
+    this.lastLogged = tree.lastProcessedZxid;
+  }
 
   /** Restores dataDir (newest valid snapshot + logs after it) and snapshots the result, as 3.8 does at startup. */
   static async open(cfg: ZkConfig): Promise<Database> {
@@ -79,7 +86,7 @@ export class Database implements ServerDatabase {
       `Restored ${r.snapshot ? r.snapshot.file : "an empty tree"} + ${r.txnsApplied} txns; ` +
         `last zxid 0x${r.lastProcessedZxid.toString(16)}`,
     );
-    const db = new Database(r.tree, snapDir, logDir, cfg.forceSync);
+    const db = new Database(r.tree, cfg.dataDir, snapDir, logDir, cfg.forceSync);
     await db.takeSnapshot();
     return db;
   }
@@ -96,6 +103,7 @@ export class Database implements ServerDatabase {
     for (const t of batch) w.append(t.header, t.txn, t.digest);
     // TxnLogWriter.flush always fsyncs; forceSync=no would need a flush without sync.
     await w.flush();
+    this.lastLogged = batch[batch.length - 1].header.zxid;
     await this.rollIfRequested();
   }
 
@@ -122,19 +130,54 @@ export class Database implements ServerDatabase {
 
   /**
    * After a durable batch: closes the log (the next batch opens a new one) and
-   * starts the snapshot. The tree is serialized at once, before any later txn
-   * is applied; the file is written and fsynced in the background. Txns applied
-   * but not yet logged are in the snapshot and in the next log: restore skips them.
+   * snapshots the state as of the closed log's last txn. A worker restores that
+   * state from disk and writes it, so the live tree and the event loop are not
+   * held up; without workers (or if the worker fails) the live tree is written
+   * here instead, fuzzy as 3.8's snapshots are (named by its last zxid; replay
+   * of the txns after it is idempotent).
    */
   private async rollIfRequested(): Promise<void> {
     if (!this.snapRequested) return;
     this.snapRequested = false;
     await this.rollLog();
-    const p = this.takeSnapshot();
+    const zxid = this.lastLogged;
+    const p = this.snapshotInWorker(zxid).catch((e) => {
+      log.warn(`snapshot worker failed (${(e as Error).message}); snapshotting in process`);
+      return this.takeSnapshot();
+    });
     this.snapshotting = p.catch((e) => {
       log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
     }).finally(() => {
       this.snapshotting = null;
+    });
+  }
+
+  private snapshotInWorker(zxid: bigint): Promise<void> {
+    const file = join(this.snapDir, snapshotFileName(zxid));
+    log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
+    return new Promise<void>((resolve, reject) => {
+      let w: Worker;
+      try {
+        w = new Worker(new URL("./snapshot_worker.ts", import.meta.url).href, {
+          type: "module",
+          name: "zkt-snapshot",
+        });
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      w.onmessage = (e: MessageEvent<SnapshotResult>) => {
+        w.terminate();
+        if (e.data.ok) resolve();
+        else reject(new Error(e.data.error));
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        w.terminate();
+        reject(new Error(e.message));
+      };
+      const job: SnapshotJob = { dataDir: this.dataDir, zxid, file };
+      w.postMessage(job);
     });
   }
 
