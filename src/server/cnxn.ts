@@ -12,8 +12,10 @@ const log = logger("ServerCnxn");
 
 /** What a connection asks of the server behind it. */
 export interface CnxnHandler {
-  /** A four-letter word arrived on a fresh connection; returns the reply text. */
-  fourLetter(word: string, cnxn: ClientCnxn): string;
+  /** A four-letter word arrived on a fresh connection; returns the reply text. `arg`: stmk's mask. */
+  fourLetter(word: string, cnxn: ClientCnxn, arg?: bigint): string;
+  /** Whether a four-letter word is enabled (stmk reads its 8-byte mask only then). */
+  fourLetterEnabled(word: string): boolean;
   /** The connect request payload; the handler replies (or closes). */
   connect(cnxn: ClientCnxn, payload: Uint8Array): void;
   /** One request frame after the handshake. */
@@ -200,7 +202,13 @@ export class ClientCnxn {
         clearTimeout(sessionless);
         sessionless = undefined;
         this.fourLetterWord = true;
-        const text = handler.fourLetter(word, this);
+        let arg: bigint | undefined;
+        if (word === "stmk" && handler.fourLetterEnabled(word)) {
+          const mask = await f.readLong();
+          if (mask === null) return;
+          arg = mask;
+        }
+        const text = handler.fourLetter(word, this, arg);
         f.sendRaw(new TextEncoder().encode(text));
         await f.closeAfterFlush();
         return;

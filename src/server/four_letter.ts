@@ -151,6 +151,8 @@ export interface FourLetterView {
   connectionCount: number;
   /** Lines srvr/stat print after "Node count" (a leader's proposal sizes). */
   statExtra: string[];
+  /** ZooTrace's text trace mask. */
+  traceMask: bigint;
   /** DataTree's digest log: (zxid, tree digest as a signed long). */
   digestLog: [bigint, bigint][];
   resetServerStats(): void;
@@ -199,9 +201,9 @@ export function fourLetterReply(word: string, v: FourLetterView): string {
     case "envi":
       return "Environment:\n" + v.env.map(([k, val]) => `${k}=${val}\n`).join("");
     case "gtmk":
-      return "0\n";
     case "stmk":
-      return "0\n";
+      // TraceMaskCommand / SetTraceMaskCommand print the mask, no newline.
+      return String(v.traceMask);
     case "hash":
       // DigestCommand: the tree digest every 128 zxids (the last 1024 of them).
       if (!v.serving) return ZK_NOT_SERVING;

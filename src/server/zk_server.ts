@@ -181,6 +181,8 @@ export class ZkServer implements CnxnHandler {
   packetsSent = 0;
   authFailed = 0;
   private readonly digestLog: [bigint, bigint][] = [];
+  /** ZooTrace's text trace mask (gtmk/stmk); 3.8's default is 306. */
+  private traceMask = 306n;
   private txnsSinceSnap = 0;
   private snapThreshold: number;
 
@@ -343,9 +345,14 @@ export class ZkServer implements CnxnHandler {
 
   // --------------------------------------------------------------- handshake
 
-  fourLetter(word: string, cnxn: ClientCnxn): string {
+  fourLetterEnabled(word: string): boolean {
+    return wordEnabled(word, this.cfg.fourLetterWordWhitelist);
+  }
+
+  fourLetter(word: string, cnxn: ClientCnxn, arg?: bigint): string {
     this.packetsReceived++;
     if (!wordEnabled(word, this.cfg.fourLetterWordWhitelist)) return notWhitelisted(word);
+    if (word === "stmk" && arg !== undefined) this.traceMask = arg;
     log.info(`Processing ${word} command from ${cnxn.remote}`);
     return fourLetterReply(word, this.fourLetterView());
   }
@@ -1126,6 +1133,7 @@ export class ZkServer implements CnxnHandler {
       connectionBuckets: this.connectionBuckets(),
       connectionCount: conns.length,
       digestLog: this.digestLog,
+      traceMask: this.traceMask,
       statExtra: extra.stat ?? [],
       resetServerStats: () => {
         this.latency.reset();

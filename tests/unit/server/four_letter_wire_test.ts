@@ -231,3 +231,25 @@ Deno.test("a quorum peer can add its own lines to conf, mntr and srvr", async ()
     await s.stop();
   }
 });
+
+Deno.test("gtmk prints the trace mask (306 by default); stmk sets it from 8 more bytes", async () => {
+  const s = await startInProc();
+  try {
+    assertEquals(await rawWord(s.port, "gtmk"), "306");
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+    const msg = new Uint8Array(12);
+    msg.set(new TextEncoder().encode("stmk"));
+    new DataView(msg.buffer).setBigInt64(4, 18n);
+    await conn.write(msg);
+    const buf = new Uint8Array(64);
+    let text = "";
+    for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    conn.close();
+    assertEquals(text, "18");
+    assertEquals(await rawWord(s.port, "gtmk"), "18");
+  } finally {
+    await s.stop();
+  }
+});
