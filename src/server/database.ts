@@ -13,7 +13,8 @@ import { restore } from "../persistence/datadir.ts";
 import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
-import type { SnapshotJob, SnapshotResult } from "./snapshot_worker.ts";
+// A value import keeps the worker module in the graph `deno compile` embeds.
+import { snapshotFromDisk, type SnapshotJob, type SnapshotResult } from "./snapshot_worker.ts";
 
 const log = logger("FileTxnSnapLog");
 
@@ -132,18 +133,22 @@ export class Database implements ServerDatabase {
    * After a durable batch: closes the log (the next batch opens a new one) and
    * snapshots the state as of the closed log's last txn. A worker restores that
    * state from disk and writes it, so the live tree and the event loop are not
-   * held up; without workers (or if the worker fails) the live tree is written
-   * here instead, fuzzy as 3.8's snapshots are (named by its last zxid; replay
-   * of the txns after it is idempotent).
+   * held up; if no worker can run, the same restore runs here (its file reads
+   * still yield to requests).
    */
   private async rollIfRequested(): Promise<void> {
     if (!this.snapRequested) return;
     this.snapRequested = false;
     await this.rollLog();
     const zxid = this.lastLogged;
-    const p = this.snapshotInWorker(zxid).catch((e) => {
+    const job: SnapshotJob = {
+      dataDir: this.dataDir,
+      zxid,
+      file: join(this.snapDir, snapshotFileName(zxid)),
+    };
+    const p = this.snapshotInWorker(job).catch(async (e) => {
       log.warn(`snapshot worker failed (${(e as Error).message}); snapshotting in process`);
-      return this.takeSnapshot();
+      await snapshotFromDisk(job);
     });
     this.snapshotting = p.catch((e) => {
       log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
@@ -152,9 +157,8 @@ export class Database implements ServerDatabase {
     });
   }
 
-  private snapshotInWorker(zxid: bigint): Promise<void> {
-    const file = join(this.snapDir, snapshotFileName(zxid));
-    log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
+  private snapshotInWorker(job: SnapshotJob): Promise<void> {
+    log.info(`Snapshotting: 0x${job.zxid.toString(16)} to ${job.file}`);
     return new Promise<void>((resolve, reject) => {
       let w: Worker;
       try {
@@ -176,7 +180,6 @@ export class Database implements ServerDatabase {
         w.terminate();
         reject(new Error(e.message));
       };
-      const job: SnapshotJob = { dataDir: this.dataDir, zxid, file };
       w.postMessage(job);
     });
   }
