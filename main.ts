@@ -3,10 +3,15 @@ import { runCli } from "./src/cli/run.ts";
 
 const enc = new TextEncoder();
 
-/** Writes all of a string to a stream, however large. */
+/** Writes all of a string to a stream, however large; a closed pipe (`| head`) ends quietly. */
 function writeAll(w: { writeSync(p: Uint8Array): number }, s: string): void {
   let buf = enc.encode(s);
-  while (buf.length > 0) buf = buf.subarray(w.writeSync(buf));
+  try {
+    while (buf.length > 0) buf = buf.subarray(w.writeSync(buf));
+  } catch (e) {
+    if (e instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+    throw e;
+  }
 }
 
 if (import.meta.main) {

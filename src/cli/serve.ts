@@ -5,14 +5,14 @@ import { logger } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
 import { startAutopurge } from "../server/autopurge.ts";
 import { ZkServer } from "../server/zk_server.ts";
-import { RuntimeError } from "../errors.ts";
+import { RuntimeError, UsageError } from "../errors.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
-import { VERSION } from "../version.ts";
 
 const log = logger("ZooKeeperServerMain");
 
 interface Flags {
   config?: string;
+  port?: string;
 }
 
 /** The zoo.cfg key (unknown keys become `zookeeper.`-prefixed properties in 3.8). */
@@ -26,9 +26,17 @@ export async function runServe(
 ): Promise<number> {
   const { values, positionals } = parseFlags<Flags>(args, {
     config: { type: "string", short: "c" },
+    port: { type: "string", short: "p" },
   });
   expectPositionals(positionals, []);
   const cfg = values.config ? await loadConfig(values.config) : defaultStandaloneConfig();
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) {
+      throw new UsageError(`--port: not a port number: ${values.port}`);
+    }
+    cfg.clientPort = port;
+  }
   if (!cfg.standalone) {
     throw new RuntimeError(
       "this config describes an ensemble (server.N lines); zkt serve runs standalone servers",
@@ -51,7 +59,6 @@ export async function runServe(
     containerCheckMs: num("znode.container.checkIntervalMs"),
     serverId: 1, // ZooKeeperServer.createSessionTrackerServerId in standalone
     superDigest,
-    version: `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`,
   });
   const addr = server.start();
   const purge = startAutopurge(cfg);
@@ -76,9 +83,10 @@ export async function runServe(
 export const serveCommand: Command = {
   names: ["serve"],
   summary: "run a standalone ZooKeeper server (client port, txn log, snapshots, 4lw)",
-  usage: "[--config zoo.cfg]",
+  usage: "[--config zoo.cfg] [--port N]",
   help: `Flags:
   -c, --config FILE  zoo.cfg to run with (default: standalone on 127.0.0.1:2181, data in ./zkt-data)
+  -p, --port N       client port (overrides the config's clientPort)
 
 Keys ZooKeeper reads from system properties can be set in zoo.cfg without the
 "zookeeper." prefix, as 3.8 allows (e.g. DigestAuthenticationProvider.superDigest=super:...).

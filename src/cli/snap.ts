@@ -227,12 +227,31 @@ interface NodeSig {
   dataLength: number;
 }
 
-async function signatures(file: string): Promise<Map<string, NodeSig>> {
+/** Shape of a tree as SnapshotComparer reports it. */
+interface TreeShape {
+  nodes: number;
+  bytes: number;
+  /** Node count per depth (the root is depth 0). */
+  byDepth: number[];
+}
+
+function depthOf(path: string): number {
+  if (path === "" || path === "/") return 0;
+  let d = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 0x2f) d++;
+  return d;
+}
+
+async function signatures(file: string, shape: TreeShape): Promise<Map<string, NodeSig>> {
   const acls = new Map<bigint, string>();
   const out = new Map<string, NodeSig>();
   for await (const e of readSnapshot(file)) {
     if (e.kind === "acl") acls.set(e.ref, aclString(e.acls));
     else if (e.kind === "node") {
+      shape.nodes++;
+      shape.bytes += e.data?.length ?? 0;
+      const d = depthOf(e.path);
+      shape.byDepth[d] = (shape.byDepth[d] ?? 0) + 1;
       out.set(e.path === "" ? "/" : e.path, {
         czxid: e.stat.czxid,
         mzxid: e.stat.mzxid,
@@ -283,14 +302,13 @@ const diff: Command = {
     expectPositionals(positionals, ["A", "B"]);
     const fa = await snapshotPath(positionals[0]);
     const fb = await snapshotPath(positionals[1]);
-    const a = await signatures(fa);
-    const aCount = a.size;
+    const shapeA: TreeShape = { nodes: 0, bytes: 0, byDepth: [] };
+    const shapeB: TreeShape = { nodes: 0, bytes: 0, byDepth: [] };
+    const a = await signatures(fa, shapeA);
     const added: string[] = [];
     const changed: [string, string[]][] = [];
-    let bCount = 0;
-    const b = await signatures(fb);
+    const b = await signatures(fb, shapeB);
     for (const [path, sb] of b) {
-      bCount++;
       const sa = a.get(path);
       if (!sa) added.push(path);
       else {
@@ -303,8 +321,8 @@ const diff: Command = {
     if (values.json) {
       io.out(
         JSON.stringify({
-          a: fa,
-          b: fb,
+          a: { file: fa, ...shapeA },
+          b: { file: fb, ...shapeB },
           added: values.details ? added : added.length,
           removed: values.details ? removed : removed.length,
           changed: values.details ? Object.fromEntries(changed) : changed.length,
@@ -313,8 +331,8 @@ const diff: Command = {
       return 0;
     }
     const lines = [
-      `A ${fa} (${aCount} znodes)`,
-      `B ${fb} (${bCount} znodes)`,
+      `A ${fa}: ${shapeText(shapeA)}`,
+      `B ${fb}: ${shapeText(shapeB)}`,
       `added ${added.length}, removed ${removed.length}, changed ${changed.length}`,
     ];
     if (values.details) {
@@ -328,6 +346,11 @@ const diff: Command = {
     return 0;
   },
 };
+
+function shapeText(s: TreeShape): string {
+  return `${s.nodes} znodes, ${s.bytes} data bytes, max depth ${s.byDepth.length - 1} ` +
+    `(znodes by depth: ${s.byDepth.map((n) => n ?? 0).join(", ")})`;
+}
 
 /** The snap commands. */
 export const SNAP_COMMANDS: Command[] = [dump, verify, diff];

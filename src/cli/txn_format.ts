@@ -1,42 +1,37 @@
 // How zkt prints txns (the fields TxnLogToolkit prints), for people and as JSON.
-import { OpCode } from "../jute/constants.ts";
+import { OpCode, opName } from "../jute/constants.ts";
+import type { ACL } from "../jute/data.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import type { Txn } from "../persistence/records.ts";
 import { aclJson, aclString, dataText, hex } from "./znode_format.ts";
 
-const NAMES = new Map<number, string>([
-  [OpCode.create, "create"],
-  [OpCode.create2, "create2"],
-  [OpCode.createContainer, "createContainer"],
-  [OpCode.createTTL, "createTTL"],
-  [OpCode.delete, "delete"],
-  [OpCode.deleteContainer, "deleteContainer"],
-  [OpCode.setData, "setData"],
-  [OpCode.setACL, "setACL"],
-  [OpCode.check, "check"],
-  [OpCode.multi, "multi"],
-  [OpCode.createSession, "createSession"],
-  [OpCode.closeSession, "closeSession"],
-  [OpCode.error, "error"],
-  [OpCode.reconfig, "reconfig"],
-]);
+/** Txn bodies seen field by field (every body is a plain record). */
+type Fields = {
+  path?: string;
+  data?: Uint8Array | null;
+  acl?: ACL[] | null;
+  ephemeral?: boolean;
+  parentCVersion?: number;
+  ttl?: bigint;
+  version?: number;
+  timeOut?: number;
+  paths2Delete?: string[] | null;
+  err?: number;
+};
 
-/** The op name of a txn type (ZooDefs.OpCode), or "op<N>" when unknown. */
-export function opName(type: number): string {
-  return NAMES.get(type) ?? `op${type}`;
+function fieldsOf(txn: Txn): Fields | null {
+  // A multi's own record is only its encoded sub-txns; print the decoded subs instead.
+  return txn.type === OpCode.multi ? null : txn.record as Fields | null;
 }
-
-// deno-lint-ignore no-explicit-any
-type Rec = any;
 
 /** A txn body as plain fields (nested multi included). */
 export function txnFields(txn: Txn, withData = true): Record<string, unknown> {
-  const r = txn.record as Rec;
+  const r = fieldsOf(txn);
   const o: Record<string, unknown> = {};
   if (r === null || r === undefined) return o;
   if (typeof r.path === "string") o.path = r.path;
   if ("data" in r && withData) {
-    const d = dataText(r.data);
+    const d = dataText(r.data ?? null);
     o.data = d.encoding === "null" ? null : d.text;
     if (d.encoding !== "utf8") o.dataEncoding = d.encoding;
   }
@@ -55,7 +50,7 @@ export function txnFields(txn: Txn, withData = true): Record<string, unknown> {
 }
 
 function bodyText(txn: Txn): string {
-  const r = txn.record as Rec;
+  const r = fieldsOf(txn);
   if (txn.type === OpCode.multi) {
     return (txn.subs ?? []).map((s) => `${opName(s.type)}(${bodyText(s)})`).join("; ");
   }
@@ -63,7 +58,7 @@ function bodyText(txn: Txn): string {
   const parts: string[] = [];
   if (typeof r.path === "string") parts.push(r.path);
   if ("data" in r) {
-    const d = dataText(r.data);
+    const d = dataText(r.data ?? null);
     parts.push(
       d.encoding === "base64"
         ? `base64:${d.text}`
@@ -78,7 +73,7 @@ function bodyText(txn: Txn): string {
   if (r.ttl !== undefined) parts.push(`ttl=${r.ttl}`);
   if (r.version !== undefined) parts.push(`version=${r.version}`);
   if (r.timeOut !== undefined) parts.push(`timeout=${r.timeOut}`);
-  if (r.paths2Delete !== undefined) parts.push(`delete [${r.paths2Delete.join(", ")}]`);
+  if (r.paths2Delete !== undefined) parts.push(`delete [${(r.paths2Delete ?? []).join(", ")}]`);
   if (r.err !== undefined) parts.push(`err=${r.err}`);
   return parts.join(" ");
 }
@@ -112,7 +107,7 @@ export function txnJson(h: TxnHeader, txn: Txn, digest: TxnDigest | null): Recor
 
 /** Paths a txn touches (its own, its sub-txns', a closeSession's). */
 export function txnPaths(txn: Txn): string[] {
-  const r = txn.record as Rec;
+  const r = fieldsOf(txn);
   const out: string[] = [];
   if (r && typeof r.path === "string") out.push(r.path);
   if (r && Array.isArray(r.paths2Delete)) out.push(...r.paths2Delete);

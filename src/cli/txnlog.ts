@@ -1,13 +1,13 @@
 // zkt txnlog dump | verify | truncate: read txn logs record by record.
 import { CorruptDataError, UsageError } from "../errors.ts";
-import { listLogs, versionDir } from "../persistence/datadir.ts";
+import { listLogs, logsFrom, versionDir } from "../persistence/datadir.ts";
 import { type LogEntry, readTxnLog, truncateTxnLog } from "../persistence/txnlog.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 import { txnJson, txnLine, txnPaths } from "./txn_format.ts";
 import { hex, parseId, Progress, progressWanted, underPrefix } from "./znode_format.ts";
 
 /** The log files PATH names: the file itself, or a data dir's logs in zxid order. */
-export async function logPaths(path: string): Promise<string[]> {
+export async function logPaths(path: string, from?: bigint): Promise<string[]> {
   let st: Deno.FileInfo;
   try {
     st = await Deno.stat(path);
@@ -17,7 +17,8 @@ export async function logPaths(path: string): Promise<string[]> {
   if (st.isFile) return [path];
   const logs = await listLogs(await versionDir(path));
   if (logs.length === 0) throw new UsageError(`${path}: no txn logs (log.*) found`);
-  return logs.map((l) => l.path);
+  // Logs that end before --from need not be read at all.
+  return (from === undefined ? logs : logsFrom(logs, from)).map((l) => l.path);
 }
 
 function zxidFlag(name: string, v: string | undefined): bigint | undefined {
@@ -61,7 +62,7 @@ end record with reason "torn".`,
     const from = zxidFlag("from", values.from);
     const to = zxidFlag("to", values.to);
     const session = zxidFlag("session", values.session);
-    const files = await logPaths(positionals[0]);
+    const files = await logPaths(positionals[0], from);
     const json = values.json ?? false;
     const progress = new Progress(progressWanted(), "txns");
     let count = 0;

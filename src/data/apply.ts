@@ -4,7 +4,7 @@
 // and digests agree with Apache ZooKeeper's. Pure: the tree is the only state.
 import type { TxnHeader } from "../jute/txn.ts";
 import { OpCode } from "../jute/constants.ts";
-import type { Txn } from "../persistence/records.ts";
+import type { CreateContainerTxn, Txn } from "../persistence/records.ts";
 import { CONTAINER_OWNER, type DataTree, splitPath, TreeError, ttlOwner } from "./tree.ts";
 
 /** A change watchers care about (the server maps these to WatchedEvents). */
@@ -34,9 +34,6 @@ function parentOf(path: string): string {
   return p === "" ? "/" : p;
 }
 
-// deno-lint-ignore no-explicit-any
-type Rec = any;
-
 /**
  * Applies a committed txn to the tree and returns what changed. Errors a txn
  * records (or that a replay over a fuzzy snapshot meets) are results, not
@@ -46,7 +43,7 @@ export function applyTxn(tree: DataTree, header: TxnHeader, txn: Txn): ApplyResu
   const events: TreeEvent[] = [];
   // FileTxnSnapLog.processTransaction keeps the session table beside the tree.
   if (txn.type === OpCode.createSession) {
-    tree.sessions.set(header.clientId, (txn.record as Rec).timeOut);
+    tree.sessions.set(header.clientId, txn.record.timeOut);
   } else if (txn.type === OpCode.closeSession) {
     tree.sessions.delete(header.clientId);
   }
@@ -55,7 +52,7 @@ export function applyTxn(tree: DataTree, header: TxnHeader, txn: Txn): ApplyResu
   // cversion/pzxid forward (DataTree.processTxn, the NODEEXISTS case).
   if (txn.type === OpCode.create && rc.err === TreeError.nodeExists && rc.path !== undefined) {
     const parent = splitPath(rc.path)[0];
-    const err = tree.setCversionPzxid(parent, (txn.record as Rec).parentCVersion, header.zxid);
+    const err = tree.setCversionPzxid(parent, txn.record.parentCVersion, header.zxid);
     if (err !== TreeError.ok) rc.err = err;
   }
   if (header.zxid > tree.lastProcessedZxid) tree.lastProcessedZxid = header.zxid;
@@ -66,7 +63,7 @@ export function applyTxn(tree: DataTree, header: TxnHeader, txn: Txn): ApplyResu
 function create(
   tree: DataTree,
   header: TxnHeader,
-  r: Rec,
+  r: CreateContainerTxn,
   owner: bigint,
   events: TreeEvent[],
 ): number {
@@ -98,38 +95,41 @@ function deleteWithEvents(tree: DataTree, path: string, zxid: bigint, events: Tr
 
 function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent[]): ApplyResult {
   const rc: ApplyResult = { type: txn.type, zxid: header.zxid, err: 0, events };
-  const r = txn.record as Rec;
   switch (txn.type) {
     case OpCode.create:
-    case OpCode.create2:
+    case OpCode.create2: {
+      const r = txn.record;
       rc.path = r.path;
       rc.err = create(tree, header, r, r.ephemeral ? header.clientId : 0n, events);
       break;
+    }
     case OpCode.createTTL:
-      rc.path = r.path;
-      rc.err = create(tree, header, r, ttlOwner(BigInt(r.ttl)), events);
+      rc.path = txn.record.path;
+      rc.err = create(tree, header, txn.record, ttlOwner(txn.record.ttl), events);
       break;
     case OpCode.createContainer:
-      rc.path = r.path;
-      rc.err = create(tree, header, r, CONTAINER_OWNER, events);
+      rc.path = txn.record.path;
+      rc.err = create(tree, header, txn.record, CONTAINER_OWNER, events);
       break;
     case OpCode.delete:
     case OpCode.deleteContainer:
-      rc.path = r.path;
-      rc.err = deleteWithEvents(tree, r.path, header.zxid, events);
+      rc.path = txn.record.path;
+      rc.err = deleteWithEvents(tree, txn.record.path, header.zxid, events);
       break;
     case OpCode.setData:
-    case OpCode.reconfig:
+    case OpCode.reconfig: {
+      const r = txn.record;
       rc.path = r.path;
       rc.err = tree.setData(r.path, r.data, r.version, header.zxid, header.time);
       if (rc.err === TreeError.ok) events.push({ type: "dataChanged", path: r.path });
       break;
+    }
     case OpCode.setACL:
-      rc.path = r.path;
-      rc.err = tree.setACL(r.path, r.acl, r.version);
+      rc.path = txn.record.path;
+      rc.err = tree.setACL(txn.record.path, txn.record.acl, txn.record.version);
       break;
     case OpCode.closeSession: {
-      const paths: string[] | null = r ? (r.paths2Delete ?? null) : null;
+      const paths = txn.record?.paths2Delete ?? null;
       rc.deleted = tree.killSession(header.clientId, header.zxid, paths);
       for (const p of rc.deleted) {
         events.push({ type: "deleted", path: p }, { type: "childrenChanged", path: parentOf(p) });
@@ -137,10 +137,10 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
       break;
     }
     case OpCode.error:
-      rc.err = r.err;
+      rc.err = txn.record.err;
       break;
     case OpCode.check:
-      rc.path = r.path;
+      rc.path = txn.record.path;
       break;
     case OpCode.multi: {
       const subs = txn.subs ?? [];

@@ -3,7 +3,7 @@
 // digest). Pure: no I/O, no clock. The changes it makes are ZooKeeper's own
 // (DataTree.createNode/deleteNode/setData/setACL), so a tree restored here and one
 // restored by ZooKeeper serialize to the same nodes with the same stats.
-import type { ACL, StatPersisted } from "../jute/data.ts";
+import type { ACL, Stat, StatPersisted } from "../jute/data.ts";
 import { AclCache } from "./acl_cache.ts";
 import { addDigest, nodeDigest, subDigest } from "./digest.ts";
 import {
@@ -87,6 +87,24 @@ export function clientCversion(node: DataNode): number {
 /** The ephemeralOwner clients see (DataNode.getClientEphemeralOwner): 0 for containers and TTL nodes. */
 export function clientEphemeralOwner(owner: bigint): bigint {
   return nodeKind(owner) === "ephemeral" ? owner : 0n;
+}
+
+/** The Stat a client sees for a node (DataNode.copyStat). */
+export function clientStat(node: DataNode): Stat {
+  const s = node.stat;
+  return {
+    czxid: s.czxid,
+    mzxid: s.mzxid,
+    ctime: s.ctime,
+    mtime: s.mtime,
+    version: s.version,
+    cversion: clientCversion(node),
+    aversion: s.aversion,
+    ephemeralOwner: clientEphemeralOwner(s.ephemeralOwner),
+    dataLength: node.data?.length ?? 0,
+    numChildren: node.children.size,
+    pzxid: s.pzxid,
+  };
 }
 
 /** The parent path and child name of a path ("/a" → ["", "a"]). */

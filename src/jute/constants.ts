@@ -38,12 +38,15 @@ export const OpCode = {
   error: -1,
 } as const;
 
-/** Names as ZooKeeper prints them (Request.op2String). */
+// Request.op2String's table: createTTL prints as "createTtl", and addWatch is
+// missing from it, so ZooKeeper prints it as "unknown 106".
 const OP_NAMES = new Map<number, string>(
-  Object.entries(OpCode).map(([k, v]) => [v, k === "createTTL" ? "createTtl" : k]),
+  Object.entries(OpCode)
+    .filter(([k]) => k !== "addWatch")
+    .map(([k, v]) => [v, k === "createTTL" ? "createTtl" : k]),
 );
 
-/** The name ZooKeeper prints for an op code ("unknown N" otherwise). */
+/** The name ZooKeeper prints for an op code (Request.op2String; "unknown N" otherwise). */
 export function opName(op: number): string {
   return OP_NAMES.get(op) ?? `unknown ${op}`;
 }
@@ -91,6 +94,33 @@ const ERROR_NAMES = new Map<number, string>(
 /** The enum name of an error code as KeeperException.Code prints it (e.g. NONODE). */
 export function errorName(code: number): string {
   return ERROR_NAMES.get(code) ?? `UNKNOWN(${code})`;
+}
+
+// KeeperException.getCodeMessage: most codes print their camel-case name, a few
+// print a sentence, and codes it has no case for print "Unknown error <ENUM>".
+const ERROR_MESSAGES = new Map<number, string>([
+  [ErrorCode.Ok, "ok"],
+  [ErrorCode.NotEmpty, "Directory not empty"],
+  [ErrorCode.SessionExpired, "Session expired"],
+  [ErrorCode.InvalidCallback, "Invalid callback"],
+  [ErrorCode.SessionMoved, "Session moved"],
+  [ErrorCode.NotReadOnly, "Not a read-only call"],
+  [ErrorCode.EphemeralOnLocalSession, "Ephemeral node on local session"],
+  [ErrorCode.NoWatcher, "No such watcher"],
+  [ErrorCode.ReconfigDisabled, "Reconfig is disabled"],
+  [ErrorCode.SessionClosedRequireSaslAuth, "Session closed because client failed to authenticate"],
+  [ErrorCode.QuotaExceeded, "Quota has exceeded"],
+  [ErrorCode.ThrottledOp, "Op throttled due to high load"],
+  [ErrorCode.UnknownSession, "Unknown error UNKNOWNSESSION"],
+  [ErrorCode.RequestTimeout, "Unknown error REQUESTTIMEOUT"],
+]);
+
+/** The message of a KeeperException ("KeeperErrorCode = NoNode" without the prefix). */
+export function errorMessage(code: number): string {
+  const special = ERROR_MESSAGES.get(code);
+  if (special !== undefined) return special;
+  for (const [k, v] of Object.entries(ErrorCode)) if (v === code) return k;
+  return `Unknown error ${code}`;
 }
 
 /** ACL permission bits (ZooDefs.Perms). */
@@ -176,11 +206,28 @@ export const QuorumPacketType = {
   INFORMANDACTIVATE: 19,
 } as const;
 
-/** Well-known ACLs (ZooDefs.Ids). */
+const QUORUM_PACKET_NAMES = new Map<number, string>(
+  Object.entries(QuorumPacketType).map(([k, v]) => [v, k]),
+);
+
+/** The name of a Zab packet type (e.g. PROPOSAL); "UNKNOWN<n>" as LearnerHandler prints it. */
+export function quorumPacketName(type: number): string {
+  return QUORUM_PACKET_NAMES.get(type) ?? `UNKNOWN${type}`;
+}
+
+const ANYONE = Object.freeze({ scheme: "world", id: "anyone" });
+const AUTH = Object.freeze({ scheme: "auth", id: "" });
+
+/** Well-known identities and ACLs (ZooDefs.Ids). */
 export const Ids = {
-  ANYONE_ID_UNSAFE: { scheme: "world", id: "anyone" },
-  AUTH_IDS: { scheme: "auth", id: "" },
-  OPEN_ACL_UNSAFE: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
-  CREATOR_ALL_ACL: [{ perms: 31, id: { scheme: "auth", id: "" } }],
-  READ_ACL_UNSAFE: [{ perms: 1, id: { scheme: "world", id: "anyone" } }],
+  /** world:anyone. */
+  ANYONE_ID_UNSAFE: ANYONE,
+  /** auth: (replaced by the caller's authenticated ids when set as an ACL). */
+  AUTH_IDS: AUTH,
+  /** Everyone may do everything. */
+  OPEN_ACL_UNSAFE: Object.freeze([Object.freeze({ perms: Perms.ALL, id: ANYONE })]),
+  /** The creator's authenticated ids may do everything. */
+  CREATOR_ALL_ACL: Object.freeze([Object.freeze({ perms: Perms.ALL, id: AUTH })]),
+  /** Everyone may read. */
+  READ_ACL_UNSAFE: Object.freeze([Object.freeze({ perms: Perms.READ, id: ANYONE })]),
 } as const;

@@ -1,5 +1,7 @@
 // Records of zookeeper.jute's module org.apache.zookeeper.proto (the client
-// protocol). Same pattern as data.ts: interface + readX/writeX.
+// protocol), plus the framing of multi requests and responses. Pattern: see
+// mod.ts (interface + readX/writeX per record).
+import { OpCode } from "./constants.ts";
 import {
   type ACL,
   type ClientInfo,
@@ -169,21 +171,6 @@ export function writeWatcherEvent(w: Writer, v: WatcherEvent): void {
   w.int(v.type).int(v.state).ustring(v.path);
 }
 
-/** The body of a failed op inside a multi response. */
-export interface ErrorResponse {
-  err: number;
-}
-
-/** Reads an ErrorResponse. */
-export function readErrorResponse(r: Reader): ErrorResponse {
-  return { err: r.int() };
-}
-
-/** Writes an ErrorResponse. */
-export function writeErrorResponse(w: Writer, v: ErrorResponse): void {
-  w.int(v.err);
-}
-
 // --- requests ----------------------------------------------------------------
 
 /** create / create2 / createContainer. */
@@ -220,89 +207,6 @@ export function readCreateTTLRequest(r: Reader): CreateTTLRequest {
 export function writeCreateTTLRequest(w: Writer, v: CreateTTLRequest): void {
   writeCreateRequest(w, v);
   w.long(v.ttl);
-}
-
-/** A path and a version: delete and check. */
-export interface PathVersionRequest {
-  path: string;
-  version: number;
-}
-
-/** delete. */
-export type DeleteRequest = PathVersionRequest;
-/** check (CheckVersionRequest). */
-export type CheckVersionRequest = PathVersionRequest;
-
-function readPathVersion(r: Reader): PathVersionRequest {
-  return { path: r.string(), version: r.int() };
-}
-
-function writePathVersion(w: Writer, v: PathVersionRequest): void {
-  w.ustring(v.path).int(v.version);
-}
-
-/** Reads a DeleteRequest. */
-export const readDeleteRequest = readPathVersion;
-/** Writes a DeleteRequest. */
-export const writeDeleteRequest = writePathVersion;
-/** Reads a CheckVersionRequest. */
-export const readCheckVersionRequest = readPathVersion;
-/** Writes a CheckVersionRequest. */
-export const writeCheckVersionRequest = writePathVersion;
-
-/** A path and a watch flag: exists, getData, getChildren, getChildren2. */
-export interface PathWatchRequest {
-  path: string;
-  watch: boolean;
-}
-
-/** exists. */
-export type ExistsRequest = PathWatchRequest;
-/** getData. */
-export type GetDataRequest = PathWatchRequest;
-/** getChildren. */
-export type GetChildrenRequest = PathWatchRequest;
-/** getChildren2. */
-export type GetChildren2Request = PathWatchRequest;
-
-function readPathWatch(r: Reader): PathWatchRequest {
-  return { path: r.string(), watch: r.boolean() };
-}
-
-function writePathWatch(w: Writer, v: PathWatchRequest): void {
-  w.ustring(v.path).boolean(v.watch);
-}
-
-/** Reads an ExistsRequest. */
-export const readExistsRequest = readPathWatch;
-/** Writes an ExistsRequest. */
-export const writeExistsRequest = writePathWatch;
-/** Reads a GetDataRequest. */
-export const readGetDataRequest = readPathWatch;
-/** Writes a GetDataRequest. */
-export const writeGetDataRequest = writePathWatch;
-/** Reads a GetChildrenRequest. */
-export const readGetChildrenRequest = readPathWatch;
-/** Writes a GetChildrenRequest. */
-export const writeGetChildrenRequest = writePathWatch;
-/** Reads a GetChildren2Request. */
-export const readGetChildren2Request = readPathWatch;
-/** Writes a GetChildren2Request. */
-export const writeGetChildren2Request = writePathWatch;
-
-/** A bare path: getACL, sync, getAllChildrenNumber, getEphemerals (prefixPath). */
-export interface PathRequest {
-  path: string;
-}
-
-/** Reads a one-path record (GetACLRequest, SyncRequest/Response, GetAllChildrenNumberRequest, GetEphemeralsRequest, CreateResponse). */
-export function readPathRequest(r: Reader): PathRequest {
-  return { path: r.string() };
-}
-
-/** Writes a one-path record. */
-export function writePathRequest(w: Writer, v: PathRequest): void {
-  w.ustring(v.path);
 }
 
 /** setData. */
@@ -412,66 +316,141 @@ export function writeSetWatches2(w: Writer, v: SetWatches2): void {
   writeStrings(w, v.persistentRecursiveWatches);
 }
 
-/** addWatch. */
-export interface AddWatchRequest {
+// --- records with plain fields -------------------------------------------------
+
+/** getData. */
+export interface GetDataRequest {
   path: string;
-  mode: number;
+  watch: boolean;
 }
 
-/** Reads an AddWatchRequest. */
-export function readAddWatchRequest(r: Reader): AddWatchRequest {
-  return { path: r.string(), mode: r.int() };
+/** Reads a GetDataRequest. */
+export function readGetDataRequest(r: Reader): GetDataRequest {
+  return { path: r.string(), watch: r.boolean() };
 }
 
-/** Writes an AddWatchRequest. */
-export function writeAddWatchRequest(w: Writer, v: AddWatchRequest): void {
-  w.ustring(v.path).int(v.mode);
+/** Writes a GetDataRequest. */
+export function writeGetDataRequest(w: Writer, v: GetDataRequest): void {
+  w.ustring(v.path);
+  w.boolean(v.watch);
 }
 
-/** checkWatches / removeWatches. */
-export interface WatchesRequest {
+/** exists. */
+export interface ExistsRequest {
   path: string;
-  type: number;
+  watch: boolean;
 }
 
-/** CheckWatchesRequest. */
-export type CheckWatchesRequest = WatchesRequest;
-/** RemoveWatchesRequest. */
-export type RemoveWatchesRequest = WatchesRequest;
-
-function readWatches(r: Reader): WatchesRequest {
-  return { path: r.string(), type: r.int() };
+/** Reads an ExistsRequest. */
+export function readExistsRequest(r: Reader): ExistsRequest {
+  return { path: r.string(), watch: r.boolean() };
 }
 
-function writeWatches(w: Writer, v: WatchesRequest): void {
-  w.ustring(v.path).int(v.type);
+/** Writes an ExistsRequest. */
+export function writeExistsRequest(w: Writer, v: ExistsRequest): void {
+  w.ustring(v.path);
+  w.boolean(v.watch);
 }
 
-/** Reads a CheckWatchesRequest. */
-export const readCheckWatchesRequest = readWatches;
-/** Writes a CheckWatchesRequest. */
-export const writeCheckWatchesRequest = writeWatches;
-/** Reads a RemoveWatchesRequest. */
-export const readRemoveWatchesRequest = readWatches;
-/** Writes a RemoveWatchesRequest. */
-export const writeRemoveWatchesRequest = writeWatches;
-
-/** SASL token records (GetSASLRequest, SetSASLRequest, SetSASLResponse). */
-export interface SaslToken {
-  token: Uint8Array | null;
+/** getChildren. */
+export interface GetChildrenRequest {
+  path: string;
+  watch: boolean;
 }
 
-/** Reads a SASL token record. */
-export function readSaslToken(r: Reader): SaslToken {
-  return { token: r.buffer() };
+/** Reads a GetChildrenRequest. */
+export function readGetChildrenRequest(r: Reader): GetChildrenRequest {
+  return { path: r.string(), watch: r.boolean() };
 }
 
-/** Writes a SASL token record. */
-export function writeSaslToken(w: Writer, v: SaslToken): void {
-  w.buffer(v.token);
+/** Writes a GetChildrenRequest. */
+export function writeGetChildrenRequest(w: Writer, v: GetChildrenRequest): void {
+  w.ustring(v.path);
+  w.boolean(v.watch);
 }
 
-/** getMaxChildren/setMaxChildren (deprecated, still in the protocol). */
+/** getChildren2. */
+export interface GetChildren2Request {
+  path: string;
+  watch: boolean;
+}
+
+/** Reads a GetChildren2Request. */
+export function readGetChildren2Request(r: Reader): GetChildren2Request {
+  return { path: r.string(), watch: r.boolean() };
+}
+
+/** Writes a GetChildren2Request. */
+export function writeGetChildren2Request(w: Writer, v: GetChildren2Request): void {
+  w.ustring(v.path);
+  w.boolean(v.watch);
+}
+
+/** delete. */
+export interface DeleteRequest {
+  path: string;
+  version: number;
+}
+
+/** Reads a DeleteRequest. */
+export function readDeleteRequest(r: Reader): DeleteRequest {
+  return { path: r.string(), version: r.int() };
+}
+
+/** Writes a DeleteRequest. */
+export function writeDeleteRequest(w: Writer, v: DeleteRequest): void {
+  w.ustring(v.path);
+  w.int(v.version);
+}
+
+/** check (inside a multi). */
+export interface CheckVersionRequest {
+  path: string;
+  version: number;
+}
+
+/** Reads a CheckVersionRequest. */
+export function readCheckVersionRequest(r: Reader): CheckVersionRequest {
+  return { path: r.string(), version: r.int() };
+}
+
+/** Writes a CheckVersionRequest. */
+export function writeCheckVersionRequest(w: Writer, v: CheckVersionRequest): void {
+  w.ustring(v.path);
+  w.int(v.version);
+}
+
+/** getAllChildrenNumber. */
+export interface GetAllChildrenNumberRequest {
+  path: string;
+}
+
+/** Reads a GetAllChildrenNumberRequest. */
+export function readGetAllChildrenNumberRequest(r: Reader): GetAllChildrenNumberRequest {
+  return { path: r.string() };
+}
+
+/** Writes a GetAllChildrenNumberRequest. */
+export function writeGetAllChildrenNumberRequest(w: Writer, v: GetAllChildrenNumberRequest): void {
+  w.ustring(v.path);
+}
+
+/** getMaxChildren (obsolete, still in the schema). */
+export interface GetMaxChildrenRequest {
+  path: string;
+}
+
+/** Reads a GetMaxChildrenRequest. */
+export function readGetMaxChildrenRequest(r: Reader): GetMaxChildrenRequest {
+  return { path: r.string() };
+}
+
+/** Writes a GetMaxChildrenRequest. */
+export function writeGetMaxChildrenRequest(w: Writer, v: GetMaxChildrenRequest): void {
+  w.ustring(v.path);
+}
+
+/** setMaxChildren (obsolete, still in the schema). */
 export interface SetMaxChildrenRequest {
   path: string;
   max: number;
@@ -484,24 +463,239 @@ export function readSetMaxChildrenRequest(r: Reader): SetMaxChildrenRequest {
 
 /** Writes a SetMaxChildrenRequest. */
 export function writeSetMaxChildrenRequest(w: Writer, v: SetMaxChildrenRequest): void {
-  w.ustring(v.path).int(v.max);
+  w.ustring(v.path);
+  w.int(v.max);
 }
 
-// --- responses ---------------------------------------------------------------
+/** sync. */
+export interface SyncRequest {
+  path: string;
+}
 
-/** A Stat alone: SetDataResponse, SetACLResponse, ExistsResponse. */
-export interface StatResponse {
+/** Reads a SyncRequest. */
+export function readSyncRequest(r: Reader): SyncRequest {
+  return { path: r.string() };
+}
+
+/** Writes a SyncRequest. */
+export function writeSyncRequest(w: Writer, v: SyncRequest): void {
+  w.ustring(v.path);
+}
+
+/** getACL. */
+export interface GetACLRequest {
+  path: string;
+}
+
+/** Reads a GetACLRequest. */
+export function readGetACLRequest(r: Reader): GetACLRequest {
+  return { path: r.string() };
+}
+
+/** Writes a GetACLRequest. */
+export function writeGetACLRequest(w: Writer, v: GetACLRequest): void {
+  w.ustring(v.path);
+}
+
+/** addWatch; mode is an AddWatchMode. */
+export interface AddWatchRequest {
+  path: string;
+  mode: number;
+}
+
+/** Reads an AddWatchRequest. */
+export function readAddWatchRequest(r: Reader): AddWatchRequest {
+  return { path: r.string(), mode: r.int() };
+}
+
+/** Writes an AddWatchRequest. */
+export function writeAddWatchRequest(w: Writer, v: AddWatchRequest): void {
+  w.ustring(v.path);
+  w.int(v.mode);
+}
+
+/** checkWatches; type is a WatcherType. */
+export interface CheckWatchesRequest {
+  path: string;
+  type: number;
+}
+
+/** Reads a CheckWatchesRequest. */
+export function readCheckWatchesRequest(r: Reader): CheckWatchesRequest {
+  return { path: r.string(), type: r.int() };
+}
+
+/** Writes a CheckWatchesRequest. */
+export function writeCheckWatchesRequest(w: Writer, v: CheckWatchesRequest): void {
+  w.ustring(v.path);
+  w.int(v.type);
+}
+
+/** removeWatches; type is a WatcherType. */
+export interface RemoveWatchesRequest {
+  path: string;
+  type: number;
+}
+
+/** Reads a RemoveWatchesRequest. */
+export function readRemoveWatchesRequest(r: Reader): RemoveWatchesRequest {
+  return { path: r.string(), type: r.int() };
+}
+
+/** Writes a RemoveWatchesRequest. */
+export function writeRemoveWatchesRequest(w: Writer, v: RemoveWatchesRequest): void {
+  w.ustring(v.path);
+  w.int(v.type);
+}
+
+/** getEphemerals: the session's ephemerals under a path prefix. */
+export interface GetEphemeralsRequest {
+  prefixPath: string;
+}
+
+/** Reads a GetEphemeralsRequest. */
+export function readGetEphemeralsRequest(r: Reader): GetEphemeralsRequest {
+  return { prefixPath: r.string() };
+}
+
+/** Writes a GetEphemeralsRequest. */
+export function writeGetEphemeralsRequest(w: Writer, v: GetEphemeralsRequest): void {
+  w.ustring(v.prefixPath);
+}
+
+/** A SASL token from the client. */
+export interface GetSASLRequest {
+  token: Uint8Array | null;
+}
+
+/** Reads a GetSASLRequest. */
+export function readGetSASLRequest(r: Reader): GetSASLRequest {
+  return { token: r.buffer() };
+}
+
+/** Writes a GetSASLRequest. */
+export function writeGetSASLRequest(w: Writer, v: GetSASLRequest): void {
+  w.buffer(v.token);
+}
+
+/** A SASL token (unused by 3.8's client). */
+export interface SetSASLRequest {
+  token: Uint8Array | null;
+}
+
+/** Reads a SetSASLRequest. */
+export function readSetSASLRequest(r: Reader): SetSASLRequest {
+  return { token: r.buffer() };
+}
+
+/** Writes a SetSASLRequest. */
+export function writeSetSASLRequest(w: Writer, v: SetSASLRequest): void {
+  w.buffer(v.token);
+}
+
+/** The server's SASL challenge. */
+export interface SetSASLResponse {
+  token: Uint8Array | null;
+}
+
+/** Reads a SetSASLResponse. */
+export function readSetSASLResponse(r: Reader): SetSASLResponse {
+  return { token: r.buffer() };
+}
+
+/** Writes a SetSASLResponse. */
+export function writeSetSASLResponse(w: Writer, v: SetSASLResponse): void {
+  w.buffer(v.token);
+}
+
+/** setData response. */
+export interface SetDataResponse {
   stat: Stat;
 }
 
-/** Reads a one-Stat response. */
-export function readStatResponse(r: Reader): StatResponse {
+/** Reads a SetDataResponse. */
+export function readSetDataResponse(r: Reader): SetDataResponse {
   return { stat: readStat(r) };
 }
 
-/** Writes a one-Stat response. */
-export function writeStatResponse(w: Writer, v: StatResponse): void {
+/** Writes a SetDataResponse. */
+export function writeSetDataResponse(w: Writer, v: SetDataResponse): void {
   writeStat(w, v.stat);
+}
+
+/** setACL response. */
+export interface SetACLResponse {
+  stat: Stat;
+}
+
+/** Reads a SetACLResponse. */
+export function readSetACLResponse(r: Reader): SetACLResponse {
+  return { stat: readStat(r) };
+}
+
+/** Writes a SetACLResponse. */
+export function writeSetACLResponse(w: Writer, v: SetACLResponse): void {
+  writeStat(w, v.stat);
+}
+
+/** exists response. */
+export interface ExistsResponse {
+  stat: Stat;
+}
+
+/** Reads an ExistsResponse. */
+export function readExistsResponse(r: Reader): ExistsResponse {
+  return { stat: readStat(r) };
+}
+
+/** Writes an ExistsResponse. */
+export function writeExistsResponse(w: Writer, v: ExistsResponse): void {
+  writeStat(w, v.stat);
+}
+
+/** sync response. */
+export interface SyncResponse {
+  path: string;
+}
+
+/** Reads a SyncResponse. */
+export function readSyncResponse(r: Reader): SyncResponse {
+  return { path: r.string() };
+}
+
+/** Writes a SyncResponse. */
+export function writeSyncResponse(w: Writer, v: SyncResponse): void {
+  w.ustring(v.path);
+}
+
+/** The body of a failed op inside a multi response. */
+export interface ErrorResponse {
+  err: number;
+}
+
+/** Reads an ErrorResponse. */
+export function readErrorResponse(r: Reader): ErrorResponse {
+  return { err: r.int() };
+}
+
+/** Writes an ErrorResponse. */
+export function writeErrorResponse(w: Writer, v: ErrorResponse): void {
+  w.int(v.err);
+}
+
+/** create response: the created path (with sequence suffix). */
+export interface CreateResponse {
+  path: string;
+}
+
+/** Reads a CreateResponse. */
+export function readCreateResponse(r: Reader): CreateResponse {
+  return { path: r.string() };
+}
+
+/** Writes a CreateResponse. */
+export function writeCreateResponse(w: Writer, v: CreateResponse): void {
+  w.ustring(v.path);
 }
 
 /** create2/createContainer/createTTL response. */
@@ -538,17 +732,17 @@ export function writeGetDataResponse(w: Writer, v: GetDataResponse): void {
   writeStat(w, v.stat);
 }
 
-/** getChildren response (also GetEphemeralsResponse's shape). */
+/** getChildren response. */
 export interface GetChildrenResponse {
   children: string[] | null;
 }
 
-/** Reads a GetChildrenResponse or GetEphemeralsResponse. */
+/** Reads a GetChildrenResponse. */
 export function readGetChildrenResponse(r: Reader): GetChildrenResponse {
   return { children: readStrings(r) };
 }
 
-/** Writes a GetChildrenResponse or GetEphemeralsResponse. */
+/** Writes a GetChildrenResponse. */
 export function writeGetChildrenResponse(w: Writer, v: GetChildrenResponse): void {
   writeStrings(w, v.children);
 }
@@ -570,6 +764,39 @@ export function writeGetChildren2Response(w: Writer, v: GetChildren2Response): v
   writeStat(w, v.stat);
 }
 
+/** getAllChildrenNumber response. */
+export interface GetAllChildrenNumberResponse {
+  totalNumber: number;
+}
+
+/** Reads a GetAllChildrenNumberResponse. */
+export function readGetAllChildrenNumberResponse(r: Reader): GetAllChildrenNumberResponse {
+  return { totalNumber: r.int() };
+}
+
+/** Writes a GetAllChildrenNumberResponse. */
+export function writeGetAllChildrenNumberResponse(
+  w: Writer,
+  v: GetAllChildrenNumberResponse,
+): void {
+  w.int(v.totalNumber);
+}
+
+/** getMaxChildren response. */
+export interface GetMaxChildrenResponse {
+  max: number;
+}
+
+/** Reads a GetMaxChildrenResponse. */
+export function readGetMaxChildrenResponse(r: Reader): GetMaxChildrenResponse {
+  return { max: r.int() };
+}
+
+/** Writes a GetMaxChildrenResponse. */
+export function writeGetMaxChildrenResponse(w: Writer, v: GetMaxChildrenResponse): void {
+  w.int(v.max);
+}
+
 /** getACL response. */
 export interface GetACLResponse {
   acl: ACL[] | null;
@@ -587,22 +814,22 @@ export function writeGetACLResponse(w: Writer, v: GetACLResponse): void {
   writeStat(w, v.stat);
 }
 
-/** One int: GetAllChildrenNumberResponse (totalNumber), GetMaxChildrenResponse (max). */
-export interface IntResponse {
-  value: number;
+/** getEphemerals response. */
+export interface GetEphemeralsResponse {
+  ephemerals: string[] | null;
 }
 
-/** Reads a one-int response. */
-export function readIntResponse(r: Reader): IntResponse {
-  return { value: r.int() };
+/** Reads a GetEphemeralsResponse. */
+export function readGetEphemeralsResponse(r: Reader): GetEphemeralsResponse {
+  return { ephemerals: readStrings(r) };
 }
 
-/** Writes a one-int response. */
-export function writeIntResponse(w: Writer, v: IntResponse): void {
-  w.int(v.value);
+/** Writes a GetEphemeralsResponse. */
+export function writeGetEphemeralsResponse(w: Writer, v: GetEphemeralsResponse): void {
+  writeStrings(w, v.ephemerals);
 }
 
-/** whoAmI response. */
+/** whoAmI response: the client's authenticated identities. */
 export interface WhoAmIResponse {
   clientInfo: ClientInfo[] | null;
 }
@@ -615,4 +842,172 @@ export function readWhoAmIResponse(r: Reader): WhoAmIResponse {
 /** Writes a WhoAmIResponse. */
 export function writeWhoAmIResponse(w: Writer, v: WhoAmIResponse): void {
   w.vector(v.clientInfo, writeClientInfo);
+}
+
+// --- multi framing -------------------------------------------------------------
+// A multi request/response body is a run of (MultiHeader, record) pairs closed
+// by a MultiHeader with done=true (written as type -1, done true, err -1).
+// Reading stops at the first done header, whatever its type, as ZooKeeper does.
+
+/** One op of a multi request (multi or multiRead), by op code. */
+export type MultiOp =
+  | {
+    type: typeof OpCode.create | typeof OpCode.create2 | typeof OpCode.createContainer;
+    request: CreateRequest;
+  }
+  | { type: typeof OpCode.createTTL; request: CreateTTLRequest }
+  | { type: typeof OpCode.delete; request: DeleteRequest }
+  | { type: typeof OpCode.setData; request: SetDataRequest }
+  | { type: typeof OpCode.check; request: CheckVersionRequest }
+  | { type: typeof OpCode.getChildren; request: GetChildrenRequest }
+  | { type: typeof OpCode.getData; request: GetDataRequest };
+
+/** Reads the body of a multi/multiRead request; an op type ZooKeeper does not allow is a DecodeError. */
+export function readMultiRequest(r: Reader): MultiOp[] {
+  const ops: MultiOp[] = [];
+  for (;;) {
+    const at = r.pos;
+    const h = readMultiHeader(r);
+    if (h.done) return ops;
+    switch (h.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+        ops.push({ type: h.type, request: readCreateRequest(r) });
+        break;
+      case OpCode.createTTL:
+        ops.push({ type: h.type, request: readCreateTTLRequest(r) });
+        break;
+      case OpCode.delete:
+        ops.push({ type: h.type, request: readDeleteRequest(r) });
+        break;
+      case OpCode.setData:
+        ops.push({ type: h.type, request: readSetDataRequest(r) });
+        break;
+      case OpCode.check:
+        ops.push({ type: h.type, request: readCheckVersionRequest(r) });
+        break;
+      case OpCode.getChildren:
+        ops.push({ type: h.type, request: readGetChildrenRequest(r) });
+        break;
+      case OpCode.getData:
+        ops.push({ type: h.type, request: readGetDataRequest(r) });
+        break;
+      default:
+        r.pos = at;
+        r.fail(`invalid op type ${h.type} in a multi request`);
+    }
+  }
+}
+
+/** Writes the body of a multi/multiRead request, end marker included. */
+export function writeMultiRequest(w: Writer, ops: readonly MultiOp[]): void {
+  for (const op of ops) {
+    writeMultiHeader(w, { type: op.type, done: false, err: -1 });
+    switch (op.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+        writeCreateRequest(w, op.request);
+        break;
+      case OpCode.createTTL:
+        writeCreateTTLRequest(w, op.request);
+        break;
+      case OpCode.delete:
+        writeDeleteRequest(w, op.request);
+        break;
+      case OpCode.setData:
+        writeSetDataRequest(w, op.request);
+        break;
+      case OpCode.check:
+        writeCheckVersionRequest(w, op.request);
+        break;
+      case OpCode.getChildren:
+        writeGetChildrenRequest(w, op.request);
+        break;
+      case OpCode.getData:
+        writeGetDataRequest(w, op.request);
+        break;
+    }
+  }
+  writeMultiHeader(w, MULTI_END);
+}
+
+/** One result of a multi response, by op code (delete and check carry no body). */
+export type MultiResult =
+  | { type: typeof OpCode.create; response: CreateResponse }
+  | { type: typeof OpCode.create2; response: Create2Response }
+  | { type: typeof OpCode.delete | typeof OpCode.check }
+  | { type: typeof OpCode.setData; response: SetDataResponse }
+  | { type: typeof OpCode.getChildren; response: GetChildrenResponse }
+  | { type: typeof OpCode.getData; response: GetDataResponse }
+  | { type: typeof OpCode.error; response: ErrorResponse };
+
+/** Reads the body of a multi/multiRead response. */
+export function readMultiResponse(r: Reader): MultiResult[] {
+  const results: MultiResult[] = [];
+  for (;;) {
+    const at = r.pos;
+    const h = readMultiHeader(r);
+    if (h.done) return results;
+    switch (h.type) {
+      case OpCode.create:
+        results.push({ type: h.type, response: readCreateResponse(r) });
+        break;
+      case OpCode.create2:
+        results.push({ type: h.type, response: readCreate2Response(r) });
+        break;
+      case OpCode.delete:
+      case OpCode.check:
+        results.push({ type: h.type });
+        break;
+      case OpCode.setData:
+        results.push({ type: h.type, response: readSetDataResponse(r) });
+        break;
+      case OpCode.getChildren:
+        results.push({ type: h.type, response: readGetChildrenResponse(r) });
+        break;
+      case OpCode.getData:
+        results.push({ type: h.type, response: readGetDataResponse(r) });
+        break;
+      case OpCode.error:
+        results.push({ type: h.type, response: readErrorResponse(r) });
+        break;
+      default:
+        r.pos = at;
+        r.fail(`invalid result type ${h.type} in a multi response`);
+    }
+  }
+}
+
+/** Writes the body of a multi/multiRead response; an error result's code also goes in its header. */
+export function writeMultiResponse(w: Writer, results: readonly MultiResult[]): void {
+  for (const res of results) {
+    const err = res.type === OpCode.error ? res.response.err : 0;
+    writeMultiHeader(w, { type: res.type, done: false, err });
+    switch (res.type) {
+      case OpCode.create:
+        writeCreateResponse(w, res.response);
+        break;
+      case OpCode.create2:
+        writeCreate2Response(w, res.response);
+        break;
+      case OpCode.delete:
+      case OpCode.check:
+        break;
+      case OpCode.setData:
+        writeSetDataResponse(w, res.response);
+        break;
+      case OpCode.getChildren:
+        writeGetChildrenResponse(w, res.response);
+        break;
+      case OpCode.getData:
+        writeGetDataResponse(w, res.response);
+        break;
+      case OpCode.error:
+        writeErrorResponse(w, res.response);
+        break;
+    }
+  }
+  writeMultiHeader(w, MULTI_END);
 }

@@ -25,6 +25,12 @@ export interface QuorumAuthPacket {
   token: Uint8Array | null;
 }
 
+/** The magic of a QuorumAuthPacket: Java's -0xa0dbcafecafe1234L wraps to this long. */
+export const QUORUM_AUTH_MAGIC = 0x5f2435013501edccn;
+
+/** QuorumAuth.Status values carried in QuorumAuthPacket.status. */
+export const QuorumAuthStatus = { IN_PROGRESS: 0, SUCCESS: 1, ERROR: -1 } as const;
+
 /** Reads a LearnerInfo. */
 export function readLearnerInfo(r: Reader): LearnerInfo {
   return { serverid: r.long(), protocolVersion: r.int(), configVersion: r.long() };

@@ -2,11 +2,10 @@
 // Every failure is a DecodeError carrying the offset; no length is trusted
 // before it is checked against both the remaining bytes and a caller limit.
 import { DecodeError } from "./errors.ts";
+import { decodeJuteString } from "./utf8.ts";
 
 /** ZooKeeper's default jute.maxbuffer (0xfffff bytes). */
 export const DEFAULT_MAX_BUFFER = 0xfffff;
-
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Reads jute primitives from a byte array. */
 export class Reader {
@@ -65,7 +64,8 @@ export class Reader {
     this.need(8, "long");
     const hi = this.view.getInt32(this.pos);
     const lo = this.view.getUint32(this.pos + 4);
-    if (hi > 0x1fffff || hi < -0x200000) {
+    // Safe means |v| <= 2^53 - 1: hi -0x200000 with lo 0 is -2^53, just outside.
+    if (hi > 0x1fffff || hi < -0x200000 || (hi === -0x200000 && lo === 0)) {
       this.fail(`long ${this.view.getBigInt64(this.pos)} is outside the safe integer range`);
     }
     this.pos += 8;
@@ -118,17 +118,16 @@ export class Reader {
     return out;
   }
 
-  /** A UTF-8 string; null when the length is -1. Invalid UTF-8 is a DecodeError. */
+  /**
+   * A UTF-8 string; null when the length is -1. Non-BMP characters may also
+   * come as surrogate pairs of 3-byte sequences (as ZooKeeper writes them);
+   * any other invalid UTF-8 is a DecodeError at the offending byte.
+   */
   ustring(): string | null {
-    const start = this.pos;
     const len = this.length("string", 1);
     if (len < 0) return null;
-    let s: string;
-    try {
-      s = utf8.decode(this.bytes.subarray(this.pos, this.pos + len));
-    } catch {
-      throw new DecodeError(start, "invalid UTF-8 in string");
-    }
+    const s = decodeJuteString(this.bytes.subarray(this.pos, this.pos + len));
+    if (typeof s === "number") throw new DecodeError(this.pos + s, "invalid UTF-8 in string");
     this.pos += len;
     return s;
   }

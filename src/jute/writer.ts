@@ -1,5 +1,5 @@
 // Growable writer for jute's BinaryOutputArchive encoding (big-endian).
-const utf8 = new TextEncoder();
+import { encodeJuteString, maxEncodedLength } from "./utf8.ts";
 
 /** Writes jute primitives into a growing buffer. */
 export class Writer {
@@ -57,12 +57,11 @@ export class Writer {
     return this.raw(v);
   }
 
-  /** A UTF-8 string; null is written as length -1. */
+  /** A string as ZooKeeper writes it (UTF-8; non-BMP as 3-byte surrogates); null is length -1. */
   ustring(v: string | null): this {
     if (v === null) return this.int(-1);
-    // Worst case 3 bytes per UTF-16 unit; encodeInto avoids a temporary array.
-    this.ensure(4 + v.length * 3);
-    const { written } = utf8.encodeInto(v, this.buf.subarray(this.pos + 4));
+    this.ensure(4 + maxEncodedLength(v));
+    const written = encodeJuteString(v, this.buf.subarray(this.pos + 4));
     this.view.setInt32(this.pos, written);
     this.pos += 4 + written;
     return this;

@@ -122,6 +122,12 @@ export async function restore(
     const candidate = new DataTree(true);
     try {
       const loaded = await loadSnapshot(s.path, candidate);
+      // A fuzzy snapshot may hold txns up to its digest's zxid: too late for --to.
+      const upTo = loaded.trailer.digest?.zxid ?? 0n;
+      if (opts.toZxid !== undefined && upTo > opts.toZxid) {
+        opts.onSkip?.(s.path, `it may hold txns up to 0x${upTo.toString(16)}, after the target`);
+        continue;
+      }
       tree = candidate;
       snapshot = { ...loaded, file: s.path };
       break;

@@ -1,174 +1,175 @@
-// The one place persistence touches the jute records: txn bodies by op code
-// (SerializeUtils.deserializeTxn), nested multi sub-txns decoded, and the
-// optional TxnDigest after the body.
+// Txn bodies chosen by op code, as SerializeUtils.deserializeTxn does: a
+// multi's sub-txns decoded too, and the optional TxnDigest after the body.
+// The records themselves (CreateTxn, SetDataTxn, MultiTxn, ...) are src/jute/txn.ts.
 import { OpCode } from "../jute/constants.ts";
-import {
-  type ACL,
-  readACL,
-  readStatPersisted,
-  writeACL,
-  writeStatPersisted,
-} from "../jute/data.ts";
-import { readFileHeader, writeFileHeader } from "../jute/persistence.ts";
 import { Reader } from "../jute/reader.ts";
 import {
+  type CheckVersionTxn,
+  type CloseSessionTxn,
+  type CreateContainerTxn,
+  type CreateSessionTxn,
+  type CreateTTLTxn,
+  type CreateTxn,
+  type DeleteTxn,
+  type ErrorTxn,
+  type MultiTxn,
+  readCheckVersionTxn,
+  readCloseSessionTxn,
+  readCreateContainerTxn,
+  readCreateSessionTxn,
+  readCreateTTLTxn,
+  readCreateTxnOrV0,
+  readDeleteTxn,
+  readErrorTxn,
+  readMultiTxn,
+  readSetACLTxn,
+  readSetDataTxn,
   readTxnDigest,
   readTxnHeader,
+  type SetACLTxn,
+  type SetDataTxn,
   type TxnDigest,
   type TxnHeader,
+  writeCheckVersionTxn,
+  writeCloseSessionTxn,
+  writeCreateContainerTxn,
+  writeCreateSessionTxn,
+  writeCreateTTLTxn,
+  writeCreateTxn,
+  writeDeleteTxn,
+  writeErrorTxn,
+  writeSetACLTxn,
+  writeSetDataTxn,
   writeTxnDigest,
   writeTxnHeader,
 } from "../jute/txn.ts";
 import { Writer } from "../jute/writer.ts";
 
-export { readFileHeader, readStatPersisted, writeFileHeader, writeStatPersisted };
-export const readAcl = readACL;
-export const writeAcl = writeACL;
-
-/**
- * A decoded txn: its op code, its jute record (null for a closeSession without
- * a body), and for a multi the decoded sub-txns.
- */
-export interface Txn {
-  type: number;
-  record: unknown;
-  subs?: Txn[];
-}
-
-interface BodyCodec {
-  read(r: Reader): unknown;
-  write(w: Writer, v: unknown): void;
-}
-
-// deno-lint-ignore no-explicit-any
-type Rec = any;
-const acls = (r: Reader) => r.vector(readACL);
-const writeAcls = (w: Writer, a: ACL[] | null) => w.vector(a, writeACL);
-
-const CREATE: BodyCodec = {
-  read: (r) => ({
-    path: r.string(),
-    data: r.buffer(),
-    acl: acls(r),
-    ephemeral: r.boolean(),
-    parentCVersion: r.int(),
-  }),
-  write: (w, v: Rec) => {
-    w.ustring(v.path).buffer(v.data);
-    writeAcls(w, v.acl);
-    w.boolean(v.ephemeral).int(v.parentCVersion);
-  },
-};
-const CREATE_CONTAINER: BodyCodec = {
-  read: (r) => ({ path: r.string(), data: r.buffer(), acl: acls(r), parentCVersion: r.int() }),
-  write: (w, v: Rec) => {
-    w.ustring(v.path).buffer(v.data);
-    writeAcls(w, v.acl);
-    w.int(v.parentCVersion);
-  },
-};
-const CREATE_TTL: BodyCodec = {
-  read: (r) => ({
-    path: r.string(),
-    data: r.buffer(),
-    acl: acls(r),
-    parentCVersion: r.int(),
-    ttl: r.long(),
-  }),
-  write: (w, v: Rec) => {
-    w.ustring(v.path).buffer(v.data);
-    writeAcls(w, v.acl);
-    w.int(v.parentCVersion).long(v.ttl);
-  },
-};
-const DELETE: BodyCodec = {
-  read: (r) => ({ path: r.string() }),
-  write: (w, v: Rec) => void w.ustring(v.path),
-};
-const SET_DATA: BodyCodec = {
-  read: (r) => ({ path: r.string(), data: r.buffer(), version: r.int() }),
-  write: (w, v: Rec) => void w.ustring(v.path).buffer(v.data).int(v.version),
-};
-const SET_ACL: BodyCodec = {
-  read: (r) => ({ path: r.string(), acl: acls(r), version: r.int() }),
-  write: (w, v: Rec) => {
-    w.ustring(v.path);
-    writeAcls(w, v.acl);
-    w.int(v.version);
-  },
-};
-const CHECK: BodyCodec = {
-  read: (r) => ({ path: r.string(), version: r.int() }),
-  write: (w, v: Rec) => void w.ustring(v.path).int(v.version),
-};
-const CREATE_SESSION: BodyCodec = {
-  read: (r) => ({ timeOut: r.int() }),
-  write: (w, v: Rec) => void w.int(v.timeOut),
-};
-const CLOSE_SESSION: BodyCodec = {
-  read: (r) => ({ paths2Delete: r.vector((x) => x.string()) }),
-  write: (w, v: Rec) => void w.vector(v.paths2Delete, (x, s: string) => x.ustring(s)),
-};
-const ERROR: BodyCodec = {
-  read: (r) => ({ err: r.int() }),
-  write: (w, v: Rec) => void w.int(v.err),
-};
-const MULTI: BodyCodec = {
-  read: (r) => ({ txns: r.vector((x) => ({ type: x.int(), data: x.buffer() })) }),
-  write: (w, v: Rec) => void w.vector(v.txns, (x, t: Rec) => x.int(t.type).buffer(t.data)),
+export type {
+  CheckVersionTxn,
+  CloseSessionTxn,
+  CreateContainerTxn,
+  CreateSessionTxn,
+  CreateTTLTxn,
+  CreateTxn,
+  DeleteTxn,
+  ErrorTxn,
+  MultiTxn,
+  SetACLTxn,
+  SetDataTxn,
 };
 
-const BODIES = new Map<number, BodyCodec>([
-  [OpCode.create, CREATE],
-  [OpCode.create2, CREATE],
-  [OpCode.createContainer, CREATE_CONTAINER],
-  [OpCode.createTTL, CREATE_TTL],
-  [OpCode.delete, DELETE],
-  [OpCode.deleteContainer, DELETE],
-  [OpCode.setData, SET_DATA],
-  [OpCode.reconfig, SET_DATA],
-  [OpCode.setACL, SET_ACL],
-  [OpCode.check, CHECK],
-  [OpCode.createSession, CREATE_SESSION],
-  [OpCode.closeSession, CLOSE_SESSION],
-  [OpCode.error, ERROR],
-  [OpCode.multi, MULTI],
+/** A decoded txn: its op code and body; a multi carries its decoded sub-txns. */
+export type Txn =
+  | { type: typeof OpCode.create | typeof OpCode.create2; record: CreateTxn; subs?: undefined }
+  | { type: typeof OpCode.createContainer; record: CreateContainerTxn; subs?: undefined }
+  | { type: typeof OpCode.createTTL; record: CreateTTLTxn; subs?: undefined }
+  | {
+    type: typeof OpCode.delete | typeof OpCode.deleteContainer;
+    record: DeleteTxn;
+    subs?: undefined;
+  }
+  | { type: typeof OpCode.setData | typeof OpCode.reconfig; record: SetDataTxn; subs?: undefined }
+  | { type: typeof OpCode.setACL; record: SetACLTxn; subs?: undefined }
+  | { type: typeof OpCode.check; record: CheckVersionTxn; subs?: undefined }
+  | { type: typeof OpCode.createSession; record: CreateSessionTxn; subs?: undefined }
+  /** record null: a closeSession written before 3.6, without a body. */
+  | { type: typeof OpCode.closeSession; record: CloseSessionTxn | null; subs?: undefined }
+  | { type: typeof OpCode.error; record: ErrorTxn; subs?: undefined }
+  /** record may be null when building a multi from subs (encoded on write). */
+  | { type: typeof OpCode.multi; record: MultiTxn | null; subs: Txn[] };
+
+/** The sub-txn types a multi may hold (DataTree.processTxn). */
+const MULTI_OPS = new Set<number>([
+  OpCode.create,
+  OpCode.createTTL,
+  OpCode.createContainer,
+  OpCode.delete,
+  OpCode.deleteContainer,
+  OpCode.setData,
+  OpCode.error,
+  OpCode.check,
 ]);
 
 /** Decodes a txn body of a given type; a multi's sub-txns are decoded too. */
 export function readTxnBody(type: number, r: Reader): Txn {
-  const codec = BODIES.get(type);
-  if (!codec) r.fail(`unsupported txn type ${type}`);
-  // A closeSession written before 3.6 (or with closeSessionTxn disabled) has no body.
-  if (type === OpCode.closeSession && r.done) return { type, record: null };
-  const record = codec.read(r);
-  if (type !== OpCode.multi) return { type, record };
-  const subs = ((record as Rec).txns as { type: number; data: Uint8Array | null }[]).map((t) => {
-    const sr = new Reader(t.data ?? new Uint8Array(0), r.maxLength);
-    if (t.type === OpCode.multi || !BODIES.has(t.type)) {
-      sr.fail(`invalid type of op in a multi: ${t.type}`);
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+      // CreateTxnV0 (before 3.3) has no parentCVersion; -1 makes the tree compute it.
+      return { type, record: readCreateTxnOrV0(r) };
+    case OpCode.createContainer:
+      return { type, record: readCreateContainerTxn(r) };
+    case OpCode.createTTL:
+      return { type, record: readCreateTTLTxn(r) };
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      return { type, record: readDeleteTxn(r) };
+    case OpCode.setData:
+    case OpCode.reconfig:
+      return { type, record: readSetDataTxn(r) };
+    case OpCode.setACL:
+      return { type, record: readSetACLTxn(r) };
+    case OpCode.check:
+      return { type, record: readCheckVersionTxn(r) };
+    case OpCode.createSession:
+      return { type, record: readCreateSessionTxn(r) };
+    case OpCode.closeSession:
+      // Before 3.6 (or with closeSessionTxn disabled) a closeSession has no body.
+      return { type, record: r.done ? null : readCloseSessionTxn(r) };
+    case OpCode.error:
+      return { type, record: readErrorTxn(r) };
+    case OpCode.multi: {
+      const record = readMultiTxn(r);
+      const subs = (record.txns ?? []).map((t) => {
+        const sr = new Reader(t.data ?? new Uint8Array(0), r.maxLength);
+        if (!MULTI_OPS.has(t.type)) sr.fail(`invalid type of op in a multi: ${t.type}`);
+        return readTxnBody(t.type, sr);
+      });
+      return { type, record, subs };
     }
-    return readTxnBody(t.type, sr);
-  });
-  return { type, record, subs };
+    default:
+      return r.fail(`unsupported txn type ${type}`);
+  }
 }
 
-/** Encodes a txn body; a multi built from subs gets its sub-txn buffers encoded. */
+/** Encodes a txn body; a multi is encoded from its subs. */
 export function writeTxnBody(w: Writer, txn: Txn): void {
-  const codec = BODIES.get(txn.type);
-  if (!codec) throw new RangeError(`unsupported txn type ${txn.type}`);
-  if (txn.type === OpCode.multi && txn.subs) {
-    const txns = txn.subs.map((s) => {
+  switch (txn.type) {
+    case OpCode.create:
+    case OpCode.create2:
+      return writeCreateTxn(w, txn.record);
+    case OpCode.createContainer:
+      return writeCreateContainerTxn(w, txn.record);
+    case OpCode.createTTL:
+      return writeCreateTTLTxn(w, txn.record);
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      return writeDeleteTxn(w, txn.record);
+    case OpCode.setData:
+    case OpCode.reconfig:
+      return writeSetDataTxn(w, txn.record);
+    case OpCode.setACL:
+      return writeSetACLTxn(w, txn.record);
+    case OpCode.check:
+      return writeCheckVersionTxn(w, txn.record);
+    case OpCode.createSession:
+      return writeCreateSessionTxn(w, txn.record);
+    case OpCode.closeSession:
+      if (txn.record !== null) writeCloseSessionTxn(w, txn.record);
+      return;
+    case OpCode.error:
+      return writeErrorTxn(w, txn.record);
+    case OpCode.multi: {
       const sw = new Writer(256);
-      writeTxnBody(sw, s);
-      return { type: s.type, data: sw.toBytes() };
-    });
-    codec.write(w, { txns });
-    return;
+      w.vector(txn.subs, (x, s) => {
+        sw.reset();
+        writeTxnBody(sw, s);
+        x.int(s.type).buffer(sw.peek());
+      });
+      return;
+    }
   }
-  // A closeSession without a body (pre-3.6 logs) has a null record.
-  if (txn.record === null) return;
-  codec.write(w, txn.record);
 }
 
 /** Decodes a log record's bytes: TxnHeader, body, optional TxnDigest. */

@@ -9,19 +9,12 @@ import { CorruptDataError } from "../errors.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
 import type { DataTree } from "../data/tree.ts";
 import { Adler32 } from "./adler32.ts";
-import { compressed, decompressed, streamModeOf } from "./compression.ts";
-import {
-  readAcl,
-  readFileHeader,
-  readStatPersisted,
-  writeAcl,
-  writeFileHeader,
-  writeStatPersisted,
-} from "./records.ts";
+import { compressing, decompressed, streamModeOf } from "./compression.ts";
+import { readACL, readStatPersisted, writeACL, writeStatPersisted } from "../jute/data.ts";
+import { readFileHeader, SNAP_MAGIC, writeFileHeader } from "../jute/persistence.ts";
 import { ByteSource, TruncatedError } from "./source.ts";
 
-/** "ZKSN" as a big-endian int. */
-export const SNAP_MAGIC = 0x5a4b534e;
+export { SNAP_MAGIC };
 /** The file format version ZooKeeper writes. */
 export const SNAP_VERSION = 2;
 
@@ -118,7 +111,7 @@ export async function* readSnapshot(file: string): AsyncGenerator<SnapEntry> {
       const e = await src.record("ACL entry", (r) => {
         const ref = r.long();
         const start = r.pos;
-        const list = r.vector(readAcl);
+        const list = r.vector(readACL);
         if (list === null) return r.fail(`missing ACL list (offset ${start})`);
         return { ref, acls: list };
       });
@@ -253,42 +246,91 @@ export interface WriteSnapshotOptions {
 }
 
 /**
- * Writes a tree as a snapshot file (compressed by name), through a temporary
- * file renamed into place so a crash never leaves a half snapshot under the
- * final name.
+ * Writes a tree as a snapshot file (compressed by name), streaming in chunks,
+ * through a temporary file renamed into place after an fsync so a crash never
+ * leaves a half snapshot under the final name.
  */
 export async function writeSnapshot(
   file: string,
   tree: DataTree,
   opts: WriteSnapshotOptions = {},
 ): Promise<void> {
-  const digest = opts.digest === undefined
-    ? { zxid: tree.lastProcessedZxid, version: DIGEST_VERSION, digest: tree.digest }
-    : opts.digest;
-  const bytes = snapshotBytes(tree, opts.dbid ?? 0n, digest);
-  const out = streamModeOf(file) === "plain" ? bytes : await compressed(file, bytes);
+  const digest = opts.digest === undefined ? treeDigest(tree) : opts.digest;
+  const chunks = snapshotChunks(tree, opts.dbid ?? 0n, digest);
+  const source = new ReadableStream<Uint8Array>({
+    pull(ctl) {
+      const next = chunks.next();
+      if (next.done) ctl.close();
+      else ctl.enqueue(next.value);
+    },
+  });
   const tmp = `${file}.tmp-${Deno.pid}`;
-  await Deno.writeFile(tmp, out);
-  const f = await Deno.open(tmp, { read: true });
+  const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
   try {
+    for await (const part of compressing(file, source)) {
+      let rest = part;
+      while (rest.length > 0) rest = rest.subarray(await f.write(rest));
+    }
     await f.sync();
-  } finally {
+  } catch (e) {
     f.close();
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
   }
+  f.close();
   await Deno.rename(tmp, file);
 }
 
-/** The uncompressed bytes of a snapshot of a tree. */
+/** The digest ZooKeeper records for a tree: none yet (zxid 0) on a fresh tree. */
+function treeDigest(tree: DataTree): SnapDigest {
+  return tree.lastProcessedZxid === 0n
+    ? { zxid: 0n, version: DIGEST_VERSION, digest: 0n }
+    : { zxid: tree.lastProcessedZxid, version: DIGEST_VERSION, digest: tree.digest };
+}
+
+/** The uncompressed bytes of a snapshot of a tree, in one buffer. */
 export function snapshotBytes(tree: DataTree, dbid: bigint, digest: SnapDigest | null): Uint8Array {
-  const w = new Writer(64 * 1024);
+  const parts = [...snapshotChunks(tree, dbid, digest)];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * The uncompressed bytes of a snapshot in chunks of about `chunk` bytes
+ * (FileSnap.serialize's layout), so memory stays at one chunk.
+ */
+export function* snapshotChunks(
+  tree: DataTree,
+  dbid: bigint,
+  digest: SnapDigest | null,
+  chunk = 1 << 20,
+): Generator<Uint8Array> {
+  const w = new Writer(Math.min(chunk, 1 << 20) + 1024);
   const sum = new Adler32();
-  let summed = 0;
-  const seal = () => {
-    sum.update(w.peek().subarray(summed));
-    summed = w.pos;
+  const pending: Uint8Array[] = [];
+  const take = (): Uint8Array => {
+    sum.update(w.peek());
+    const out = w.toBytes();
+    w.reset();
+    return out;
+  };
+  const seal = (): void => {
+    sum.update(w.peek());
+    const value = sum.value();
     // The seal itself is summed too: a second seal covers the first.
-    w.long(BigInt(sum.value()));
+    const before = w.pos;
+    w.long(BigInt(value));
     w.ustring("/");
+    const sealBytes = w.peek().subarray(before);
+    sum.update(sealBytes);
+    // Everything in w is now summed; drop it from the next take's sum.
+    pending.push(w.toBytes());
+    w.reset();
   };
   writeFileHeader(w, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid });
   w.int(tree.sessions.size);
@@ -297,18 +339,15 @@ export function snapshotBytes(tree: DataTree, dbid: bigint, digest: SnapDigest |
   w.int(entries.length);
   for (const [ref, acls] of entries) {
     w.long(ref);
-    w.vector(acls, writeAcl);
+    w.vector(acls, writeACL);
+    if (w.pos >= chunk) yield take();
   }
   for (const [path, node] of tree.walk()) {
     w.ustring(path);
     w.buffer(node.data);
     w.long(node.acl);
     writeStatPersisted(w, node.stat);
-    // Keep the checksum incremental so the buffer's old bytes are summed once.
-    if (w.pos - summed > 1 << 20) {
-      sum.update(w.peek().subarray(summed));
-      summed = w.pos;
-    }
+    if (w.pos >= chunk) yield take();
   }
   w.ustring("/");
   seal();
@@ -316,7 +355,7 @@ export function snapshotBytes(tree: DataTree, dbid: bigint, digest: SnapDigest |
     w.long(digest.zxid).int(digest.version).long(digest.digest);
     seal();
   }
-  return w.toBytes();
+  yield* pending;
 }
 
 /**

@@ -7,17 +7,12 @@ import { CorruptDataError } from "../errors.ts";
 import { Writer } from "../jute/writer.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { adler32 } from "./adler32.ts";
-import {
-  decodeTxnEntry,
-  encodeTxnEntry,
-  readFileHeader,
-  type Txn,
-  writeFileHeader,
-} from "./records.ts";
+import { readFileHeader, TXNLOG_MAGIC, writeFileHeader } from "../jute/persistence.ts";
+import { decodeTxnEntry, encodeTxnEntry, type Txn } from "./records.ts";
 import { ByteSource, TruncatedError } from "./source.ts";
 
 /** "ZKLG" as a big-endian int. */
-export const LOG_MAGIC = 0x5a4b4c47;
+export const LOG_MAGIC = TXNLOG_MAGIC;
 /** The log format version ZooKeeper writes. */
 export const LOG_VERSION = 2;
 /** The end-of-record marker ('B'). */

@@ -3,7 +3,7 @@
 // request. The server decides what each frame means; this shell moves bytes,
 // keeps the per-connection numbers cons prints, and enforces the frame limit.
 import { FramedConn } from "../net/framed_conn.ts";
-import { FrameError, TimeoutError } from "../net/errors.ts";
+import { FrameError } from "../net/errors.ts";
 import { logger } from "../log/logger.ts";
 import type { AuthId } from "./acl.ts";
 import { type CnxnView, MinAvgMax, wordOfInt } from "./four_letter.ts";
@@ -12,8 +12,10 @@ const log = logger("ServerCnxn");
 
 /** What a connection asks of the server behind it. */
 export interface CnxnHandler {
-  /** A four-letter word arrived on a fresh connection; returns the reply text. */
-  fourLetter(word: string, cnxn: ClientCnxn): string;
+  /** A four-letter word arrived on a fresh connection; returns the reply text. `arg`: stmk's mask. */
+  fourLetter(word: string, cnxn: ClientCnxn, arg?: bigint): string;
+  /** Whether a four-letter word is enabled (stmk reads its 8-byte mask only then). */
+  fourLetterEnabled(word: string): boolean;
   /** The connect request payload; the handler replies (or closes). */
   connect(cnxn: ClientCnxn, payload: Uint8Array): void;
   /** One request frame after the handshake. */
@@ -26,6 +28,11 @@ export interface CnxnHandler {
 
 let nextCnxnId = 1;
 
+/** Requests a connection may have in flight before we stop reading it (3.8's globalOutstandingLimit). */
+export const MAX_OUTSTANDING = 1000;
+/** Reply bytes queued for a slow reader before we stop reading its requests. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
 /** A client connection and its statistics. */
 export class ClientCnxn {
   readonly id = nextCnxnId++;
@@ -35,7 +42,23 @@ export class ClientCnxn {
   sessionId = 0n;
   timeoutMs = 0;
   /** Set once the connect request was accepted (frames are requests from then on). */
-  initialized = false;
+  get initialized(): boolean {
+    return this.ready;
+  }
+  private ready = false;
+  private readyWaiter: (() => void) | null = null;
+
+  /** The session is established: requests may flow (3.8 re-enables reading here). */
+  markInitialized(): void {
+    this.ready = true;
+    this.readyWaiter?.();
+    this.readyWaiter = null;
+  }
+
+  private waitReady(): Promise<void> {
+    if (this.ready || this.framed.closed) return Promise.resolve();
+    return new Promise((r) => this.readyWaiter = r);
+  }
   /** Set when the server told the client to go away; later frames are ignored. */
   closing = false;
   authInfo: AuthId[];
@@ -49,6 +72,8 @@ export class ClientCnxn {
   lastResponseMs = 0;
   lastLatency = 0;
   readonly latency = new MinAvgMax();
+  /** Set while this connection is answering a four-letter word. */
+  fourLetterWord = false;
   /** The client sent the readOnly byte in its connect request. */
   oldClient = true;
 
@@ -63,6 +88,26 @@ export class ClientCnxn {
   /** Java's InetSocketAddress.toString form: "/127.0.0.1:5000". */
   get remote(): string {
     return `/${this.remoteIp}:${this.remotePort}`;
+  }
+
+  private wake: (() => void) | null = null;
+
+  /** One request was answered: lets a throttled read loop go on. */
+  requestDone(): void {
+    this.outstanding = Math.max(0, this.outstanding - 1);
+    if (this.wake && this.outstanding <= MAX_OUTSTANDING / 2) {
+      const w = this.wake;
+      this.wake = null;
+      w();
+    }
+  }
+
+  /** Waits while too many requests are in flight or too many reply bytes are queued. */
+  private async throttle(): Promise<void> {
+    while (!this.framed.closed && this.outstanding > MAX_OUTSTANDING) {
+      await new Promise<void>((r) => this.wake = r);
+    }
+    if (this.framed.queuedBytes > MAX_QUEUED_BYTES) await this.framed.flush().catch(() => {});
   }
 
   /** Queues one reply frame. */
@@ -96,20 +141,30 @@ export class ClientCnxn {
   /** Sends what is queued, then closes. */
   closeAfterFlush(): void {
     this.closing = true;
-    this.framed.closeAfterFlush();
+    this.framed.closeAfterFlush().then(() => {
+      this.readyWaiter?.();
+      this.readyWaiter = null;
+    });
+    this.wake?.();
+    this.wake = null;
   }
 
   /** Closes at once. */
   close(): void {
     this.closing = true;
     this.framed.close();
+    this.wake?.();
+    this.wake = null;
+    this.readyWaiter?.();
+    this.readyWaiter = null;
   }
 
   /** The numbers cons/stat print. */
   view(): CnxnView {
     return {
       remote: this.remote,
-      interestOps: this.framed.closed ? 0 : 1,
+      // A four-letter-word connection is off the selector in 3.8: interest ops 0.
+      interestOps: this.framed.closed || this.fourLetterWord ? 0 : 1,
       queued: this.outstanding,
       received: this.packetsReceived,
       sent: this.packetsSent,
@@ -131,15 +186,29 @@ export class ClientCnxn {
    */
   async run(handler: CnxnHandler, handshakeMs: number): Promise<void> {
     const f = this.framed;
+    // A connection must establish a session (or send a four-letter word) within
+    // handshakeMs; closing the socket ends whatever read is pending.
+    let sessionless: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+      if (this.initialized) return;
+      log.info(`Closing sessionless connection from ${this.remote} after ${handshakeMs} ms`);
+      this.close();
+    }, handshakeMs);
     try {
-      f.setReadDeadline(handshakeMs);
       const first = await f.readInt();
       if (first === null) return;
       this.packetsReceived++;
       const word = wordOfInt(first);
       if (word !== undefined) {
-        f.setReadDeadline(null);
-        const text = handler.fourLetter(word, this);
+        clearTimeout(sessionless);
+        sessionless = undefined;
+        this.fourLetterWord = true;
+        let arg: bigint | undefined;
+        if (word === "stmk" && handler.fourLetterEnabled(word)) {
+          const mask = await f.readLong();
+          if (mask === null) return;
+          arg = mask;
+        }
+        const text = handler.fourLetter(word, this, arg);
         f.sendRaw(new TextEncoder().encode(text));
         await f.closeAfterFlush();
         return;
@@ -159,24 +228,25 @@ export class ClientCnxn {
       const connectReq = await f.readExact(first);
       if (connectReq === null) return;
       handler.connect(this, connectReq);
+      // Like 3.8 (disableRecv until the session is set up), requests a client
+      // pipelines behind its connect request are read only once it is answered.
+      await this.waitReady();
       while (!f.closed) {
+        await this.throttle();
         const frame = await f.readFrame();
         if (frame === null) break;
-        if (!this.initialized) f.setReadDeadline(handshakeMs);
-        else f.setReadDeadline(null);
         this.packetsReceived++;
         if (this.closing) continue;
         handler.packet(this, frame);
       }
     } catch (e) {
-      if (e instanceof TimeoutError) {
-        log.info(`Closing sessionless connection from ${this.remote}: ${e.message}`);
-      } else if (e instanceof FrameError) {
+      if (e instanceof FrameError) {
         log.warn(`Closing connection from ${this.remote}: ${e.message}`);
       } else if (!this.closing) {
         log.warn(`Connection from ${this.remote} failed: ${(e as Error).message}`);
       }
     } finally {
+      clearTimeout(sessionless);
       f.close();
       handler.closed(this);
     }

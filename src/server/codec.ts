@@ -3,9 +3,10 @@
 // connect response with its trailing readOnly flag, replies, notifications,
 // multi results). Every record's layout lives in src/jute; this file only
 // composes them.
-import { type ACL, type Stat, type StatPersisted, writeACL, writeStat } from "../jute/data.ts";
+import type { ACL, Stat, StatPersisted } from "../jute/data.ts";
 import { OpCode } from "../jute/constants.ts";
 import {
+  type MultiResult,
   readAddWatchRequest,
   readAuthPacket as readAuth,
   readCheckVersionRequest,
@@ -14,24 +15,45 @@ import {
   readCreateRequest,
   readCreateTTLRequest,
   readDeleteRequest,
+  readExistsRequest,
+  readGetACLRequest,
+  readGetAllChildrenNumberRequest,
+  readGetChildren2Request,
   readGetChildrenRequest,
-  readMultiHeader,
+  readGetDataRequest,
+  readGetEphemeralsRequest,
+  readMultiRequest,
   readRemoveWatchesRequest,
   readSetACLRequest,
   readSetDataRequest,
   readSetWatches,
   readSetWatches2,
+  readSyncRequest,
   writeConnectResponse,
-  writeMultiHeader,
+  writeCreate2Response,
+  writeCreateResponse,
+  writeErrorResponse,
+  writeExistsResponse,
+  writeGetACLResponse,
+  writeGetAllChildrenNumberResponse,
+  writeGetChildren2Response,
+  writeGetChildrenResponse,
+  writeGetDataResponse,
+  writeGetEphemeralsResponse,
+  writeMultiResponse,
   writeReplyHeader,
+  writeSetACLResponse,
+  writeSetDataResponse,
+  writeSyncResponse,
   writeWatcherEvent,
+  writeWhoAmIResponse,
 } from "../jute/proto.ts";
 import type { TxnHeader } from "../jute/txn.ts";
 import { Reader } from "../jute/reader.ts";
 import { Writer } from "../jute/writer.ts";
 import type { DataTree } from "../data/tree.ts";
-import type { Txn } from "../persistence/records.ts";
 import type { MultiOp, PreparedTxn, WriteRequest } from "./prep.ts";
+import { ephemeralKind } from "./ephemeral_type.ts";
 
 /** A reply body: writes itself after the ReplyHeader. */
 export type Body = (w: Writer) => void;
@@ -134,30 +156,47 @@ export function readWriteRequest(type: number, r: Reader): WriteRequest {
   r.fail(`op ${type} is not a write`);
 }
 
-const MULTI_WRITE_OPS = new Set<number>([
-  OpCode.create,
-  OpCode.create2,
-  OpCode.createTTL,
-  OpCode.createContainer,
-  OpCode.delete,
-  OpCode.setData,
-  OpCode.check,
-]);
-
-/** MultiOperationRecord: (MultiHeader, op record)* until a header with done set. */
+/** MultiOperationRecord of a write multi; a read op in it is a decode error (3.8 fails the request). */
 export function readMultiOps(r: Reader): MultiOp[] {
-  const ops: MultiOp[] = [];
-  for (;;) {
-    const h = readMultiHeader(r);
-    if (h.done) break;
-    if (!MULTI_WRITE_OPS.has(h.type)) {
-      // 3.8 fails the whole record for a read op in a write multi.
-      r.fail(`invalid op type ${h.type} in a multi`);
+  return readMultiRequest(r).map((op): MultiOp => {
+    switch (op.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL:
+        return { type: op.type, req: createOf(op.type, op.request as CreateLike) };
+      case OpCode.delete:
+        return {
+          type: op.type,
+          req: { type: 2, path: op.request.path, version: op.request.version },
+        };
+      case OpCode.setData: {
+        const q = op.request;
+        return { type: op.type, req: { type: 5, path: q.path, data: q.data, version: q.version } };
+      }
+      case OpCode.check:
+        return {
+          type: op.type,
+          req: { type: 13, path: op.request.path, version: op.request.version },
+        };
     }
-    ops.push({ type: h.type, req: readWriteRequest(h.type, r) });
-    if (ops.length > 100_000) r.fail("too many ops in a multi");
+    r.fail(`invalid op type ${op.type} in a multi`);
+  });
+}
+
+interface CreateLike {
+  path: string;
+  data: Uint8Array | null;
+  acl: ACL[] | null;
+  flags: number;
+  ttl?: bigint;
+}
+
+function createOf(type: number, c: CreateLike): WriteRequest {
+  if (type === OpCode.createTTL) {
+    return { type: 21, path: c.path, data: c.data, acl: c.acl, flags: c.flags, ttl: c.ttl ?? -1n };
   }
-  return ops;
+  return { type: type as 1 | 15 | 19, path: c.path, data: c.data, acl: c.acl, flags: c.flags };
 }
 
 /** A read op of a multiRead. */
@@ -167,32 +206,40 @@ export interface MultiReadOp {
   watch: boolean;
 }
 
-/** multiRead's record: getChildren/getData ops until done. */
+/** multiRead's ops: getChildren/getData only. */
 export function readMultiReadOps(r: Reader): MultiReadOp[] {
-  const ops: MultiReadOp[] = [];
-  for (;;) {
-    const h = readMultiHeader(r);
-    if (h.done) break;
-    if (h.type !== OpCode.getChildren && h.type !== OpCode.getData) {
-      r.fail(`invalid op type ${h.type} in a multiRead`);
+  return readMultiRequest(r).map((op) => {
+    if (op.type !== OpCode.getChildren && op.type !== OpCode.getData) {
+      r.fail(`invalid op type ${op.type} in a multiRead`);
     }
-    // GetDataRequest and GetChildrenRequest share one layout (path, watch).
-    const g = readGetChildrenRequest(r);
-    ops.push({ type: h.type, path: g.path, watch: g.watch });
-    if (ops.length > 100_000) r.fail("too many ops in a multiRead");
+    return { type: op.type, path: op.request.path, watch: op.request.watch };
+  });
+}
+
+/** exists/getData/getChildren/getChildren2 requests: (path, watch). */
+export function readPathWatch(type: number, r: Reader): { path: string; watch: boolean } {
+  switch (type) {
+    case OpCode.exists:
+      return readExistsRequest(r);
+    case OpCode.getData:
+      return readGetDataRequest(r);
+    case OpCode.getChildren2:
+      return readGetChildren2Request(r);
   }
-  return ops;
+  return readGetChildrenRequest(r);
 }
 
-/** exists/getData/getChildren/getChildren2: (path, watch). */
-export function readPathWatch(r: Reader): { path: string; watch: boolean } {
-  const g = readGetChildrenRequest(r);
-  return { path: g.path, watch: g.watch };
-}
-
-/** getACL/sync/getAllChildrenNumber/getEphemerals: a single path string. */
-export function readPath(r: Reader): string {
-  return r.string();
+/** The path of getACL / sync / getAllChildrenNumber / getEphemerals (its prefixPath). */
+export function readPath(type: number, r: Reader): string {
+  switch (type) {
+    case OpCode.getACL:
+      return readGetACLRequest(r).path;
+    case OpCode.sync:
+      return readSyncRequest(r).path;
+    case OpCode.getAllChildrenNumber:
+      return readGetAllChildrenNumberRequest(r).path;
+  }
+  return readGetEphemeralsRequest(r).prefixPath;
 }
 
 /** deleteContainer's body: the path's raw UTF-8 bytes, no length prefix. */
@@ -253,17 +300,30 @@ export function statOf(tree: DataTree, path: string): Stat | null {
   return fullStat(n.stat, n.data?.length ?? 0, n.children.size);
 }
 
-/** StatPersisted → Stat. */
+/** zookeeper.extendedTypesEnabled: whether TTL owners count as TTL (a process-wide setting, as in 3.8). */
+let extendedTypes = false;
+
+/** Sets whether ephemeralOwner values with the high byte 0xff are TTL nodes. */
+export function setExtendedTypes(enabled: boolean): void {
+  extendedTypes = enabled;
+}
+
+/**
+ * StatPersisted → the Stat clients see (DataNode.copyStat): cversion counts
+ * changes (creates × 2 − children still present), and containers and TTL nodes
+ * show ephemeralOwner 0.
+ */
 export function fullStat(s: StatPersisted, dataLength: number, numChildren: number): Stat {
+  const kind = ephemeralKind(s.ephemeralOwner, extendedTypes);
   return {
     czxid: s.czxid,
     mzxid: s.mzxid,
     ctime: s.ctime,
     mtime: s.mtime,
     version: s.version,
-    cversion: s.cversion,
+    cversion: (s.cversion * 2 - numChildren) | 0,
     aversion: s.aversion,
-    ephemeralOwner: s.ephemeralOwner,
+    ephemeralOwner: kind === "normal" ? s.ephemeralOwner : 0n,
     dataLength,
     numChildren,
     pzxid: s.pzxid,
@@ -291,126 +351,108 @@ function statOrEmpty(tree: DataTree, path: string): Stat {
 }
 
 /** ExistsResponse / SetDataResponse / SetACLResponse: a Stat. */
-export function statBody(tree: DataTree, path: string): Body {
-  const st = statOrEmpty(tree, path);
-  return (w) => writeStat(w, st);
+export function statBody(tree: DataTree, path: string, type: number = OpCode.exists): Body {
+  const stat = statOrEmpty(tree, path);
+  if (type === OpCode.setData) return (w) => writeSetDataResponse(w, { stat });
+  if (type === OpCode.setACL) return (w) => writeSetACLResponse(w, { stat });
+  return (w) => writeExistsResponse(w, { stat });
 }
 
 /** GetDataResponse: data, stat. */
 export function getDataBody(tree: DataTree, path: string): Body {
   const data = tree.get(path)?.data ?? null;
-  const st = statOrEmpty(tree, path);
-  return (w) => {
-    w.buffer(data);
-    writeStat(w, st);
-  };
+  const stat = statOrEmpty(tree, path);
+  return (w) => writeGetDataResponse(w, { data, stat });
 }
 
 /** GetChildrenResponse / GetChildren2Response. */
-export function childrenBody(tree: DataTree, path: string, withStat: boolean): Body {
-  const kids = [...(tree.children(path) ?? [])];
-  const st = withStat ? statOrEmpty(tree, path) : null;
-  return (w) => {
-    w.vector(kids, (x, s) => x.ustring(s));
-    if (st) writeStat(w, st);
-  };
+export function childrenBody(
+  tree: DataTree,
+  path: string,
+  withStat: boolean,
+  children: string[] = [...(tree.children(path) ?? [])],
+): Body {
+  if (!withStat) return (w) => writeGetChildrenResponse(w, { children });
+  const stat = statOrEmpty(tree, path);
+  return (w) => writeGetChildren2Response(w, { children, stat });
 }
 
 /** GetACLResponse: acl, stat. */
 export function getAclBody(tree: DataTree, path: string, acl: ACL[]): Body {
-  const st = statOrEmpty(tree, path);
-  return (w) => {
-    w.vector(acl, writeACL);
-    writeStat(w, st);
-  };
+  const stat = statOrEmpty(tree, path);
+  return (w) => writeGetACLResponse(w, { acl, stat });
 }
 
-/** A single int (GetAllChildrenNumberResponse, ErrorResponse). */
-export function intBody(n: number): Body {
-  return (w) => void w.int(n);
+/** GetAllChildrenNumberResponse. */
+export function allChildrenBody(totalNumber: number): Body {
+  return (w) => writeGetAllChildrenNumberResponse(w, { totalNumber });
 }
 
-/** A vector of strings (GetEphemeralsResponse). */
-export function stringListBody(list: string[]): Body {
-  return (w) => void w.vector(list, (x, s) => x.ustring(s));
+/** ErrorResponse (addWatch answers with ErrorResponse(0)). */
+export function errorBody(err: number): Body {
+  return (w) => writeErrorResponse(w, { err });
 }
 
-/** A single path (SyncResponse, CreateResponse). */
-export function pathBody(path: string): Body {
-  return (w) => void w.ustring(path);
+/** GetEphemeralsResponse. */
+export function ephemeralsBody(ephemerals: string[]): Body {
+  return (w) => writeGetEphemeralsResponse(w, { ephemerals });
+}
+
+/** SyncResponse. */
+export function syncBody(path: string): Body {
+  return (w) => writeSyncResponse(w, { path });
 }
 
 /** WhoAmIResponse: vector<ClientInfo{authScheme, user}>. */
-export function whoAmIBody(infos: { authScheme: string; user: string }[]): Body {
-  return (w) => void w.vector(infos, (x, c) => x.ustring(c.authScheme).ustring(c.user));
+export function whoAmIBody(clientInfo: { authScheme: string; user: string }[]): Body {
+  return (w) => writeWhoAmIResponse(w, { clientInfo });
 }
 
 /** The response body of a successful single write. */
 export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Body | null {
-  const b = t.body;
+  const path = txnPath(t);
   switch (type) {
     case OpCode.create:
-      return pathBody((b as { path: string }).path);
+      return (w) => writeCreateResponse(w, { path });
     case OpCode.create2:
     case OpCode.createTTL:
     case OpCode.createContainer: {
-      const path = (b as { path: string }).path;
-      const st = statOrEmpty(tree, path);
-      return (w) => {
-        w.ustring(path);
-        writeStat(w, st);
-      };
+      const stat = statOrEmpty(tree, path);
+      return (w) => writeCreate2Response(w, { path, stat });
     }
     case OpCode.setData:
     case OpCode.setACL:
-      return statBody(tree, (b as { path: string }).path);
+      return statBody(tree, path, type);
   }
   return null;
 }
 
-/** MultiResponse: per-op results, then the done header {-1, true, -1}. */
+/**
+ * MultiResponse of a write multi. 3.8 answers create with CreateResult(path)
+ * and create2/createTTL/createContainer with CreateResult(path, stat) (type create2).
+ */
 export function multiResponse(tree: DataTree, t: PreparedTxn, errs: number[] | null): Body {
-  const subs = t.body.kind === "multi" ? t.body.txns : [];
-  const parts: Body[] = subs.map((s, i) => {
-    if (errs) {
-      const err = errs[i];
-      return (w) => {
-        writeMultiHeader(w, { type: OpCode.error, done: false, err });
-        w.int(err);
-      };
-    }
-    const path = (s.body as { path?: string }).path ?? "";
+  const subs = t.type === OpCode.multi ? t.subs : [];
+  const results: MultiResult[] = subs.map((s, i): MultiResult => {
+    if (errs) return { type: OpCode.error, response: { err: errs[i] } };
+    const path = txnPath(s);
     switch (s.type) {
       case OpCode.create:
-        return (w) => {
-          writeMultiHeader(w, { type: s.type, done: false, err: 0 });
-          w.ustring(path);
-        };
+        return { type: OpCode.create, response: { path } };
       case OpCode.create2:
       case OpCode.createTTL:
-      case OpCode.createContainer: {
-        const st = statOrEmpty(tree, path);
-        return (w) => {
-          writeMultiHeader(w, { type: s.type, done: false, err: 0 });
-          w.ustring(path);
-          writeStat(w, st);
-        };
-      }
-      case OpCode.setData: {
-        const st = statOrEmpty(tree, path);
-        return (w) => {
-          writeMultiHeader(w, { type: s.type, done: false, err: 0 });
-          writeStat(w, st);
-        };
-      }
-      default: // delete, check: header only
-        return (w) => writeMultiHeader(w, { type: s.type, done: false, err: 0 });
+      case OpCode.createContainer:
+        return { type: OpCode.create2, response: { path, stat: statOrEmpty(tree, path) } };
+      case OpCode.setData:
+        return { type: OpCode.setData, response: { stat: statOrEmpty(tree, path) } };
+      case OpCode.delete:
+      case OpCode.deleteContainer:
+        return { type: OpCode.delete };
+      default:
+        return { type: OpCode.check };
     }
   });
-  return (w) => {
-    for (const p of parts) p(w);
-    writeMultiHeader(w, { type: -1, done: true, err: -1 });
-  };
+  return (w) => writeMultiResponse(w, results);
 }
 
 /** A multiRead result for one op. */
@@ -421,39 +463,29 @@ export interface MultiReadResult {
 }
 
 /** multiRead's MultiResponse: GetChildrenResult / GetDataResult / ErrorResult each. */
-export function multiReadBody(tree: DataTree, results: MultiReadResult[]): Body {
-  const parts: Body[] = results.map((res) => {
-    if (res.err !== 0) {
-      return (w) => {
-        writeMultiHeader(w, { type: OpCode.error, done: false, err: res.err });
-        w.int(res.err);
-      };
-    }
+export function multiReadBody(
+  tree: DataTree,
+  results: MultiReadResult[],
+  childrenOf: (path: string) => string[],
+): Body {
+  const out: MultiResult[] = results.map((res): MultiResult => {
+    if (res.err !== 0) return { type: OpCode.error, response: { err: res.err } };
+    const n = tree.get(res.path);
     if (res.type === OpCode.getData) {
-      const body = getDataBody(tree, res.path);
-      return (w) => {
-        writeMultiHeader(w, { type: res.type, done: false, err: 0 });
-        body(w);
+      return {
+        type: OpCode.getData,
+        response: { data: n?.data ?? null, stat: statOrEmpty(tree, res.path) },
       };
     }
-    const body = childrenBody(tree, res.path, false);
-    return (w) => {
-      writeMultiHeader(w, { type: res.type, done: false, err: 0 });
-      body(w);
-    };
+    return { type: OpCode.getChildren, response: { children: n ? childrenOf(res.path) : [] } };
   });
-  return (w) => {
-    for (const p of parts) p(w);
-    writeMultiHeader(w, { type: -1, done: true, err: -1 });
-  };
+  return (w) => writeMultiResponse(w, out);
 }
 
-/** A prepared txn in the form applyTxn and the log writer take. */
-export function toTxn(t: PreparedTxn): Txn {
-  if (t.body.kind === "multi") {
-    return { type: t.type, record: { txns: [] }, subs: t.body.txns.map(toTxn) };
-  }
-  return { type: t.type, record: t.body };
+/** The path a txn names ("" for session and error txns). */
+function txnPath(t: PreparedTxn): string {
+  const r = t.record as { path?: string } | null;
+  return r?.path ?? "";
 }
 
 /** The TxnHeader of a txn. */

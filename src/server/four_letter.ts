@@ -108,7 +108,11 @@ export function connectionLine(c: CnxnView, brief: boolean): string {
     s += `,sid=${hexId(c.sessionId)},lop=${c.lastOp},est=${c.establishedMs},to=${c.timeoutMs}`;
     if (c.lastCxid >= 0) s += `,lcxid=0x${c.lastCxid.toString(16)}`;
     s += `,lzxid=${hexId(c.lastZxid)},lresp=${c.lastResponseMs},llat=${c.lastLatency}` +
-      `,minlat=${c.latency.min},avglat=${javaDouble(c.latency.avg)},maxlat=${c.latency.max}`;
+      // ServerCnxn's own average is a long (integer division), unlike ServerStats'.
+      `,minlat=${c.latency.min},avglat=${
+        c.latency.n === 0 ? 0 : Math.floor(c.latency.sum / c.latency.n)
+      }` +
+      `,maxlat=${c.latency.max}`;
   }
   return s + ")";
 }
@@ -145,6 +149,12 @@ export interface FourLetterView {
   /** Sessionless connections by deadline, for dump's "Connections" part. */
   connectionBuckets: [number, string[]][];
   connectionCount: number;
+  /** Lines srvr/stat print after "Node count" (a leader's proposal sizes). */
+  statExtra: string[];
+  /** ZooTrace's text trace mask. */
+  traceMask: bigint;
+  /** DataTree's digest log: (zxid, tree digest as a signed long). */
+  digestLog: [bigint, bigint][];
   resetServerStats(): void;
   resetConnectionStats(): void;
 }
@@ -191,12 +201,13 @@ export function fourLetterReply(word: string, v: FourLetterView): string {
     case "envi":
       return "Environment:\n" + v.env.map(([k, val]) => `${k}=${val}\n`).join("");
     case "gtmk":
-      return "0\n";
     case "stmk":
-      return "0\n";
+      // TraceMaskCommand / SetTraceMaskCommand print the mask, no newline.
+      return String(v.traceMask);
     case "hash":
-      // Digests are off unless zookeeper.digest.enabled; 3.8 then prints nothing.
-      return "";
+      // DigestCommand: the tree digest every 128 zxids (the last 1024 of them).
+      if (!v.serving) return ZK_NOT_SERVING;
+      return v.digestLog.map(([z, d]) => `${BigInt.asUintN(64, z).toString(16)}: ${d}\n`).join("");
   }
   if (!v.serving) return ZK_NOT_SERVING + "\n";
   switch (word) {
@@ -209,7 +220,8 @@ export function fourLetterReply(word: string, v: FourLetterView): string {
         for (const c of v.connections) s += connectionLine(c, true) + "\n";
         s += "\n";
       }
-      return s + statsText(v) + `Node count: ${v.nodeCount}\n`;
+      return s + statsText(v) + `Node count: ${v.nodeCount}\n` +
+        v.statExtra.map((l) => l + "\n").join("");
     }
     case "cons":
       return v.connections.map((c) => connectionLine(c, false) + "\n").join("") + "\n";

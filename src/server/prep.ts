@@ -8,50 +8,14 @@ import { aclAllows, type AclEntry, type AuthId, fixupAcl } from "./acl.ts";
 import { ephemeralKind, ttlOwner } from "./ephemeral_type.ts";
 import { pathProblem } from "./path_utils.ts";
 import { CONTAINER_EPHEMERAL_OWNER } from "./session_id.ts";
+import type { Txn } from "../persistence/records.ts";
 
 /** Error codes (KeeperException.Code) and op codes, as jute defines them. */
 export const Err = ErrorCode;
 export const Op = OpCode;
 
-/** A txn body as prep builds it (one of the zookeeper.jute txn records). */
-export type TxnBody =
-  | {
-    kind: "create";
-    path: string;
-    data: Uint8Array | null;
-    acl: AclEntry[];
-    ephemeral: boolean;
-    parentCVersion: number;
-  }
-  | {
-    kind: "createContainer";
-    path: string;
-    data: Uint8Array | null;
-    acl: AclEntry[];
-    parentCVersion: number;
-  }
-  | {
-    kind: "createTTL";
-    path: string;
-    data: Uint8Array | null;
-    acl: AclEntry[];
-    parentCVersion: number;
-    ttl: bigint;
-  }
-  | { kind: "delete"; path: string }
-  | { kind: "setData"; path: string; data: Uint8Array | null; version: number }
-  | { kind: "setACL"; path: string; acl: AclEntry[]; version: number }
-  | { kind: "check"; path: string; version: number }
-  | { kind: "createSession"; timeOut: number }
-  | { kind: "closeSession"; paths2Delete: string[] }
-  | { kind: "error"; err: number }
-  | { kind: "multi"; txns: PreparedTxn[] };
-
-/** A prepared txn: the header type (an OpCode, or -1 for error) and its body. */
-export interface PreparedTxn {
-  type: number;
-  body: TxnBody;
-}
+/** A prepared txn is the txn applyTxn and the log take (persistence's Txn). */
+export type PreparedTxn = Txn;
 
 /** What prep needs to know about one znode. */
 export interface NodeView {
@@ -179,20 +143,14 @@ function prepCreate(
   }
   const parentCVersion = (parent.cversion + 1) | 0;
   if (req.type === Op.createContainer) {
-    return {
-      type: req.type,
-      body: { kind: "createContainer", path, data: req.data, acl, parentCVersion },
-    };
+    return { type: req.type, record: { path, data: req.data, acl, parentCVersion } };
   }
   if (req.type === Op.createTTL) {
-    return {
-      type: req.type,
-      body: { kind: "createTTL", path, data: req.data, acl, parentCVersion, ttl },
-    };
+    return { type: req.type, record: { path, data: req.data, acl, parentCVersion, ttl } };
   }
   return {
     type: req.type,
-    body: { kind: "create", path, data: req.data, acl, ephemeral: mode.ephemeral, parentCVersion },
+    record: { path, data: req.data, acl, ephemeral: mode.ephemeral, parentCVersion },
   };
 }
 
@@ -219,7 +177,7 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
       if (req.type === 20 && ephemeralKind(node.ephemeralOwner, ctx.extendedTypes) === "normal") {
         throw new Fail(Err.BadVersion);
       }
-      return { type: req.type, body: { kind: "delete", path } };
+      return { type: req.type, record: { path } };
     }
     case 5: {
       checkSession(ctx);
@@ -227,7 +185,7 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
       const node = nodeOrFail(view, req.path);
       checkAcl(node, Perms.WRITE, ctx);
       const version = nextVersion(node.version, req.version);
-      return { type: 5, body: { kind: "setData", path: req.path, data: req.data, version } };
+      return { type: 5, record: { path: req.path, data: req.data, version } };
     }
     case 7: {
       checkSession(ctx);
@@ -237,7 +195,7 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
       const node = nodeOrFail(view, req.path);
       checkAcl(node, Perms.ADMIN, ctx);
       const version = nextVersion(node.aversion, req.version);
-      return { type: 7, body: { kind: "setACL", path: req.path, acl, version } };
+      return { type: 7, record: { path: req.path, acl, version } };
     }
     case 13: {
       checkSession(ctx);
@@ -245,7 +203,7 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
       const node = nodeOrFail(view, req.path);
       checkAcl(node, Perms.READ, ctx);
       const version = nextVersion(node.version, req.version);
-      return { type: 13, body: { kind: "check", path: req.path, version } };
+      return { type: 13, record: { path: req.path, version } };
     }
   }
 }
@@ -255,7 +213,7 @@ export function prepareWrite(view: TreeView, req: WriteRequest, ctx: PrepContext
   try {
     return prepOne(view, req, ctx);
   } catch (e) {
-    if (e instanceof Fail) return { type: Op.error, body: { kind: "error", err: e.code } };
+    if (e instanceof Fail) return errorTxn(e.code);
     throw e;
   }
 }
@@ -282,47 +240,56 @@ class Overlay implements TreeView {
 
   /** Records the effect of a prepared sub-txn. */
   apply(t: PreparedTxn): void {
-    const b = t.body;
-    switch (b.kind) {
-      case "create":
-      case "createContainer":
-      case "createTTL": {
-        const owner = b.kind === "createContainer"
+    switch (t.type) {
+      case Op.create:
+      case Op.create2:
+      case Op.createContainer:
+      case Op.createTTL: {
+        const r = t.record;
+        const owner = t.type === Op.createContainer
           ? CONTAINER_EPHEMERAL_OWNER
-          : b.kind === "createTTL"
-          ? ttlOwner(b.ttl)!
-          : b.ephemeral
+          : t.type === Op.createTTL
+          ? ttlOwner(t.record.ttl)!
+          : t.record.ephemeral
           ? this.sessionId
           : 0n;
-        this.changed.set(b.path, {
+        this.changed.set(r.path, {
           version: 0,
           cversion: 0,
           aversion: 0,
           ephemeralOwner: owner,
-          acl: b.acl,
+          acl: r.acl ?? [],
           numChildren: 0,
         });
-        const pp = this.parentOf(b.path);
+        const pp = this.parentOf(r.path);
         const parent = this.node(pp)!;
         this.changed.set(pp, {
           ...parent,
-          cversion: b.parentCVersion,
+          cversion: r.parentCVersion,
           numChildren: parent.numChildren + 1,
         });
         break;
       }
-      case "delete": {
-        this.changed.set(b.path, null);
-        const pp = this.parentOf(b.path);
+      case Op.delete:
+      case Op.deleteContainer: {
+        this.changed.set(t.record.path, null);
+        const pp = this.parentOf(t.record.path);
         const parent = this.node(pp)!;
         this.changed.set(pp, { ...parent, numChildren: parent.numChildren - 1 });
         break;
       }
-      case "setData":
-        this.changed.set(b.path, { ...this.node(b.path)!, version: b.version });
+      case Op.setData:
+        this.changed.set(t.record.path, {
+          ...this.node(t.record.path)!,
+          version: t.record.version,
+        });
         break;
-      case "setACL":
-        this.changed.set(b.path, { ...this.node(b.path)!, aversion: b.version, acl: b.acl });
+      case Op.setACL:
+        this.changed.set(t.record.path, {
+          ...this.node(t.record.path)!,
+          aversion: t.record.version,
+          acl: t.record.acl ?? [],
+        });
         break;
     }
   }
@@ -345,13 +312,13 @@ export function prepareMulti(view: TreeView, ops: MultiOp[], ctx: PrepContext): 
   let failed = false;
   for (const op of ops) {
     if (failed) {
-      txns.push({ type: Op.error, body: { kind: "error", err: Err.RuntimeInconsistency } });
+      txns.push(errorTxn(Err.RuntimeInconsistency));
       continue;
     }
     let t: PreparedTxn;
     if (op.req === null) {
       // 3.8 hits an "Invalid type of op" IOException here; the client sees MarshallingError.
-      t = { type: Op.error, body: { kind: "error", err: Err.MarshallingError } };
+      t = errorTxn(Err.MarshallingError);
     } else {
       t = prepareWrite(overlay, op.req, ctx);
     }
@@ -359,24 +326,31 @@ export function prepareMulti(view: TreeView, ops: MultiOp[], ctx: PrepContext): 
     else overlay.apply(t);
     txns.push(t);
   }
-  return { type: Op.multi, body: { kind: "multi", txns } };
+  return { type: Op.multi, record: null, subs: txns };
 }
 
 /** The txn that closes a session: its ephemerals go with it. */
 export function prepareCloseSession(view: TreeView, sessionId: bigint): PreparedTxn {
-  return {
-    type: Op.closeSession,
-    body: { kind: "closeSession", paths2Delete: view.ephemerals(sessionId) },
-  };
+  return { type: Op.closeSession, record: { paths2Delete: view.ephemerals(sessionId) } };
+}
+
+/** An error txn (ErrorTxn) with a KeeperException code. */
+export function errorTxn(err: number): PreparedTxn {
+  return { type: Op.error, record: { err } };
+}
+
+/** The error code of an error txn, 0 for any other txn. */
+export function txnError(t: PreparedTxn): number {
+  return t.type === Op.error ? t.record.err : 0;
 }
 
 /** Per-op results of a multi as 3.8 reports them: ok before the failure, its code, then -2. */
 export function multiErrors(t: PreparedTxn): number[] | null {
-  if (t.body.kind !== "multi") return null;
-  const txns = t.body.txns;
+  if (t.type !== Op.multi) return null;
+  const txns = t.subs;
   const failAt = txns.findIndex((x) => x.type === Op.error);
   if (failAt < 0) return null;
   return txns.map((x, i) =>
-    i < failAt ? Err.Ok : i === failAt ? (x.body as { err: number }).err : Err.RuntimeInconsistency
+    i < failAt ? Err.Ok : i === failAt ? txnError(x) : Err.RuntimeInconsistency
   );
 }

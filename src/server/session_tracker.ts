@@ -29,6 +29,11 @@ export class SessionTracker {
     return (Math.floor(t / this.tickMs) + 1) * this.tickMs;
   }
 
+  /** Restarts the bucket clock at `now` (when deadlines use another clock than the id bits). */
+  rebase(now: number): void {
+    this.nextExpiry = this.roundUp(now);
+  }
+
   /** Number of live sessions. */
   get size(): number {
     return this.sessions.size;

@@ -5,25 +5,32 @@
 // their replies queue behind every earlier write, so a session sees replies in
 // xid order and never a reply that reflects a txn that is not yet durable.
 import { logger } from "../log/logger.ts";
+import { VERSION } from "../version.ts";
 import type { ZkConfig } from "../config/types.ts";
 import { Reader } from "../jute/reader.ts";
 import { DecodeError } from "../jute/errors.ts";
 import { serveTcp, type TcpServer } from "../net/listener.ts";
 import { aclAllows, authenticate, type AuthId, clientInfos } from "./acl.ts";
-import { ErrorCode, Perms } from "../jute/constants.ts";
+import { ErrorCode, Ids, Perms } from "../jute/constants.ts";
+import type { ACL } from "../jute/data.ts";
+import type { DataNode } from "../data/tree.ts";
 import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
 import * as codec from "./codec.ts";
 import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
 import {
   fourLetterReply,
   type FourLetterView,
+  javaDouble,
   MinAvgMax,
   notWhitelisted,
   wordEnabled,
 } from "./four_letter.ts";
 import { GroupCommit } from "./group_commit.ts";
+import { copyCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
+import { parentOf } from "./path_utils.ts";
 import {
   Err,
+  errorTxn,
   multiErrors,
   Op,
   prepareCloseSession,
@@ -31,11 +38,12 @@ import {
   prepareMulti,
   prepareWrite,
   type TreeView,
+  txnError,
 } from "./prep.ts";
 import { hexId, sessionPassword } from "./session_id.ts";
 import { SessionTracker } from "./session_tracker.ts";
 import { WatchManager, WatchMode } from "../data/watch_manager.ts";
-import type { Database, LoggedTxn } from "./database.ts";
+import type { LoggedTxn, ServerDatabase } from "./database.ts";
 import { applyTxn } from "../data/apply.ts";
 
 const log = logger("ZooKeeperServer");
@@ -53,7 +61,9 @@ export type ServerMode =
 export interface ZkServerOptions {
   config: ZkConfig;
   /** The restored database: tree, durable log, snapshots. */
-  db: Database;
+  db: ServerDatabase;
+  /** Hands out zxids (default: one more than the last, epoch bits as restored). */
+  nextZxid?: () => bigint;
   /** The current mode (a function so the owner can change it). Default "standalone". */
   mode?: () => ServerMode;
   /** Server id in the session ids' high byte (3.8 standalone uses 1; a quorum peer its myid). */
@@ -64,10 +74,22 @@ export interface ZkServerOptions {
   sessionlessTimeoutMs?: number;
   /** ContainerManager's check interval (ms); 0 disables container/TTL reaping. */
   containerCheckMs?: number;
-  /** Wall clock, for tests. */
+  /** Wall clock (txn times, session id bits), for tests. */
   now?: () => number;
+  /** Monotonic clock in ms (session deadlines), for tests. */
+  monotonic?: () => number;
   /** Version text printed by srvr/stat/mntr. */
   version?: string;
+  /**
+   * Extra lines a quorum peer adds to four-letter words: conf (initLimit,
+   * membership, ...), mntr (zk_followers, ...) and srvr/stat after "Node count"
+   * (the leader's "Proposal sizes last/min/max").
+   */
+  extraFourLetter?: () => {
+    conf?: [string, string | number][];
+    monitor?: [string, string | number][];
+    stat?: string[];
+  };
 }
 
 const OP_NAMES: Record<number, string> = {
@@ -103,14 +125,33 @@ const OP_NAMES: Record<number, string> = {
 };
 
 /** Op codes that become txns. */
-const WRITE_OPS = new Set<number>([1, 2, 5, 7, 13, 14, 15, 19, 20, 21]);
+const WRITE_OPS = new Set<number>([1, 2, 5, 7, 14, 15, 16, 19, 20, 21]);
 /** Op codes answered from the tree. */
-const READ_OPS = new Set<number>([3, 4, 6, 8, 9, 11, 12, 17, 18, 22, 101, 103, 104, 105, 106, 107]);
+const READ_OPS = new Set<number>([
+  3,
+  4,
+  6,
+  8,
+  9,
+  11,
+  12,
+  13,
+  17,
+  18,
+  22,
+  101,
+  103,
+  104,
+  105,
+  106,
+  107,
+]);
 
 /** The client-port ZooKeeper server. */
 export class ZkServer implements CnxnHandler {
   readonly cfg: ZkConfig;
-  readonly db: Database;
+  readonly db: ServerDatabase;
+  private readonly zxidSource: (() => bigint) | undefined;
   readonly sessions: SessionTracker;
   readonly watches = new WatchManager<ClientCnxn>();
   readonly cnxns = new Set<ClientCnxn>();
@@ -118,10 +159,12 @@ export class ZkServer implements CnxnHandler {
   private readonly gc: GroupCommit<LoggedTxn>;
   private readonly modeOf: () => ServerMode;
   private readonly now: () => number;
+  private readonly mono: () => number;
   private readonly superDigest: string | null;
   private readonly sessionlessMs: number;
   private readonly containerCheckMs: number;
   readonly version: string;
+  private readonly extra4lw: ZkServerOptions["extraFourLetter"];
   private hzxid: bigint;
   private listener: TcpServer | null = null;
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -130,29 +173,49 @@ export class ZkServer implements CnxnHandler {
   private readonly startedMs: number;
   // ServerStats
   readonly latency = new MinAvgMax();
+  /** Txns per group commit (3.8's sync_processor_batch_size). */
+  readonly batchSize = new MinAvgMax();
+  /** Milliseconds per log write + fsync (3.8's fsynctime). */
+  readonly fsyncTime = new MinAvgMax();
   packetsReceived = 0;
   packetsSent = 0;
   authFailed = 0;
+  private readonly digestLog: [bigint, bigint][] = [];
+  /** ZooTrace's text trace mask (gtmk/stmk); 3.8's default is 306. */
+  private traceMask = 306n;
   private txnsSinceSnap = 0;
   private snapThreshold: number;
-  private snapshotting: Promise<void> | null = null;
 
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
     this.db = opts.db;
     this.modeOf = opts.mode ?? (() => "standalone");
     this.now = opts.now ?? Date.now;
+    this.mono = opts.monotonic ?? (() => performance.timeOrigin + performance.now());
     this.superDigest = opts.superDigest ?? null;
     this.sessionlessMs = opts.sessionlessTimeoutMs ?? 10_000;
     this.containerCheckMs = opts.containerCheckMs ?? 60_000;
-    this.version = opts.version ?? "3.8.0-zkt";
+    this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
+    this.extra4lw = opts.extraFourLetter;
+    this.zxidSource = opts.nextZxid;
     this.startedMs = this.now();
+    codec.setExtendedTypes(this.cfg.extendedTypesEnabled);
+    // Session ids take wall-clock bits (unique across restarts); deadlines use a
+    // monotonic clock so a wall-clock jump does not expire every session at once.
     this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
+    this.sessions.rebase(this.mono());
     // Sessions restored from the snapshot + log keep running with fresh deadlines.
-    for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.now());
+    for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.mono());
     this.hzxid = this.db.tree.lastProcessedZxid;
     this.gc = new GroupCommit<LoggedTxn>(
-      { commit: (batch) => this.db.commit(batch) },
+      {
+        commit: async (batch) => {
+          const t0 = performance.now();
+          await this.db.commit(batch);
+          this.fsyncTime.add(Math.round(performance.now() - t0));
+          this.batchSize.add(batch.length);
+        },
+      },
       (e) => this.fatal(e),
     );
     this.snapThreshold = this.nextSnapThreshold();
@@ -192,7 +255,6 @@ export class ZkServer implements CnxnHandler {
       } catch { /* closing anyway */ }
       c.close();
     }
-    if (this.snapshotting) await this.snapshotting.catch(() => {});
     await this.listener?.done;
     await this.db.close();
   }
@@ -265,7 +327,7 @@ export class ZkServer implements CnxnHandler {
     if (!cnxn) return;
     const bytes = codec.replyBytes(xid, zxid, err, err === 0 ? body : null);
     this.gc.output(() => {
-      cnxn.outstanding = Math.max(0, cnxn.outstanding - 1);
+      cnxn.requestDone();
       const now = this.now();
       cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
       if (type !== Op.ping) this.latency.add(now - startMs);
@@ -283,9 +345,14 @@ export class ZkServer implements CnxnHandler {
 
   // --------------------------------------------------------------- handshake
 
-  fourLetter(word: string, cnxn: ClientCnxn): string {
+  fourLetterEnabled(word: string): boolean {
+    return wordEnabled(word, this.cfg.fourLetterWordWhitelist);
+  }
+
+  fourLetter(word: string, cnxn: ClientCnxn, arg?: bigint): string {
     this.packetsReceived++;
     if (!wordEnabled(word, this.cfg.fourLetterWordWhitelist)) return notWhitelisted(word);
+    if (word === "stmk" && arg !== undefined) this.traceMask = arg;
     log.info(`Processing ${word} command from ${cnxn.remote}`);
     return fourLetterReply(word, this.fourLetterView());
   }
@@ -330,11 +397,16 @@ export class ZkServer implements CnxnHandler {
           `${hexId(req.lastZxidSeen)}, timeout = ${req.timeOut}, address = ${cnxn.remote}`,
       );
       cnxn.sessionId = id;
-      this.sessions.add(id, timeout, this.now());
+      this.sessions.add(id, timeout, this.mono());
       this.bySession.set(id, cnxn);
+      if (this.modeOf() === "read-only") {
+        // A read-only server keeps sessions local: nothing goes to the log.
+        this.gc.output(() => this.finishSessionInit(cnxn, true));
+        return;
+      }
       const t: PreparedTxn = {
         type: Op.createSession,
-        body: { kind: "createSession", timeOut: timeout },
+        record: { timeOut: timeout },
       };
       this.commitTxn(id, 0, t);
       this.gc.output(() => this.finishSessionInit(cnxn, true));
@@ -355,7 +427,7 @@ export class ZkServer implements CnxnHandler {
       this.gc.output(() => this.finishSessionInit(cnxn, false));
       return;
     }
-    const alive = this.sessions.touch(id, this.now(), timeout);
+    const alive = this.sessions.touch(id, this.mono(), timeout);
     if (alive) this.bySession.set(id, cnxn);
     this.gc.output(() => this.finishSessionInit(cnxn, alive));
   }
@@ -371,8 +443,7 @@ export class ZkServer implements CnxnHandler {
     );
     this.send(cnxn, bytes);
     if (valid) {
-      cnxn.initialized = true;
-      cnxn.framed.setReadDeadline(null);
+      cnxn.markInitialized();
       log.info(
         `Established session ${
           hexId(id)
@@ -388,6 +459,13 @@ export class ZkServer implements CnxnHandler {
 
   packet(cnxn: ClientCnxn, payload: Uint8Array): void {
     this.packetsReceived++;
+    if (!this.serving()) {
+      // 3.8 shuts its ZooKeeperServer down when the peer leaves serving (e.g.
+      // LOOKING): clients lose the connection and reconnect elsewhere.
+      log.info(`Closing connection from ${cnxn.remote}: ZooKeeperServer not running`);
+      cnxn.close();
+      return;
+    }
     const startMs = this.now();
     const r = new Reader(payload, this.cfg.juteMaxBuffer);
     let xid: number;
@@ -407,10 +485,10 @@ export class ZkServer implements CnxnHandler {
     }
     if (!cnxn.initialized) {
       // A request before the session exists; 3.8 would not read it yet.
-      cnxn.outstanding--;
+      cnxn.requestDone();
       return;
     }
-    this.sessions.touch(cnxn.sessionId, this.now());
+    this.sessions.touch(cnxn.sessionId, this.mono());
     if (type === Op.sasl) {
       this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
       return;
@@ -420,6 +498,11 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     if (WRITE_OPS.has(type)) {
+      if (this.modeOf() === "read-only") {
+        // ReadOnlyRequestProcessor: no txn, NotReadOnly to the client.
+        this.reply(cnxn, xid, type, this.lastZxid, Err.NotReadOnly, null, startMs);
+        return;
+      }
       this.write(cnxn, xid, type, r, startMs);
       return;
     }
@@ -485,11 +568,11 @@ export class ZkServer implements CnxnHandler {
         cversion: n.stat.cversion,
         aversion: n.stat.aversion,
         ephemeralOwner: n.stat.ephemeralOwner,
-        acl: this.db.tree.aclOf(n),
+        acl: this.aclOf(n),
         numChildren: n.children.size,
       };
     },
-    ephemerals: (id) => [...(this.db.tree.ephemerals.get(id) ?? [])],
+    ephemerals: (id) => this.ephemeralsOf(id),
   };
 
   private ctx(sessionId: bigint, authInfo: AuthId[]) {
@@ -510,13 +593,21 @@ export class ZkServer implements CnxnHandler {
     cxid: number,
     t: PreparedTxn,
   ): { zxid: bigint; err: number } {
-    const zxid = ++this.hzxid;
+    const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
     const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
-    const txn = codec.toTxn(t);
+    const txn = t;
     const rc = applyTxn(this.db.tree, header, txn);
+    if (zxid % 128n === 0n) {
+      // DataTree's digest log, printed by the hash four-letter word.
+      this.digestLog.push([zxid, BigInt.asIntN(64, this.db.tree.digest)]);
+      if (this.digestLog.length > 1024) this.digestLog.shift();
+    }
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
     const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
-    for (const ev of rc.events) this.watches.fire(ev, fires);
+    for (const ev of rc.events) {
+      this.watches.fire(ev, fires);
+      this.trackSetSizes(ev);
+    }
     this.deliver(fires);
     this.countForSnapshot();
     return { zxid, err: rc.err };
@@ -526,7 +617,10 @@ export class ZkServer implements CnxnHandler {
     const sid = cnxn.sessionId;
     let t: PreparedTxn;
     try {
-      if (type === Op.multi) {
+      if (type === Op.reconfig) {
+        // Standalone: ReconfigDisabled unless reconfigEnabled, else not a leader (Unimplemented).
+        t = errorTxn(this.cfg.reconfigEnabled ? Err.Unimplemented : Err.ReconfigDisabled);
+      } else if (type === Op.multi) {
         t = prepareMulti(this.view, codec.readMultiOps(r), this.ctx(sid, cnxn.authInfo));
       } else if (type === Op.deleteContainer) {
         t = prepareWrite(
@@ -540,11 +634,11 @@ export class ZkServer implements CnxnHandler {
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
-      t = { type: Op.error, body: { kind: "error", err: Err.MarshallingError } };
+      t = errorTxn(Err.MarshallingError);
     }
     const applied = this.commitTxn(sid, xid, t);
     if (t.type === Op.error) {
-      this.reply(cnxn, xid, type, applied.zxid, (t.body as { err: number }).err, null, startMs);
+      this.reply(cnxn, xid, type, applied.zxid, txnError(t), null, startMs);
       return;
     }
     if (t.type === Op.multi) {
@@ -590,9 +684,19 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     this.sessions.setClosing(sessionId);
+    if (this.modeOf() === "read-only" && !this.db.tree.sessions.has(sessionId)) {
+      // A local (read-only) session: no txn, nothing in the tree to remove.
+      this.sessions.remove(sessionId);
+      if (cnxn) this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
+      const ro = cnxn ?? this.bySession.get(sessionId) ?? null;
+      this.bySession.delete(sessionId);
+      if (ro) this.gc.output(() => ro.closeAfterFlush());
+      return;
+    }
     const t = prepareCloseSession(this.view, sessionId);
     const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t);
     this.sessions.remove(sessionId);
+    this.ephemeralCaps.delete(sessionId);
     if (cnxn) this.reply(cnxn, xid, Op.closeSession, applied.zxid, 0, null, startMs);
     const live = cnxn ?? this.bySession.get(sessionId) ?? null;
     this.bySession.delete(sessionId);
@@ -635,34 +739,34 @@ export class ZkServer implements CnxnHandler {
     const fail = (err: number) => ({ err, body: null });
     switch (type) {
       case Op.exists: {
-        const { path, watch } = codec.readPathWatch(r);
+        const { path, watch } = codec.readPathWatch(type, r);
         if (path.includes("\0")) return fail(Err.BadArguments);
         if (watch) this.watches.data.add(path, cnxn);
         const n = tree.get(path);
-        return n ? ok(codec.statBody(tree, path)) : fail(Err.NoNode);
+        return n ? ok(codec.statBody(tree, path, Op.exists)) : fail(Err.NoNode);
       }
       case Op.getData: {
-        const { path, watch } = codec.readPathWatch(r);
+        const { path, watch } = codec.readPathWatch(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.data.add(path, cnxn);
         return ok(codec.getDataBody(tree, path));
       }
       case Op.getChildren:
       case Op.getChildren2: {
-        const { path, watch } = codec.readPathWatch(r);
+        const { path, watch } = codec.readPathWatch(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.child.add(path, cnxn);
-        return ok(codec.childrenBody(tree, path, type === Op.getChildren2));
+        return ok(codec.childrenBody(tree, path, type === Op.getChildren2, this.childrenOf(path)));
       }
       case Op.getACL: {
-        const path = codec.readPath(r);
+        const path = codec.readPath(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        const acl = tree.aclOf(n);
+        const acl = this.aclOf(n);
         if (!aclAllows(acl, Perms.READ | Perms.ADMIN, cnxn.authInfo)) return fail(Err.NoAuth);
         const admin = aclAllows(acl, Perms.ADMIN, cnxn.authInfo);
         // Without ADMIN, digest hashes are hidden (3.8: "user:x").
@@ -676,21 +780,21 @@ export class ZkServer implements CnxnHandler {
         return ok(codec.getAclBody(tree, path, shown));
       }
       case Op.getAllChildrenNumber: {
-        const path = codec.readPath(r);
+        const path = codec.readPath(type, r);
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
-        if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
-        return ok(codec.intBody(this.countDescendants(path)));
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        return ok(codec.allChildrenBody(this.countDescendants(path)));
       }
       case Op.getEphemerals: {
-        const prefix = codec.readPath(r);
-        const all = [...(tree.ephemerals.get(cnxn.sessionId) ?? [])];
+        const prefix = codec.readPath(type, r);
+        const all = this.ephemeralsOf(cnxn.sessionId);
         const p = prefix.trim();
         const list = p === "" || p === "/" ? all : all.filter((x) => x.startsWith(prefix));
-        return ok(codec.stringListBody(list));
+        return ok(codec.ephemeralsBody(list));
       }
       case Op.sync:
-        return ok(codec.pathBody(codec.readPath(r)));
+        return ok(codec.syncBody(codec.readPath(type, r)));
       case Op.setWatches:
       case Op.setWatches2: {
         const sw = codec.readSetWatchesReq(r, type === Op.setWatches2);
@@ -703,7 +807,7 @@ export class ZkServer implements CnxnHandler {
           return fail(Err.MarshallingError);
         }
         this.watches.addPersistent(path, cnxn, mode);
-        return ok(codec.intBody(0));
+        return ok(codec.errorBody(0));
       }
       case Op.checkWatches:
       case Op.removeWatches: {
@@ -725,12 +829,20 @@ export class ZkServer implements CnxnHandler {
       }
       case Op.whoAmI:
         return ok(codec.whoAmIBody(clientInfos(cnxn.authInfo)));
+      case Op.check: {
+        // A check outside a multi: 3.8 logs a CheckVersionTxn that its own restore
+        // cannot read back (and then fails to answer). zkt checks the same things
+        // in the same order and answers without a txn, so data dirs stay readable.
+        const req = codec.readWriteRequest(type, r);
+        const t = prepareWrite(this.view, req, this.ctx(cnxn.sessionId, cnxn.authInfo));
+        return t.type === Op.error ? fail(txnError(t)) : ok(null);
+      }
       case Op.multiRead: {
         const ops = codec.readMultiReadOps(r);
         const results = ops.map((op) => {
           const n = tree.get(op.path);
           if (!n) return { type: op.type, err: Err.NoNode, path: op.path };
-          if (!aclAllows(tree.aclOf(n), Perms.READ, cnxn.authInfo)) {
+          if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) {
             return { type: op.type, err: Err.NoAuth, path: op.path };
           }
           if (op.watch) {
@@ -738,10 +850,59 @@ export class ZkServer implements CnxnHandler {
           }
           return { type: op.type, err: 0, path: op.path };
         });
-        return ok(codec.multiReadBody(tree, results));
+        return ok(codec.multiReadBody(tree, results, (p) => this.childrenOf(p)));
       }
     }
     return fail(Err.Unimplemented);
+  }
+
+  /**
+   * Table sizes of the Java HashSets 3.8 keeps (a node's children, a session's
+   * ephemerals): they grow with inserts and never shrink, and they decide the
+   * order clients see.
+   */
+  private readonly childCaps = new Map<string, number>();
+  private readonly ephemeralCaps = new Map<bigint, number>();
+
+  private trackSetSizes(ev: { type: string; path: string }): void {
+    const tree = this.db.tree;
+    if (ev.type === "created") {
+      const parent = parentOf(ev.path);
+      const n = tree.children(parent)?.size ?? 0;
+      this.childCaps.set(parent, grownCapacity(n, this.childCaps.get(parent) ?? 8));
+      const owner = tree.get(ev.path)?.stat.ephemeralOwner ?? 0n;
+      if (ephemeralKind(owner, this.cfg.extendedTypesEnabled) === "normal") {
+        const size = tree.ephemerals.get(owner)?.size ?? 0;
+        this.ephemeralCaps.set(owner, grownCapacity(size, this.ephemeralCaps.get(owner) ?? 16));
+      }
+    } else if (ev.type === "deleted") {
+      this.childCaps.delete(ev.path);
+    }
+  }
+
+  /** A node's children in the order 3.8 lists them (its HashSet's iteration order). */
+  private childrenOf(path: string): string[] {
+    const kids = this.db.tree.children(path);
+    if (!kids) return [];
+    const key = path === "" ? "/" : path;
+    const cap = grownCapacity(kids.size, this.childCaps.get(key) ?? 8);
+    return javaHashSetOrder(kids, cap);
+  }
+
+  /** A session's ephemerals as DataTree.getEphemerals returns them (a copied HashSet). */
+  private ephemeralsOf(sessionId: bigint): string[] {
+    const set = this.db.tree.ephemerals.get(sessionId);
+    if (!set || set.size === 0) {
+      this.ephemeralCaps.delete(sessionId);
+      return [];
+    }
+    const cap = grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16);
+    return javaHashSetOrder(javaHashSetOrder(set, cap), copyCapacity(set.size));
+  }
+
+  /** A node's ACL; the reference -1 is OPEN_ACL_UNSAFE (ReferenceCountedACLCache.convertLong). */
+  private aclOf(n: DataNode): ACL[] {
+    return n.acl === -1n ? [...Ids.OPEN_ACL_UNSAFE] : this.db.tree.aclOf(n);
   }
 
   private countDescendants(path: string): number {
@@ -790,12 +951,12 @@ export class ZkServer implements CnxnHandler {
 
   private scheduleExpiry(): void {
     if (this.stopped) return;
-    const wait = Math.max(1, this.sessions.waitTime(this.now()));
+    const wait = Math.max(1, this.sessions.waitTime(this.mono()));
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = null;
       if (this.stopped) return;
       if (this.serving()) {
-        for (const id of this.sessions.poll(this.now())) {
+        for (const id of this.sessions.poll(this.mono())) {
           const s = this.db.tree.sessions.get(id);
           log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
           this.closeSession(id, null, 0, this.now());
@@ -839,15 +1000,10 @@ export class ZkServer implements CnxnHandler {
 
   private countForSnapshot(): void {
     this.txnsSinceSnap++;
-    if (this.txnsSinceSnap < this.snapThreshold || this.snapshotting) return;
+    if (this.txnsSinceSnap < this.snapThreshold) return;
+    if (!this.db.requestSnapshot()) return;
     this.txnsSinceSnap = 0;
     this.snapThreshold = this.nextSnapThreshold();
-    // Roll the log after the txns queued so far and snapshot the tree as of now (fuzzy, like 3.8).
-    this.snapshotting = this.db.snapshot(() => this.gc.drain()).catch((e) => {
-      log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
-    }).finally(() => {
-      this.snapshotting = null;
-    });
   }
 
   // ------------------------------------------------------------------- stats
@@ -855,6 +1011,7 @@ export class ZkServer implements CnxnHandler {
   /** The snapshot four-letter words print. */
   fourLetterView(): FourLetterView {
     const tree = this.db.tree;
+    const extra = this.extra4lw?.() ?? {};
     const buckets = new Map<number, bigint[]>();
     for (const id of this.sessions.ids()) {
       const s = this.sessions.get(id)!;
@@ -910,6 +1067,7 @@ export class ZkServer implements CnxnHandler {
         ["maxSessionTimeout", this.cfg.maxSessionTimeout],
         ["clientPortListenBacklog", -1],
         ["serverId", this.cfg.myid ?? 0],
+        ...(extra.conf ?? []),
       ],
       dataDirSize: sizes.data,
       logDirSize: sizes.log,
@@ -952,9 +1110,12 @@ export class ZkServer implements CnxnHandler {
         ["min_latency", this.latency.min],
         ["max_latency", this.latency.max],
         ["approximate_data_size", this.approximateDataSize()],
+        ...fileDescriptorCounts(),
         ["uptime", this.now() - this.startedMs],
         ["last_proposal_size", -1],
-        ["fsync_batches", this.gc.batches],
+        ...summary("sync_processor_batch_size", this.batchSize),
+        ...summary("fsynctime", this.fsyncTime),
+        ...(extra.monitor ?? []),
       ],
       watchSummary: {
         watchers: new Set([
@@ -969,8 +1130,11 @@ export class ZkServer implements CnxnHandler {
       sessionBuckets: [...buckets],
       sessionCount: this.sessions.size,
       ephemerals: [...tree.ephemerals].filter(([, s]) => s.size > 0).map(([id, s]) => [id, [...s]]),
-      connectionBuckets: [],
+      connectionBuckets: this.connectionBuckets(),
       connectionCount: conns.length,
+      digestLog: this.digestLog,
+      traceMask: this.traceMask,
+      statExtra: extra.stat ?? [],
       resetServerStats: () => {
         this.latency.reset();
         this.packetsReceived = 0;
@@ -982,9 +1146,52 @@ export class ZkServer implements CnxnHandler {
     };
   }
 
+  /** NIOServerCnxnFactory's connection expiry queue, for dump: session deadline or sessionless one. */
+  private connectionBuckets(): [number, string[]][] {
+    const tick = this.cfg.tickTime;
+    const out = new Map<number, string[]>();
+    for (const c of this.cnxns) {
+      const s = c.sessionId !== 0n ? this.sessions.get(c.sessionId) : undefined;
+      const at = s
+        ? s.expiresAt
+        : (Math.floor((c.establishedMs + this.sessionlessMs) / tick) + 1) * tick;
+      let b = out.get(at);
+      if (!b) out.set(at, b = []);
+      b.push(`ip: ${c.remote} sessionId: ${hexId(c.sessionId)}`);
+    }
+    return [...out];
+  }
+
   private approximateDataSize(): number {
     let n = 0;
     for (const [p, node] of this.db.tree.nodes) n += p.length + (node.data?.length ?? 0);
     return n;
+  }
+}
+
+/** 3.8's summary metric lines: avg_, min_, max_, cnt_, sum_ + name. */
+function summary(name: string, m: MinAvgMax): [string, string | number][] {
+  return [
+    [`avg_${name}`, javaDouble(m.avg)],
+    [`min_${name}`, m.min],
+    [`max_${name}`, m.max],
+    [`cnt_${name}`, m.n],
+    [`sum_${name}`, m.sum],
+  ];
+}
+
+/** zk_open/max_file_descriptor_count (3.8 prints them on Unix): from /proc on Linux. */
+function fileDescriptorCounts(): [string, number][] {
+  try {
+    let open = 0;
+    for (const _ of Deno.readDirSync("/proc/self/fd")) open++;
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    const m = limits.match(/^Max open files\s+(\d+)/m);
+    return [["open_file_descriptor_count", open], [
+      "max_file_descriptor_count",
+      m ? Number(m[1]) : -1,
+    ]];
+  } catch {
+    return [];
   }
 }

@@ -3,18 +3,19 @@
 // raw (error code, zxid, body) so tests can assert exactly what the wire says.
 import { type ACL, readACL, readStat, type Stat } from "../../src/jute/data.ts";
 import {
+  type MultiOp,
   readConnectResponse,
+  readMultiResponse,
   readReplyHeader,
   readWatcherEvent,
   writeAddWatchRequest,
   writeAuthPacket,
-  writeCheckVersionRequest,
   writeConnectRequest,
   writeCreateRequest,
   writeCreateTTLRequest,
   writeDeleteRequest,
   writeGetChildrenRequest,
-  writeMultiHeader,
+  writeMultiRequest,
   writeRemoveWatchesRequest,
   writeRequestHeader,
   writeSetACLRequest,
@@ -82,6 +83,7 @@ export const OP = {
   check: 13,
   multi: 14,
   create2: 15,
+  reconfig: 16,
   checkWatches: 17,
   removeWatches: 18,
   createContainer: 19,
@@ -359,32 +361,14 @@ export class ZkClient {
       }), -8)).err;
   }
 
-  /** multi of (type, write-body) ops; returns the header err and per-op (type, err). */
-  async multi(
-    ops: { type: number; body: (w: Writer) => void }[],
-  ): Promise<{ err: number; results: { type: number; err: number }[] }> {
-    const rep = await this.call(OP.multi, (w) => {
-      for (const op of ops) {
-        writeMultiHeader(w, { type: op.type, done: false, err: -1 });
-        op.body(w);
-      }
-      writeMultiHeader(w, { type: -1, done: true, err: -1 });
-    });
-    const results: { type: number; err: number }[] = [];
-    if (rep.err !== 0) return { err: rep.err, results };
-    for (;;) {
-      const type = rep.r.int();
-      const done = rep.r.boolean();
-      const err = rep.r.int();
-      if (done) break;
-      results.push({ type, err });
-      if (type === -1) rep.r.int();
-      else if (type === OP.create) rep.r.string();
-      else if (type === OP.create2) {
-        rep.r.string();
-        readStat(rep.r);
-      } else if (type === OP.setData) readStat(rep.r);
-    }
+  /** multi: the header err and, per op, the result type and error code (0 unless an ErrorResult). */
+  async multi(ops: MultiOp[]): Promise<{ err: number; results: { type: number; err: number }[] }> {
+    const rep = await this.call(OP.multi, (w) => writeMultiRequest(w, ops));
+    if (rep.err !== 0) return { err: rep.err, results: [] };
+    const results = readMultiResponse(rep.r).map((res) => ({
+      type: res.type,
+      err: res.type === -1 ? res.response.err : 0,
+    }));
     return { err: rep.err, results };
   }
 
@@ -403,17 +387,17 @@ export class ZkClient {
   }
 }
 
-/** Writes a create request body (for multi). */
-export function createBody(path: string, flags = 0): (w: Writer) => void {
-  return (w) => writeCreateRequest(w, { path, data: new Uint8Array(0), acl: OPEN_ACL, flags });
+/** A create op for multi. */
+export function createOp(path: string, flags = 0): MultiOp {
+  return { type: 1, request: { path, data: new Uint8Array(0), acl: OPEN_ACL, flags } };
 }
 
-/** Writes a delete request body (for multi). */
-export function deleteBody(path: string, version = -1): (w: Writer) => void {
-  return (w) => writeDeleteRequest(w, { path, version });
+/** A delete op for multi. */
+export function deleteOp(path: string, version = -1): MultiOp {
+  return { type: 2, request: { path, version } };
 }
 
-/** Writes a check request body (for multi). */
-export function checkBody(path: string, version: number): (w: Writer) => void {
-  return (w) => writeCheckVersionRequest(w, { path, version });
+/** A check op for multi. */
+export function checkOp(path: string, version: number): MultiOp {
+  return { type: 13, request: { path, version } };
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { listLogs, logsFrom, purge, restore } from "../../../src/persistence/datadir.ts";
+import { DataTree } from "../../../src/data/tree.ts";
+import { loadSnapshot, writeSnapshot } from "../../../src/persistence/snapshot.ts";
 import { copyFixture, FIXTURE_DIR } from "./fixture.ts";
 
 Deno.test("restore loads the newest snapshot and replays the logs after it", async () => {
@@ -62,4 +64,29 @@ Deno.test("purge keeps N snapshots and the logs they need (autopurge)", async ()
   await purge(dir, 3);
   assert.deepEqual((await listLogs(v2)).map((l) => l.zxid), [0x100000001n, 0x200000001n]);
   assert.equal(await Deno.stat(`${v2}/snapshot.5`).catch(() => null), null);
+});
+
+Deno.test("restore --to passes over a fuzzy snapshot that may hold txns after the target", async () => {
+  const dir = await copyFixture();
+  const v2 = `${dir}/version-2`;
+  // The mid snapshot, relabelled as if serialization had run until 0x10000001c
+  // while it was named for 0x100000010.
+  const t = new DataTree(true);
+  await loadSnapshot(`${v2}/snapshot.10000001c`, t);
+  await writeSnapshot(`${v2}/snapshot.100000010`, t, {
+    dbid: -1n,
+    digest: { zxid: 0x10000001cn, version: 2, digest: t.digest },
+  });
+  const skipped: string[] = [];
+  const r = await restore(dir, {
+    toZxid: 0x100000012n,
+    onSkip: (f, why) => skipped.push(`${f}: ${why}`),
+  });
+  assert.match(r.snapshot!.file, /snapshot\.0$/);
+  assert.ok(
+    skipped.some((s) => /snapshot\.100000010: it may hold txns up to 0x10000001c/.test(s)),
+    skipped.join("\n"),
+  );
+  assert.equal(r.lastProcessedZxid, 0x100000012n);
+  assert.ok(r.tree.get("/ctr"), "the container still exists at 0x100000012");
 });

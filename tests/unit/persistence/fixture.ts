@@ -3,6 +3,10 @@ import { fileURLToPath } from "node:url";
 
 /** The fixture data dir. */
 export const FIXTURE_DIR = fileURLToPath(new URL("../../../fixtures/zk-datadir", import.meta.url));
+/** The final state as .gz and .snappy snapshots written by ZooKeeper. */
+export const COMPRESSED = fileURLToPath(
+  new URL("../../../fixtures/zk-datadir-compressed", import.meta.url),
+);
 /** Its version-2 dir. */
 export const V2 = `${FIXTURE_DIR}/version-2`;
 /** The snapshot taken mid-way (restart after the first phase). */

@@ -3,6 +3,14 @@
 // session, client ahead of our zxid), closeSession, expiry, frame limits.
 import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { FramedConn } from "../../../src/net/framed_conn.ts";
+import {
+  readConnectResponse,
+  readReplyHeader,
+  writeConnectRequest,
+  writeRequestHeader,
+} from "../../../src/jute/proto.ts";
+import { Reader } from "../../../src/jute/reader.ts";
+import { Writer } from "../../../src/jute/writer.ts";
 import { sessionPassword } from "../../../src/server/session_id.ts";
 import { type InProc, startInProc } from "../../support/zkt_inproc.ts";
 import { ZkClient } from "../../support/zk_client.ts";
@@ -221,3 +229,38 @@ async function assertRejects(f: () => Promise<unknown>): Promise<void> {
   }
   assert(threw, "expected a rejection");
 }
+
+Deno.test("an established session stays connected past the sessionless timeout while idle", async () => {
+  await withServer([], async (s) => {
+    const c = await ZkClient.connect(s.port, { timeoutMs: 5000 });
+    // The sessionless timeout of this server is 300 ms; idle well past it.
+    await new Promise((r) => setTimeout(r, 700));
+    assertEquals((await c.exists("/")).err, 0);
+    await c.close();
+  });
+});
+
+Deno.test("a request pipelined right behind the connect request is answered after the handshake", async () => {
+  await withServer([], async (s) => {
+    const conn = await rawConn(s.port);
+    const connect = new Writer(64);
+    writeConnectRequest(connect, {
+      protocolVersion: 0,
+      lastZxidSeen: 0n,
+      timeOut: 5000,
+      sessionId: 0n,
+      passwd: new Uint8Array(16),
+      readOnly: false,
+    });
+    const req = new Writer(64);
+    writeRequestHeader(req, { xid: 1, type: 3 });
+    req.ustring("/").boolean(false);
+    conn.send(connect.toBytes());
+    conn.send(req.toBytes());
+    const rsp = readConnectResponse(new Reader((await conn.readFrame())!));
+    assert(rsp.sessionId !== 0n);
+    const h = readReplyHeader(new Reader((await conn.readFrame())!));
+    assertEquals([h.xid, h.err], [1, 0]);
+    conn.close();
+  });
+});

@@ -4,14 +4,7 @@
 import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { generateDigest } from "../../../src/server/acl.ts";
 import { type InProc, startInProc } from "../../support/zkt_inproc.ts";
-import {
-  checkBody,
-  createBody,
-  deleteBody,
-  OP,
-  OPEN_ACL,
-  ZkClient,
-} from "../../support/zk_client.ts";
+import { checkOp, createOp, deleteOp, OP, OPEN_ACL, ZkClient } from "../../support/zk_client.ts";
 import { waitFor } from "../../support/wait.ts";
 
 async function withClient(
@@ -109,16 +102,16 @@ Deno.test("sequential nodes number from the parent's cversion", async () => {
 Deno.test("multi applies all or nothing, with per-op results", async () => {
   await withClient([], async (c) => {
     const ok = await c.multi([
-      { type: OP.create, body: createBody("/m") },
-      { type: OP.create, body: createBody("/m/1") },
-      { type: OP.check, body: checkBody("/m", 0) },
-      { type: OP.delete, body: deleteBody("/m/1") },
+      createOp("/m"),
+      createOp("/m/1"),
+      checkOp("/m", 0),
+      deleteOp("/m/1"),
     ]);
     assertEquals(ok.results.map((r) => r.err), [0, 0, 0, 0]);
     const bad = await c.multi([
-      { type: OP.create, body: createBody("/m2") },
-      { type: OP.check, body: checkBody("/m", 9) },
-      { type: OP.create, body: createBody("/m3") },
+      createOp("/m2"),
+      checkOp("/m", 9),
+      createOp("/m3"),
     ]);
     assertEquals(bad.err, 0);
     assertEquals(bad.results, [
@@ -210,4 +203,67 @@ Deno.test("a fresh container (never had children) is kept", async () => {
     s.server.checkContainers();
     assertEquals((await c.exists("/fresh")).err, 0);
   }, { containerCheckMs: 0 });
+});
+
+Deno.test("group commit: pipelined writes share fsyncs (fewer batches than txns)", async () => {
+  await withClient([], async (c, s) => {
+    const writes = Array.from({ length: 50 }, (_, i) => c.create(`/g${i}`));
+    const results = await Promise.all(writes);
+    assertEquals(results.every((r) => r.err === 0), true);
+    // zxids are consecutive and in xid order.
+    const zx = results.map((r) => r.zxid);
+    assertEquals(zx, zx.map((_, i) => zx[0] + BigInt(i)));
+    const m = s.server.batchSize;
+    assertEquals(m.sum, 51, "50 creates + the createSession");
+    assert(m.n < m.sum, `expected batching, got ${m.n} batches for ${m.sum} txns`);
+  });
+});
+
+Deno.test("thousands of requests in flight on one connection are throttled, not dropped", async () => {
+  await withClient([], async (c) => {
+    await c.create("/t", "x");
+    const n = 3000;
+    const reps = await Promise.all(Array.from({ length: n }, () => c.exists("/t")));
+    assertEquals(reps.filter((r) => r.err === 0).length, n);
+  });
+});
+
+Deno.test("reconfig on a standalone server is ReconfigDisabled, logged as an error txn", async () => {
+  await withClient([], async (c) => {
+    const before = (await c.exists("/")).stat!;
+    const rep = await c.call(OP.reconfig, (w) => {
+      w.ustring(null).ustring(null).ustring("server.1=127.0.0.1:2888:3888").long(-1n);
+    });
+    assertEquals(rep.err, -123);
+    assert(rep.zxid > before.pzxid, "the error txn took a zxid");
+  });
+});
+
+Deno.test("a check outside a multi answers without logging a txn (3.8 would log one it cannot restore)", async () => {
+  await withClient([], async (c, s) => {
+    await c.create("/c", "");
+    const before = s.server.lastZxid;
+    const ok = await c.call(OP.check, (w) => void w.ustring("/c").int(0));
+    const bad = await c.call(OP.check, (w) => void w.ustring("/c").int(5));
+    const missing = await c.call(OP.check, (w) => void w.ustring("/nope").int(-1));
+    assertEquals([ok.err, bad.err, missing.err], [0, -103, -101]);
+    assertEquals(s.server.lastZxid, before);
+  });
+});
+
+Deno.test("clients see DataNode.copyStat's stat: cversion counts deletes, containers show owner 0", async () => {
+  await withClient([], async (c) => {
+    await c.create("/cv");
+    for (let i = 0; i < 3; i++) await c.create(`/cv/${i}`);
+    await c.delete("/cv/1");
+    const st = (await c.exists("/cv")).stat!;
+    assertEquals([st.cversion, st.numChildren], [4, 2], "3 creates + 1 delete");
+    assertEquals(
+      (await c.create("/cv/s-", "", 2)).path,
+      "/cv/s-0000000003",
+      "sequence uses creates only",
+    );
+    const box = await c.create2("/box", 4, OP.createContainer);
+    assertEquals(box.stat?.ephemeralOwner, 0n);
+  });
 });

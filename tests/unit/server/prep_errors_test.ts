@@ -10,6 +10,7 @@ import {
   type PrepContext,
   sequenceSuffix,
   type TreeView,
+  txnError,
   type WriteRequest,
 } from "../../../src/server/prep.ts";
 import { generateDigest } from "../../../src/server/acl.ts";
@@ -131,7 +132,7 @@ const table: [string, WriteRequest, number, Partial<PrepContext>?][] = [
 for (const [what, req, code, over] of table) {
   Deno.test(`prep: ${what} → ${code}`, () => {
     const t = prepareWrite(view, req, { ...anon, ...over });
-    assertEquals(t.type === -1 ? (t.body as { err: number }).err : Err.Ok, code);
+    assertEquals(txnError(t), code);
   });
 }
 
@@ -140,13 +141,12 @@ Deno.test("prep: a digest user with rights passes the ACL that stops others", ()
     ...anon,
     authInfo: [...anon.authInfo, alice],
   });
-  assertEquals(t.body.kind, "create");
+  assertEquals(t.type, 1);
 });
 
 Deno.test("prep: sequential names use the parent's cversion, %010d", () => {
   const t = prepareWrite(view, create("/a/s-", 2), anon);
-  assertEquals(t.body, {
-    kind: "create",
+  assertEquals(t.record, {
     path: "/a/s-0000000041",
     data: null,
     acl: OPEN,
