@@ -5,6 +5,7 @@ import { logger } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
 import { startAutopurge } from "../server/autopurge.ts";
 import { ZkServer } from "../server/zk_server.ts";
+import { startServerHttp } from "../server/admin/start.ts";
 import { RuntimeError, UsageError } from "../errors.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 
@@ -30,6 +31,7 @@ export async function runServe(
   });
   expectPositionals(positionals, []);
   const cfg = values.config ? await loadConfig(values.config) : defaultStandaloneConfig();
+  if (!values.config) cfg.adminServerAddress = "127.0.0.1"; // built-in defaults stay on loopback
   if (values.port !== undefined) {
     const port = Number(values.port);
     if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) {
@@ -62,6 +64,7 @@ export async function runServe(
   });
   const addr = server.start();
   const purge = startAutopurge(cfg);
+  const http = await startServerHttp(cfg, server, values.config);
   ready?.(addr.port);
   let stop!: (sig: string) => void;
   const stopped = new Promise<string>((r) => stop = r);
@@ -74,6 +77,7 @@ export async function runServe(
   Deno.removeSignalListener("SIGINT", onInt);
   Deno.removeSignalListener("SIGTERM", onTerm);
   purge.stop();
+  await http.stop();
   await server.stop();
   log.info("shutdown complete");
   return 0;

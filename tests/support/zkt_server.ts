@@ -26,6 +26,7 @@ export async function startZkt(
     `clientPort=${port}`,
     "clientPortAddress=127.0.0.1",
     "4lw.commands.whitelist=*",
+    "admin.enableServer=false", // tests that want it turn it on with a free port
     ...(opts.cfg ?? []),
   ].join("\n") + "\n";
   await Deno.writeTextFile(`${dir}/zoo.cfg`, cfg);

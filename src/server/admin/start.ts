@@ -1,0 +1,72 @@
+// Starts a server's HTTP side from its config: the AdminServer (unless
+// admin.enableServer=false) and the Prometheus endpoint (when
+// metricsProvider.className names PrometheusMetricsProvider). A port that
+// cannot be bound is logged and the client port keeps serving, as a 3.8
+// QuorumPeer does with its AdminServer.
+import type { ZkConfig } from "../../config/types.ts";
+import { logger } from "../../log/logger.ts";
+import type { ZkServer } from "../zk_server.ts";
+import { startAdminServer } from "./admin_server.ts";
+import type { HttpServer } from "./http_server.ts";
+import type { QuorumView } from "./quorum_view.ts";
+import { PROMETHEUS_PROVIDER, startMetricsServer } from "../metrics/metrics_server.ts";
+
+const log = logger("ZooKeeperServerMain");
+
+/** The HTTP listeners a server runs beside its client port. */
+export interface ServerHttp {
+  admin: HttpServer | null;
+  metrics: HttpServer | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the AdminServer and metrics endpoint the config asks for. */
+export async function startServerHttp(
+  cfg: ZkConfig,
+  server: ZkServer,
+  configPath?: string,
+  quorum?: () => QuorumView | null,
+): Promise<ServerHttp> {
+  let admin: HttpServer | null = null;
+  let metrics: HttpServer | null = null;
+  if (cfg.adminEnableServer) {
+    let initialConfig: string | null = null;
+    if (configPath) {
+      try {
+        initialConfig = await Deno.readTextFile(configPath);
+      } catch { /* moved since it was loaded: leave it out */ }
+    }
+    try {
+      admin = startAdminServer({
+        hostname: cfg.adminServerAddress,
+        port: cfg.adminServerPort,
+        view: () => server.fourLetterView(),
+        quorum,
+        snapDir: server.db.snapDir,
+        initialConfig,
+      });
+    } catch (e) {
+      log.error(`Problem starting AdminServer: ${(e as Error).message}`);
+    }
+  }
+  if (cfg.metricsProviderClassName === PROMETHEUS_PROVIDER) {
+    const host = cfg.extra.get("metricsProvider.httpHost") ?? "0.0.0.0";
+    try {
+      metrics = startMetricsServer({
+        hostname: host,
+        port: cfg.metricsProviderHttpPort,
+        server,
+      });
+    } catch (e) {
+      log.error(`Cannot start /metrics server: ${(e as Error).message}`);
+    }
+  }
+  return {
+    admin,
+    metrics,
+    async stop() {
+      await admin?.stop();
+      await metrics?.stop();
+    },
+  };
+}
