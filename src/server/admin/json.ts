@@ -15,8 +15,8 @@ export function double(x: number): JDouble {
 }
 
 /**
- * What the printer takes. Numbers print as longs when integral and as doubles
- * otherwise; bigints as longs; Maps keep insertion order for any key (plain
+ * What the printer takes. Numbers print as longs when they are safe integers
+ * and as doubles otherwise; bigints as longs; Maps keep insertion order for any key (plain
  * objects reorder integer-like keys, so maps keyed by ids or times use Map).
  */
 export type JValue =
@@ -82,7 +82,8 @@ function write(v: JValue, level: number): string {
     case "bigint":
       return v.toString();
     case "number":
-      if (Number.isInteger(v) && !Object.is(v, -0)) return String(v);
+      // Beyond 2^53 a number is not an exact long: Jackson would have had a double.
+      if (Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v);
       return javaDoubleString(v);
   }
   if (v instanceof JDouble) return javaDoubleString(v.value);

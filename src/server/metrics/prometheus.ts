@@ -158,6 +158,8 @@ export function familiesFromMonitor(
       continue;
     }
     done.add(k);
+    // A plain key that would collide with a summary's own sample names is left out.
+    if (summaries.has(k) || summaries.has(k.replace(/_(count|sum)$/, ""))) continue;
     out.push({
       name: k,
       type: ZK_COUNTERS.has(k) ? "counter" : "gauge",
