@@ -5,7 +5,7 @@ import { logger } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
 import { startAutopurge } from "../server/autopurge.ts";
 import { ZkServer } from "../server/zk_server.ts";
-import { startServerHttp } from "../server/admin/start.ts";
+import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
 import { RuntimeError, UsageError } from "../errors.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 
@@ -52,6 +52,7 @@ export async function runServe(
     const v = cfg.extra.get(k);
     return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
   };
+  let http: ServerHttp | null = null;
   const server = new ZkServer({
     config: cfg,
     db,
@@ -61,10 +62,12 @@ export async function runServe(
     containerCheckMs: num("znode.container.checkIntervalMs"),
     serverId: 1, // ZooKeeperServer.createSessionTrackerServerId in standalone
     superDigest,
+    // zkt-only conf lines: where the AdminServer listens (`zkt conns` finds it there).
+    extraFourLetter: () => ({ conf: adminConfLines(http) }),
   });
   const addr = server.start();
   const purge = startAutopurge(cfg);
-  const http = await startServerHttp(cfg, server, values.config);
+  http = await startServerHttp(cfg, server, values.config);
   ready?.(addr.port);
   let stop!: (sig: string) => void;
   const stopped = new Promise<string>((r) => stop = r);
@@ -77,7 +80,7 @@ export async function runServe(
   Deno.removeSignalListener("SIGINT", onInt);
   Deno.removeSignalListener("SIGTERM", onTerm);
   purge.stop();
-  await http.stop();
+  await http?.stop();
   await server.stop();
   log.info("shutdown complete");
   return 0;

@@ -16,8 +16,16 @@ const log = logger("ZooKeeperServerMain");
 /** The HTTP listeners a server runs beside its client port. */
 export interface ServerHttp {
   admin: HttpServer | null;
+  /** admin.serverAddress as configured (the bound address may be a wildcard). */
+  adminAddress: string;
   metrics: HttpServer | null;
   stop(): Promise<void>;
+}
+
+/** conf 4lw lines naming the AdminServer's address (zkt only; none when it is off). */
+export function adminConfLines(http: ServerHttp | null): [string, string | number][] {
+  if (!http?.admin) return [];
+  return [["admin.serverAddress", http.adminAddress], ["admin.serverPort", http.admin.addr.port]];
 }
 
 /** Starts the AdminServer and metrics endpoint the config asks for. */
@@ -63,6 +71,7 @@ export async function startServerHttp(
   }
   return {
     admin,
+    adminAddress: cfg.adminServerAddress,
     metrics,
     async stop() {
       await admin?.stop();
