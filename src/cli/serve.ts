@@ -97,6 +97,9 @@ export const serveCommand: Command = {
 
 Keys ZooKeeper reads from system properties can be set in zoo.cfg without the
 "zookeeper." prefix, as 3.8 allows (e.g. DigestAuthenticationProvider.superDigest=super:...).
+AdminServer: admin.enableServer (default true), admin.serverAddress, admin.serverPort (8080).
+Prometheus /metrics: metricsProvider.className=org.apache.zookeeper.metrics.prometheus.
+PrometheusMetricsProvider, metricsProvider.httpHost, metricsProvider.httpPort (7000).
 SIGINT/SIGTERM stop accepting, flush the txn log, close clients and exit 0.`,
   run: (args, io) => runServe(args, io),
 };
