@@ -5,6 +5,7 @@
 // QuorumPeer does with its AdminServer.
 import type { ZkConfig } from "../../config/types.ts";
 import { logger } from "../../log/logger.ts";
+import type { MinAvgMax } from "../four_letter.ts";
 import type { ZkServer } from "../zk_server.ts";
 import { startAdminServer } from "./admin_server.ts";
 import type { HttpServer } from "./http_server.ts";
@@ -34,6 +35,8 @@ export async function startServerHttp(
   server: ZkServer,
   configPath?: string,
   quorum?: () => QuorumView | null,
+  /** More summaries for /metrics to sample (a quorum peer's election_time, ...). */
+  sampled: [string, MinAvgMax][] = [],
 ): Promise<ServerHttp> {
   let admin: HttpServer | null = null;
   let metrics: HttpServer | null = null;
@@ -63,7 +66,14 @@ export async function startServerHttp(
       metrics = startMetricsServer({
         hostname: host,
         port: cfg.metricsProviderHttpPort,
-        server,
+        source: {
+          view: () => server.fourLetterView(),
+          sampled: [
+            ["fsynctime", server.fsyncTime],
+            ["sync_processor_batch_size", server.batchSize],
+            ...sampled,
+          ],
+        },
       });
     } catch (e) {
       log.error(`Cannot start /metrics server: ${(e as Error).message}`);

@@ -14,12 +14,14 @@ const log = logger("PrometheusMetricsProvider");
 export const PROMETHEUS_PROVIDER =
   "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider";
 
-/** What the endpoint reads: the mntr view and the latency-type stats to sample. */
+/** What the endpoint reads: the mntr view, and latency-type stats whose observations it samples. */
 export interface MetricsSource {
-  fourLetterView(): FourLetterView;
-  /** Summaries (mntr's avg_/min_/max_/cnt_/sum_ groups) whose observations can be sampled. */
-  readonly fsyncTime?: MinAvgMax;
-  readonly batchSize?: MinAvgMax;
+  view(): FourLetterView;
+  /**
+   * Summaries (mntr's avg_/min_/max_/cnt_/sum_ groups, by name without the
+   * prefix) to sample for quantiles, e.g. ["fsynctime", server.fsyncTime].
+   */
+  sampled?: [string, MinAvgMax][];
 }
 
 /**
@@ -52,15 +54,10 @@ export function scrape(
 export function startMetricsServer(opts: {
   hostname: string;
   port: number;
-  server: MetricsSource;
+  source: MetricsSource;
 }): HttpServer {
   const windows = new Map<string, SummaryWindow>();
-  const taps: [string, MinAvgMax | undefined][] = [
-    ["fsynctime", opts.server.fsyncTime],
-    ["sync_processor_batch_size", opts.server.batchSize],
-  ];
-  for (const [name, m] of taps) {
-    if (!m) continue;
+  for (const [name, m] of opts.source.sampled ?? []) {
     const w = new SummaryWindow();
     tapSummary(m, w, Date.now);
     windows.set(name, w);
@@ -80,7 +77,7 @@ export function startMetricsServer(opts: {
         });
       }
       const body = scrape(
-        opts.server.fourLetterView(),
+        opts.source.view(),
         windows,
         Date.now(),
         url.searchParams.getAll("name[]"),

@@ -215,3 +215,19 @@ Deno.test("zkt conns --admin exits 1 naming the AdminServer keys when nothing an
   assert(/cannot reach the AdminServer at http:\/\/127\.0\.0\.1:\d+/.test(r.err), r.err);
   assert(r.err.includes("admin.serverPort"), r.err);
 });
+
+Deno.test("a zkt peer whose conf names no AdminServer gets cons and a note on how to see the rest", async () => {
+  const s = await startInProc(); // no AdminServer: its conf has no admin.* lines
+  const c = await ZkClient.connect(s.port);
+  try {
+    const r = await zkt(["conns", `127.0.0.1:${s.port}`, "--json"]);
+    assertEquals(r.code, 0, r.err);
+    const doc = JSON.parse(r.out);
+    assertEquals(doc.quorum, null);
+    assert(/AdminServer is off.*admin\.enableServer=true.*--admin/.test(doc.note), doc.note);
+    assertEquals(doc.totals.sessions, 1);
+  } finally {
+    await c.close().catch(() => {});
+    await s.stop();
+  }
+});

@@ -145,7 +145,11 @@ Deno.test("SummaryWindow: nearest-rank quantiles over the window; old samples ag
 
 Deno.test("live /metrics from a server with a client: valid exposition, ZooKeeper names, real values", async () => {
   const s = await startInProc();
-  const m = startMetricsServer({ hostname: "127.0.0.1", port: 0, server: s.server });
+  const m = startMetricsServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    source: { view: () => s.server.fourLetterView(), sampled: [["fsynctime", s.server.fsyncTime]] },
+  });
   const c = await ZkClient.connect(s.port);
   try {
     await c.create("/a", "x");
