@@ -3,11 +3,13 @@ import type { Command } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { connsCommand } from "./conns.ts";
 import { DATA_COMMANDS } from "./data.ts";
+import { serveCommand } from "./serve.ts";
 import { SNAP_COMMANDS } from "./snap.ts";
 import { TXNLOG_COMMANDS } from "./txnlog.ts";
 
 /** All commands, in the order `zkt --help` lists them. */
 export const COMMANDS: Command[] = [
+  serveCommand,
   configCheckCommand,
   connsCommand,
   ...SNAP_COMMANDS,

@@ -1,6 +1,18 @@
 // `zkt conns HOST:PORT`: who is connected to a peer and how each link is doing,
-// from the `cons` four-letter word (so it works against Apache ZooKeeper too).
-import { UsageError } from "../errors.ts";
+// from the `cons` four-letter word (so it works against Apache ZooKeeper too);
+// for a zkt peer (or any AdminServer URL) also the quorum side: election
+// connections, Zab learner links and the current vote.
+import { RuntimeError, UsageError } from "../errors.ts";
+import {
+  adminBase,
+  adminUrlFromConf,
+  consFromAdmin,
+  fetchAdmin,
+  isUnknownCommand,
+  quorumFromAdmin,
+  type QuorumInfo,
+} from "../inspect/admin_client.ts";
+import { formatQuorum } from "../inspect/quorum_format.ts";
 import {
   CONS_SORT_KEYS,
   type ConsEntry,
@@ -18,6 +30,7 @@ interface Flags {
   watch?: string;
   sort?: string;
   timeout?: string;
+  admin?: string;
 }
 
 const dash = (v: number | string | undefined) => v === undefined ? "-" : v;
@@ -59,30 +72,124 @@ export function formatConsTable(entries: ConsEntry[]): string {
     `received ${t.received}, sent ${t.sent}, max latency ${t.maxLatency} ms\n`;
 }
 
-async function snapshot(
-  host: { hostname: string; port: number },
-  sort: ConsSortKey,
-  timeoutMs: number,
-): Promise<ConsEntry[]> {
-  const text = await sendFourLetter(host.hostname, host.port, "cons", timeoutMs);
-  return sortCons(parseCons(text), sort);
+/** Where to read from: the client port (cons), an AdminServer, or both. */
+interface Target {
+  host?: { hostname: string; port: number };
+  /** AdminServer base URL (given with --admin or announced by a zkt peer). */
+  admin?: string;
+  /** Given explicitly: failures are errors, not notes. */
+  adminExplicit: boolean;
+  /** Why there is no quorum section (shown instead of it). */
+  note?: string;
 }
 
-function render(entries: ConsEntry[], json: boolean, target: string): string {
-  if (json) {
-    return JSON.stringify({ target, connections: entries, totals: consTotals(entries) }) + "\n";
+/** What one refresh shows. */
+interface Snapshot {
+  connections: ConsEntry[];
+  quorum: QuorumInfo | null;
+  note?: string;
+}
+
+/**
+ * Finds a zkt peer's AdminServer: zkt's srvr version carries "zkt", and its
+ * conf reply names admin.serverAddress/admin.serverPort. Apache ZooKeeper has
+ * neither, so only cons is read from it.
+ */
+async function discoverAdmin(t: Target, timeoutMs: number): Promise<void> {
+  if (!t.host || t.admin) return;
+  const { hostname, port } = t.host;
+  let srvr: string;
+  try {
+    srvr = await sendFourLetter(hostname, port, "srvr", timeoutMs);
+  } catch {
+    return; // cons reports the problem with the peer itself
   }
-  return `${target} — ${new Date().toISOString()}\n` + formatConsTable(entries);
+  if (!/^Zookeeper version: \S*zkt/m.test(srvr)) return;
+  let conf: string;
+  try {
+    conf = await sendFourLetter(hostname, port, "conf", timeoutMs);
+  } catch (e) {
+    t.note = `quorum side not shown: ${(e as Error).message}`;
+    return;
+  }
+  const url = adminUrlFromConf(conf, hostname);
+  if (url) t.admin = url;
+  else {
+    t.note = "quorum side not shown: the peer's AdminServer is off " +
+      "(set admin.enableServer=true, or pass --admin URL)";
+  }
+}
+
+async function readQuorum(t: Target, timeoutMs: number): Promise<Snapshot["quorum"]> {
+  const links = await fetchAdmin(t.admin!, "quorum_connections", timeoutMs);
+  if (isUnknownCommand(links)) {
+    t.note = `quorum side not shown: the AdminServer at ${t.admin} has no quorum_connections ` +
+      "(not a zkt peer)";
+    return null;
+  }
+  const election = await fetchAdmin(t.admin!, "election", timeoutMs);
+  return quorumFromAdmin(links, election);
+}
+
+async function snapshot(t: Target, sort: ConsSortKey, timeoutMs: number): Promise<Snapshot> {
+  let connections: ConsEntry[];
+  if (t.host) {
+    const text = await sendFourLetter(t.host.hostname, t.host.port, "cons", timeoutMs);
+    connections = parseCons(text);
+  } else {
+    const r = await fetchAdmin(t.admin!, "connections", timeoutMs);
+    if (r.error !== null && r.error !== undefined) {
+      throw new RuntimeError(`${t.admin}/commands/connections: ${r.error}`);
+    }
+    connections = consFromAdmin(r);
+  }
+  let quorum: Snapshot["quorum"] = null;
+  if (t.admin) {
+    try {
+      quorum = await readQuorum(t, timeoutMs);
+    } catch (e) {
+      if (t.adminExplicit) throw e;
+      return { connections: sortCons(connections, sort), quorum: null, note: (e as Error).message };
+    }
+  }
+  return { connections: sortCons(connections, sort), quorum, note: t.note };
+}
+
+function render(s: Snapshot, json: boolean, target: string, admin?: string): string {
+  if (json) {
+    return JSON.stringify({
+      target,
+      admin: admin ?? null,
+      connections: s.connections,
+      totals: consTotals(s.connections),
+      quorum: s.quorum,
+      ...(s.note ? { note: s.note } : {}),
+    }) + "\n";
+  }
+  const now = Date.now();
+  let out = `${target} — ${new Date(now).toISOString()}\n` + formatConsTable(s.connections);
+  if (s.quorum) out += "\n" + formatQuorum(s.quorum, now);
+  else if (s.note) out += "\n" + s.note + "\n";
+  return out;
 }
 
 /** `zkt conns`. */
 export const connsCommand: Command = {
   names: ["conns"],
-  summary: "show a peer's client connections (from the cons four-letter word)",
-  usage: "HOST:PORT [--json] [--sort KEY] [--watch SECS] [--timeout MS]",
+  summary: "show a peer's client connections and, for zkt peers, its quorum links",
+  usage: "HOST:PORT [--json] [--sort KEY] [--watch SECS] [--timeout MS] [--admin URL]",
   help: [
-    "Works against zkt and Apache ZooKeeper alike (cons must be in 4lw.commands.whitelist).",
+    "Client connections come from the cons four-letter word, so this works against zkt and",
+    "Apache ZooKeeper alike (cons must be in 4lw.commands.whitelist).",
     "",
+    "The quorum side (election connection per sid: up/down, initiator, send queue, last",
+    "notification sent and received; Zab learner links; the current vote) comes from the",
+    "AdminServer's /commands/quorum_connections and /commands/election. A zkt peer announces",
+    "its AdminServer in its conf reply (admin.serverAddress, admin.serverPort), so HOST:PORT",
+    "is enough; otherwise pass --admin. With --admin alone, connections come from",
+    "/commands/connections.",
+    "",
+    "  --admin URL     the peer's AdminServer (e.g. http://HOST:8080); HOST:PORT becomes optional",
     "  --json          one JSON object per refresh: connections and totals",
     `  --sort KEY      ${CONS_SORT_KEYS.join(", ")} (default: latency, worst first)`,
     "  --watch SECS    refresh every SECS seconds until interrupted (in place on a TTY)",
@@ -94,9 +201,10 @@ export const connsCommand: Command = {
       watch: { type: "string" },
       sort: { type: "string" },
       timeout: { type: "string" },
+      admin: { type: "string" },
     });
-    expectPositionals(positionals, ["HOST:PORT"]);
-    const host = parseHostPort(positionals[0], 2181);
+    expectPositionals(positionals, ["HOST:PORT"], values.admin !== undefined ? 1 : 0);
+    const host = positionals[0] !== undefined ? parseHostPort(positionals[0], 2181) : undefined;
     const sort = (values.sort ?? "latency") as ConsSortKey;
     if (!CONS_SORT_KEYS.includes(sort)) {
       throw new UsageError(`--sort must be one of ${CONS_SORT_KEYS.join(", ")}`);
@@ -105,9 +213,17 @@ export const connsCommand: Command = {
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
       throw new UsageError("--timeout must be a positive number of milliseconds");
     }
-    const target = `${host.hostname}:${host.port}`;
+    const t: Target = {
+      host,
+      admin: values.admin !== undefined ? adminBase(values.admin) : undefined,
+      adminExplicit: values.admin !== undefined,
+    };
+    const target = host ? `${host.hostname}:${host.port}` : t.admin!;
+    await discoverAdmin(t, timeoutMs);
+    const show = async () =>
+      render(await snapshot(t, sort, timeoutMs), !!values.json, target, t.admin);
     if (values.watch === undefined) {
-      io.out(render(await snapshot(host, sort, timeoutMs), !!values.json, target));
+      io.out(await show());
       return 0;
     }
     const secs = Number(values.watch);
@@ -121,7 +237,7 @@ export const connsCommand: Command = {
     Deno.addSignalListener("SIGINT", onSignal);
     try {
       while (!stop) {
-        const text = render(await snapshot(host, sort, timeoutMs), !!values.json, target);
+        const text = await show();
         io.out(io.isTty && !values.json ? "\x1b[H\x1b[2J" + text : text);
         await new Promise<void>((r) => {
           wake = r;

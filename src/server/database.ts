@@ -1,0 +1,226 @@
+// The server's durable state: the DataTree restored from the data dir, the txn
+// log it appends to (group commit: one write + one fsync per batch), and
+// snapshots taken every snapCount txns. Formats and restore are persistence's;
+// this file only sequences them for a live server.
+import { join, resolve } from "node:path";
+import { RuntimeError } from "../errors.ts";
+import type { ZkConfig } from "../config/types.ts";
+import type { DataTree } from "../data/tree.ts";
+import { DIGEST_VERSION } from "../data/digest.ts";
+import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
+import { logger } from "../log/logger.ts";
+import { restore } from "../persistence/datadir.ts";
+import type { Txn } from "../persistence/records.ts";
+import { writeSnapshot } from "../persistence/snapshot.ts";
+import { logFileName, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
+// A value import keeps the worker module in the graph `deno compile` embeds.
+import { snapshotFromDisk, type SnapshotJob, type SnapshotResult } from "./snapshot_worker.ts";
+
+const log = logger("FileTxnSnapLog");
+
+/** One txn as it goes to the log. */
+export interface LoggedTxn {
+  header: TxnHeader;
+  txn: Txn;
+  digest: TxnDigest | null;
+}
+
+/**
+ * What the client-port server needs from its storage. A standalone server uses
+ * Database below; a quorum peer can supply one whose commit() is its Zab
+ * proposal path (log locally + quorum acks) over the same tree.
+ */
+export interface ServerDatabase {
+  readonly tree: DataTree;
+  readonly snapDir: string;
+  readonly logDir: string;
+  /** Makes a batch of already applied txns durable; replies wait for it. */
+  commit(batch: LoggedTxn[]): Promise<void>;
+  /** The TxnDigest recorded after a txn (the tree's digest once it is applied). */
+  digestRecord(): TxnDigest;
+  /** Asks for a log roll + snapshot between batches; false when one is pending. */
+  requestSnapshot(): boolean;
+  /** Bytes in the snapshot dir and the log dir. */
+  dirSizes(): { data: number; log: number };
+  close(): Promise<void>;
+}
+
+/** The tree plus where its txns and snapshots go. */
+export class Database implements ServerDatabase {
+  private writer: TxnLogWriter | null = null;
+  private closed = false;
+  private snapRequested = false;
+  private snapshotting: Promise<void> | null = null;
+
+  /** The last zxid written to the current (or last closed) log. */
+  private lastLogged: bigint;
+
+  private constructor(
+    readonly tree: DataTree,
+    readonly dataDir: string,
+    readonly snapDir: string,
+    readonly logDir: string,
+    readonly forceSync: boolean,
+  ) {
+    this.lastLogged = tree.lastProcessedZxid;
+  }
+
+  /** Restores dataDir (newest valid snapshot + logs after it) and snapshots the result, as 3.8 does at startup. */
+  static async open(cfg: ZkConfig): Promise<Database> {
+    if (resolve(cfg.dataLogDir) !== resolve(cfg.dataDir)) {
+      // Restore reads snapshots and logs from one directory; a separate log dir
+      // would be written but not read back, so refuse rather than lose txns.
+      throw new RuntimeError(
+        `dataLogDir (${cfg.dataLogDir}) differs from dataDir (${cfg.dataDir}): not supported yet by zkt serve`,
+      );
+    }
+    // Absolute, as 3.8's conf prints them.
+    const snapDir = resolve(cfg.dataDir, "version-2");
+    const logDir = resolve(cfg.dataLogDir, "version-2");
+    await Deno.mkdir(snapDir, { recursive: true });
+    await Deno.mkdir(logDir, { recursive: true });
+    const r = await restore(cfg.dataDir, {
+      onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
+      onTorn: (e) => log.warn(`txn log ends with a torn record: ${JSON.stringify(e, bigints)}`),
+    });
+    log.info(
+      `Restored ${r.snapshot ? r.snapshot.file : "an empty tree"} + ${r.txnsApplied} txns; ` +
+        `last zxid 0x${r.lastProcessedZxid.toString(16)}`,
+    );
+    const db = new Database(r.tree, cfg.dataDir, snapDir, logDir, cfg.forceSync);
+    await db.takeSnapshot();
+    return db;
+  }
+
+  /** Appends a batch and makes it durable (fsync unless forceSync=no). */
+  async commit(batch: LoggedTxn[]): Promise<void> {
+    if (batch.length === 0) return;
+    if (this.closed) throw new Error("database is closed");
+    if (!this.writer) {
+      const file = join(this.logDir, logFileName(batch[0].header.zxid));
+      this.writer = await TxnLogWriter.create(file);
+    }
+    const w = this.writer;
+    for (const t of batch) w.append(t.header, t.txn, t.digest);
+    // TxnLogWriter.flush always fsyncs; forceSync=no would need a flush without sync.
+    await w.flush();
+    this.lastLogged = batch[batch.length - 1].header.zxid;
+    await this.rollIfRequested();
+  }
+
+  /** The digest record 3.8 writes after each txn (the tree digest once it is applied). */
+  digestRecord(): TxnDigest {
+    return { version: DIGEST_VERSION, treeDigest: this.tree.digest };
+  }
+
+  /**
+   * Asks for a log roll + snapshot after the next batch is durable (3.8's
+   * SyncRequestProcessor does both between batches). False when one is
+   * already on the way.
+   */
+  requestSnapshot(): boolean {
+    if (this.snapRequested || this.snapshotting) return false;
+    this.snapRequested = true;
+    return true;
+  }
+
+  /** Resolves when no snapshot is being written. */
+  async snapshotDone(): Promise<void> {
+    while (this.snapshotting) await this.snapshotting;
+  }
+
+  /**
+   * After a durable batch: closes the log (the next batch opens a new one) and
+   * snapshots the state as of the closed log's last txn. A worker restores that
+   * state from disk and writes it, so the live tree and the event loop are not
+   * held up; if no worker can run, the same restore runs here (its file reads
+   * still yield to requests).
+   */
+  private async rollIfRequested(): Promise<void> {
+    if (!this.snapRequested) return;
+    this.snapRequested = false;
+    await this.rollLog();
+    const zxid = this.lastLogged;
+    const job: SnapshotJob = {
+      dataDir: this.dataDir,
+      zxid,
+      file: join(this.snapDir, snapshotFileName(zxid)),
+    };
+    const p = this.snapshotInWorker(job).catch(async (e) => {
+      log.warn(`snapshot worker failed (${(e as Error).message}); snapshotting in process`);
+      await snapshotFromDisk(job);
+    });
+    this.snapshotting = p.catch((e) => {
+      log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
+    }).finally(() => {
+      this.snapshotting = null;
+    });
+  }
+
+  private snapshotInWorker(job: SnapshotJob): Promise<void> {
+    log.info(`Snapshotting: 0x${job.zxid.toString(16)} to ${job.file}`);
+    return new Promise<void>((resolve, reject) => {
+      let w: Worker;
+      try {
+        w = new Worker(new URL("./snapshot_worker.ts", import.meta.url).href, {
+          type: "module",
+          name: "zkt-snapshot",
+        });
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      w.onmessage = (e: MessageEvent<SnapshotResult>) => {
+        w.terminate();
+        if (e.data.ok) resolve();
+        else reject(new Error(e.data.error));
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        w.terminate();
+        reject(new Error(e.message));
+      };
+      w.postMessage(job);
+    });
+  }
+
+  private async rollLog(): Promise<void> {
+    const w = this.writer;
+    this.writer = null;
+    if (w) await w.close();
+  }
+
+  private async takeSnapshot(): Promise<void> {
+    const zxid = this.tree.lastProcessedZxid;
+    const file = join(this.snapDir, snapshotFileName(zxid));
+    log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
+    await writeSnapshot(file, this.tree);
+  }
+
+  /** Bytes in the snapshot dir and the log dir (the `dirs` 4lw). */
+  dirSizes(): { data: number; log: number } {
+    const size = (d: string) => {
+      let n = 0;
+      try {
+        for (const e of Deno.readDirSync(d)) {
+          if (e.isFile) n += Deno.statSync(join(d, e.name)).size;
+        }
+      } catch { /* gone */ }
+      return n;
+    };
+    const data = size(this.snapDir);
+    return { data, log: this.logDir === this.snapDir ? data : size(this.logDir) };
+  }
+
+  /** Flushes and closes the log. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.snapshotDone();
+    await this.rollLog();
+    this.closed = true;
+  }
+}
+
+function bigints(_k: string, v: unknown): unknown {
+  return typeof v === "bigint" ? `0x${v.toString(16)}` : v;
+}

@@ -1,0 +1,1197 @@
+// The client-port server: connections → one ordered pipeline. A write is
+// prepared (prep.ts), given the next zxid, applied to the tree through the one
+// applyTxn, appended to the open group-commit batch; its watch events and its
+// reply are released after the batch's fsync. Reads run in arrival order and
+// their replies queue behind every earlier write, so a session sees replies in
+// xid order and never a reply that reflects a txn that is not yet durable.
+import { logger } from "../log/logger.ts";
+import { VERSION } from "../version.ts";
+import type { ZkConfig } from "../config/types.ts";
+import { Reader } from "../jute/reader.ts";
+import { DecodeError } from "../jute/errors.ts";
+import { serveTcp, type TcpServer } from "../net/listener.ts";
+import { aclAllows, authenticate, type AuthId, clientInfos } from "./acl.ts";
+import { ErrorCode, Ids, Perms } from "../jute/constants.ts";
+import type { ACL } from "../jute/data.ts";
+import type { DataNode } from "../data/tree.ts";
+import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
+import * as codec from "./codec.ts";
+import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
+import {
+  fourLetterReply,
+  type FourLetterView,
+  javaDouble,
+  MinAvgMax,
+  notWhitelisted,
+  wordEnabled,
+} from "./four_letter.ts";
+import { GroupCommit } from "./group_commit.ts";
+import { copyCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
+import { parentOf } from "./path_utils.ts";
+import {
+  Err,
+  errorTxn,
+  multiErrors,
+  Op,
+  prepareCloseSession,
+  type PreparedTxn,
+  prepareMulti,
+  prepareWrite,
+  type TreeView,
+  txnError,
+} from "./prep.ts";
+import { hexId, sessionPassword } from "./session_id.ts";
+import { SessionTracker } from "./session_tracker.ts";
+import { WatchManager, WatchMode } from "../data/watch_manager.ts";
+import type { LoggedTxn, ServerDatabase } from "./database.ts";
+import { applyTxn } from "../data/apply.ts";
+
+const log = logger("ZooKeeperServer");
+
+/** The role the client port serves in; supplied from outside (QuorumPeer in an ensemble). */
+export type ServerMode =
+  | "standalone"
+  | "leader"
+  | "follower"
+  | "observer"
+  | "looking"
+  | "read-only";
+
+/** Everything the server is built from. */
+export interface ZkServerOptions {
+  config: ZkConfig;
+  /** The restored database: tree, durable log, snapshots. */
+  db: ServerDatabase;
+  /** Hands out zxids (default: one more than the last, epoch bits as restored). */
+  nextZxid?: () => bigint;
+  /** The current mode (a function so the owner can change it). Default "standalone". */
+  mode?: () => ServerMode;
+  /** Server id in the session ids' high byte (3.8 standalone uses 1; a quorum peer its myid). */
+  serverId?: number;
+  /** zookeeper.DigestAuthenticationProvider.superDigest ("super:<base64 sha1>"). */
+  superDigest?: string | null;
+  /** How long a connection may stay without a session (ms). */
+  sessionlessTimeoutMs?: number;
+  /** ContainerManager's check interval (ms); 0 disables container/TTL reaping. */
+  containerCheckMs?: number;
+  /** Wall clock (txn times, session id bits), for tests. */
+  now?: () => number;
+  /** Monotonic clock in ms (session deadlines), for tests. */
+  monotonic?: () => number;
+  /** Version text printed by srvr/stat/mntr. */
+  version?: string;
+  /**
+   * Extra lines a quorum peer adds to four-letter words: conf (initLimit,
+   * membership, ...), mntr (zk_followers, ...) and srvr/stat after "Node count"
+   * (the leader's "Proposal sizes last/min/max").
+   */
+  extraFourLetter?: () => {
+    conf?: [string, string | number][];
+    monitor?: [string, string | number][];
+    stat?: string[];
+  };
+}
+
+const OP_NAMES: Record<number, string> = {
+  0: "NOTIFICATION",
+  1: "CREA",
+  2: "DELE",
+  3: "EXIS",
+  4: "GETD",
+  5: "SETD",
+  6: "GETA",
+  7: "SETA",
+  8: "GETC",
+  9: "SYNC",
+  11: "PING",
+  12: "GETC",
+  13: "CHEC",
+  14: "MULT",
+  15: "CREA",
+  17: "CHKW",
+  18: "REMW",
+  19: "CREA",
+  20: "DELE",
+  21: "CREA",
+  22: "MLTR",
+  101: "SETW",
+  103: "GETE",
+  104: "GETACN",
+  105: "SETW",
+  106: "ADDW",
+  107: "HOMI",
+  [-10]: "SESS",
+  [-11]: "CLOS",
+};
+
+/** Op codes that become txns. */
+const WRITE_OPS = new Set<number>([1, 2, 5, 7, 14, 15, 16, 19, 20, 21]);
+/** Op codes answered from the tree. */
+const READ_OPS = new Set<number>([
+  3,
+  4,
+  6,
+  8,
+  9,
+  11,
+  12,
+  13,
+  17,
+  18,
+  22,
+  101,
+  103,
+  104,
+  105,
+  106,
+  107,
+]);
+
+/** The client-port ZooKeeper server. */
+export class ZkServer implements CnxnHandler {
+  readonly cfg: ZkConfig;
+  readonly db: ServerDatabase;
+  private readonly zxidSource: (() => bigint) | undefined;
+  readonly sessions: SessionTracker;
+  readonly watches = new WatchManager<ClientCnxn>();
+  readonly cnxns = new Set<ClientCnxn>();
+  private readonly bySession = new Map<bigint, ClientCnxn>();
+  private readonly gc: GroupCommit<LoggedTxn>;
+  private readonly modeOf: () => ServerMode;
+  private readonly now: () => number;
+  private readonly mono: () => number;
+  private readonly superDigest: string | null;
+  private readonly sessionlessMs: number;
+  private readonly containerCheckMs: number;
+  readonly version: string;
+  private readonly extra4lw: ZkServerOptions["extraFourLetter"];
+  private hzxid: bigint;
+  private listener: TcpServer | null = null;
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  private containerTimer: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+  private readonly startedMs: number;
+  // ServerStats
+  readonly latency = new MinAvgMax();
+  /** Txns per group commit (3.8's sync_processor_batch_size). */
+  readonly batchSize = new MinAvgMax();
+  /** Milliseconds per log write + fsync (3.8's fsynctime). */
+  readonly fsyncTime = new MinAvgMax();
+  packetsReceived = 0;
+  packetsSent = 0;
+  authFailed = 0;
+  private readonly digestLog: [bigint, bigint][] = [];
+  /** ZooTrace's text trace mask (gtmk/stmk); 3.8's default is 306. */
+  private traceMask = 306n;
+  private txnsSinceSnap = 0;
+  private snapThreshold: number;
+
+  constructor(opts: ZkServerOptions) {
+    this.cfg = opts.config;
+    this.db = opts.db;
+    this.modeOf = opts.mode ?? (() => "standalone");
+    this.now = opts.now ?? Date.now;
+    this.mono = opts.monotonic ?? (() => performance.timeOrigin + performance.now());
+    this.superDigest = opts.superDigest ?? null;
+    this.sessionlessMs = opts.sessionlessTimeoutMs ?? 10_000;
+    this.containerCheckMs = opts.containerCheckMs ?? 60_000;
+    this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
+    this.extra4lw = opts.extraFourLetter;
+    this.zxidSource = opts.nextZxid;
+    this.startedMs = this.now();
+    codec.setExtendedTypes(this.cfg.extendedTypesEnabled);
+    // Session ids take wall-clock bits (unique across restarts); deadlines use a
+    // monotonic clock so a wall-clock jump does not expire every session at once.
+    this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
+    this.sessions.rebase(this.mono());
+    // Sessions restored from the snapshot + log keep running with fresh deadlines.
+    for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.mono());
+    this.hzxid = this.db.tree.lastProcessedZxid;
+    this.gc = new GroupCommit<LoggedTxn>(
+      {
+        commit: async (batch) => {
+          const t0 = performance.now();
+          await this.db.commit(batch);
+          this.fsyncTime.add(Math.round(performance.now() - t0));
+          this.batchSize.add(batch.length);
+        },
+      },
+      (e) => this.fatal(e),
+    );
+    this.snapThreshold = this.nextSnapThreshold();
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Listens on the configured client port; returns the bound address. */
+  start(hostname?: string, port?: number): Deno.NetAddr {
+    const host = hostname ?? this.cfg.clientPortAddress ?? "0.0.0.0";
+    const p = port ?? this.cfg.clientPort ?? 2181;
+    this.listener = serveTcp(
+      { hostname: host, port: p, name: "client port" },
+      (conn) => this.accept(conn),
+    );
+    this.scheduleExpiry();
+    if (this.containerCheckMs > 0) {
+      this.containerTimer = setInterval(() => this.checkContainers(), this.containerCheckMs);
+    }
+    log.info(`binding to port ${host}:${this.listener.addr.port}`);
+    return this.listener.addr;
+  }
+
+  /** Stops accepting, makes the log durable, closes every client. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.listener?.close();
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.containerTimer) clearInterval(this.containerTimer);
+    try {
+      await this.gc.drain();
+    } catch { /* already reported as fatal */ }
+    for (const c of [...this.cnxns]) {
+      try {
+        await c.framed.flush();
+      } catch { /* closing anyway */ }
+      c.close();
+    }
+    await this.listener?.done;
+    await this.db.close();
+  }
+
+  private fatal(e: Error): void {
+    log.error(`Severe unrecoverable error, exiting: txn log write failed: ${e.message}`);
+    // A txn applied in memory but not on disk must never be answered: stop serving.
+    for (const c of [...this.cnxns]) c.close();
+    this.listener?.close();
+    this.stopped = true;
+  }
+
+  get mode(): ServerMode {
+    return this.modeOf();
+  }
+
+  /** True while requests are served (not LOOKING, not stopped). */
+  serving(): boolean {
+    return !this.stopped && this.modeOf() !== "looking";
+  }
+
+  /** The last zxid the tree reflects. */
+  get lastZxid(): bigint {
+    return this.db.tree.lastProcessedZxid;
+  }
+
+  private async accept(conn: Deno.Conn): Promise<void> {
+    const ip = (conn.remoteAddr as Deno.NetAddr).hostname;
+    const max = this.cfg.maxClientCnxns;
+    if (max > 0) {
+      let n = 0;
+      for (const c of this.cnxns) if (c.remoteIp === ip) n++;
+      if (n >= max) {
+        log.warn(`Too many connections from /${ip} - max is ${max}`);
+        conn.close();
+        return;
+      }
+    }
+    const c = new ClientCnxn(conn, this.cfg.juteMaxBuffer);
+    this.cnxns.add(c);
+    await c.run(this, this.sessionlessMs);
+  }
+
+  closed(cnxn: ClientCnxn): void {
+    this.cnxns.delete(cnxn);
+    if (cnxn.sessionId !== 0n && this.bySession.get(cnxn.sessionId) === cnxn) {
+      this.bySession.delete(cnxn.sessionId);
+    }
+    this.watches.removeWatcher(cnxn);
+  }
+
+  // ------------------------------------------------------------------ output
+
+  private send(cnxn: ClientCnxn, bytes: Uint8Array): void {
+    if (!this.cnxns.has(cnxn)) return;
+    cnxn.send(bytes);
+    this.packetsSent++;
+  }
+
+  /** Queues a reply behind every earlier txn's durability. */
+  private reply(
+    cnxn: ClientCnxn | null,
+    xid: number,
+    type: number,
+    zxid: bigint,
+    err: number,
+    body: codec.Body | null,
+    startMs: number,
+  ): void {
+    if (!cnxn) return;
+    const bytes = codec.replyBytes(xid, zxid, err, err === 0 ? body : null);
+    this.gc.output(() => {
+      cnxn.requestDone();
+      const now = this.now();
+      cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
+      if (type !== Op.ping) this.latency.add(now - startMs);
+      this.send(cnxn, bytes);
+    });
+  }
+
+  private deliver(fires: { watcher: ClientCnxn; type: number; path: string }[]): void {
+    for (const f of fires) {
+      const bytes = codec.notificationBytes(f.type, 3, f.path);
+      const w = f.watcher;
+      this.gc.output(() => this.send(w, bytes));
+    }
+  }
+
+  // --------------------------------------------------------------- handshake
+
+  fourLetterEnabled(word: string): boolean {
+    return wordEnabled(word, this.cfg.fourLetterWordWhitelist);
+  }
+
+  fourLetter(word: string, cnxn: ClientCnxn, arg?: bigint): string {
+    this.packetsReceived++;
+    if (!wordEnabled(word, this.cfg.fourLetterWordWhitelist)) return notWhitelisted(word);
+    if (word === "stmk" && arg !== undefined) this.traceMask = arg;
+    log.info(`Processing ${word} command from ${cnxn.remote}`);
+    return fourLetterReply(word, this.fourLetterView());
+  }
+
+  connect(cnxn: ClientCnxn, payload: Uint8Array): void {
+    this.packetsReceived++;
+    let req: codec.ConnectReq;
+    try {
+      req = codec.readConnectRequest(payload, this.cfg.juteMaxBuffer);
+    } catch (e) {
+      log.warn(
+        `Closing connection from ${cnxn.remote}: bad connect request: ${(e as Error).message}`,
+      );
+      cnxn.close();
+      return;
+    }
+    cnxn.oldClient = req.readOnly === null;
+    if (!req.readOnly && this.modeOf() === "read-only") {
+      log.info(`Refusing session request for not-read-only client ${cnxn.remote}`);
+      cnxn.close();
+      return;
+    }
+    if (req.lastZxidSeen > this.lastZxid) {
+      log.info(
+        `Refusing session request for client ${cnxn.remote} as it has seen zxid ` +
+          `${hexId(req.lastZxidSeen)} our last zxid is ${
+            hexId(this.lastZxid)
+          } client must try another server`,
+      );
+      cnxn.close();
+      return;
+    }
+    const timeout = Math.min(
+      Math.max(req.timeOut, this.cfg.minSessionTimeout),
+      this.cfg.maxSessionTimeout,
+    );
+    cnxn.timeoutMs = timeout;
+    if (req.sessionId === 0n) {
+      const id = this.sessions.allocateId();
+      log.info(
+        `Client attempting to establish new session: session = ${hexId(id)}, zxid = ` +
+          `${hexId(req.lastZxidSeen)}, timeout = ${req.timeOut}, address = ${cnxn.remote}`,
+      );
+      cnxn.sessionId = id;
+      this.sessions.add(id, timeout, this.mono());
+      this.bySession.set(id, cnxn);
+      if (this.modeOf() === "read-only") {
+        // A read-only server keeps sessions local: nothing goes to the log.
+        this.gc.output(() => this.finishSessionInit(cnxn, true));
+        return;
+      }
+      const t: PreparedTxn = {
+        type: Op.createSession,
+        record: { timeOut: timeout },
+      };
+      this.commitTxn(id, 0, t);
+      this.gc.output(() => this.finishSessionInit(cnxn, true));
+      return;
+    }
+    // Reconnect: the password must match and the session must still be alive.
+    const id = req.sessionId;
+    const other = this.bySession.get(id);
+    if (other && other !== cnxn) {
+      log.info(`Closing connection to ${other.remote}: client reconnected on session ${hexId(id)}`);
+      other.close();
+    }
+    cnxn.sessionId = id;
+    const pw = sessionPassword(id);
+    const pwOk = req.passwd.length === pw.length && req.passwd.every((b, i) => b === pw[i]);
+    if (!pwOk) {
+      log.warn(`Incorrect password from ${cnxn.remote} for session ${hexId(id)}`);
+      this.gc.output(() => this.finishSessionInit(cnxn, false));
+      return;
+    }
+    const alive = this.sessions.touch(id, this.mono(), timeout);
+    if (alive) this.bySession.set(id, cnxn);
+    this.gc.output(() => this.finishSessionInit(cnxn, alive));
+  }
+
+  private finishSessionInit(cnxn: ClientCnxn, valid: boolean): void {
+    if (!this.cnxns.has(cnxn)) return;
+    const id = cnxn.sessionId;
+    const bytes = codec.connectResponseBytes(
+      valid ? cnxn.timeoutMs : 0,
+      valid ? id : 0n,
+      valid ? sessionPassword(id) : new Uint8Array(16),
+      cnxn.oldClient ? null : this.modeOf() === "read-only",
+    );
+    this.send(cnxn, bytes);
+    if (valid) {
+      cnxn.markInitialized();
+      log.info(
+        `Established session ${
+          hexId(id)
+        } with negotiated timeout ${cnxn.timeoutMs} for client ${cnxn.remote}`,
+      );
+    } else {
+      log.info(`Invalid session ${hexId(id)} for client ${cnxn.remote}, probably expired`);
+      cnxn.closeAfterFlush();
+    }
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  packet(cnxn: ClientCnxn, payload: Uint8Array): void {
+    this.packetsReceived++;
+    if (!this.serving()) {
+      // 3.8 shuts its ZooKeeperServer down when the peer leaves serving (e.g.
+      // LOOKING): clients lose the connection and reconnect elsewhere.
+      log.info(`Closing connection from ${cnxn.remote}: ZooKeeperServer not running`);
+      cnxn.close();
+      return;
+    }
+    const startMs = this.now();
+    const r = new Reader(payload, this.cfg.juteMaxBuffer);
+    let xid: number;
+    let type: number;
+    try {
+      xid = r.int();
+      type = r.int();
+    } catch {
+      log.warn(`Closing connection from ${cnxn.remote}: truncated request header`);
+      cnxn.close();
+      return;
+    }
+    cnxn.outstanding++;
+    if (type === Op.auth) {
+      this.handleAuth(cnxn, xid, r);
+      return;
+    }
+    if (!cnxn.initialized) {
+      // A request before the session exists; 3.8 would not read it yet.
+      cnxn.requestDone();
+      return;
+    }
+    this.sessions.touch(cnxn.sessionId, this.mono());
+    if (type === Op.sasl) {
+      this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+      return;
+    }
+    if (type === Op.closeSession) {
+      this.closeSession(cnxn.sessionId, cnxn, xid, startMs);
+      return;
+    }
+    if (WRITE_OPS.has(type)) {
+      if (this.modeOf() === "read-only") {
+        // ReadOnlyRequestProcessor: no txn, NotReadOnly to the client.
+        this.reply(cnxn, xid, type, this.lastZxid, Err.NotReadOnly, null, startMs);
+        return;
+      }
+      this.write(cnxn, xid, type, r, startMs);
+      return;
+    }
+    if (READ_OPS.has(type)) {
+      this.read(cnxn, xid, type, r, startMs);
+      return;
+    }
+    log.warn(`Received packet at server of unknown type ${type}`);
+    // UnimplementedRequestProcessor: reply, then close the connection.
+    this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+    this.gc.output(() => cnxn.closeAfterFlush());
+  }
+
+  private handleAuth(cnxn: ClientCnxn, xid: number, r: Reader): void {
+    let out: ReturnType<typeof authenticate> = { ok: false };
+    let scheme = "?";
+    try {
+      const pkt = codec.readAuthPacket(r);
+      scheme = pkt.scheme;
+      out = authenticate(
+        pkt.scheme,
+        pkt.auth ?? new Uint8Array(0),
+        cnxn.remoteIp,
+        this.superDigest,
+      );
+    } catch (e) {
+      log.warn(`Bad auth packet from ${cnxn.remote}: ${(e as Error).message}`);
+    }
+    if (out.ok) {
+      for (const id of out.ids) {
+        if (!cnxn.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) {
+          cnxn.authInfo.push(id);
+        }
+      }
+      log.info(
+        `Session ${
+          hexId(cnxn.sessionId)
+        }: auth success for scheme ${scheme} and address ${cnxn.remote}`,
+      );
+      this.reply(cnxn, xid, Op.auth, 0n, Err.Ok, null, this.now());
+    } else {
+      this.authFailed++;
+      log.warn(`Authentication failed for scheme: ${scheme}`);
+      this.reply(cnxn, xid, Op.auth, 0n, ErrorCode.AuthFailed, null, this.now());
+      this.gc.output(() => cnxn.closeAfterFlush());
+    }
+  }
+
+  /** The session state prep sees: ok, expired (closing), or unknown. */
+  private sessionState(id: bigint): number {
+    const s = this.sessions.get(id);
+    if (!s) return Err.UnknownSession;
+    return s.closing ? Err.SessionExpired : Err.Ok;
+  }
+
+  /** The tree as prep sees it. */
+  private readonly view: TreeView = {
+    node: (path) => {
+      const n = this.db.tree.get(path);
+      if (!n) return undefined;
+      return {
+        version: n.stat.version,
+        cversion: n.stat.cversion,
+        aversion: n.stat.aversion,
+        ephemeralOwner: n.stat.ephemeralOwner,
+        acl: this.aclOf(n),
+        numChildren: n.children.size,
+      };
+    },
+    ephemerals: (id) => this.ephemeralsOf(id),
+  };
+
+  private ctx(sessionId: bigint, authInfo: AuthId[]) {
+    return {
+      sessionId,
+      authInfo,
+      sessionState: this.sessionState(sessionId),
+      extendedTypes: this.cfg.extendedTypesEnabled,
+    };
+  }
+
+  /**
+   * Gives a prepared txn the next zxid, applies it through applyTxn, queues it
+   * for the log (with the tree digest 3.8 records) and queues its watch events.
+   */
+  private commitTxn(
+    sessionId: bigint,
+    cxid: number,
+    t: PreparedTxn,
+  ): { zxid: bigint; err: number } {
+    const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
+    const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
+    const txn = t;
+    const rc = applyTxn(this.db.tree, header, txn);
+    if (zxid % 128n === 0n) {
+      // DataTree's digest log, printed by the hash four-letter word.
+      this.digestLog.push([zxid, BigInt.asIntN(64, this.db.tree.digest)]);
+      if (this.digestLog.length > 1024) this.digestLog.shift();
+    }
+    this.gc.add({ header, txn, digest: this.db.digestRecord() });
+    const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
+    for (const ev of rc.events) {
+      this.watches.fire(ev, fires);
+      this.trackSetSizes(ev);
+    }
+    this.deliver(fires);
+    this.countForSnapshot();
+    return { zxid, err: rc.err };
+  }
+
+  private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
+    const sid = cnxn.sessionId;
+    let t: PreparedTxn;
+    try {
+      if (type === Op.reconfig) {
+        // Standalone: ReconfigDisabled unless reconfigEnabled, else not a leader (Unimplemented).
+        t = errorTxn(this.cfg.reconfigEnabled ? Err.Unimplemented : Err.ReconfigDisabled);
+      } else if (type === Op.multi) {
+        t = prepareMulti(this.view, codec.readMultiOps(r), this.ctx(sid, cnxn.authInfo));
+      } else if (type === Op.deleteContainer) {
+        t = prepareWrite(
+          this.view,
+          { type: 20, path: codec.rawPath(r), version: -1 },
+          this.ctx(sid, cnxn.authInfo),
+        );
+      } else {
+        t = prepareWrite(this.view, codec.readWriteRequest(type, r), this.ctx(sid, cnxn.authInfo));
+      }
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
+      t = errorTxn(Err.MarshallingError);
+    }
+    const applied = this.commitTxn(sid, xid, t);
+    if (t.type === Op.error) {
+      this.reply(cnxn, xid, type, applied.zxid, txnError(t), null, startMs);
+      return;
+    }
+    if (t.type === Op.multi) {
+      const errs = multiErrors(t);
+      this.reply(
+        cnxn,
+        xid,
+        type,
+        applied.zxid,
+        0,
+        codec.multiResponse(this.db.tree, t, errs),
+        startMs,
+      );
+      return;
+    }
+    if (applied.err !== 0) {
+      this.reply(cnxn, xid, type, applied.zxid, applied.err, null, startMs);
+      return;
+    }
+    this.reply(
+      cnxn,
+      xid,
+      type,
+      applied.zxid,
+      0,
+      codec.writeResponse(this.db.tree, type, t),
+      startMs,
+    );
+  }
+
+  /** Closes a session (client request, expiry or reaping): one txn, then the connection goes. */
+  private closeSession(
+    sessionId: bigint,
+    cnxn: ClientCnxn | null,
+    xid: number,
+    startMs: number,
+  ): void {
+    if (!this.sessions.get(sessionId)) {
+      if (cnxn) {
+        this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
+        this.gc.output(() => cnxn.closeAfterFlush());
+      }
+      return;
+    }
+    this.sessions.setClosing(sessionId);
+    if (this.modeOf() === "read-only" && !this.db.tree.sessions.has(sessionId)) {
+      // A local (read-only) session: no txn, nothing in the tree to remove.
+      this.sessions.remove(sessionId);
+      if (cnxn) this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
+      const ro = cnxn ?? this.bySession.get(sessionId) ?? null;
+      this.bySession.delete(sessionId);
+      if (ro) this.gc.output(() => ro.closeAfterFlush());
+      return;
+    }
+    const t = prepareCloseSession(this.view, sessionId);
+    const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t);
+    this.sessions.remove(sessionId);
+    this.ephemeralCaps.delete(sessionId);
+    if (cnxn) this.reply(cnxn, xid, Op.closeSession, applied.zxid, 0, null, startMs);
+    const live = cnxn ?? this.bySession.get(sessionId) ?? null;
+    this.bySession.delete(sessionId);
+    if (live) this.gc.output(() => live.closeAfterFlush());
+    log.info(`Closed session ${hexId(sessionId)}`);
+  }
+
+  private read(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
+    const zxid = this.lastZxid;
+    if (type === Op.ping) {
+      this.reply(cnxn, -2, type, zxid, 0, null, startMs);
+      return;
+    }
+    const state = this.sessionState(cnxn.sessionId);
+    if (state !== Err.Ok) {
+      this.reply(cnxn, xid, type, zxid, state, null, startMs);
+      return;
+    }
+    let err = 0;
+    let body: codec.Body | null = null;
+    try {
+      const res = this.readOp(cnxn, type, r);
+      err = res.err;
+      body = res.body;
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
+      err = Err.MarshallingError;
+    }
+    this.reply(cnxn, xid, type, zxid, err, body, startMs);
+  }
+
+  private readOp(
+    cnxn: ClientCnxn,
+    type: number,
+    r: Reader,
+  ): { err: number; body: codec.Body | null } {
+    const tree = this.db.tree;
+    const ok = (body: codec.Body | null) => ({ err: 0, body });
+    const fail = (err: number) => ({ err, body: null });
+    switch (type) {
+      case Op.exists: {
+        const { path, watch } = codec.readPathWatch(type, r);
+        if (path.includes("\0")) return fail(Err.BadArguments);
+        if (watch) this.watches.data.add(path, cnxn);
+        const n = tree.get(path);
+        return n ? ok(codec.statBody(tree, path, Op.exists)) : fail(Err.NoNode);
+      }
+      case Op.getData: {
+        const { path, watch } = codec.readPathWatch(type, r);
+        const n = tree.get(path);
+        if (!n) return fail(Err.NoNode);
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (watch) this.watches.data.add(path, cnxn);
+        return ok(codec.getDataBody(tree, path));
+      }
+      case Op.getChildren:
+      case Op.getChildren2: {
+        const { path, watch } = codec.readPathWatch(type, r);
+        const n = tree.get(path);
+        if (!n) return fail(Err.NoNode);
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        if (watch) this.watches.child.add(path, cnxn);
+        return ok(codec.childrenBody(tree, path, type === Op.getChildren2, this.childrenOf(path)));
+      }
+      case Op.getACL: {
+        const path = codec.readPath(type, r);
+        const n = tree.get(path);
+        if (!n) return fail(Err.NoNode);
+        const acl = this.aclOf(n);
+        if (!aclAllows(acl, Perms.READ | Perms.ADMIN, cnxn.authInfo)) return fail(Err.NoAuth);
+        const admin = aclAllows(acl, Perms.ADMIN, cnxn.authInfo);
+        // Without ADMIN, digest hashes are hidden (3.8: "user:x").
+        const shown = admin
+          ? acl
+          : acl.map((a) =>
+            a.id.scheme === "digest"
+              ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/s, ":x") } }
+              : a
+          );
+        return ok(codec.getAclBody(tree, path, shown));
+      }
+      case Op.getAllChildrenNumber: {
+        const path = codec.readPath(type, r);
+        const n = tree.get(path);
+        if (!n) return fail(Err.NoNode);
+        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
+        return ok(codec.allChildrenBody(this.countDescendants(path)));
+      }
+      case Op.getEphemerals: {
+        const prefix = codec.readPath(type, r);
+        const all = this.ephemeralsOf(cnxn.sessionId);
+        const p = prefix.trim();
+        const list = p === "" || p === "/" ? all : all.filter((x) => x.startsWith(prefix));
+        return ok(codec.ephemeralsBody(list));
+      }
+      case Op.sync:
+        return ok(codec.syncBody(codec.readPath(type, r)));
+      case Op.setWatches:
+      case Op.setWatches2: {
+        const sw = codec.readSetWatchesReq(r, type === Op.setWatches2);
+        this.setWatches(cnxn, sw);
+        return ok(null);
+      }
+      case Op.addWatch: {
+        const { path, mode } = codec.readAddWatch(r);
+        if (mode !== WatchMode.Persistent && mode !== WatchMode.PersistentRecursive) {
+          return fail(Err.MarshallingError);
+        }
+        this.watches.addPersistent(path, cnxn, mode);
+        return ok(codec.errorBody(0));
+      }
+      case Op.checkWatches:
+      case Op.removeWatches: {
+        const { path, type: wt } = codec.readWatchTypePath(r, type === Op.removeWatches);
+        const tables = wt === 1
+          ? [this.watches.child]
+          : wt === 2
+          ? [this.watches.data]
+          : wt === 3
+          ? [this.watches.child, this.watches.data]
+          : [];
+        if (tables.length === 0) return fail(Err.MarshallingError);
+        let hit = false;
+        for (const t of tables) {
+          if (type === Op.checkWatches) hit = t.contains(path, cnxn) || hit;
+          else hit = t.remove(path, cnxn) || hit;
+        }
+        return hit ? ok(null) : fail(ErrorCode.NoWatcher);
+      }
+      case Op.whoAmI:
+        return ok(codec.whoAmIBody(clientInfos(cnxn.authInfo)));
+      case Op.check: {
+        // A check outside a multi: 3.8 logs a CheckVersionTxn that its own restore
+        // cannot read back (and then fails to answer). zkt checks the same things
+        // in the same order and answers without a txn, so data dirs stay readable.
+        const req = codec.readWriteRequest(type, r);
+        const t = prepareWrite(this.view, req, this.ctx(cnxn.sessionId, cnxn.authInfo));
+        return t.type === Op.error ? fail(txnError(t)) : ok(null);
+      }
+      case Op.multiRead: {
+        const ops = codec.readMultiReadOps(r);
+        const results = ops.map((op) => {
+          const n = tree.get(op.path);
+          if (!n) return { type: op.type, err: Err.NoNode, path: op.path };
+          if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) {
+            return { type: op.type, err: Err.NoAuth, path: op.path };
+          }
+          if (op.watch) {
+            (op.type === Op.getData ? this.watches.data : this.watches.child).add(op.path, cnxn);
+          }
+          return { type: op.type, err: 0, path: op.path };
+        });
+        return ok(codec.multiReadBody(tree, results, (p) => this.childrenOf(p)));
+      }
+    }
+    return fail(Err.Unimplemented);
+  }
+
+  /**
+   * Table sizes of the Java HashSets 3.8 keeps (a node's children, a session's
+   * ephemerals): they grow with inserts and never shrink, and they decide the
+   * order clients see.
+   */
+  private readonly childCaps = new Map<string, number>();
+  private readonly ephemeralCaps = new Map<bigint, number>();
+
+  private trackSetSizes(ev: { type: string; path: string }): void {
+    const tree = this.db.tree;
+    if (ev.type === "created") {
+      const parent = parentOf(ev.path);
+      const n = tree.children(parent)?.size ?? 0;
+      this.childCaps.set(parent, grownCapacity(n, this.childCaps.get(parent) ?? 8));
+      const owner = tree.get(ev.path)?.stat.ephemeralOwner ?? 0n;
+      if (ephemeralKind(owner, this.cfg.extendedTypesEnabled) === "normal") {
+        const size = tree.ephemerals.get(owner)?.size ?? 0;
+        this.ephemeralCaps.set(owner, grownCapacity(size, this.ephemeralCaps.get(owner) ?? 16));
+      }
+    } else if (ev.type === "deleted") {
+      this.childCaps.delete(ev.path);
+    }
+  }
+
+  /** A node's children in the order 3.8 lists them (its HashSet's iteration order). */
+  private childrenOf(path: string): string[] {
+    const kids = this.db.tree.children(path);
+    if (!kids) return [];
+    const key = path === "" ? "/" : path;
+    const cap = grownCapacity(kids.size, this.childCaps.get(key) ?? 8);
+    return javaHashSetOrder(kids, cap);
+  }
+
+  /** A session's ephemerals as DataTree.getEphemerals returns them (a copied HashSet). */
+  private ephemeralsOf(sessionId: bigint): string[] {
+    const set = this.db.tree.ephemerals.get(sessionId);
+    if (!set || set.size === 0) {
+      this.ephemeralCaps.delete(sessionId);
+      return [];
+    }
+    const cap = grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16);
+    return javaHashSetOrder(javaHashSetOrder(set, cap), copyCapacity(set.size));
+  }
+
+  /** A node's ACL; the reference -1 is OPEN_ACL_UNSAFE (ReferenceCountedACLCache.convertLong). */
+  private aclOf(n: DataNode): ACL[] {
+    return n.acl === -1n ? [...Ids.OPEN_ACL_UNSAFE] : this.db.tree.aclOf(n);
+  }
+
+  private countDescendants(path: string): number {
+    let n = 0;
+    const stack = [path === "/" ? "" : path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const kids = this.db.tree.children(p === "" ? "/" : p);
+      if (!kids) continue;
+      for (const k of kids) {
+        n++;
+        stack.push(`${p}/${k}`);
+      }
+    }
+    return n;
+  }
+
+  /** DataTree.setWatches: fire what changed since relativeZxid, register the rest. */
+  private setWatches(cnxn: ClientCnxn, sw: codec.SetWatchesReq): void {
+    const tree = this.db.tree;
+    const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
+    for (const p of sw.dataWatches) {
+      const n = tree.get(p);
+      if (!n) fires.push({ watcher: cnxn, type: 2, path: p });
+      else if (n.stat.mzxid > sw.relativeZxid) fires.push({ watcher: cnxn, type: 3, path: p });
+      else this.watches.data.add(p, cnxn);
+    }
+    for (const p of sw.existWatches) {
+      if (tree.get(p)) fires.push({ watcher: cnxn, type: 1, path: p });
+      else this.watches.data.add(p, cnxn);
+    }
+    for (const p of sw.childWatches) {
+      const n = tree.get(p);
+      if (!n) fires.push({ watcher: cnxn, type: 2, path: p });
+      else if (n.stat.pzxid > sw.relativeZxid) fires.push({ watcher: cnxn, type: 4, path: p });
+      else this.watches.child.add(p, cnxn);
+    }
+    for (const p of sw.persistentWatches) this.watches.addPersistent(p, cnxn, WatchMode.Persistent);
+    for (const p of sw.persistentRecursiveWatches) {
+      this.watches.addPersistent(p, cnxn, WatchMode.PersistentRecursive);
+    }
+    this.deliver(fires);
+  }
+
+  // ------------------------------------------------------------ housekeeping
+
+  private scheduleExpiry(): void {
+    if (this.stopped) return;
+    const wait = Math.max(1, this.sessions.waitTime(this.mono()));
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = null;
+      if (this.stopped) return;
+      if (this.serving()) {
+        for (const id of this.sessions.poll(this.mono())) {
+          const s = this.db.tree.sessions.get(id);
+          log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
+          this.closeSession(id, null, 0, this.now());
+        }
+      }
+      this.scheduleExpiry();
+    }, wait);
+  }
+
+  /** ContainerManager: empty used containers and expired empty TTL nodes are deleted. */
+  checkContainers(): void {
+    if (!this.serving()) return;
+    const tree = this.db.tree;
+    const now = this.now();
+    const candidates: string[] = [];
+    for (const p of tree.containers) {
+      const n = tree.get(p);
+      if (n && n.children.size === 0 && n.stat.cversion > 0) candidates.push(p);
+    }
+    if (this.cfg.extendedTypesEnabled) {
+      for (const p of tree.ttls) {
+        const n = tree.get(p);
+        if (!n || n.children.size > 0) continue;
+        if (ephemeralKind(n.stat.ephemeralOwner, true) !== "ttl") continue;
+        const ttl = ttlOf(n.stat.ephemeralOwner);
+        if (ttl !== 0n && BigInt(now) - BigInt(n.stat.mtime) > ttl) candidates.push(p);
+      }
+    }
+    for (const p of candidates) {
+      log.info(`Attempting to delete candidate container: ${p}`);
+      const t = prepareWrite(this.view, { type: 20, path: p, version: -1 }, this.ctx(0n, []));
+      this.commitTxn(0n, 0, t);
+    }
+  }
+
+  private nextSnapThreshold(): number {
+    // SyncRequestProcessor: snapshot after snapCount/2 + random(snapCount/2) txns.
+    const half = Math.max(1, Math.floor(this.cfg.snapCount / 2));
+    return half + Math.floor(Math.random() * half);
+  }
+
+  private countForSnapshot(): void {
+    this.txnsSinceSnap++;
+    if (this.txnsSinceSnap < this.snapThreshold) return;
+    if (!this.db.requestSnapshot()) return;
+    this.txnsSinceSnap = 0;
+    this.snapThreshold = this.nextSnapThreshold();
+  }
+
+  // ------------------------------------------------------------------- stats
+
+  /** The snapshot four-letter words print. */
+  fourLetterView(): FourLetterView {
+    const tree = this.db.tree;
+    const extra = this.extra4lw?.() ?? {};
+    const buckets = new Map<number, bigint[]>();
+    for (const id of this.sessions.ids()) {
+      const s = this.sessions.get(id)!;
+      let b = buckets.get(s.expiresAt);
+      if (!b) buckets.set(s.expiresAt, b = []);
+      b.push(id);
+    }
+    const byPath = new Map<string, Set<ClientCnxn>>();
+    for (const table of [this.watches.data, this.watches.child]) {
+      for (const [p, ws] of table.byPathEntries()) {
+        let s = byPath.get(p);
+        if (!s) byPath.set(p, s = new Set());
+        for (const w of ws) s.add(w);
+      }
+    }
+    const bySession = new Map<bigint, Set<string>>();
+    for (const table of [this.watches.data, this.watches.child]) {
+      for (const [w, paths] of table.byWatcherEntries()) {
+        let s = bySession.get(w.sessionId);
+        if (!s) bySession.set(w.sessionId, s = new Set());
+        for (const p of paths) s.add(p);
+      }
+    }
+    const ds = this.watches.data.summary();
+    const cs = this.watches.child.summary();
+    const conns = [...this.cnxns].map((c) => c.view());
+    let ephemeralCount = 0;
+    for (const s of tree.ephemerals.values()) ephemeralCount += s.size;
+    const sizes = this.db.dirSizes();
+    return {
+      serving: this.serving(),
+      version: this.version,
+      mode: this.modeOf(),
+      readOnly: this.modeOf() === "read-only",
+      latency: this.latency,
+      packetsReceived: this.packetsReceived,
+      packetsSent: this.packetsSent,
+      outstanding: this.gc.queued,
+      lastZxid: this.lastZxid,
+      // 3.8 keys the root under both "" and "/", so its count is one more.
+      nodeCount: tree.size + 1,
+      connections: conns,
+      conf: [
+        ["clientPort", this.listener?.addr.port ?? this.cfg.clientPort ?? -1],
+        ["secureClientPort", -1],
+        ["dataDir", this.db.snapDir],
+        ["dataDirSize", sizes.data],
+        ["dataLogDir", this.db.logDir],
+        ["dataLogSize", sizes.log],
+        ["tickTime", this.cfg.tickTime],
+        ["maxClientCnxns", this.cfg.maxClientCnxns],
+        ["minSessionTimeout", this.cfg.minSessionTimeout],
+        ["maxSessionTimeout", this.cfg.maxSessionTimeout],
+        ["clientPortListenBacklog", -1],
+        ["serverId", this.cfg.myid ?? 0],
+        ...(extra.conf ?? []),
+      ],
+      dataDirSize: sizes.data,
+      logDirSize: sizes.log,
+      env: [
+        ["zookeeper.version", this.version],
+        ["host.name", Deno.hostname()],
+        ["java.version", "n/a (zkt on Deno " + Deno.version.deno + ")"],
+        ["java.vendor", "n/a"],
+        ["java.home", "n/a"],
+        ["java.class.path", "n/a"],
+        ["java.library.path", "n/a"],
+        ["java.io.tmpdir", "/tmp"],
+        ["java.compiler", "<NA>"],
+        ["os.name", Deno.build.os === "linux" ? "Linux" : Deno.build.os],
+        ["os.arch", Deno.build.arch === "x86_64" ? "amd64" : Deno.build.arch],
+        ["os.version", Deno.osRelease()],
+        ["user.name", Deno.env.get("USER") ?? "?"],
+        ["user.home", Deno.env.get("HOME") ?? "?"],
+        ["user.dir", Deno.cwd()],
+      ],
+      monitor: [
+        ["version", this.version],
+        ["server_state", this.modeOf()],
+        ["ephemerals_count", ephemeralCount],
+        ["num_alive_connections", conns.length],
+        [
+          "avg_latency",
+          this.latency.avg === Math.floor(this.latency.avg)
+            ? this.latency.avg.toFixed(1)
+            : this.latency.avg,
+        ],
+        ["outstanding_requests", this.gc.queued],
+        ["znode_count", tree.size + 1],
+        ["global_sessions", this.sessions.size],
+        ["local_sessions", 0],
+        ["packets_sent", this.packetsSent],
+        ["packets_received", this.packetsReceived],
+        ["watch_count", ds.watches + cs.watches],
+        ["auth_failed_count", this.authFailed],
+        ["min_latency", this.latency.min],
+        ["max_latency", this.latency.max],
+        ["approximate_data_size", this.approximateDataSize()],
+        ...fileDescriptorCounts(),
+        ["uptime", this.now() - this.startedMs],
+        ["last_proposal_size", -1],
+        ...summary("sync_processor_batch_size", this.batchSize),
+        ...summary("fsynctime", this.fsyncTime),
+        ...(extra.monitor ?? []),
+      ],
+      watchSummary: {
+        watchers: new Set([
+          ...this.watches.data.byWatcherEntries().map(([w]) => w),
+          ...this.watches.child.byWatcherEntries().map(([w]) => w),
+        ]).size,
+        paths: byPath.size,
+        watches: ds.watches + cs.watches,
+      },
+      watchesByPath: [...byPath].map(([p, ws]) => [p, [...ws].map((w) => w.sessionId)]),
+      watchesBySession: [...bySession].map(([id, ps]) => [id, [...ps]]),
+      sessionBuckets: [...buckets],
+      sessionCount: this.sessions.size,
+      ephemerals: [...tree.ephemerals].filter(([, s]) => s.size > 0).map(([id, s]) => [id, [...s]]),
+      connectionBuckets: this.connectionBuckets(),
+      connectionCount: conns.length,
+      digestLog: this.digestLog,
+      traceMask: this.traceMask,
+      statExtra: extra.stat ?? [],
+      resetServerStats: () => {
+        this.latency.reset();
+        this.packetsReceived = 0;
+        this.packetsSent = 0;
+      },
+      resetConnectionStats: () => {
+        for (const c of this.cnxns) c.resetStats();
+      },
+    };
+  }
+
+  /** NIOServerCnxnFactory's connection expiry queue, for dump: session deadline or sessionless one. */
+  private connectionBuckets(): [number, string[]][] {
+    const tick = this.cfg.tickTime;
+    const out = new Map<number, string[]>();
+    for (const c of this.cnxns) {
+      const s = c.sessionId !== 0n ? this.sessions.get(c.sessionId) : undefined;
+      const at = s
+        ? s.expiresAt
+        : (Math.floor((c.establishedMs + this.sessionlessMs) / tick) + 1) * tick;
+      let b = out.get(at);
+      if (!b) out.set(at, b = []);
+      b.push(`ip: ${c.remote} sessionId: ${hexId(c.sessionId)}`);
+    }
+    return [...out];
+  }
+
+  private approximateDataSize(): number {
+    let n = 0;
+    for (const [p, node] of this.db.tree.nodes) n += p.length + (node.data?.length ?? 0);
+    return n;
+  }
+}
+
+/** 3.8's summary metric lines: avg_, min_, max_, cnt_, sum_ + name. */
+function summary(name: string, m: MinAvgMax): [string, string | number][] {
+  return [
+    [`avg_${name}`, javaDouble(m.avg)],
+    [`min_${name}`, m.min],
+    [`max_${name}`, m.max],
+    [`cnt_${name}`, m.n],
+    [`sum_${name}`, m.sum],
+  ];
+}
+
+/** zk_open/max_file_descriptor_count (3.8 prints them on Unix): from /proc on Linux. */
+function fileDescriptorCounts(): [string, number][] {
+  try {
+    let open = 0;
+    for (const _ of Deno.readDirSync("/proc/self/fd")) open++;
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    const m = limits.match(/^Max open files\s+(\d+)/m);
+    return [["open_file_descriptor_count", open], [
+      "max_file_descriptor_count",
+      m ? Number(m[1]) : -1,
+    ]];
+  } catch {
+    return [];
+  }
+}

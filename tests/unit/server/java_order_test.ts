@@ -1,0 +1,59 @@
+// Child lists and ephemerals come out in Java HashSet order (golden lines
+// printed by Java 17 for the same insertions).
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { copyCapacity, grownCapacity, javaHashSetOrder } from "../../../src/server/java_order.ts";
+
+Deno.test("a DataNode's children iterate as Java's HashSet<String>(8) after adds and removes", () => {
+  const set = new Set<string>();
+  let cap = 8;
+  const add = (s: string) => {
+    set.add(s);
+    cap = grownCapacity(set.size, cap);
+  };
+  for (let i = 0; i < 20; i++) add(`node-${(i * 7919) % 1000}`);
+  for (const s of ["zookeeper", "a", "b"]) add(s);
+  for (let i = 0; i < 10; i++) set.delete(`node-${(i * 7919) % 1000}`);
+  assertEquals(
+    javaHashSetOrder(set, cap).join(","),
+    "a,b,node-190,zookeeper,node-704,node-947,node-109,node-623,node-866,node-28,node-542,node-785,node-461",
+  );
+});
+
+Deno.test("a copied HashSet (getEphemerals) iterates by the copy's table size", () => {
+  const items = Array.from({ length: 30 }, (_, i) => `/app/lock-${String(i).padStart(10, "0")}`);
+  const source = javaHashSetOrder(items, grownCapacity(items.length, 16));
+  const order = javaHashSetOrder(source, copyCapacity(items.length));
+  const java = [
+    7,
+    29,
+    8,
+    9,
+    3,
+    25,
+    4,
+    26,
+    5,
+    27,
+    6,
+    28,
+    21,
+    0,
+    22,
+    1,
+    23,
+    2,
+    24,
+    20,
+    18,
+    19,
+    14,
+    15,
+    16,
+    17,
+    10,
+    11,
+    12,
+    13,
+  ];
+  assertEquals(order, java.map((i) => items[i]));
+});

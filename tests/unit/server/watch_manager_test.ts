@@ -1,0 +1,66 @@
+// The watch manager keeps 3.8's semantics: one-shot watches fire once,
+// persistent ones stay, recursive ones cover descendants but not child-list changes.
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { type WatchFire, WatchManager, WatchMode } from "../../../src/data/watch_manager.ts";
+
+const ev = (fires: { watcher: string; type: number; path: string }[]) =>
+  fires.map((f) => `${f.watcher}:${f.type}:${f.path}`);
+
+Deno.test("one-shot data watch fires once", () => {
+  const w = new WatchManager<string>();
+  w.data.add("/a", "c1");
+  assertEquals(ev(w.dataChanged("/a")), ["c1:3:/a"]);
+  assertEquals(ev(w.dataChanged("/a")), []);
+});
+
+Deno.test("delete notifies a connection once even with data and child watches", () => {
+  const w = new WatchManager<string>();
+  w.data.add("/a", "c1");
+  w.child.add("/a", "c1");
+  w.child.add("/", "c2");
+  assertEquals(ev(w.nodeDeleted("/a")), ["c1:2:/a", "c2:4:/"]);
+  assertEquals(w.data.summary().watches + w.child.summary().watches, 0);
+});
+
+Deno.test("persistent watch stays and sees data and child events at its path only", () => {
+  const w = new WatchManager<string>();
+  w.addPersistent("/a", "c1", WatchMode.Persistent);
+  assertEquals(ev(w.nodeCreated("/a/b")), ["c1:4:/a"]);
+  assertEquals(ev(w.dataChanged("/a/b")), []);
+  assertEquals(ev(w.dataChanged("/a")), ["c1:3:/a"]);
+  assertEquals(ev(w.dataChanged("/a")), ["c1:3:/a"]);
+});
+
+Deno.test("persistent-recursive watch covers descendants, skips NodeChildrenChanged", () => {
+  const w = new WatchManager<string>();
+  w.addPersistent("/a", "c1", WatchMode.PersistentRecursive);
+  assertEquals(ev(w.nodeCreated("/a/b/c")), ["c1:1:/a/b/c"]);
+  assertEquals(ev(w.dataChanged("/a/b")), ["c1:3:/a/b"]);
+  assertEquals(ev(w.nodeDeleted("/a/b/c")), ["c1:2:/a/b/c"]);
+  assertEquals(ev(w.dataChanged("/x")), []);
+});
+
+Deno.test("removing a connection drops all its watches", () => {
+  const w = new WatchManager<string>();
+  w.data.add("/a", "c1");
+  w.addPersistent("/b", "c1", WatchMode.PersistentRecursive);
+  w.data.add("/a", "c2");
+  w.removeWatcher("c1");
+  assertEquals(ev(w.dataChanged("/b/x")), []);
+  assertEquals(ev(w.dataChanged("/a")), ["c2:3:/a"]);
+  assertEquals(w.data.summary(), { watchers: 0, paths: 0, watches: 0 });
+});
+
+Deno.test("applyTxn-style events fire in DataTree's order", () => {
+  const w = new WatchManager<string>();
+  w.data.add("/a/b", "c1");
+  w.child.add("/a", "c2");
+  const out: WatchFire<string>[] = [];
+  for (
+    const e of [
+      { type: "deleted" as const, path: "/a/b" },
+      { type: "childrenChanged" as const, path: "/a" },
+    ]
+  ) w.fire(e, out);
+  assertEquals(ev(out), ["c1:2:/a/b", "c2:4:/a"]);
+});
