@@ -90,6 +90,7 @@ export async function probeElection(
   }
   const conn = new FramedConn(raw, { maxFrame: PACKET_MAX_SIZE, name: where });
   const onAbort = () => conn.close();
+  if (opts.signal?.aborted) return conn.close();
   opts.signal?.addEventListener("abort", onAbort);
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
