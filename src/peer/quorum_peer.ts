@@ -31,6 +31,8 @@ export class QuorumPeer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private listeners: ((state: PeerState, vote: Vote) => void)[] = [];
   private stopped = false;
+  private leaderCheck: ReturnType<typeof setInterval> | undefined;
+  private leaderMisses = 0;
   private lastZxid = 0n;
   currentEpoch = 0n;
   acceptedEpoch = 0n;
@@ -150,7 +152,33 @@ export class QuorumPeer {
     this.schedule();
   }
 
+  /**
+   * Until Zab lands, a learner's only sign of its leader is the election
+   * connection: when it stays down for syncLimit ticks, elect again (a stand-in
+   * for the learner's ping timeout, not ZooKeeper's rule).
+   */
+  private watchLeader(): void {
+    if (this.leaderCheck !== undefined) clearInterval(this.leaderCheck);
+    this.leaderCheck = undefined;
+    this.leaderMisses = 0;
+    if (this.fle.state !== "following" && this.fle.state !== "observing") return;
+    const leader = this.fle.currentVote.leader;
+    this.leaderCheck = setInterval(() => {
+      if (this.stopped || this.fle.state === "looking" || this.fle.state === "leading") return;
+      if (this.qcm.isConnected(leader)) {
+        this.leaderMisses = 0;
+        return;
+      }
+      this.qcm.connectOne(leader);
+      if (++this.leaderMisses >= this.config.syncLimit) {
+        log.warn(`leader ${leader} unreachable for ${this.leaderMisses} ticks; looking again`);
+        this.lostRole();
+      }
+    }, this.config.tickTime);
+  }
+
   private emit(): void {
+    this.watchLeader();
     for (const cb of this.listeners) cb(this.fle.state, this.fle.currentVote);
   }
 
@@ -170,6 +198,7 @@ export class QuorumPeer {
   stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.leaderCheck !== undefined) clearInterval(this.leaderCheck);
     this.qcm.halt();
     return Promise.resolve();
   }

@@ -41,7 +41,7 @@ async function probe(port: number): Promise<ProbeAnswer> {
 }
 
 Deno.test({
-  name: "mixed ensemble: 1 zkt + 2 ZooKeeper peers agree on ZooKeeper's leader and epoch",
+  name: "mixed ensemble: 1 zkt + 2 ZooKeeper peers agree on the leader and round, and again after kill -9 of the leader",
   ignore: SKIP_INTEROP,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -72,6 +72,26 @@ Deno.test({
       assert.equal(zktAnswer.leader, zkLeader.leader);
       assert.equal(zktAnswer.electionEpoch, zkLeader.electionEpoch);
       assert.equal(zktAnswer.config, zkLeader.config, "zkt sends ZooKeeper's config text");
+
+      // kill -9 the ZooKeeper leader: zkt and the other ZooKeeper peer elect sid 2.
+      await zks[1].stop("SIGKILL");
+      await waitFor(
+        "zkt to follow sid 2",
+        () => zkt!.state === "following" && zkt!.currentVote.leader === 2n,
+        60_000,
+        100,
+      );
+      const again = await waitFor(
+        "ZooKeeper peer 2 to lead",
+        async () => {
+          const a = await probe(members[1].election);
+          return a.state === "leading" ? a : undefined;
+        },
+        60_000,
+        100,
+      );
+      assert.equal(again.leader, 2n);
+      assert.equal(zkt.currentVote.electionEpoch, again.electionEpoch);
     } finally {
       await zkt?.stop();
       for (const z of zks) await z.stop();
