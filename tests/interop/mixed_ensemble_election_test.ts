@@ -41,7 +41,8 @@ async function probe(port: number): Promise<ProbeAnswer> {
 }
 
 Deno.test({
-  name: "mixed ensemble: 1 zkt + 2 ZooKeeper peers agree on the leader and round, and again after kill -9 of the leader",
+  name:
+    "mixed ensemble: 1 zkt + 2 ZooKeeper peers agree on the leader and round, and again after kill -9 of the leader",
   ignore: SKIP_INTEROP,
   sanitizeResources: false,
   sanitizeOps: false,
