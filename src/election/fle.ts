@@ -216,6 +216,14 @@ export class FastLeaderElection {
     return out;
   }
 
+  /**
+   * Records the epoch Zab established (3.8's updateElectionVote): the leader and its
+   * learners then all report (leader, newEpoch), so LOOKING peers can join them.
+   */
+  updateElectionVote(newEpoch: bigint): void {
+    this.currentVote = { ...this.currentVote, peerEpoch: newEpoch };
+  }
+
   /** Leaves the role (leader lost its quorum, follower lost its leader); call startElection next. */
   stopRole(): void {
     this.state = "looking";

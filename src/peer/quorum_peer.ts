@@ -99,6 +99,11 @@ export class QuorumPeer {
     this.look();
   }
 
+  /** Zab established newEpoch: report it in our vote (3.8's updateElectionVote). */
+  updateElectionVote(newEpoch: bigint): void {
+    this.fle.updateElectionVote(newEpoch);
+  }
+
   /** Leaves the current role and elects again (leader lost quorum, follower lost leader). */
   lostRole(): void {
     if (this.stopped || this.fle.state === "looking") return;

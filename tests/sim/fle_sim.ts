@@ -101,7 +101,10 @@ interface SimPeer {
   currentEpoch: bigint;
   acceptedEpoch: bigint;
   zxid: bigint;
-  /** The vote (peerEpoch, zxid, sid) it started its latest election with. */
+  /**
+   * The least vote (peerEpoch, zxid, sid) it started any election with: a winner may
+   * count an older vote of a peer that has since moved on (restarted, synced).
+   */
   initVote: [bigint, bigint, bigint];
   decidedAt: number;
   /** Leader: established in this epoch (0n = not yet); follower: joined that epoch. */
@@ -113,6 +116,8 @@ interface SimPeer {
 export interface SimOptions {
   n: number;
   seed: number;
+  /** No faults and a simultaneous boot: the winner must be the greatest vote of all. */
+  calm?: boolean;
 }
 
 /** The outcome of one run; `error` is set when an invariant broke. */
@@ -220,12 +225,24 @@ export function runSim(opts: SimOptions): SimResult {
     p.fle.stopRole();
     p.epoch = 0n;
     p.followers.clear();
-    p.initVote = [p.currentEpoch, p.zxid, BigInt(p.sid)];
+    const v: [bigint, bigint, bigint] = [p.currentEpoch, p.zxid, BigInt(p.sid)];
+    if (tupleAtMost(v, p.initVote)) p.initVote = v;
     deliverAll(p, p.fle.startElection(now, p.zxid, p.currentEpoch));
   }
 
   function onDecided(p: SimPeer): void {
     p.decidedAt = now;
+    if (p.fle.state === "leading") {
+      // The winner's vote must be at least the first vote of each member of a quorum.
+      const v = p.fle.currentVote;
+      const mine: [bigint, bigint, bigint] = [v.peerEpoch, v.zxid, v.leader];
+      const below = [...peers.values()].filter((q) => tupleAtMost(q.initVote, mine));
+      if (below.length < quorum) {
+        fail(
+          `leader ${p.sid} vote (${v.peerEpoch},${v.zxid}) beats no quorum of election-start votes`,
+        );
+      }
+    }
     p.epoch = 0n;
     p.followers.clear();
     push({ t: now + HEARTBEAT, kind: "role", peer: p.sid, gen: p.gen });
@@ -245,13 +262,6 @@ export function runSim(opts: SimOptions): SimResult {
       if (p.epoch === 0n) {
         if (f.length + 1 >= quorum) {
           const members = [p, ...f];
-          // The decided vote must beat the first vote of every member of a quorum.
-          const v = p.fle.currentVote;
-          const mine: [bigint, bigint, bigint] = [v.peerEpoch, v.zxid, v.leader];
-          const below = [...peers.values()].filter((q) => tupleAtMost(q.initVote, mine));
-          if (below.length < quorum) {
-            fail(`leader ${p.sid} vote (${v.peerEpoch},${v.zxid}) beats no quorum of first votes`);
-          }
           let e = 0n;
           for (const q of members) if (q.acceptedEpoch > e) e = q.acceptedEpoch;
           e += 1n;
@@ -301,6 +311,7 @@ export function runSim(opts: SimOptions): SimResult {
     q.currentEpoch = l.epoch;
     q.zxid = l.epoch << 32n;
     q.epoch = l.epoch;
+    q.fle.updateElectionVote(l.epoch);
     if (q !== l) l.followers.add(q.sid);
   }
 
@@ -311,6 +322,7 @@ export function runSim(opts: SimOptions): SimResult {
 
   function restart(p: SimPeer): void {
     p.alive = true;
+    booted.add(p.sid);
     p.gen++;
     p.fle = new FastLeaderElection({ myid: BigInt(p.sid), qv, learnerType: "participant" });
     p.fle.setBootVote(p.zxid, p.currentEpoch);
@@ -318,7 +330,7 @@ export function runSim(opts: SimOptions): SimResult {
   }
 
   // Fault schedule: a handful of events during the fault phase.
-  const faults = rng.int(0, 16);
+  const faults = opts.calm ? 0 : rng.int(0, 16);
   for (let i = 0; i < faults; i++) push({ t: rng.int(0, FAULT_PHASE), kind: "fault" });
   push({ t: FAULT_PHASE, kind: "fault" }); // the heal
 
@@ -349,7 +361,11 @@ export function runSim(opts: SimOptions): SimResult {
   }
 
   // Peers boot in a random order within the first second.
-  for (const sid of ids) push({ t: rng.int(0, 1000), kind: "role", peer: sid, gen: -1 });
+  const bootSpread = opts.calm ? 5 : 1000;
+  const booted = new Set<number>();
+  const early = new Map<number, { from: number; bytes: Uint8Array }[]>();
+  const bootVotes = new Map(ids.map((id) => [id, peers.get(id)!.initVote]));
+  for (const sid of ids) push({ t: rng.int(0, bootSpread), kind: "role", peer: sid, gen: -1 });
 
   while (heap.size > 0 && !failure && now <= SETTLE_LIMIT) {
     const e = heap.pop()!;
@@ -361,13 +377,26 @@ export function runSim(opts: SimOptions): SimResult {
     }
     if (e.kind === "role" && e.gen === -1) {
       const p = peers.get(e.peer)!;
-      if (p.alive && p.fle.deadline === null && p.fle.state === "looking") startElection(p); // boot
+      if (p.alive && !booted.has(p.sid)) {
+        booted.add(p.sid);
+        startElection(p);
+        // What arrived before boot waited in the senders' QCM (last message re-sent on connect).
+        for (const m of early.get(p.sid) ?? []) {
+          deliverAll(p, p.fle.receive(now, BigInt(m.from), decodeNotification(m.bytes)));
+        }
+        early.delete(p.sid);
+      }
       continue;
     }
     const p = peers.get(e.kind === "msg" ? e.to : e.peer)!;
     if (!p.alive || e.gen !== p.gen) continue;
     if (e.kind === "msg") {
       if (!connected(e.from, e.to)) continue;
+      if (!booted.has(p.sid)) {
+        const list = early.get(p.sid) ?? [];
+        early.set(p.sid, [...list.filter((m) => m.from !== e.from), e]);
+        continue;
+      }
       let note;
       try {
         note = decodeNotification(e.bytes);
@@ -407,5 +436,12 @@ export function runSim(opts: SimOptions): SimResult {
     return { ...result, error: `no single agreed leader by t=${now}: ${states}` };
   }
   const l = [...peers.values()].find((p) => p.fle.state === "leading")!;
+  if (opts.calm) {
+    let best = bootVotes.get(1)!;
+    for (const v of bootVotes.values()) if (tupleAtMost(best, v)) best = v;
+    if (best[2] !== BigInt(l.sid)) {
+      return { ...result, error: `calm run elected ${l.sid}, not the greatest vote ${best}` };
+    }
+  }
   return { ...result, leader: l.sid, epoch: l.epoch };
 }

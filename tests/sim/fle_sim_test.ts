@@ -1,6 +1,8 @@
 // FastLeaderElection under a seeded hostile network: after the network heals,
-// every run ends with exactly one leader that all voters follow, and the leader's
-// vote beats the first vote of a quorum. A failing seed is printed for replay:
+// every run ends with exactly one leader that all voters follow, and the winner's
+// vote is at least an election-start vote of each member of a quorum; with no
+// faults the winner is the greatest (peerEpoch, zxid, sid) of all. A failing
+// seed is printed for replay:
 // ZKT_SIM_SEED=<seed> ZKT_SIM_N=<n> deno test --allow-all tests/sim/
 import assert from "node:assert/strict";
 import { runSim } from "./fle_sim.ts";
@@ -27,6 +29,17 @@ Deno.test("fle sim: one agreed leader after heal, for 3, 5 and 7 peers over many
   assert.deepEqual(failures.slice(0, 5), [], `${failures.length} of ${SEEDS} runs failed`);
   // Different seeds pick different winners: the sim is not stuck on one outcome.
   assert.ok(leaders.size >= 3, `winners: ${[...leaders.keys()]}`);
+});
+
+Deno.test("fle sim: with no faults the greatest (peerEpoch, zxid, sid) of all peers wins", () => {
+  const failures: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const seed = (BASE + i) >>> 0;
+    const n = [3, 5, 7][i % 3];
+    const r = runSim({ seed, n, calm: true });
+    if (r.error) failures.push(`seed ${seed} n=${n} (calm): ${r.error}`);
+  }
+  assert.deepEqual(failures.slice(0, 5), []);
 });
 
 Deno.test("fle sim: the same seed replays to the same outcome", () => {
