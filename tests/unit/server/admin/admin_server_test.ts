@@ -117,7 +117,7 @@ Deno.test("a client stalled mid-request does not hold up other requests", async 
   });
 });
 
-Deno.test("a port in use is reported with the key to change", async () => {
+Deno.test("a port in use is reported with the key to change", () => {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
     const port = (l.addr as Deno.NetAddr).port;
