@@ -1,0 +1,154 @@
+// Starts the two servers under test with the same zoo.cfg settings, each on its
+// own data dir on loopback, and tracks every process it started so they can be
+// killed by PID on exit, error or Ctrl-C.
+import { sendFourLetter } from "../src/net/four_letter_client.ts";
+
+/** Which server a process is. */
+export type Kind = "zkt" | "zk";
+
+/** A server process started by the benchmark. */
+export interface Server {
+  kind: Kind;
+  port: number;
+  /** Directory holding zoo.cfg, data/ and server.log. */
+  dir: string;
+  pid: number;
+  child: Deno.ChildProcess;
+  /** Milliseconds from spawn until `srvr` answered with a Mode line. */
+  startupMs: number;
+}
+
+/** How to launch zkt. */
+export interface LaunchOptions {
+  /** Run dist/zkt.js instead of main.ts. */
+  bundle: boolean;
+  /** Project root (holds main.ts and dist/). */
+  root: string;
+  /** JVM heap flag for ZooKeeper, as zkEnv.sh's default ZK_SERVER_HEAP=1000. */
+  jvmHeap: string;
+}
+
+const ZK_CLASSPATH = "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar";
+const live = new Set<Server>();
+
+/** The zoo.cfg both servers get: ZooKeeper defaults except loopback, no admin server, no cnxn cap. */
+export function zooCfg(dataDir: string, port: number): string {
+  return [
+    "tickTime=2000",
+    "initLimit=10",
+    "syncLimit=5",
+    `dataDir=${dataDir}`,
+    `clientPort=${port}`,
+    "clientPortAddress=127.0.0.1",
+    // Fan-out opens more than the default 60 connections from one address.
+    "maxClientCnxns=0",
+    "admin.enableServer=false",
+    "4lw.commands.whitelist=srvr,ruok,stat",
+    // forceSync and snapCount stay at their defaults (yes, 100000) on both.
+  ].join("\n") + "\n";
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The argv that starts `kind` on a config file (exec'd by sh so the PID is the server's). */
+function serverArgv(kind: Kind, cfgPath: string, opts: LaunchOptions): string[] {
+  if (kind === "zk") {
+    return [
+      "java",
+      opts.jvmHeap,
+      "-Dzookeeper.admin.enableServer=false",
+      "-cp",
+      ZK_CLASSPATH,
+      "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+      cfgPath,
+    ];
+  }
+  const entry = opts.bundle ? `${opts.root}/dist/zkt.js` : `${opts.root}/main.ts`;
+  return [Deno.execPath(), "run", "--allow-all", "--quiet", entry, "serve", "--config", cfgPath];
+}
+
+/** Starts a server on `dir` (creating zoo.cfg and data/ when missing) and waits for `srvr`. */
+export async function startServer(
+  kind: Kind,
+  dir: string,
+  port: number,
+  opts: LaunchOptions,
+  readyTimeoutMs = 120_000,
+): Promise<Server> {
+  await Deno.mkdir(`${dir}/data`, { recursive: true });
+  const cfgPath = `${dir}/zoo.cfg`;
+  await Deno.writeTextFile(cfgPath, zooCfg(`${dir}/data`, port));
+  const argv = serverArgv(kind, cfgPath, opts).map(shellQuote).join(" ");
+  const t0 = performance.now();
+  // Logs go to a file: draining a pipe would cost the load generator CPU.
+  const child = new Deno.Command("sh", {
+    args: ["-c", `exec ${argv} </dev/null >/dev/null 2>>${shellQuote(`${dir}/server.log`)}`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const server: Server = { kind, port, dir, pid: child.pid, child, startupMs: NaN };
+  live.add(server);
+  let exited: number | null = null;
+  child.status.then((s) => exited = s.code);
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (exited !== null) {
+      live.delete(server);
+      throw new Error(`${kind} exited with ${exited} before serving\n${await logTail(dir)}`);
+    }
+    try {
+      const srvr = await sendFourLetter("127.0.0.1", port, "srvr", 2000);
+      if (/^Mode: /m.test(srvr)) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await stopServer(server);
+      throw new Error(
+        `${kind} did not answer srvr within ${readyTimeoutMs} ms\n${await logTail(dir)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  server.startupMs = performance.now() - t0;
+  return server;
+}
+
+/** The last lines of a server's log, for error messages. */
+export async function logTail(dir: string, lines = 30): Promise<string> {
+  try {
+    const text = await Deno.readTextFile(`${dir}/server.log`);
+    return text.split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Kills a server we started (by PID) and waits for it to exit. */
+export async function stopServer(s: Server, signal: Deno.Signal = "SIGKILL"): Promise<void> {
+  if (!live.has(s)) return;
+  live.delete(s);
+  try {
+    s.child.kill(signal);
+  } catch { /* already gone */ }
+  await s.child.status;
+}
+
+/** Kills every server still running (synchronously usable from signal handlers). */
+export function killAll(): void {
+  for (const s of live) {
+    try {
+      Deno.kill(s.pid, "SIGKILL");
+    } catch { /* already gone */ }
+  }
+  live.clear();
+}
+
+/** Resident set size of a process in KiB, from /proc/PID/status VmRSS. */
+export async function rssKiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const m = status.match(/^VmRSS:\s+(\d+)\s+kB/m);
+  if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(m[1]);
+}
