@@ -1,0 +1,33 @@
+// `scripts/bench --quick` end to end: both servers start, every workload runs
+// against both and yields a number for each side (no timing assertions).
+import assert from "node:assert/strict";
+import { SKIP_INTEROP } from "../support/interop.ts";
+
+const RUN = new URL("../../bench/run.ts", import.meta.url).pathname;
+
+Deno.test({
+  name: "bench --quick measures every workload on zkt and on Apache ZooKeeper",
+  ignore: SKIP_INTEROP,
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--quiet", RUN, "--quick", "--json"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(doc.run, "quick");
+    assert.equal(doc.warmUp, true);
+    const workloads = new Set(doc.rows.map((r: { workload: string }) => r.workload.split(" ")[0]));
+    assert.deepEqual([...workloads].sort(), ["1", "2", "3", "4", "5", "6", "7", "8"]);
+    for (const r of doc.rows) {
+      assert.ok(typeof r.zkt === "number" && r.zkt > 0, `zkt ${r.workload} / ${r.metric}`);
+      assert.ok(typeof r.zk === "number" && r.zk > 0, `ZooKeeper ${r.workload} / ${r.metric}`);
+      assert.ok(r.better === "higher" || r.better === "lower");
+    }
+    assert.deepEqual(doc.notes.filter((n: string) => /failed|never notified|gave/.test(n)), []);
+    assert.match(stderr, /warm-up zkt \(not measured\)/);
+  },
+});
