@@ -134,6 +134,9 @@ function freePort(): number {
   return port;
 }
 
+/** Temp dirs to remove if the run is interrupted. */
+const tempDirs = new Set<string>();
+
 const NAMES: Record<Kind, string> = { zkt: "zkt", zk: "ZooKeeper" };
 const ORDER: Kind[] = ["zk", "zkt"];
 
@@ -192,6 +195,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
   }
   const launch: LaunchOptions = { bundle: args.bundle, root, jvmHeap: "-Xmx1000m" };
   const tmp = await Deno.makeTempDir({ prefix: "zkt-bench-" });
+  if (!args.keep) tempDirs.add(tmp);
   const res = new Results();
   const servers: Partial<Record<Kind, Server>> = {};
   try {
@@ -342,6 +346,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
     for (const s of Object.values(servers)) if (s) await stopServer(s);
     if (args.keep) log(`data dirs kept in ${tmp}`);
     else await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    tempDirs.delete(tmp);
   }
   return res;
 }
@@ -375,6 +380,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const onSignal = () => {
     killAll();
+    for (const d of tempDirs) {
+      try {
+        Deno.removeSync(d, { recursive: true });
+      } catch { /* best effort */ }
+    }
     console.error("bench: interrupted; servers killed");
     Deno.exit(130);
   };
