@@ -49,21 +49,21 @@ export interface Sizes {
 /** Default (moderate) and --quick sizes. */
 export const SIZES: Record<"default" | "quick", Sizes> = {
   default: {
-    seqCreates: 1000,
-    pipeCreates: 20000,
+    seqCreates: 3000,
+    pipeCreates: 50000,
     pipeConns: 4,
     pipeWindow: 200,
-    gets: 50000,
+    gets: 150000,
     setClients: 16,
-    sets: 8000,
+    sets: 20000,
     sessionWorkers: 4,
-    sessions: 600,
-    fanWatchers: 200,
-    fanRounds: 5,
+    sessions: 1500,
+    fanWatchers: 500,
+    fanRounds: 10,
     loadZnodes: 100_000,
-    warmScale: 1,
-    stepMs: 8000,
-    warmMs: 8000,
+    warmScale: 2,
+    stepMs: 10_000,
+    warmMs: 12_000,
     loadMs: 40_000,
   },
   quick: {
@@ -98,7 +98,7 @@ export interface BenchArgs {
 const USAGE = `usage: scripts/bench [--quick] [--json] [--bundle] [--keep]
   Runs Apache ZooKeeper 3.8 and zkt serve side by side on loopback with the same
   zoo.cfg and the same load client, and prints zkt/ZooKeeper ratios per workload.
-  --quick   small counts (a smoke run, ~30 s)
+  --quick   small counts (a smoke run, ~15 s)
   --json    print one JSON document instead of tables
   --bundle  run zkt from dist/zkt.js (deno task bundle) instead of main.ts
   --keep    keep the temporary data dirs (paths printed on stderr)`;
