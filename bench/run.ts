@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { BenchConn } from "./client.ts";
 import {
+  cpuMs,
   killAll,
   type Kind,
   type LaunchOptions,
@@ -219,10 +220,22 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
       const ms = await warmUp(servers[kind]!.port, size.warmScale, size.warmMs);
       res.detail("warm-up", kind, { ms });
     }
-    const each = async (name: string, fn: (kind: Kind, port: number) => Promise<void>) => {
+    // Runs a workload on each server; when it returns an op count, also records
+    // the server's CPU time per op (all threads, from /proc): less noisy than rates
+    // on a shared machine, and free of the load client's own cost.
+    const each = async (
+      name: string,
+      fn: (kind: Kind, port: number) => Promise<number | void>,
+    ) => {
       for (const kind of ORDER) {
         log(`${name}: ${NAMES[kind]}`);
-        await fn(kind, servers[kind]!.port);
+        const pid = servers[kind]!.pid;
+        const cpu0 = await cpuMs(pid);
+        const ops = await fn(kind, servers[kind]!.port);
+        const cpu = await cpuMs(pid) - cpu0;
+        if (typeof ops === "number" && ops > 0) {
+          res.set(name, "server CPU per op", "µs", "lower", kind, (cpu * 1000) / ops);
+        }
       }
     };
 
@@ -236,6 +249,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
       if (r.cut) {
         res.notes.push(`${NAMES[kind]} ${w1}: time bound hit after ${r.count} creates`);
       }
+      return r.count;
     });
 
     const w2 = `2 pipelined create (${size.pipeConns} conns x ${size.pipeWindow} outstanding)`;
@@ -248,6 +262,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
         prefix: "/pipe",
       });
       res.run(w2, "creates/s", kind, r, size.pipeCreates);
+      return r.ok;
     });
 
     const w3 = `3 getData 100 B (${size.pipeConns} conns x ${size.pipeWindow} outstanding)`;
@@ -259,6 +274,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
         timeMs: size.stepMs,
       });
       res.run(w3, "reads/s", kind, r, size.gets);
+      return r.ok;
     });
 
     const w4 = `4 setData 64 B (${size.setClients} clients x 1 outstanding)`;
@@ -269,6 +285,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
         timeMs: size.stepMs,
       });
       res.run(w4, "writes/s", kind, r, size.sets);
+      return r.ok;
     });
 
     const w5 = `5 session connect+close (${size.sessionWorkers} workers)`;
@@ -279,6 +296,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
         timeMs: size.stepMs,
       });
       res.run(w5, "sessions/s", kind, r, size.sessions);
+      return r.ok;
     });
 
     const w6 = `6 watch fan-out (${size.fanWatchers} sessions watch one node, one setData)`;
@@ -360,6 +378,8 @@ function header(args: BenchArgs): string {
     }; ZooKeeper: java -Xmx1000m (zkEnv.sh's default heap).`,
     `Each server got a warm-up phase (creates, reads, writes, sessions) before measuring.`,
     `Ratio = zkt/ZooKeeper; "better" says which direction wins for the metric.`,
+    `"server CPU per op" = the server process's user+sys CPU (all threads, /proc/PID/stat)`,
+    `over the workload / ops done; it leaves out the load client's own CPU.`,
     `Run: ${args.quick ? "--quick" : "default"}, ${navigator.hardwareConcurrency} CPUs; ` +
     `the load client shares the machine with the server, so figures are indicative.`,
   ].join("\n");

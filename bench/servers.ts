@@ -2,6 +2,7 @@
 // own data dir on loopback, and tracks every process it started so they can be
 // killed by PID on exit, error or Ctrl-C.
 import { sendFourLetter } from "../src/net/four_letter_client.ts";
+import { cpuTicksFromStat } from "./stats.ts";
 
 /** Which server a process is. */
 export type Kind = "zkt" | "zk";
@@ -151,4 +152,9 @@ export async function rssKiB(pid: number): Promise<number> {
   const m = status.match(/^VmRSS:\s+(\d+)\s+kB/m);
   if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(m[1]);
+}
+
+/** CPU time (user + system) a process has used so far, in ms (all its threads). */
+export async function cpuMs(pid: number, ticksPerSec = 100): Promise<number> {
+  return cpuTicksFromStat(await Deno.readTextFile(`/proc/${pid}/stat`)) * 1000 / ticksPerSec;
 }

@@ -111,3 +111,18 @@ export function byLeadingNumber(a: string, b: string): number {
   if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** User + system CPU ticks of a process from the text of /proc/PID/stat. */
+export function cpuTicksFromStat(stat: string): number {
+  // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+  const close = stat.lastIndexOf(")");
+  if (close < 0) throw new Error("malformed /proc/PID/stat");
+  const f = stat.slice(close + 2).trim().split(/\s+/);
+  // f[0] is field 3 (state); utime and stime are fields 14 and 15.
+  const utime = Number(f[11]);
+  const stime = Number(f[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) {
+    throw new Error("malformed /proc/PID/stat");
+  }
+  return utime + stime;
+}

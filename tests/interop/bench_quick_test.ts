@@ -23,8 +23,11 @@ Deno.test({
     const workloads = new Set(doc.rows.map((r: { workload: string }) => r.workload.split(" ")[0]));
     assert.deepEqual([...workloads].sort(), ["1", "2", "3", "4", "5", "6", "7", "8"]);
     for (const r of doc.rows) {
-      assert.ok(typeof r.zkt === "number" && r.zkt > 0, `zkt ${r.workload} / ${r.metric}`);
-      assert.ok(typeof r.zk === "number" && r.zk > 0, `ZooKeeper ${r.workload} / ${r.metric}`);
+      // CPU per op is counted in 10 ms ticks, so a tiny quick run may read 0.
+      const positive = (v: unknown) =>
+        typeof v === "number" && (v > 0 || (v === 0 && r.metric === "server CPU per op"));
+      assert.ok(positive(r.zkt), `zkt ${r.workload} / ${r.metric}: ${r.zkt}`);
+      assert.ok(positive(r.zk), `ZooKeeper ${r.workload} / ${r.metric}: ${r.zk}`);
       assert.ok(r.better === "higher" || r.better === "lower");
     }
     assert.deepEqual(doc.notes.filter((n: string) => /failed|never notified|gave/.test(n)), []);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   byLeadingNumber,
+  cpuTicksFromStat,
   formatRatio,
   formatValue,
   median,
@@ -157,4 +158,12 @@ Deno.test("pipeline issues exactly the count, never more than the window per con
   assert.equal(r.cut, false);
   assert.equal(seen.size, 103);
   for (const f of fakes) assert.ok(f.peak <= 5 && f.inFlight === 0);
+});
+
+Deno.test("CPU ticks from /proc/PID/stat: utime + stime, even with ') ' in the name", () => {
+  const rest = "S 1 1 1 0 -1 4194304 98 0 0 0 250 37 0 0 20 0 7 0 1258445 3133440 366";
+  assert.equal(cpuTicksFromStat(`4242 (java) ${rest}`), 287);
+  assert.equal(cpuTicksFromStat(`4242 (a) b (c) ${rest}`), 287);
+  assert.throws(() => cpuTicksFromStat("garbage"));
+  assert.throws(() => cpuTicksFromStat("1 (x) S 1"));
 });
