@@ -12,7 +12,7 @@ import {
   startServer,
   stopServer,
 } from "./servers.ts";
-import { type Better, renderTable, type Row } from "./stats.ts";
+import { type Better, byLeadingNumber, renderTable, type Row } from "./stats.ts";
 import {
   getDataRate,
   loadZnodes,
@@ -414,6 +414,7 @@ export async function main(argv: string[]): Promise<number> {
     const t0 = performance.now();
     const res = await runBench(args, (m) => progress(m, false));
     const totalS = (performance.now() - t0) / 1000;
+    res.rows.sort((a, b) => byLeadingNumber(a.workload, b.workload));
     if (args.json) {
       console.log(JSON.stringify(
         {
