@@ -231,7 +231,14 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
         log(`${name}: ${NAMES[kind]}`);
         const pid = servers[kind]!.pid;
         const cpu0 = await cpuMs(pid);
-        const ops = await fn(kind, servers[kind]!.port);
+        let ops: number | void;
+        try {
+          ops = await fn(kind, servers[kind]!.port);
+        } catch (e) {
+          // One failed workload (or a crashed server) must not hide the others' numbers.
+          res.notes.push(`${NAMES[kind]} ${name}: failed: ${(e as Error).message}`);
+          continue;
+        }
         const cpu = await cpuMs(pid) - cpu0;
         if (typeof ops === "number" && ops > 0) {
           res.set(name, "server CPU per op", "µs", "lower", kind, (cpu * 1000) / ops);
