@@ -158,3 +158,37 @@ export async function rssKiB(pid: number): Promise<number> {
 export async function cpuMs(pid: number, ticksPerSec = 100): Promise<number> {
   return cpuTicksFromStat(await Deno.readTextFile(`/proc/${pid}/stat`)) * 1000 / ticksPerSec;
 }
+
+/** VmRSS and VmHWM (peak) of a process in KiB, from /proc/PID/status. */
+export async function memKiB(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const get = (k: string) => {
+    const m = status.match(new RegExp(`^${k}:\\s+(\\d+)\\s+kB`, "m"));
+    if (!m) throw new Error(`no ${k} in /proc/${pid}/status`);
+    return Number(m[1]);
+  };
+  return { rss: get("VmRSS"), peak: get("VmHWM") };
+}
+
+/**
+ * Waits until a process uses under `maxPct` % of one CPU over a `windowMs`
+ * window (background snapshots and GC done), for at most `timeoutMs`.
+ * Returns the ms waited, or null when it never went idle.
+ */
+export async function waitIdle(
+  pid: number,
+  opts: { maxPct?: number; windowMs?: number; timeoutMs?: number } = {},
+): Promise<number | null> {
+  const maxPct = opts.maxPct ?? 5;
+  const windowMs = opts.windowMs ?? 300;
+  const t0 = performance.now();
+  const deadline = t0 + (opts.timeoutMs ?? 20_000);
+  while (performance.now() < deadline) {
+    const c0 = await cpuMs(pid);
+    const w0 = performance.now();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const pct = ((await cpuMs(pid)) - c0) * 100 / (performance.now() - w0);
+    if (pct < maxPct) return performance.now() - t0;
+  }
+  return null;
+}
