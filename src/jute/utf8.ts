@@ -43,6 +43,13 @@ export function encodeJuteString(s: string, out: Uint8Array): number {
  * neither.
  */
 export function decodeJuteString(b: Uint8Array): string | number {
+  // Short ASCII strings (paths, ACL ids) dominate snapshots and requests; building
+  // them in JS skips a native decoder call per string (restore spent 1/8 there).
+  if (b.length <= 64) {
+    let i = 0;
+    while (i < b.length && b[i] < 0x80) i++;
+    if (i === b.length) return String.fromCharCode.apply(null, b as unknown as number[]);
+  }
   try {
     return fatal.decode(b);
   } catch {

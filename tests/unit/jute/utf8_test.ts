@@ -54,3 +54,23 @@ Deno.test("decoding a long non-ASCII string in the slow path keeps every charact
   const s = "\u{1f980}\u00e9".repeat(20000);
   assert.equal(decodeJuteString(enc(s)), s);
 });
+
+Deno.test("short ASCII strings (the fast path) decode exactly as UTF-8; a bad byte is still found", () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ min: 0, max: 0x7f, maxLength: 70 }),
+      fc.nat(),
+      (ascii, at) => {
+        assert.equal(decodeJuteString(ascii), new TextDecoder().decode(ascii));
+        // One invalid byte (0xff) anywhere: reported at its offset, not decoded.
+        const p = ascii.length === 0 ? 0 : at % ascii.length;
+        const bad = Uint8Array.from(ascii);
+        if (bad.length > 0) bad[p] = 0xff;
+        else return;
+        assert.equal(decodeJuteString(bad), p);
+      },
+    ),
+    { numRuns: 500 },
+  );
+  assert.equal(decodeJuteString(new TextEncoder().encode("/a/\u00e9")), "/a/\u00e9");
+});
