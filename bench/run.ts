@@ -166,7 +166,8 @@ class Results {
   }
 
   detail(workload: string, kind: Kind, d: unknown): void {
-    (this.details[workload] ??= {} as Record<Kind, unknown>)[kind] = d;
+    const all = this.details[workload] ??= {} as Record<Kind, unknown>;
+    all[kind] = { ...(all[kind] as object | undefined), ...(d as object) };
   }
 
   /** Records a pipelined run's rate and notes errors or a time cut. */
@@ -233,6 +234,8 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
         log(`${name}: ${NAMES[kind]}`);
         const pid = servers[kind]!.pid;
         const cpu0 = await cpuMs(pid);
+        const client0 = await cpuMs(Deno.pid);
+        const wall0 = performance.now();
         let ops: number | void;
         try {
           ops = await fn(kind, servers[kind]!.port);
@@ -242,6 +245,17 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
           continue;
         }
         const cpu = await cpuMs(pid) - cpu0;
+        const clientPct = (await cpuMs(Deno.pid) - client0) * 100 / (performance.now() - wall0);
+        res.detail(name, kind, {
+          serverCpuPct: cpu * 100 / (performance.now() - wall0),
+          clientCpuPct: clientPct,
+        });
+        if (clientPct > 90) {
+          res.notes.push(
+            `${NAMES[kind]} ${name}: the load client used ${clientPct.toFixed(0)}% of a CPU, ` +
+              `so this rate may be bounded by the client`,
+          );
+        }
         if (typeof ops === "number" && ops > 0) {
           res.set(name, "server CPU per op", "µs", "lower", kind, (cpu * 1000) / ops);
         }
