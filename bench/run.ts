@@ -13,6 +13,7 @@ import {
   startServer,
   stopServer,
   waitIdle,
+  warmZktCache,
 } from "./servers.ts";
 import { type Better, byLeadingNumber, renderTable, type Row } from "./stats.ts";
 import {
@@ -198,6 +199,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
     }
   }
   const launch: LaunchOptions = { bundle: args.bundle, root, jvmHeap: "-Xmx1000m" };
+  await warmZktCache(launch);
   const tmp = await Deno.makeTempDir({ prefix: "zkt-bench-" });
   if (!args.keep) tempDirs.add(tmp);
   const res = new Results();
@@ -398,7 +400,8 @@ function header(args: BenchArgs): string {
     `zkt: ${
       args.bundle ? "dist/zkt.js" : "deno run main.ts"
     }; ZooKeeper: java -Xmx1000m (zkEnv.sh's default heap).`,
-    `Each server got a warm-up phase (creates, reads, writes, sessions) before measuring.`,
+    `Each server got a warm-up phase (creates, reads, writes, sessions) before measuring;`,
+    `zkt's Deno module cache was warmed first (startup excludes a first-run compile).`,
     `Ratio = zkt/ZooKeeper; "better" says which direction wins for the metric.`,
     `"server CPU per op" = the server process's user+sys CPU (all threads, /proc/PID/stat)`,
     `over the workload / ops done; it leaves out the load client's own CPU.`,
