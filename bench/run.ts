@@ -109,18 +109,25 @@ const USAGE = `usage: scripts/bench [--quick] [--json] [--bundle] [--keep]
 
 /** Parses the benchmark's flags; throws on unknown flags or positionals. */
 export function parseBenchArgs(args: string[]): BenchArgs {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      quick: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      bundle: { type: "boolean", default: false },
-      keep: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        quick: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        bundle: { type: "boolean", default: false },
+        keep: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (e) {
+    // node:util's message continues with advice about '--'; the first sentence says it.
+    throw new Error((e as Error).message.split(". ")[0]);
+  }
+  const { values, positionals } = parsed;
   if (positionals.length > 0) throw new Error(`unexpected argument: ${positionals[0]}`);
   return {
     quick: values.quick!,
