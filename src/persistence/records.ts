@@ -1,6 +1,7 @@
 // Txn bodies chosen by op code, as SerializeUtils.deserializeTxn does: a
 // multi's sub-txns decoded too, and the optional TxnDigest after the body.
 // The records themselves (CreateTxn, SetDataTxn, MultiTxn, ...) are src/jute/txn.ts.
+import { FILE_MAX_LENGTH } from "./source.ts";
 import { OpCode } from "../jute/constants.ts";
 import { Reader } from "../jute/reader.ts";
 import {
@@ -176,7 +177,7 @@ export function writeTxnBody(w: Writer, txn: Txn): void {
 export function decodeTxnEntry(
   bytes: Uint8Array,
 ): { header: TxnHeader; txn: Txn; digest: TxnDigest | null } {
-  const r = new Reader(bytes);
+  const r = new Reader(bytes, FILE_MAX_LENGTH);
   const header = readTxnHeader(r);
   const txn = readTxnBody(header.type, r);
   const digest = r.done ? null : readTxnDigest(r);

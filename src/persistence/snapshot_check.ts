@@ -110,7 +110,11 @@ export class SnapshotChecker {
         st.ephemeralOwner,
         (s.ephemeralsBySession.get(st.ephemeralOwner) ?? 0) + 1,
       );
-      if (this.structure && !this.sessions.has(st.ephemeralOwner)) {
+      // A node created after the snapshot began (fuzzy) may belong to a session
+      // that was written out before it existed.
+      if (
+        this.structure && !this.sessions.has(st.ephemeralOwner) && st.czxid <= this.fileZxid
+      ) {
         this.problem(
           `${e.path}: ephemeral owner 0x${
             BigInt.asUintN(64, st.ephemeralOwner).toString(16)
@@ -146,8 +150,12 @@ export class SnapshotChecker {
       );
       return;
     }
-    parent.children++;
-    if (st.czxid > parent.maxChildCzxid) parent.maxChildCzxid = st.czxid;
+    // Children created after the snapshot began (a fuzzy snapshot) may postdate
+    // their parent's serialized stat, so only earlier ones bind its counters.
+    if (st.czxid <= this.fileZxid) {
+      parent.children++;
+      if (st.czxid > parent.maxChildCzxid) parent.maxChildCzxid = st.czxid;
+    }
     if (nodeKind(parent.owner) === "ephemeral") {
       this.problem(`${e.path}: its parent ${parentPath} is ephemeral`);
     }

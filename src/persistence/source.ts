@@ -9,6 +9,13 @@ import type { Adler32 } from "./adler32.ts";
 
 const CHUNK = 64 * 1024;
 
+/**
+ * The largest length field a data file may hold: ZooKeeper's archives accept
+ * jute.maxbuffer plus an equal "extrasize" allowance, so a txn near the request
+ * limit (a multi, say) can be logged above 0xfffff and must still be read.
+ */
+export const FILE_MAX_LENGTH = DEFAULT_MAX_BUFFER * 2;
+
 /** Thrown when a file ends in the middle of a record. */
 export class TruncatedError extends CorruptDataError {
   override name = "TruncatedError";
@@ -37,7 +44,7 @@ export class ByteSource {
   constructor(
     stream: ReadableStream<Uint8Array>,
     readonly file: string,
-    readonly maxLength = DEFAULT_MAX_BUFFER,
+    readonly maxLength = FILE_MAX_LENGTH,
   ) {
     this.reader = stream.getReader();
   }

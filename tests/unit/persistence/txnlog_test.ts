@@ -173,3 +173,20 @@ Deno.test("random txns survive TxnLogWriter → readTxnLog", async () => {
     { numRuns: 30 },
   );
 });
+
+Deno.test("a record above jute.maxbuffer but within ZooKeeper's extrasize allowance is read", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/log.1`;
+  const w = await TxnLogWriter.create(file, 0n);
+  const data = new Uint8Array(0xfffff + 4096).fill(7); // over 0xfffff, under 2 * 0xfffff
+  w.append(
+    { clientId: 1n, cxid: 1, zxid: 1n, time: 1, type: OpCode.setData },
+    { type: OpCode.setData, record: { path: "/big", data, version: 1 } },
+    null,
+  );
+  await w.close();
+  const back = txns(await all(file));
+  assert.equal(back.length, 1);
+  const txn = back[0].txn as { record: { data: Uint8Array } };
+  assert.equal(txn.record.data.length, data.length);
+});
