@@ -61,6 +61,8 @@ export class Database implements ServerDatabase {
     readonly snapDir: string,
     readonly logDir: string,
     readonly forceSync: boolean,
+    /** Txn log preallocation chunk in bytes (preAllocSize KiB × 1024). */
+    readonly preAllocSize: number,
   ) {
     this.lastLogged = tree.lastProcessedZxid;
   }
@@ -87,7 +89,14 @@ export class Database implements ServerDatabase {
       `Restored ${r.snapshot ? r.snapshot.file : "an empty tree"} + ${r.txnsApplied} txns; ` +
         `last zxid 0x${r.lastProcessedZxid.toString(16)}`,
     );
-    const db = new Database(r.tree, cfg.dataDir, snapDir, logDir, cfg.forceSync);
+    const db = new Database(
+      r.tree,
+      cfg.dataDir,
+      snapDir,
+      logDir,
+      cfg.forceSync,
+      cfg.preAllocSizeKb * 1024,
+    );
     await db.takeSnapshot();
     return db;
   }
@@ -98,11 +107,14 @@ export class Database implements ServerDatabase {
     if (this.closed) throw new Error("database is closed");
     if (!this.writer) {
       const file = join(this.logDir, logFileName(batch[0].header.zxid));
-      this.writer = await TxnLogWriter.create(file);
+      this.writer = await TxnLogWriter.create(file, 0n, {
+        forceSync: this.forceSync,
+        preAllocSize: this.preAllocSize,
+      });
     }
     const w = this.writer;
     for (const t of batch) w.append(t.header, t.txn, t.digest);
-    // TxnLogWriter.flush always fsyncs; forceSync=no would need a flush without sync.
+    // One write and (with forceSync) one fdatasync for the whole batch.
     await w.flush();
     this.lastLogged = batch[batch.length - 1].header.zxid;
     await this.rollIfRequested();
