@@ -81,6 +81,7 @@ export class Database implements ServerDatabase {
     const logDir = resolve(cfg.dataLogDir, "version-2");
     await Deno.mkdir(snapDir, { recursive: true });
     await Deno.mkdir(logDir, { recursive: true });
+    await removeUnfinishedSnapshots(snapDir);
     const r = await restore(cfg.dataDir, {
       onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
       onTorn: (e) => log.warn(`txn log ends with a torn record: ${JSON.stringify(e, bigints)}`),
@@ -230,6 +231,18 @@ export class Database implements ServerDatabase {
     await this.snapshotDone();
     await this.rollLog();
     this.closed = true;
+  }
+}
+
+/**
+ * Deletes snapshot.<zxid>.tmp-<pid> files: snapshots a killed server was still
+ * writing (they are only renamed into place once complete, so never restored).
+ */
+async function removeUnfinishedSnapshots(dir: string): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.isFile || !/^snapshot\.[0-9a-f]+(\.gz|\.snappy)?\.tmp-\d+$/.test(e.name)) continue;
+    log.warn(`removing ${e.name}: a snapshot left unfinished by a crash`);
+    await Deno.remove(join(dir, e.name)).catch(() => {});
   }
 }
 
