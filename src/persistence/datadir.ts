@@ -179,6 +179,14 @@ export async function restore(
           }`,
         );
       }
+      const gap = missingBefore(zxid, highest);
+      if (gap !== null) {
+        throw new CorruptDataError(
+          `${l.path}: txn 0x${zxid.toString(16)} at offset ${t.offset} follows 0x${
+            highest.toString(16)
+          }: txns ${gap} are missing (a log file was removed or cut short)`,
+        );
+      }
       applyTxn(tree, t.header, t.txn);
       highest = zxid;
       applied++;
@@ -202,6 +210,20 @@ export async function restore(
     digestMismatch,
     snapshotDigest,
   };
+}
+
+/**
+ * The zxids missing between the last applied txn and the next one, or null
+ * when none are. Within an epoch (the high 32 bits) a data dir holds every txn
+ * in counter order, so a jump means lost txns; a new epoch restarts the
+ * counter, so a jump across epochs is normal. Before anything is applied
+ * (prev 0) there is nothing to compare.
+ */
+export function missingBefore(zxid: bigint, prev: bigint): string | null {
+  if (prev <= 0n || zxid >> 32n !== prev >> 32n || zxid <= prev + 1n) return null;
+  const from = prev + 1n;
+  const to = zxid - 1n;
+  return from === to ? `0x${from.toString(16)}` : `0x${from.toString(16)}..0x${to.toString(16)}`;
 }
 
 /** What a purge removed. */
