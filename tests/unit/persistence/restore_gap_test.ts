@@ -16,7 +16,9 @@ Deno.test("missingBefore: a jump inside an epoch is missing txns; a new epoch is
     [9n, 4n, "0x5..0x8"],
     [0x200000001n, 0x10000001cn, null], // new epoch restarts the counter
     [0x100000005n, 0x100000002n, "0x100000003..0x100000004"],
-    [7n, 0n, null], // nothing applied yet
+    [7n, 0n, "0x1..0x6"], // an empty tree is at 0
+    [1n, 0n, null],
+    [0x100000001n, 0n, null], // a quorum's first epoch
   ];
   for (const [zxid, prev, want] of rows) assert.equal(missingBefore(zxid, prev), want);
 });
