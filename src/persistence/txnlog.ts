@@ -85,7 +85,20 @@ export async function* readTxnLog(file: string): AsyncGenerator<LogEntry> {
   }
   const src = new ByteSource(f.readable, file);
   try {
-    const header = await src.record("file header", readFileHeader);
+    let header: LogHeader;
+    try {
+      header = await src.record("file header", readFileHeader);
+    } catch (e) {
+      if (!(e instanceof TruncatedError)) throw e;
+      // Created, then the process died before the header was written.
+      yield { kind: "end", file, offset: 0, reason: "torn", detail: "no complete file header" };
+      return;
+    }
+    if (header.magic === 0 && header.version === 0 && header.dbid === 0n) {
+      // Zeros where the header belongs: preallocated but never written.
+      yield { kind: "end", file, offset: 0, reason: "torn", detail: "the file header is zeros" };
+      return;
+    }
     if (header.magic !== LOG_MAGIC) {
       throw new CorruptDataError(
         `${file}: not a txn log: magic 0x${(header.magic >>> 0).toString(16)} at offset 0, ` +
@@ -227,8 +240,9 @@ export function paddedSize(end: number, size: number, chunk: number): number {
 /**
  * Appends txns to a new log file. Records are buffered; flush() writes them
  * with one write and — with forceSync — one fdatasync (group commit). With
- * preAllocSize the file is extended with zeros ahead of the records, so the
- * fdatasync need not update the file size; readers stop at the zero length.
+ * preAllocSize the file is kept at least 4 KiB longer than the records, in
+ * zero-filled chunks, so most fdatasyncs need not update the file size;
+ * readers stop at the zero length.
  */
 export class TxnLogWriter {
   private readonly w = new Writer(64 * 1024);
@@ -239,6 +253,8 @@ export class TxnLogWriter {
   private size = 0;
   private readonly forceSync: boolean;
   private readonly preAllocSize: number;
+  /** Bytes written since the last sync (or the header, not yet synced). */
+  private unsynced = true;
   /** Counters for stats and tests: flushes that wrote, and data syncs issued. */
   writes = 0;
   syncs = 0;
@@ -287,24 +303,27 @@ export class TxnLogWriter {
   async flush(): Promise<void> {
     let buf = this.w.peek();
     if (buf.length > 0) {
-      const end = this.written + buf.length;
-      const size = paddedSize(end, this.size, this.preAllocSize);
-      if (size !== this.size) {
-        await this.f.truncate(size);
-        this.size = size;
-      }
       while (buf.length > 0) {
         const n = await this.f.write(buf);
         this.written += n;
         buf = buf.subarray(n);
       }
-      if (this.written > this.size) this.size = this.written;
       this.w.reset();
       this.writes++;
+      this.unsynced = true;
+      // Pad after writing, so a crash never leaves a file of zeros without its
+      // header (ZooKeeper likewise writes the header before padding).
+      const size = paddedSize(this.written, this.size, this.preAllocSize);
+      if (size !== this.size) {
+        await this.f.truncate(size);
+        this.size = size;
+      }
+      if (this.written > this.size) this.size = this.written;
     }
-    if (this.forceSync) {
+    if (this.forceSync && this.unsynced) {
       await this.f.syncData();
       this.syncs++;
+      this.unsynced = false;
     }
   }
 

@@ -108,10 +108,7 @@ export class Database implements ServerDatabase {
     if (this.closed) throw new Error("database is closed");
     if (!this.writer) {
       const file = join(this.logDir, logFileName(batch[0].header.zxid));
-      this.writer = await TxnLogWriter.create(file, 0n, {
-        forceSync: this.forceSync,
-        preAllocSize: this.preAllocSize,
-      });
+      this.writer = await this.createLog(file);
     }
     const w = this.writer;
     for (const t of batch) w.append(t.header, t.txn, t.digest);
@@ -119,6 +116,24 @@ export class Database implements ServerDatabase {
     await w.flush();
     this.lastLogged = batch[batch.length - 1].header.zxid;
     await this.rollIfRequested();
+  }
+
+  /**
+   * Creates the next log. A file already under that name holds no complete txn
+   * (restore applied every one, and this name is for the zxid after them): a
+   * crash cut it before its first record was whole. It is replaced, as
+   * ZooKeeper's FileOutputStream would overwrite it.
+   */
+  private async createLog(file: string): Promise<TxnLogWriter> {
+    const opts = { forceSync: this.forceSync, preAllocSize: this.preAllocSize };
+    try {
+      return await TxnLogWriter.create(file, 0n, opts);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      log.warn(`replacing ${file}: it holds no complete txn (cut short by a crash)`);
+      await Deno.remove(file);
+      return await TxnLogWriter.create(file, 0n, opts);
+    }
   }
 
   /** The digest record 3.8 writes after each txn (the tree digest once it is applied). */

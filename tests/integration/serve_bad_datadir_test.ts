@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { startZkt } from "../support/zkt_server.ts";
 import { ZkClient } from "../support/zk_client.ts";
+import { logFileName, readTxnLog, TxnLogWriter } from "../../src/persistence/txnlog.ts";
 
 /** A data dir with /a0../a9 written in one run and /b0../b9 in the next (two snapshots). */
 async function twoRuns(): Promise<string> {
@@ -112,3 +113,56 @@ Deno.test("a txn record with a bad checksum stops startup with one line naming t
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+/** The newest zxid any log holds, read with our reader. */
+async function lastLoggedZxid(dir: string): Promise<bigint> {
+  let last = 0n;
+  for (const f of files(dir, "log")) {
+    for await (const e of readTxnLog(f)) if (e.kind === "txn") last = e.header.zxid;
+  }
+  return last;
+}
+
+const unfinished: [string, (file: string) => Promise<void>][] = [
+  ["empty", (f) => Deno.writeFile(f, new Uint8Array(0))],
+  ["preallocated but never written", (f) => Deno.writeFile(f, new Uint8Array(128 * 1024))],
+  ["holding only a torn first record", async (f) => {
+    const w = await TxnLogWriter.create(f);
+    w.append(
+      { clientId: 9n, cxid: 0, zxid: BigInt("0x" + f.split(".").pop()), time: 1, type: -10 },
+      { type: -10, record: { timeOut: 4000 } },
+    );
+    await w.close();
+    await Deno.truncate(f, 16 + 20); // the header and part of the record
+  }],
+];
+
+for (const [how, make] of unfinished) {
+  Deno.test(`a newest log left ${how} by a crash is replaced; the server serves and keeps every write`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "zkt-bad-log-" });
+    let z = await startZkt({ dir });
+    const c = await ZkClient.connect(z.port);
+    assert.equal((await c.create("/x", "before")).err, 0);
+    assert.equal(await z.stop("SIGKILL"), 137);
+    await c.ended();
+    // The log a crash cut short is named for the next zxid, as the server names its next log.
+    const next = (await lastLoggedZxid(dir)) + 1n;
+    await make(`${dir}/data/version-2/${logFileName(next)}`);
+    z = await startZkt({ dir });
+    try {
+      const d = await ZkClient.connect(z.port);
+      assert.equal((await d.getData("/x")).data, "before");
+      assert.equal((await d.create("/y", "after")).err, 0, "the server writes again");
+      await d.close();
+      assert.equal(await z.stop(), 0);
+      z = await startZkt({ dir });
+      const e = await ZkClient.connect(z.port);
+      assert.equal((await e.getData("/x")).data, "before");
+      assert.equal((await e.getData("/y")).data, "after");
+      await e.close();
+    } finally {
+      await z.stop();
+    }
+    await Deno.remove(dir, { recursive: true });
+  });
+}

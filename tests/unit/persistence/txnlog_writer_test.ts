@@ -100,7 +100,7 @@ Deno.test("paddedSize follows FilePadding: grow by a chunk within 4 KiB of the e
   }
 });
 
-Deno.test("the log is extended with zeros before the records that need the room", async () => {
+Deno.test("the log is extended with zeros once the records come within 4 KiB of its end", async () => {
   const f = new RecordingFile();
   const w = await TxnLogWriter.create("log.1", 0n, {
     preAllocSize: 8192,
@@ -108,7 +108,7 @@ Deno.test("the log is extended with zeros before the records that need the room"
   });
   setData(w, 1);
   await w.flush();
-  assert.deepEqual(f.calls.map((c) => c.split(" ")[0]), ["truncate", "write", "sync"]);
+  assert.deepEqual(f.calls.map((c) => c.split(" ")[0]), ["write", "truncate", "sync"]);
   assert.equal(f.size, 8192);
   // Fill up to within 4 KiB of the end: the next flush grows the file first.
   let zxid = 1;
@@ -119,7 +119,7 @@ Deno.test("the log is extended with zeros before the records that need the room"
   f.calls = [];
   for (let i = 0; i < 5; i++) setData(w, ++zxid);
   await w.flush();
-  assert.deepEqual(f.calls, [`truncate 16384`, f.calls[1], "sync"]);
+  assert.deepEqual(f.calls, [f.calls[0], `truncate 16384`, "sync"]);
   assert.ok(f.size > f.bytes.length + 4096);
 });
 
@@ -164,5 +164,25 @@ Deno.test("a record cut short inside a preallocated log is a torn tail; the txns
   const end = es.at(-1)!;
   assert.equal(end.kind === "end" && end.reason, "torn");
   assert.equal(end.kind === "end" && end.offset, last.offset);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a log a crash left without its header reads as empty (torn), not corrupt", async () => {
+  const dir = await Deno.makeTempDir();
+  const cases: [string, Uint8Array][] = [
+    ["empty", new Uint8Array(0)],
+    ["half a header", new Uint8Array([0x5a, 0x4b, 0x4c, 0x47, 0, 0])],
+    ["preallocated zeros", new Uint8Array(64 * 1024)],
+  ];
+  for (const [what, bytes] of cases) {
+    const file = `${dir}/log.5`;
+    await Deno.writeFile(file, bytes);
+    const es = await all(file);
+    assert.equal(es.length, 1, what);
+    assert.equal(es[0].kind === "end" && es[0].reason, "torn", what);
+  }
+  // A header that is not zeros and not ZKLG is still corruption.
+  await Deno.writeFile(`${dir}/log.6`, new Uint8Array([1, 2, 3, 4, ...new Uint8Array(12)]));
+  await assert.rejects(() => all(`${dir}/log.6`), /not a txn log: magic 0x1020304/);
   await Deno.remove(dir, { recursive: true });
 });
