@@ -51,6 +51,8 @@ export class Database implements ServerDatabase {
   private closed = false;
   private snapRequested = false;
   private snapshotting: Promise<void> | null = null;
+  private closedWrites = 0;
+  private closedSyncs = 0;
 
   /** The last zxid written to the current (or last closed) log. */
   private lastLogged: bigint;
@@ -215,7 +217,21 @@ export class Database implements ServerDatabase {
   private async rollLog(): Promise<void> {
     const w = this.writer;
     this.writer = null;
-    if (w) await w.close();
+    if (!w) return;
+    try {
+      await w.close();
+    } finally {
+      this.closedWrites += w.writes;
+      this.closedSyncs += w.syncs;
+    }
+  }
+
+  /** Log writes and data syncs issued since open (group commit: one of each per batch). */
+  logStats(): { writes: number; syncs: number } {
+    return {
+      writes: this.closedWrites + (this.writer?.writes ?? 0),
+      syncs: this.closedSyncs + (this.writer?.syncs ?? 0),
+    };
   }
 
   private async takeSnapshot(): Promise<void> {
