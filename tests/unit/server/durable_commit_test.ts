@@ -31,6 +31,7 @@ async function run(lines: string[]) {
     ...counted,
     writes: after.writes - before.writes,
     syncs: after.syncs - before.syncs,
+    dirSyncs: after.dirSyncs,
   };
 }
 
@@ -40,10 +41,12 @@ Deno.test("forceSync=yes: each committed batch is one log write and one data syn
   assert.ok(r.commits < r.txns, `batches formed: ${r.commits} commits for ${r.txns} txns`);
   assert.equal(r.writes, r.commits);
   assert.equal(r.syncs, r.commits);
+  assert.equal(r.dirSyncs, 1, "the new log's name made durable once");
 });
 
 Deno.test("forceSync=no: each committed batch is one log write and no sync", async () => {
   const r = await run(["forceSync=no"]);
   assert.equal(r.writes, r.commits);
   assert.equal(r.syncs, 0);
+  assert.equal(r.dirSyncs, 0);
 });
