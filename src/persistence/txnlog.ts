@@ -294,12 +294,7 @@ export class TxnLogWriter {
     frameRecord(this.w, txnBytes);
   }
 
-  /** Bytes buffered and not yet written. */
-  get buffered(): number {
-    return this.w.pos;
-  }
-
-  /** Writes buffered records (padding the file first when due) and, with forceSync, syncs. */
+  /** Writes buffered records, pads the file when due and, with forceSync, syncs. */
   async flush(): Promise<void> {
     let buf = this.w.peek();
     if (buf.length > 0) {

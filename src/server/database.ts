@@ -3,7 +3,7 @@
 // snapshots taken every snapCount txns. Formats and restore are persistence's;
 // this file only sequences them for a live server.
 import { join, resolve } from "node:path";
-import { RuntimeError } from "../errors.ts";
+import { CorruptDataError, RuntimeError } from "../errors.ts";
 import type { ZkConfig } from "../config/types.ts";
 import type { DataTree } from "../data/tree.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
@@ -12,7 +12,7 @@ import { logger } from "../log/logger.ts";
 import { restore } from "../persistence/datadir.ts";
 import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
-import { logFileName, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
+import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
 // A value import keeps the worker module in the graph `deno compile` embeds.
 import { snapshotFromDisk, type SnapshotJob, type SnapshotResult } from "./snapshot_worker.ts";
 
@@ -134,6 +134,14 @@ export class Database implements ServerDatabase {
       w = await TxnLogWriter.create(file, 0n, opts);
     } catch (e) {
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      for await (const entry of readTxnLog(file)) {
+        if (entry.kind === "txn") {
+          throw new CorruptDataError(
+            `${file} already exists and holds txn 0x${entry.header.zxid.toString(16)}, ` +
+              `which the restore did not reach`,
+          );
+        }
+      }
       log.warn(`replacing ${file}: it holds no complete txn (cut short by a crash)`);
       await Deno.remove(file);
       w = await TxnLogWriter.create(file, 0n, opts);
