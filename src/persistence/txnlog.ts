@@ -258,6 +258,8 @@ export class TxnLogWriter {
   /** Counters for stats and tests: flushes that wrote, and data syncs issued. */
   writes = 0;
   syncs = 0;
+  /** How long the last data sync took (ms); 0 before the first. */
+  lastSyncMs = 0;
 
   private constructor(
     readonly file: string,
@@ -316,7 +318,9 @@ export class TxnLogWriter {
       if (this.written > this.size) this.size = this.written;
     }
     if (this.forceSync && this.unsynced) {
+      const t0 = performance.now();
       await this.f.syncData();
+      this.lastSyncMs = performance.now() - t0;
       this.syncs++;
       this.unsynced = false;
     }

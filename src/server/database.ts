@@ -18,6 +18,9 @@ import { snapshotFromDisk, type SnapshotJob, type SnapshotResult } from "./snaps
 
 const log = logger("FileTxnSnapLog");
 
+/** 3.8's default zookeeper.fsync.warningthresholdms: a slower fsync is logged. */
+const FSYNC_WARNING_MS = 1000;
+
 /** One txn as it goes to the log. */
 export interface LoggedTxn {
   header: TxnHeader;
@@ -54,6 +57,8 @@ export class Database implements ServerDatabase {
   private closedWrites = 0;
   private closedSyncs = 0;
   private dirSyncs = 0;
+  /** Data syncs slower than FSYNC_WARNING_MS (3.8's fsync_threshold_exceed_count). */
+  slowSyncs = 0;
 
   /** The last zxid written to the current (or last closed) log. */
   private lastLogged: bigint;
@@ -116,7 +121,17 @@ export class Database implements ServerDatabase {
     const w = this.writer;
     for (const t of batch) w.append(t.header, t.txn, t.digest);
     // One write and (with forceSync) one fdatasync for the whole batch.
+    const syncsBefore = w.syncs;
     await w.flush();
+    if (w.syncs > syncsBefore && w.lastSyncMs > FSYNC_WARNING_MS) {
+      this.slowSyncs++;
+      log.warn(
+        `fsync-ing the write ahead log in SyncThread took ${Math.round(w.lastSyncMs)}ms ` +
+          `which will adversely effect operation latency.File size is ${
+            (await Deno.stat(w.file).catch(() => ({ size: 0 }))).size
+          } bytes. See the ZooKeeper troubleshooting guide`,
+      );
+    }
     this.lastLogged = batch[batch.length - 1].header.zxid;
     await this.rollIfRequested();
   }
