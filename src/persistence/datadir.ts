@@ -116,9 +116,17 @@ export async function restore(
   const dir = await versionDir(dataDir);
   let tree = new DataTree();
   let snapshot: Restored["snapshot"] = null;
-  for (const s of await validSnapshots(dir)) {
+  let tried = 0;
+  for (const s of await listSnapshots(dir)) {
     // For a point-in-time restore only snapshots taken at or before the target help.
     if (opts.toZxid !== undefined && s.zxid > opts.toZxid) continue;
+    if (tried >= SNAPSHOTS_TRIED) break;
+    if (!(await looksValid(s.path))) {
+      // Cut short or empty (e.g. a crash while an older ZooKeeper wrote it in place).
+      opts.onSkip?.(s.path, "not a complete snapshot (it lacks the final seal or magic)");
+      continue;
+    }
+    tried++;
     const candidate = new DataTree(true);
     try {
       const loaded = await loadSnapshot(s.path, candidate);
@@ -179,6 +187,14 @@ export async function restore(
           }`,
         );
       }
+      const gap = missingBefore(zxid, highest);
+      if (gap !== null) {
+        throw new CorruptDataError(
+          `${l.path}: txn 0x${zxid.toString(16)} at offset ${t.offset} follows 0x${
+            highest.toString(16)
+          }: txns ${gap} are missing (a log file was removed or cut short)`,
+        );
+      }
       applyTxn(tree, t.header, t.txn);
       highest = zxid;
       applied++;
@@ -202,6 +218,20 @@ export async function restore(
     digestMismatch,
     snapshotDigest,
   };
+}
+
+/**
+ * The zxids missing between the last applied txn and the next one, or null
+ * when none are. Within an epoch (the high 32 bits) a data dir holds every txn
+ * in counter order, so a jump means lost txns; a new epoch restarts the
+ * counter, so a jump across epochs is normal. An empty tree is at zxid 0, so
+ * its first txn in epoch 0 must be 0x1.
+ */
+export function missingBefore(zxid: bigint, prev: bigint): string | null {
+  if (prev < 0n || zxid >> 32n !== prev >> 32n || zxid <= prev + 1n) return null;
+  const from = prev + 1n;
+  const to = zxid - 1n;
+  return from === to ? `0x${from.toString(16)}` : `0x${from.toString(16)}..0x${to.toString(16)}`;
 }
 
 /** What a purge removed. */

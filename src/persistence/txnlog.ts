@@ -85,7 +85,20 @@ export async function* readTxnLog(file: string): AsyncGenerator<LogEntry> {
   }
   const src = new ByteSource(f.readable, file);
   try {
-    const header = await src.record("file header", readFileHeader);
+    let header: LogHeader;
+    try {
+      header = await src.record("file header", readFileHeader);
+    } catch (e) {
+      if (!(e instanceof TruncatedError)) throw e;
+      // Created, then the process died before the header was written.
+      yield { kind: "end", file, offset: 0, reason: "torn", detail: "no complete file header" };
+      return;
+    }
+    if (header.magic === 0 && header.version === 0 && header.dbid === 0n) {
+      // Zeros where the header belongs: preallocated but never written.
+      yield { kind: "end", file, offset: 0, reason: "torn", detail: "the file header is zeros" };
+      return;
+    }
     if (header.magic !== LOG_MAGIC) {
       throw new CorruptDataError(
         `${file}: not a txn log: magic 0x${(header.magic >>> 0).toString(16)} at offset 0, ` +
@@ -186,19 +199,87 @@ export function logHeaderBytes(dbid: bigint): Uint8Array {
   return w.toBytes();
 }
 
+/** The file operations a log writer needs (a Deno.FsFile has them); tests inject their own. */
+export interface LogFile {
+  write(p: Uint8Array): Promise<number>;
+  /** Makes written data durable (fdatasync, as FileChannel.force(false)). */
+  syncData(): Promise<void>;
+  /** Sets the file length; growing it fills with zeros. */
+  truncate(len?: number): Promise<void>;
+  close(): void;
+}
+
+/** How a log writer syncs and pads. */
+export interface TxnLogWriterOptions {
+  /** fdatasync after each flush (ZooKeeper's forceSync); default true. */
+  forceSync?: boolean;
+  /** Preallocation chunk in bytes (ZooKeeper's preAllocSize × 1024); 0 disables. Default 0. */
+  preAllocSize?: number;
+  /** Opens the new file (default: Deno.open with createNew). */
+  open?: (file: string) => Promise<LogFile>;
+}
+
+/** How close (bytes) the write position may come to the padded end before it grows. */
+export const PAD_MARGIN = 4096;
+
 /**
- * Appends txns to a new log file. Records are buffered; flush() writes and
- * fsyncs them (one fsync per batch: group commit).
+ * The file size a log should have once `end` bytes are written, given its
+ * current size (FilePadding's rule): unchanged unless the end comes within 4 KiB
+ * of the size; then one more chunk, or — when the end ran past the size — the
+ * end plus a chunk rounded down to a multiple of the chunk.
+ */
+export function paddedSize(end: number, size: number, chunk: number): number {
+  if (chunk <= 0 || end + PAD_MARGIN < size) return size;
+  if (end > size) {
+    const grown = end + chunk;
+    return grown - (grown % chunk);
+  }
+  return size + chunk;
+}
+
+/**
+ * Appends txns to a new log file. Records are buffered; flush() writes them
+ * with one write and — with forceSync — one fdatasync (group commit). With
+ * preAllocSize the file is kept at least 4 KiB longer than the records, in
+ * zero-filled chunks, so most fdatasyncs need not update the file size;
+ * readers stop at the zero length.
  */
 export class TxnLogWriter {
   private readonly w = new Writer(64 * 1024);
   private readonly entry = new Writer(1024);
-  private constructor(readonly file: string, private readonly f: Deno.FsFile) {}
+  /** Bytes written to the file so far (the write position). */
+  private written = 0;
+  /** The file's length including zero padding. */
+  private size = 0;
+  private readonly forceSync: boolean;
+  private readonly preAllocSize: number;
+  /** Bytes written since the last sync (or the header, not yet synced). */
+  private unsynced = true;
+  /** Counters for stats and tests: flushes that wrote, and data syncs issued. */
+  writes = 0;
+  syncs = 0;
+  /** How long the last data sync took (ms); 0 before the first. */
+  lastSyncMs = 0;
 
-  /** Creates the file (failing if it exists) and writes the header. */
-  static async create(file: string, dbid = 0n): Promise<TxnLogWriter> {
-    const f = await Deno.open(file, { write: true, createNew: true });
-    const lw = new TxnLogWriter(file, f);
+  private constructor(
+    readonly file: string,
+    private readonly f: LogFile,
+    opts: TxnLogWriterOptions,
+  ) {
+    this.forceSync = opts.forceSync ?? true;
+    this.preAllocSize = Math.max(0, Math.floor(opts.preAllocSize ?? 0));
+  }
+
+  /** Creates the file (failing if it exists) and buffers the header. */
+  static async create(
+    file: string,
+    dbid = 0n,
+    opts: TxnLogWriterOptions = {},
+  ): Promise<TxnLogWriter> {
+    const f = opts.open
+      ? await opts.open(file)
+      : await Deno.open(file, { write: true, createNew: true });
+    const lw = new TxnLogWriter(file, f, opts);
     lw.w.raw(logHeaderBytes(dbid));
     return lw;
   }
@@ -215,18 +296,43 @@ export class TxnLogWriter {
     frameRecord(this.w, txnBytes);
   }
 
-  /** Writes buffered records and fsyncs. */
+  /** Writes buffered records, pads the file when due and, with forceSync, syncs. */
   async flush(): Promise<void> {
     let buf = this.w.peek();
-    while (buf.length > 0) buf = buf.subarray(await this.f.write(buf));
-    this.w.reset();
-    await this.f.sync();
+    if (buf.length > 0) {
+      while (buf.length > 0) {
+        const n = await this.f.write(buf);
+        this.written += n;
+        buf = buf.subarray(n);
+      }
+      this.w.reset();
+      this.writes++;
+      this.unsynced = true;
+      // Pad after writing, so a crash never leaves a file of zeros without its
+      // header (ZooKeeper likewise writes the header before padding).
+      const size = paddedSize(this.written, this.size, this.preAllocSize);
+      if (size !== this.size) {
+        await this.f.truncate(size);
+        this.size = size;
+      }
+      if (this.written > this.size) this.size = this.written;
+    }
+    if (this.forceSync && this.unsynced) {
+      const t0 = performance.now();
+      await this.f.syncData();
+      this.lastSyncMs = performance.now() - t0;
+      this.syncs++;
+      this.unsynced = false;
+    }
   }
 
   /** Flushes and closes. */
   async close(): Promise<void> {
-    await this.flush();
-    this.f.close();
+    try {
+      await this.flush();
+    } finally {
+      this.f.close();
+    }
   }
 }
 

@@ -3,7 +3,7 @@
 // snapshots taken every snapCount txns. Formats and restore are persistence's;
 // this file only sequences them for a live server.
 import { join, resolve } from "node:path";
-import { RuntimeError } from "../errors.ts";
+import { CorruptDataError, RuntimeError } from "../errors.ts";
 import type { ZkConfig } from "../config/types.ts";
 import type { DataTree } from "../data/tree.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
@@ -12,11 +12,14 @@ import { logger } from "../log/logger.ts";
 import { restore } from "../persistence/datadir.ts";
 import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
-import { logFileName, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
+import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
 // A value import keeps the worker module in the graph `deno compile` embeds.
 import { snapshotFromDisk, type SnapshotJob, type SnapshotResult } from "./snapshot_worker.ts";
 
 const log = logger("FileTxnSnapLog");
+
+/** 3.8's default zookeeper.fsync.warningthresholdms: a slower fsync is logged. */
+const FSYNC_WARNING_MS = 1000;
 
 /** One txn as it goes to the log. */
 export interface LoggedTxn {
@@ -51,6 +54,11 @@ export class Database implements ServerDatabase {
   private closed = false;
   private snapRequested = false;
   private snapshotting: Promise<void> | null = null;
+  private closedWrites = 0;
+  private closedSyncs = 0;
+  private dirSyncs = 0;
+  /** Data syncs slower than FSYNC_WARNING_MS (3.8's fsync_threshold_exceed_count). */
+  slowSyncs = 0;
 
   /** The last zxid written to the current (or last closed) log. */
   private lastLogged: bigint;
@@ -61,6 +69,8 @@ export class Database implements ServerDatabase {
     readonly snapDir: string,
     readonly logDir: string,
     readonly forceSync: boolean,
+    /** Txn log preallocation chunk in bytes (preAllocSize KiB × 1024). */
+    readonly preAllocSize: number,
   ) {
     this.lastLogged = tree.lastProcessedZxid;
   }
@@ -79,6 +89,7 @@ export class Database implements ServerDatabase {
     const logDir = resolve(cfg.dataLogDir, "version-2");
     await Deno.mkdir(snapDir, { recursive: true });
     await Deno.mkdir(logDir, { recursive: true });
+    await removeUnfinishedSnapshots(snapDir);
     const r = await restore(cfg.dataDir, {
       onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
       onTorn: (e) => log.warn(`txn log ends with a torn record: ${JSON.stringify(e, bigints)}`),
@@ -87,7 +98,14 @@ export class Database implements ServerDatabase {
       `Restored ${r.snapshot ? r.snapshot.file : "an empty tree"} + ${r.txnsApplied} txns; ` +
         `last zxid 0x${r.lastProcessedZxid.toString(16)}`,
     );
-    const db = new Database(r.tree, cfg.dataDir, snapDir, logDir, cfg.forceSync);
+    const db = new Database(
+      r.tree,
+      cfg.dataDir,
+      snapDir,
+      logDir,
+      cfg.forceSync,
+      cfg.preAllocSizeKb * 1024,
+    );
     await db.takeSnapshot();
     return db;
   }
@@ -98,14 +116,63 @@ export class Database implements ServerDatabase {
     if (this.closed) throw new Error("database is closed");
     if (!this.writer) {
       const file = join(this.logDir, logFileName(batch[0].header.zxid));
-      this.writer = await TxnLogWriter.create(file);
+      this.writer = await this.createLog(file);
     }
     const w = this.writer;
     for (const t of batch) w.append(t.header, t.txn, t.digest);
-    // TxnLogWriter.flush always fsyncs; forceSync=no would need a flush without sync.
+    // One write and (with forceSync) one fdatasync for the whole batch.
+    const syncsBefore = w.syncs;
     await w.flush();
+    if (w.syncs > syncsBefore && w.lastSyncMs > FSYNC_WARNING_MS) {
+      this.slowSyncs++;
+      log.warn(
+        `fsync-ing the write ahead log in SyncThread took ${Math.round(w.lastSyncMs)}ms ` +
+          `which will adversely effect operation latency.File size is ${
+            (await Deno.stat(w.file).catch(() => ({ size: 0 }))).size
+          } bytes. See the ZooKeeper troubleshooting guide`,
+      );
+    }
     this.lastLogged = batch[batch.length - 1].header.zxid;
     await this.rollIfRequested();
+  }
+
+  /**
+   * Creates the next log. A file already under that name holds no complete txn
+   * (restore applied every one, and this name is for the zxid after them): a
+   * crash cut it before its first record was whole. It is replaced, as
+   * ZooKeeper's FileOutputStream would overwrite it.
+   */
+  private async createLog(file: string): Promise<TxnLogWriter> {
+    const opts = { forceSync: this.forceSync, preAllocSize: this.preAllocSize };
+    let w: TxnLogWriter;
+    try {
+      w = await TxnLogWriter.create(file, 0n, opts);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      for await (const entry of readTxnLog(file)) {
+        if (entry.kind === "txn") {
+          throw new CorruptDataError(
+            `${file} already exists and holds txn 0x${entry.header.zxid.toString(16)}, ` +
+              `which the restore did not reach`,
+          );
+        }
+      }
+      log.warn(`replacing ${file}: it holds no complete txn (cut short by a crash)`);
+      await Deno.remove(file);
+      w = await TxnLogWriter.create(file, 0n, opts);
+    }
+    if (this.forceSync) {
+      // The file's fdatasyncs do not make its name durable; one directory sync
+      // per new log does (stricter than 3.8, which relies on the file system).
+      const d = await Deno.open(this.logDir, { read: true });
+      try {
+        await d.sync();
+      } finally {
+        d.close();
+      }
+      this.dirSyncs++;
+    }
+    return w;
   }
 
   /** The digest record 3.8 writes after each txn (the tree digest once it is applied). */
@@ -187,7 +254,25 @@ export class Database implements ServerDatabase {
   private async rollLog(): Promise<void> {
     const w = this.writer;
     this.writer = null;
-    if (w) await w.close();
+    if (!w) return;
+    try {
+      await w.close();
+    } finally {
+      this.closedWrites += w.writes;
+      this.closedSyncs += w.syncs;
+    }
+  }
+
+  /**
+   * Log writes and data syncs issued since open (group commit: one of each per
+   * batch), and directory syncs (one per new log file).
+   */
+  logStats(): { writes: number; syncs: number; dirSyncs: number } {
+    return {
+      dirSyncs: this.dirSyncs,
+      writes: this.closedWrites + (this.writer?.writes ?? 0),
+      syncs: this.closedSyncs + (this.writer?.syncs ?? 0),
+    };
   }
 
   private async takeSnapshot(): Promise<void> {
@@ -218,6 +303,18 @@ export class Database implements ServerDatabase {
     await this.snapshotDone();
     await this.rollLog();
     this.closed = true;
+  }
+}
+
+/**
+ * Deletes snapshot.<zxid>.tmp-<pid> files: snapshots a killed server was still
+ * writing (they are only renamed into place once complete, so never restored).
+ */
+async function removeUnfinishedSnapshots(dir: string): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.isFile || !/^snapshot\.[0-9a-f]+(\.gz|\.snappy)?\.tmp-\d+$/.test(e.name)) continue;
+    log.warn(`removing ${e.name}: a snapshot left unfinished by a crash`);
+    await Deno.remove(join(dir, e.name)).catch(() => {});
   }
 }
 

@@ -8,6 +8,8 @@ import { SKIP_INTEROP } from "../support/interop.ts";
 import { freePort } from "../support/ports.ts";
 import { startZkt } from "../support/zkt_server.ts";
 import { checkOp, createOp, OP, ZkClient } from "../support/zk_client.ts";
+import { parseTxnLogToolkit, runZkTool } from "../interop/zk_tools.ts";
+import { readTxnLog } from "../../src/persistence/txnlog.ts";
 
 /** Every node under / (except /zookeeper) with its data and stat. */
 async function dumpTree(c: ZkClient): Promise<Map<string, unknown>> {
@@ -50,6 +52,30 @@ Deno.test({
     const live = await dumpTree(c);
     await c.close();
     await z.stop();
+
+    // The logs are preallocated (preAllocSize defaults to 64 MiB) and
+    // TxnLogToolkit reads each one to the zero padding, txn for txn as we do.
+    const v2 = `${z.dir}/data/version-2`;
+    const logs = [...Deno.readDirSync(v2)].map((e) => e.name).filter((n) => n.startsWith("log."));
+    assertEquals(logs.length > 1, true, "snapCount=40 rolled the log");
+    for (const name of logs) {
+      const file = `${v2}/${name}`;
+      assertEquals((await Deno.stat(file)).size % (64 * 1024 * 1024), 0, `${name} is preallocated`);
+      const ours: bigint[] = [];
+      for await (const e of readTxnLog(file)) {
+        if (e.kind === "txn") ours.push(e.header.zxid);
+        if (e.kind === "end") assertEquals(e.reason, "padding", `${name} ends at the padding`);
+      }
+      const r = await runZkTool(
+        "org.apache.zookeeper.server.persistence.TxnLogToolkit",
+        "-d",
+        file,
+      );
+      assertEquals(r.code, 0, r.err);
+      const zk = parseTxnLogToolkit(r.out);
+      assertEquals(zk.txns.map((t) => t.zxid), ours, `${name}: TxnLogToolkit's txns`);
+      assertEquals(zk.count, ours.length);
+    }
 
     const dir = await Deno.makeTempDir({ prefix: "zkt-interop-datadir-" });
     await cp(`${z.dir}/data`, `${dir}/data`, { recursive: true });
