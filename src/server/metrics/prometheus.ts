@@ -137,6 +137,12 @@ export function familiesFromMonitor(
     const base = k.slice(4);
     if (values.has("sum_" + base)) summaries.add(base);
   }
+  // Summary x already owns the sample names x_count and x_sum, so a summary
+  // named x_count or x_sum would repeat them: its keys stay plain gauges.
+  for (const base of [...summaries]) {
+    const m = /^(.*)_(count|sum)$/.exec(base);
+    if (m && summaries.has(m[1])) summaries.delete(base);
+  }
   const out: MetricFamily[] = [];
   const done = new Set<string>();
   for (const [k, v] of values) {

@@ -193,3 +193,16 @@ Deno.test("live /metrics from a server with a client: valid exposition, ZooKeepe
     await s.stop();
   }
 });
+
+Deno.test("summaries a and a_count do not both claim the sample a_count", () => {
+  const fams = familiesFromMonitor(
+    [["cnt_a", 0], ["sum_a", 0], ["cnt_a_count", 0], ["sum_a_count", 0]],
+    () => 0.5,
+  );
+  const parsed = parseExposition(formatText004(fams));
+  assertEquals(parsed.map((f) => [f.name, f.type]), [
+    ["a", "summary"],
+    ["cnt_a_count", "gauge"],
+    ["sum_a_count", "gauge"],
+  ]);
+});
