@@ -1,11 +1,21 @@
 # kazoo recipes (Lock, Election, Barrier, DoubleBarrier, Queue, LockingQueue,
 # Counter) with two or more sessions against one server. Prints one JSON object.
 # Run with /usr/bin/python3. Every wait is bounded.
-import json, threading
+import json, threading, time
 from kz_common import client
 from kazoo.exceptions import LockTimeout
 
 out = {}
+
+
+def poll(read, want_len, deadline_s=10):
+    """Reads until the result has want_len items or the deadline passes."""
+    end = time.monotonic() + deadline_s
+    while True:
+        got = read()
+        if len(got) == want_len or time.monotonic() > end:
+            return got
+        time.sleep(0.02)
 
 
 a, b, c = client(), client(), client()
@@ -61,9 +71,7 @@ with order_cond:
     order_cond.wait_for(lambda: order == ["a"], timeout=10)
 tb = threading.Thread(target=eb.run, args=(lead, "b"))
 tb.start()
-with order_cond:
-    order_cond.wait_for(lambda: len(c.Election("/recipes/election").contenders()) == 2, 10)
-election_contenders = c.Election("/recipes/election").contenders()
+election_contenders = poll(lambda: c.Election("/recipes/election").contenders(), 2)
 leave["a"].set()
 with order_cond:
     order_cond.wait_for(lambda: order == ["a", "b"], timeout=10)
