@@ -111,6 +111,16 @@ const RECIPES = {
   counter: { after_ops: 3, after_concurrent: 33, float: 2.75 },
 };
 
+const SESSIONS = {
+  states: ["SUSPENDED", "CONNECTED"],
+  same_session: true,
+  one_shot_on_drop: [["NONE", null]],
+  ephemeral_kept: true,
+  datawatch: ["0", "after"],
+  ops_after_reconnect: ["eph"],
+  ephemeral_after_close: null,
+};
+
 const CASES: [string, string, string, unknown][] = [
   [
     "CRUD, error codes, sequences, ephemerals, multi and its rollback",
@@ -130,6 +140,12 @@ const CASES: [string, string, string, unknown][] = [
     "kazoo_recipes.py",
     "/recipes",
     RECIPES,
+  ],
+  [
+    "a dropped connection resumes the same session (id + password); ephemerals survive",
+    "kazoo_sessions.py",
+    "/sessions",
+    SESSIONS,
   ],
 ];
 
