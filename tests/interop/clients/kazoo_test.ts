@@ -121,6 +121,23 @@ const SESSIONS = {
   ephemeral_after_close: null,
 };
 
+const MORE = {
+  server_version: [3, 8, 0],
+  ruok: "imok",
+  isro: "rw",
+  makepath: "deep",
+  children_with_stat: [["y"], 1, 1],
+  big: 1048376,
+  semaphore: [true, true, ["one", "two"]],
+  semaphore_third: "LockTimeout",
+  read_locks: [true, true],
+  write_while_read: "LockTimeout",
+  write_after_release: true,
+  party: ["p1", "p2"],
+  party_after_leave: ["p1"],
+  treecache: ["changed", ["z"]],
+};
+
 const CASES: [string, string, string, unknown][] = [
   [
     "CRUD, error codes, sequences, ephemerals, multi and its rollback",
@@ -146,6 +163,12 @@ const CASES: [string, string, string, unknown][] = [
     "kazoo_sessions.py",
     "/sessions",
     SESSIONS,
+  ],
+  [
+    "server_version (envi), 4lw, makepath, a node near 1 MiB; Semaphore, RW locks, Party, TreeCache",
+    "kazoo_more.py",
+    "/more",
+    MORE,
   ],
 ];
 
