@@ -159,6 +159,29 @@ async function scenario(t: Target): Promise<Record<string, unknown>> {
     await ok((cb) => a.getData("/n", undefined, cb)); // a read after it on a's connection
     out.events = [...events].sort();
 
+    // A dropped connection: the client reconnects to the same session and sends
+    // SetWatches, so watches set before the drop fire once for changes made meanwhile.
+    const after: string[] = [];
+    const rewatch = (e: NzkEvent) => after.push(`${e.getName()} ${e.getPath()}`);
+    await ok((cb) => a.getData("/n", rewatch, cb));
+    await ok((cb) => a.getChildren("/n", rewatch, cb));
+    await ok((cb) => a.exists("/n/later", rewatch, cb));
+    const sid = a.getSessionId();
+    const reconnected = new Promise<void>((r) => a.once("connected", r));
+    (a as unknown as { connectionManager: { socket: { destroy(): void } } }).connectionManager
+      .socket.destroy();
+    // Changes made while a is away (it waits up to spinDelay before reconnecting):
+    // SetWatches' relativeZxid makes the server fire them at once on reconnect.
+    await ok((cb) => other.setData("/n", b("v4"), -1, cb));
+    await ok((cb) =>
+      other.create("/n/later", b(""), zookeeper.ACL.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, cb)
+    );
+    await reconnected;
+    out.reconnect_same_session = a.getSessionId().equals(sid);
+    await waitFor("three events after the reconnect", () => after.length >= 3, 10_000);
+    await ok((cb) => a.getData("/n", undefined, cb));
+    out.reconnect_events = [...after].sort();
+
     // Ephemerals belong to their session and go with it.
     await ok((cb) =>
       other.create("/n/eph", b("e"), zookeeper.ACL.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL, cb)
@@ -244,6 +267,8 @@ const EXPECTED = {
   delete: "OK",
   exists_after_delete: null,
   events: ["NODE_CHILDREN_CHANGED /n", "NODE_CREATED /n/new", "NODE_DATA_CHANGED /n"],
+  reconnect_same_session: true,
+  reconnect_events: ["NODE_CHILDREN_CHANGED /n", "NODE_CREATED /n/later", "NODE_DATA_CHANGED /n"],
   ephemeral_owner_is_other: true,
   ephemeral_child: "NO_CHILDREN_FOR_EPHEMERALS",
   ephemeral_gone_after_close: true,
