@@ -339,3 +339,38 @@ for (const [what, session, transcript, events] of CASES) {
     },
   });
 }
+
+/** One zkCli.sh run with the command as arguments; returns its output lines (normalized). */
+async function zkCliArgs(args: string[]): Promise<string[]> {
+  const r = await runClient("bash", ["-c", `exec "$0" "$@" 2>&1`, ZKCLI, ...args]);
+  if (r.code !== 0) throw new Error(`zkCli.sh ${args.join(" ")} exited ${r.code}\n${r.stdout}`);
+  return normalize(r.stdout).lines;
+}
+
+Deno.test({
+  name:
+    "zkCli.sh runs a command given as arguments, and connects read-only (-r), on zkt as on ZooKeeper",
+  ignore: SKIP_INTEROP,
+  async fn() {
+    const targets = await startTargets();
+    try {
+      const [zkt, zookeeper] = await onBoth(targets, async (t) => [
+        ...await zkCliArgs(["-server", t.hostPort, "create", "/one", "data"]),
+        ...await zkCliArgs(["-server", t.hostPort, "get", "/one"]),
+        ...await zkCliArgs(["-r", "-server", t.hostPort, "ls", "/"]),
+      ]);
+      const expected = [
+        "Connecting to SERVER",
+        "Created /one",
+        "Connecting to SERVER",
+        "data",
+        "Connecting to SERVER",
+        "[one, zookeeper]",
+      ];
+      assertEquals(zookeeper, expected);
+      assertEquals(zkt, expected);
+    } finally {
+      await targets.stop();
+    }
+  },
+});
