@@ -138,6 +138,17 @@ const MORE = {
   treecache: ["changed", ["z"]],
 };
 
+const EXPIRY = {
+  holder_ready: "ready",
+  ephemeral_owned: true,
+  contenders_before: ["holder"],
+  deleted_on_expiry: true,
+  events: [["DELETED", "/eph"]],
+  ephemeral_after: null,
+  lock_after_expiry: true,
+  contenders_after: ["waiter"],
+};
+
 const CASES: [string, string, string, unknown][] = [
   [
     "CRUD, error codes, sequences, ephemerals, multi and its rollback",
@@ -169,6 +180,12 @@ const CASES: [string, string, string, unknown][] = [
     "kazoo_more.py",
     "/more",
     MORE,
+  ],
+  [
+    "a SIGKILLed client's session expires: its ephemeral goes with a watch event, its lock passes on",
+    "kazoo_expiry.py",
+    "/expiry",
+    EXPIRY,
   ],
 ];
 

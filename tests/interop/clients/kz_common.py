@@ -15,9 +15,9 @@ def hosts():
     return server + root
 
 
-def client(**kw):
-    """A started client inside the chroot."""
-    c = KazooClient(hosts=HOSTS, timeout=10, **kw)
+def client(timeout=10, **kw):
+    """A started client inside the chroot (timeout: the session timeout asked for, s)."""
+    c = KazooClient(hosts=HOSTS, timeout=timeout, **kw)
     c.start(timeout=20)
     return c
 
