@@ -7,7 +7,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP } from "../../support/interop.ts";
 import { TextLineStream } from "../../support/lines.ts";
-import { onBoth, startTargets, type Target } from "./targets.ts";
+import { HANG_GUARD_MS, onBoth, startTargets, type Target } from "./targets.ts";
 
 const CLI_MT = "/usr/lib/zookeeper/bin/cli_mt";
 
@@ -100,6 +100,7 @@ async function runCliMt(t: Target): Promise<string[][]> {
     stdin: "piped",
     stdout: "piped",
     stderr: "null",
+    signal: AbortSignal.timeout(HANG_GUARD_MS),
   }).spawn();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(
     new TextLineStream(),

@@ -65,6 +65,9 @@ export interface ProcOutput {
   stderr: string;
 }
 
+/** A hang guard, not a timing check: a client stuck on a silent server is killed. */
+export const HANG_GUARD_MS = 180_000;
+
 /** Runs a client program to its end, with `input` on stdin. */
 export async function runClient(
   cmd: string,
@@ -78,6 +81,7 @@ export async function runClient(
     stdout: "piped",
     stderr: "piped",
     env,
+    signal: AbortSignal.timeout(HANG_GUARD_MS),
   }).spawn();
   const w = child.stdin.getWriter();
   await w.write(new TextEncoder().encode(input));
