@@ -532,11 +532,7 @@ export class ZkServer implements CnxnHandler {
       log.warn(`Bad auth packet from ${cnxn.remote}: ${(e as Error).message}`);
     }
     if (out.ok) {
-      for (const id of out.ids) {
-        if (!cnxn.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) {
-          cnxn.authInfo.push(id);
-        }
-      }
+      for (const id of out.ids) cnxn.addAuthId(id);
       log.info(
         `Session ${
           hexId(cnxn.sessionId)
