@@ -9,9 +9,13 @@ import {
   encodeNotification,
   type PeerState,
 } from "../election/notification.ts";
+import { formatElectionAddr } from "../election/handshake.ts";
 import { QuorumCnxManager } from "../election/qcm.ts";
 import { logger } from "../log/logger.ts";
 import { loadEpochs } from "../persistence/epoch_files.ts";
+import { ElectionLinkRecorder } from "../server/admin/election_links.ts";
+import type { QuorumView, VoteView } from "../server/admin/quorum_view.ts";
+import { MinAvgMax } from "../server/four_letter.ts";
 
 const log = logger("QuorumPeer");
 
@@ -21,6 +25,8 @@ export interface QuorumPeerDeps {
   lastZxid(): Promise<bigint>;
   /** Current time in ms (tests may inject). */
   now?(): number;
+  /** Wall-clock ms for the notification timestamps operators see (default Date.now). */
+  wallClock?(): number;
 }
 
 /** A ZooKeeper peer's election half. */
@@ -36,6 +42,13 @@ export class QuorumPeer {
   private lastZxid = 0n;
   currentEpoch = 0n;
   acceptedEpoch = 0n;
+  private readonly links = new ElectionLinkRecorder();
+  /** When the running election started (ms, deps.now); null outside one. */
+  private electionStart: number | null = null;
+  /** The last election's duration in ms, once one finished. */
+  lastElectionTimeMs: number | undefined;
+  /** Every election's duration in ms (3.8's election_time summary). */
+  readonly electionTime = new MinAvgMax();
 
   constructor(readonly config: ZkConfig, private readonly deps: QuorumPeerDeps) {
     if (config.myid === undefined || !config.quorumVerifier) {
@@ -61,7 +74,19 @@ export class QuorumPeer {
         return config.quorumVerifier!.allMembers.get(Number(sid))?.electionAddrs;
       },
       onMessage: () => queueMicrotask(() => this.drain()),
+      onLink: (sid, up, initiator) => {
+        if (up) this.links.connected(sid, initiator);
+        else this.links.disconnected(sid);
+      },
     });
+    for (const [id, s] of config.quorumVerifier.allMembers) {
+      if (id === config.myid) continue;
+      this.links.known(BigInt(id), s.electionAddrs.map(formatElectionAddr).join("|"));
+    }
+  }
+
+  private wall(): number {
+    return this.deps.wallClock?.() ?? Date.now();
   }
 
   private now(): number {
@@ -112,8 +137,10 @@ export class QuorumPeer {
   }
 
   private look(): void {
+    this.electionStart = this.now();
+    log.info("LOOKING");
     log.info(
-      `LOOKING. New election. My id = ${this.myid}, proposed zxid=0x${this.lastZxid.toString(16)}`,
+      `New election. My id = ${this.myid}, proposed zxid=0x${this.lastZxid.toString(16)}`,
     );
     this.emit();
     this.apply(this.fle.startElection(this.now(), this.lastZxid, this.currentEpoch));
@@ -133,6 +160,9 @@ export class QuorumPeer {
         );
         continue;
       }
+      if (m.sid !== this.myid && n.state >= 0 && n.state <= 3) {
+        this.links.received(m.sid, voteOf(n), this.wall());
+      }
       this.apply(this.fle.receive(this.now(), m.sid, n));
     }
   }
@@ -141,42 +171,81 @@ export class QuorumPeer {
     if (this.stopped) return;
     for (const s of out.send) {
       this.qcm.toSend(s.to, encodeNotification({ ...s.n, config: s.n.config ?? "" }));
+      if (s.to !== this.myid) this.links.sent(s.to, voteOf(s.n), this.wall());
     }
     if (out.connectAll) this.qcm.connectAll();
     if (out.decided) {
       const v = out.decided;
+      const role = this.fle.state.toUpperCase();
+      // 3.8 logs the role, then (Leader.lead / Follower.followLeader) the time taken.
+      log.info(role);
       log.info(
-        `${this.fle.state.toUpperCase()} - leader=${v.leader}, zxid=0x${
-          v.zxid.toString(16)
+        `Elected leader=${v.leader}, zxid=0x${
+          BigInt.asUintN(64, v.zxid).toString(16)
         }, election epoch=0x${v.electionEpoch.toString(16)}, peer epoch=0x${
           v.peerEpoch.toString(16)
         }`,
       );
+      if (this.electionStart !== null) {
+        const took = Math.max(0, Math.round(this.now() - this.electionStart));
+        this.electionStart = null;
+        this.lastElectionTimeMs = took;
+        this.electionTime.add(took);
+        if (this.fle.state === "observing") {
+          const a = this.config.quorumVerifier!.allMembers.get(Number(v.leader))?.addrs[0];
+          log.info(
+            `Observing new leader sid=${v.leader} addr=${a ? formatElectionAddr(a) : "unknown"}`,
+          );
+        } else {
+          log.info(`${role} - LEADER ELECTION TOOK - ${took} MS`);
+        }
+      }
+      log.info(`Peer state changed: ${this.fle.state} - discovery`);
       this.emit();
     }
     this.schedule();
   }
 
   /**
-   * Until Zab lands, a learner's only sign of its leader is the election
-   * connection: when it stays down for syncLimit ticks, elect again (a stand-in
-   * for the learner's ping timeout, not ZooKeeper's rule).
+   * Until Zab lands, the election connections are a peer's only sign of its
+   * role's health (stand-ins for Zab's rules, not ZooKeeper's): a learner
+   * looks again when its leader's link stays down for syncLimit ticks, and a
+   * leader when its up links (plus itself) stop forming a quorum for as long,
+   * as a 3.8 leader does when it loses its quorum of followers.
    */
   private watchLeader(): void {
     if (this.leaderCheck !== undefined) clearInterval(this.leaderCheck);
     this.leaderCheck = undefined;
     this.leaderMisses = 0;
-    if (this.fle.state !== "following" && this.fle.state !== "observing") return;
+    const state = this.fle.state;
+    if (state === "looking") return;
     const leader = this.fle.currentVote.leader;
+    const qv = this.config.quorumVerifier!;
     this.leaderCheck = setInterval(() => {
-      if (this.stopped || this.fle.state === "looking" || this.fle.state === "leading") return;
-      if (this.qcm.isConnected(leader)) {
+      if (this.stopped || this.fle.state !== state) return;
+      let healthy: boolean;
+      if (state === "leading") {
+        const up = [Number(this.myid)];
+        for (const id of qv.votingMembers.keys()) {
+          if (BigInt(id) === this.myid) continue;
+          if (this.qcm.isConnected(BigInt(id))) up.push(id);
+          else this.qcm.connectOne(BigInt(id));
+        }
+        healthy = qv.containsQuorum(up);
+      } else {
+        healthy = this.qcm.isConnected(leader);
+        if (!healthy) this.qcm.connectOne(leader);
+      }
+      if (healthy) {
         this.leaderMisses = 0;
         return;
       }
-      this.qcm.connectOne(leader);
       if (++this.leaderMisses >= this.config.syncLimit) {
-        log.warn(`leader ${leader} unreachable for ${this.leaderMisses} ticks; looking again`);
+        log.warn(
+          state === "leading"
+            ? `lost the quorum of election connections for ${this.leaderMisses} ticks; looking again`
+            : `leader ${leader} unreachable for ${this.leaderMisses} ticks; looking again`,
+        );
         this.lostRole();
       }
     }, this.config.tickTime);
@@ -199,6 +268,54 @@ export class QuorumPeer {
     }, Math.max(0, d - this.now()));
   }
 
+  /** What the AdminServer's quorum commands and `zkt conns` show of this peer. */
+  quorumView(): QuorumView {
+    const cfg = this.config;
+    const qv = cfg.quorumVerifier!;
+    const hp = (a: { host: string; port: number } | undefined) => a ? formatElectionAddr(a) : "";
+    const me = qv.allMembers.get(cfg.myid!)!;
+    const state = this.fle.state;
+    const v = this.fle.currentVote;
+    const elected = state !== "looking";
+    const clientAddress = me.clientAddr
+      ? hp(me.clientAddr)
+      : hp({ host: cfg.clientPortAddress ?? "0.0.0.0", port: cfg.clientPort ?? 0 });
+    const links = this.links.view();
+    for (const l of links) {
+      l.up = this.qcm.isConnected(l.sid);
+      l.sendQueue = this.qcm.queuedFor(l.sid);
+    }
+    return {
+      myid: this.myid,
+      currentVote: {
+        leader: v.leader,
+        zxid: v.zxid,
+        electionEpoch: v.electionEpoch,
+        peerEpoch: v.peerEpoch,
+        state,
+      },
+      leaderId: elected ? v.leader : null,
+      leaderAddress: elected ? hp(qv.allMembers.get(Number(v.leader))?.addrs[0]) : "",
+      isLeader: state === "leading",
+      // Elected, but Zab (a later issue) never gets past discovery.
+      zabState: elected ? "discovery" : "election",
+      voting: qv.votingMembers.has(cfg.myid!),
+      quorumAddress: me.addrs.map(hp).join("|"),
+      electionAddress: me.electionAddrs.map(hp).join("|"),
+      clientAddress,
+      votingView: [...qv.votingMembers.values()].map((s) => ({
+        sid: BigInt(s.id),
+        serverAddresses: s.addrs.map(hp),
+        electionAddresses: s.electionAddrs.map(hp),
+        clientAddress: s.clientAddr ? hp(s.clientAddr) : "",
+        learnerType: s.type,
+      })),
+      electionLinks: links,
+      learnerLinks: [],
+      lastElectionTimeMs: this.lastElectionTimeMs,
+    };
+  }
+
   /** Stops the election and closes every connection and listener. */
   stop(): Promise<void> {
     this.stopped = true;
@@ -207,4 +324,21 @@ export class QuorumPeer {
     this.qcm.halt();
     return Promise.resolve();
   }
+}
+
+function voteOf(n: {
+  state: number | PeerState;
+  leader: bigint;
+  zxid: bigint;
+  electionEpoch: bigint;
+  peerEpoch: bigint;
+}): VoteView {
+  const states: PeerState[] = ["looking", "following", "leading", "observing"];
+  return {
+    leader: n.leader,
+    zxid: n.zxid,
+    electionEpoch: n.electionEpoch,
+    peerEpoch: n.peerEpoch,
+    state: typeof n.state === "number" ? states[n.state] : n.state,
+  };
 }
