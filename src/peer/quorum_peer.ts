@@ -207,11 +207,14 @@ export class QuorumPeer {
   }
 
   /**
-   * Until Zab lands, the election connections are a peer's only sign of its
-   * role's health (stand-ins for Zab's rules, not ZooKeeper's): a learner
-   * looks again when its leader's link stays down for syncLimit ticks, and a
-   * leader when its up links (plus itself) stop forming a quorum for as long,
-   * as a 3.8 leader does when it loses its quorum of followers.
+   * Until Zab lands, the election port is a peer's only sign of its role's
+   * health. Stand-ins for Zab's rules, not ZooKeeper's (which learns the same
+   * thing when the leader's quorum port refuses or a quorum never syncs): a
+   * learner looks again when, for syncLimit ticks, its leader's election link
+   * is down or the leader's newest notification backs someone else; a leader
+   * looks again when, as long, the voters whose link is up and whose newest
+   * notification does not show it in another peer's ensemble (plus itself)
+   * are not a quorum.
    */
   private watchLeader(): void {
     if (this.leaderCheck !== undefined) clearInterval(this.leaderCheck);
@@ -223,29 +226,39 @@ export class QuorumPeer {
     const qv = this.config.quorumVerifier!;
     this.leaderCheck = setInterval(() => {
       if (this.stopped || this.fle.state !== state) return;
-      let healthy: boolean;
+      const links = new Map(this.links.view().map((l) => [l.sid, l]));
+      const backs = (sid: bigint, who: bigint) => {
+        const r = links.get(sid)?.lastReceived;
+        return r === null || r === undefined || r.leader === who;
+      };
+      // A voter still LOOKING may be joining (its vote is its own until it
+      // hears us); one FOLLOWING/LEADING someone else is gone.
+      const followsOther = (sid: bigint) => {
+        const r = links.get(sid)?.lastReceived;
+        return r != null && r.state !== "looking" && r.leader !== this.myid;
+      };
+      let why: string | null = null;
       if (state === "leading") {
         const up = [Number(this.myid)];
         for (const id of qv.votingMembers.keys()) {
-          if (BigInt(id) === this.myid) continue;
-          if (this.qcm.isConnected(BigInt(id))) up.push(id);
-          else this.qcm.connectOne(BigInt(id));
+          const sid = BigInt(id);
+          if (sid === this.myid) continue;
+          if (!this.qcm.isConnected(sid)) this.qcm.connectOne(sid);
+          else if (!followsOther(sid)) up.push(id);
         }
-        healthy = qv.containsQuorum(up);
-      } else {
-        healthy = this.qcm.isConnected(leader);
-        if (!healthy) this.qcm.connectOne(leader);
+        if (!qv.containsQuorum(up)) why = "no quorum of voters backs this leader";
+      } else if (!this.qcm.isConnected(leader)) {
+        this.qcm.connectOne(leader);
+        why = `leader ${leader} unreachable`;
+      } else if (!backs(leader, leader)) {
+        why = `leader ${leader} backs ${links.get(leader)?.lastReceived?.leader}`;
       }
-      if (healthy) {
+      if (why === null) {
         this.leaderMisses = 0;
         return;
       }
       if (++this.leaderMisses >= this.config.syncLimit) {
-        log.warn(
-          state === "leading"
-            ? `lost the quorum of election connections for ${this.leaderMisses} ticks; looking again`
-            : `leader ${leader} unreachable for ${this.leaderMisses} ticks; looking again`,
-        );
+        log.warn(`${why} for ${this.leaderMisses} ticks; looking again`);
         this.lostRole();
       }
     }, this.config.tickTime);
@@ -280,11 +293,13 @@ export class QuorumPeer {
     const clientAddress = me.clientAddr
       ? hp(me.clientAddr)
       : hp({ host: cfg.clientPortAddress ?? "0.0.0.0", port: cfg.clientPort ?? 0 });
-    const links = this.links.view();
-    for (const l of links) {
+    // Configured peers always; others (observers by remapped id, probes) while connected.
+    const links = this.links.view().filter((l) => {
       l.up = this.qcm.isConnected(l.sid);
       l.sendQueue = this.qcm.queuedFor(l.sid);
-    }
+      return l.up || (l.sid <= BigInt(Number.MAX_SAFE_INTEGER) && l.sid >= 0n &&
+        qv.allMembers.has(Number(l.sid)));
+    });
     return {
       myid: this.myid,
       currentVote: {

@@ -1,0 +1,173 @@
+// `zkt serve` processes as ensemble peers beside Apache ZooKeeper 3.8 peers:
+// they elect together over the real election protocol and report the outcome
+// on srvr, the AdminServer and `zkt conns`. Zab is a later issue, so a
+// ZooKeeper leader keeps its role only with a quorum of ZooKeeper followers,
+// and a ZooKeeper follower of a zkt leader (or a ZooKeeper leader without a
+// ZooKeeper quorum) falls back to LOOKING after initLimit ticks (20 s here):
+// agreement is checked while the elected roles stand.
+import assert from "node:assert/strict";
+import type { ProbeAnswer } from "../../src/election/probe.ts";
+import type { ApacheZk } from "../support/apache_zk.ts";
+import { zktProcess } from "../support/cli.ts";
+import { SKIP_INTEROP } from "../support/interop.ts";
+import { waitFor } from "../support/wait.ts";
+import { ZkClient } from "../support/zk_client.ts";
+import { type Member, modeOfPeer, planEnsemble, startZkMember } from "./election_ensemble.ts";
+import {
+  adminCommand,
+  dataDirWithTxns,
+  probeOnce,
+  srvrOf,
+  startZktMember,
+  type ZktMember,
+} from "./serve_ensemble.ts";
+
+const NOT_SERVING = "This ZooKeeper instance is not currently serving requests";
+
+/** Waits until probing m's election port gives an answer that `ok` accepts. */
+function probeUntil(
+  what: string,
+  m: Member,
+  ok: (a: ProbeAnswer) => boolean,
+): Promise<ProbeAnswer> {
+  return waitFor(
+    what,
+    async () => {
+      const a = await probeOnce(m.election);
+      return ok(a) ? a : undefined;
+    },
+    60_000,
+    100,
+  );
+}
+
+/** The election command of a zkt member's AdminServer. */
+async function electionOf(z: ZktMember) {
+  const e = await adminCommand(z.adminPort, "election");
+  const v = e.current_vote as Record<string, unknown>;
+  return { state: e.server_state as string, leader: e.leader_id as number | null, vote: v };
+}
+
+/** Rethrows e with the tail of every peer's log, for a failure message. */
+function withLogs(e: unknown, zkts: ZktMember[], zks: ApacheZk[]): Error {
+  let msg = (e as Error).stack ?? String(e);
+  const pick = (log: string) =>
+    log.split("\n").filter((l) => !/Processing \w+ command|Cannot open channel/.test(l))
+      .slice(-40).join("\n");
+  for (const z of zkts) msg += `\n--- zkt ${z.sid} ---\n${pick(z.log())}`;
+  for (const z of zks) msg += `\n--- ZooKeeper ${z.clientPort} ---\n${pick(z.log())}`;
+  return new Error(msg);
+}
+
+async function stopAll(zkts: ZktMember[], zks: ApacheZk[]): Promise<void> {
+  for (const z of zkts) await z.stop("SIGKILL").catch(() => {});
+  for (const z of zks) await z.stop().catch(() => {});
+}
+
+Deno.test({
+  name: "serve ensemble: 1 zkt + 2 ZooKeeper agree on the ZooKeeper leader (srvr, probe, " +
+    "AdminServer, zkt conns); zkt closes clients; after kill -9 of the leader zkt follows " +
+    "ZooKeeper's pick",
+  ignore: SKIP_INTEROP,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { members, serverLines } = planEnsemble([1, 2, 3]);
+    const zkts: ZktMember[] = [];
+    const zks: ApacheZk[] = [];
+    try {
+      zkts.push(await startZktMember(members[0], serverLines));
+      // Alone, the zkt peer is LOOKING: srvr says so as 3.8 does, and so does its vote.
+      assert.equal((await srvrOf(members[0].client)).trim(), NOT_SERVING);
+      assert.equal((await probeOnce(members[0].election)).state, "looking");
+      zks.push(await startZkMember(members[1], serverLines));
+      zks.push(await startZkMember(members[2], serverLines));
+      await waitFor(
+        "all three to report a role on srvr",
+        async () => {
+          const ms = await Promise.all(members.map((m) => modeOfPeer(m.client)));
+          return ms.join() === "follower,follower,leader";
+        },
+        90_000,
+        200,
+      );
+
+      // ZooKeeper's srvr: the established leader runs epoch 1.
+      const zkZxid = (await srvrOf(members[2].client)).match(/^Zxid: (0x[0-9a-f]+)/m)!;
+      assert.equal(BigInt(zkZxid[1]) >> 32n, 1n);
+      // probe-election against every ZooKeeper peer reports what its srvr reports.
+      const leaderAns = await probeOnce(members[2].election);
+      assert.equal(leaderAns.state, "leading");
+      assert.equal(leaderAns.leader, 3n);
+      assert.equal(leaderAns.peerEpoch, 1n); // updateElectionVote after Zab established epoch 1
+      const followerAns = await probeOnce(members[1].election);
+      assert.equal(followerAns.state, "following");
+      assert.equal(followerAns.leader, 3n);
+      // zkt agrees on the leader and the election round (its peerEpoch stays the
+      // one it voted with: it never syncs, so it never learns epoch 1).
+      const mine = await electionOf(zkts[0]);
+      assert.equal(mine.state, "follower");
+      assert.equal(mine.leader, 3);
+      assert.equal(BigInt(mine.vote.election_epoch as number), leaderAns.electionEpoch);
+      const zktAns = await probeOnce(members[0].election);
+      assert.equal(zktAns.state, "following");
+      assert.equal(zktAns.leader, 3n);
+      assert.equal(zktAns.electionEpoch, leaderAns.electionEpoch);
+
+      // The CLI probe against the ZooKeeper leader prints the same.
+      const cli = await zktProcess([
+        "probe-election",
+        `127.0.0.1:${members[2].election}`,
+        "--json",
+      ]);
+      assert.equal(cli.code, 0, cli.err);
+      assert.equal(JSON.parse(cli.out).state, "LEADING");
+      assert.equal(JSON.parse(cli.out).leader, "3");
+
+      // zkt conns finds the AdminServer through conf and lists the election links.
+      const conns = await zktProcess(["conns", `127.0.0.1:${members[0].client}`, "--json"]);
+      assert.equal(conns.code, 0, conns.err);
+      const q = JSON.parse(conns.out).quorum;
+      assert.equal(q.myId, "1");
+      assert.equal(q.serverState, "follower");
+      assert.equal(q.leaderId, "3");
+      const links = q.election as { sid: string; state: string; lastReceived: unknown }[];
+      assert.deepEqual(links.map((l) => l.sid), ["2", "3"]);
+      for (const l of links) {
+        assert.equal(l.state, "up", JSON.stringify(l));
+        assert.notEqual(l.lastReceived, null, JSON.stringify(l));
+      }
+
+      // No Zab yet: a client's connect request is answered by closing, as 3.8
+      // does while its ZooKeeperServer is not running.
+      await assert.rejects(
+        ZkClient.connect(members[0].client),
+        /closed the connection during the handshake/,
+      );
+
+      // kill -9 the leader: ZooKeeper 2 (epoch 1 in its vote) beats zkt 1 (epoch 0).
+      await zks[1].stop("SIGKILL");
+      const newLeader = await probeUntil(
+        "ZooKeeper peer 2 to lead",
+        members[1],
+        (a) => a.state === "leading" && a.leader === 2n,
+      );
+      const after = await waitFor(
+        "zkt to follow 2",
+        async () => {
+          const e = await electionOf(zkts[0]);
+          return e.state === "follower" && e.leader === 2 ? e : undefined;
+        },
+        60_000,
+        100,
+      );
+      assert.equal(BigInt(after.vote.election_epoch as number), newLeader.electionEpoch);
+      assert.match(await srvrOf(members[0].client), /^Mode: follower$/m);
+      assert.match(zkts[0].log(), /FOLLOWING - LEADER ELECTION TOOK - \d+ MS/);
+    } catch (e) {
+      throw withLogs(e, zkts, zks);
+    } finally {
+      await stopAll(zkts, zks);
+    }
+  },
+});
