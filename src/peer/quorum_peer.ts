@@ -7,6 +7,7 @@ import { FastLeaderElection, type Output, type Vote } from "../election/fle.ts";
 import {
   decodeNotification,
   encodeNotification,
+  type Notification,
   type PeerState,
 } from "../election/notification.ts";
 import { formatElectionAddr } from "../election/handshake.ts";
@@ -40,6 +41,8 @@ export class QuorumPeer {
   private leaderCheck: ReturnType<typeof setInterval> | undefined;
   private leaderMisses = 0;
   private lastZxid = 0n;
+  /** Wall time of the last decision: answers older than it say nothing of the role. */
+  private decidedAtWall = 0;
   currentEpoch = 0n;
   acceptedEpoch = 0n;
   private readonly links = new ElectionLinkRecorder();
@@ -167,12 +170,14 @@ export class QuorumPeer {
     }
   }
 
+  private sendNote(to: bigint, n: Notification): void {
+    this.qcm.toSend(to, encodeNotification({ ...n, config: n.config ?? "" }));
+    if (to !== this.myid) this.links.sent(to, voteOf(n), this.wall());
+  }
+
   private apply(out: Output): void {
     if (this.stopped) return;
-    for (const s of out.send) {
-      this.qcm.toSend(s.to, encodeNotification({ ...s.n, config: s.n.config ?? "" }));
-      if (s.to !== this.myid) this.links.sent(s.to, voteOf(s.n), this.wall());
-    }
+    for (const s of out.send) this.sendNote(s.to, s.n);
     if (out.connectAll) this.qcm.connectAll();
     if (out.decided) {
       const v = out.decided;
@@ -201,6 +206,7 @@ export class QuorumPeer {
         }
       }
       log.info(`Peer state changed: ${this.fle.state} - discovery`);
+      this.decidedAtWall = this.wall();
       this.emit();
     }
     this.schedule();
@@ -210,8 +216,9 @@ export class QuorumPeer {
    * Until Zab lands, the election port is a peer's only sign of its role's
    * health. Stand-ins for Zab's rules, not ZooKeeper's (which learns the same
    * thing when the leader's quorum port refuses or a quorum never syncs): a
-   * learner looks again when, for syncLimit ticks, its leader's election link
-   * is down or the leader's newest notification backs someone else; a leader
+   * learner asks its leader for its state every tick (a LOOKING notification
+   * with the decided vote, which any non-LOOKING peer answers) and looks again
+   * when, for syncLimit ticks, the link is down or the answer is not LEADING; a leader
    * looks again when, as long, the voters whose link is up and whose newest
    * notification does not show it in another peer's ensemble (plus itself)
    * are not a quorum.
@@ -227,10 +234,6 @@ export class QuorumPeer {
     this.leaderCheck = setInterval(() => {
       if (this.stopped || this.fle.state !== state) return;
       const links = new Map(this.links.view().map((l) => [l.sid, l]));
-      const backs = (sid: bigint, who: bigint) => {
-        const r = links.get(sid)?.lastReceived;
-        return r === null || r === undefined || r.leader === who;
-      };
       // A voter still LOOKING may be joining (its vote is its own until it
       // hears us); one FOLLOWING/LEADING someone else is gone.
       const followsOther = (sid: bigint) => {
@@ -250,8 +253,13 @@ export class QuorumPeer {
       } else if (!this.qcm.isConnected(leader)) {
         this.qcm.connectOne(leader);
         why = `leader ${leader} unreachable`;
-      } else if (!backs(leader, leader)) {
-        why = `leader ${leader} backs ${links.get(leader)?.lastReceived?.leader}`;
+      } else {
+        // Ask the leader for its state; judge by answers to earlier asks.
+        const r = links.get(leader)?.lastReceived;
+        if (r && r.atMs >= this.decidedAtWall && r.state !== "leading") {
+          why = `leader ${leader} is ${r.state} (${r.leader})`;
+        }
+        this.sendNote(leader, this.fle.leaderQuery());
       }
       if (why === null) {
         this.leaderMisses = 0;

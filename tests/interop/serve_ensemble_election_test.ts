@@ -171,3 +171,152 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "serve ensemble: 2 zkt + 1 ZooKeeper, the zkt with the greatest last zxid (from its " +
+    "data dir) wins though its sid is smallest, as ZooKeeper's own vote confirms; LOOKING " +
+    "peers answer LOOKING; after kill -9 of the zkt leader ZooKeeper's pick wins",
+  ignore: SKIP_INTEROP,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // Txns written by a standalone zkt: last zxid 0x<small>, epoch 0.
+    const data = await dataDirWithTxns(3);
+    assert.ok(data.zxid > 0n && data.zxid >> 32n === 0n, `zxid 0x${data.zxid.toString(16)}`);
+    const { members, serverLines } = planEnsemble([1, 2, 3]);
+    const zkts: ZktMember[] = [];
+    const zks: ApacheZk[] = [];
+    try {
+      // Different start order: ZooKeeper first, alone and LOOKING.
+      zks.push(await startZkMember(members[2], serverLines));
+      const alone = await probeUntil("ZooKeeper 3 to answer", members[2], () => true);
+      assert.equal(alone.state, "looking");
+      assert.equal(alone.leader, 3n);
+      zkts.push(await startZktMember(members[1], serverLines));
+      zkts.push(await startZktMember(members[0], serverLines, data.dir));
+      assert.match(zkts[1].log(), new RegExp(`proposed zxid=0x${data.zxid.toString(16)}\\b`));
+
+      // ZooKeeper's rules: same peer epoch, greater zxid wins → sid 1.
+      const zkVote = await probeUntil(
+        "ZooKeeper 3 to follow 1",
+        members[2],
+        (a) => a.state === "following" && a.leader === 1n,
+      );
+      assert.equal(zkVote.zxid, data.zxid);
+      await waitFor(
+        "zkt srvr: 1 leader, 2 follower",
+        async () => {
+          const [a, b] = await Promise.all([
+            modeOfPeer(members[0].client),
+            modeOfPeer(members[1].client),
+          ]);
+          return a === "leader" && b === "follower";
+        },
+        60_000,
+        100,
+      );
+      const lead = await electionOf(zkts[1]);
+      assert.equal(lead.leader, 1);
+      assert.equal(BigInt(lead.vote.election_epoch as number), zkVote.electionEpoch);
+      assert.match(zkts[1].log(), /LEADING - LEADER ELECTION TOOK - \d+ MS/);
+      // ZooKeeper's own srvr: a follower that cannot sync with a zkt leader (no Zab) does not serve.
+      assert.equal((await srvrOf(members[2].client)).trim(), NOT_SERVING);
+
+      // kill -9 the zkt leader: 2 and 3 have equal votes (epoch 0, zxid 0) → sid 3.
+      await zkts[1].stop("SIGKILL");
+      const after = await probeUntil(
+        "ZooKeeper 3 to lead",
+        members[2],
+        (a) => a.state === "leading" && a.leader === 3n,
+      );
+      const e = await waitFor(
+        "zkt 2 to follow 3",
+        async () => {
+          const x = await electionOf(zkts[0]);
+          return x.state === "follower" && x.leader === 3 ? x : undefined;
+        },
+        60_000,
+        100,
+      );
+      assert.equal(BigInt(e.vote.election_epoch as number), after.electionEpoch);
+    } catch (e) {
+      throw withLogs(e, zkts, zks);
+    } finally {
+      await stopAll(zkts, zks);
+    }
+  },
+});
+
+Deno.test({
+  name: "serve ensemble: 5 peers (2 zkt + 3 ZooKeeper) agree on the ZooKeeper leader on srvr " +
+    "and probe-election; after kill -9 of the leader ZooKeeper's pick is followed by both zkt",
+  ignore: SKIP_INTEROP,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { members, serverLines } = planEnsemble([1, 2, 3, 4, 5]);
+    const zkts: ZktMember[] = [];
+    const zks: ApacheZk[] = [];
+    try {
+      for (const m of members.slice(2)) zks.push(await startZkMember(m, serverLines));
+      for (const m of members.slice(0, 2)) zkts.push(await startZktMember(m, serverLines));
+      let modes = "";
+      await waitFor(
+        "all five to report a role on srvr",
+        async () => {
+          modes = (await Promise.all(members.map((m) => modeOfPeer(m.client)))).join();
+          const ls = await Promise.all(zkts.map(async (z) => (await electionOf(z)).leader));
+          modes += ` (zkt follow ${ls.join()})`;
+          return modes === "follower,follower,follower,follower,leader (zkt follow 5,5)";
+        },
+        90_000,
+        200,
+      ).catch((e) => {
+        throw new Error(`${e.message}; last modes: ${modes}`);
+      });
+      // probe-election on every ZooKeeper peer reports the leader its srvr reports.
+      const answers = await Promise.all(members.slice(2).map((m) => probeOnce(m.election)));
+      assert.deepEqual(answers.map((a) => [a.state, a.leader]), [
+        ["following", 5n],
+        ["following", 5n],
+        ["leading", 5n],
+      ]);
+      const round = answers[2].electionEpoch;
+      for (const a of answers) assert.equal(a.electionEpoch, round);
+      for (const z of zkts) {
+        assert.equal(BigInt((await electionOf(z)).vote.election_epoch as number), round);
+      }
+
+      // kill -9 5: ZooKeeper 3 and 4 carry epoch 1 → 4 (greatest sid among them) wins.
+      await zks[2].stop("SIGKILL");
+      const next = await probeUntil(
+        "ZooKeeper 4 to lead",
+        members[3],
+        (a) => a.state === "leading" && a.leader === 4n,
+      );
+      const f3 = await probeUntil(
+        "ZooKeeper 3 to follow 4",
+        members[2],
+        (a) => a.state === "following" && a.leader === 4n,
+      );
+      assert.equal(f3.electionEpoch, next.electionEpoch);
+      for (const z of zkts) {
+        const e = await waitFor(
+          `zkt ${z.sid} to follow 4`,
+          async () => {
+            const x = await electionOf(z);
+            return x.state === "follower" && x.leader === 4 ? x : undefined;
+          },
+          60_000,
+          100,
+        );
+        assert.equal(BigInt(e.vote.election_epoch as number), next.electionEpoch);
+        assert.match(await srvrOf(z.port), /^Mode: follower$/m);
+      }
+    } catch (e) {
+      throw withLogs(e, zkts, zks);
+    } finally {
+      await stopAll(zkts, zks);
+    }
+  },
+});
