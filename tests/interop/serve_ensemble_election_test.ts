@@ -64,6 +64,37 @@ async function stopAll(zkts: ZktMember[], zks: ApacheZk[]): Promise<void> {
   for (const z of zks) await z.stop().catch(() => {});
 }
 
+/**
+ * Waits until one ZooKeeper member's srvr says leader, the other ZooKeeper
+ * members' say follower and every zkt member's srvr says follower with the
+ * AdminServer naming that leader. Which ZooKeeper peer leads depends on which
+ * JVM came up first (a quorum may form before the greatest sid joins), so the
+ * test reads it rather than assuming it. Returns the leader's member.
+ */
+async function settledOnZkLeader(zkMembers: Member[], zkts: ZktMember[]): Promise<Member> {
+  let last = "";
+  let leader: Member | undefined;
+  await waitFor(
+    "a ZooKeeper leader that every peer's srvr agrees on",
+    async () => {
+      const modes = await Promise.all(zkMembers.map((m) => modeOfPeer(m.client)));
+      const zktModes = await Promise.all(zkts.map((z) => modeOfPeer(z.port)));
+      const zktLeaders = await Promise.all(zkts.map(async (z) => (await electionOf(z)).leader));
+      last = `ZooKeeper ${modes.join()}; zkt ${zktModes.join()} following ${zktLeaders.join()}`;
+      const li = modes.indexOf("leader");
+      if (li < 0 || modes.some((m, i) => i !== li && m !== "follower")) return false;
+      leader = zkMembers[li];
+      return zktModes.every((m) => m === "follower") &&
+        zktLeaders.every((l) => l === leader!.sid);
+    },
+    90_000,
+    200,
+  ).catch((e) => {
+    throw new Error(`${e.message}; last: ${last}`);
+  });
+  return leader!;
+}
+
 Deno.test({
   name: "serve ensemble: 1 zkt + 2 ZooKeeper agree on the ZooKeeper leader (srvr, probe, " +
     "AdminServer, zkt conns); zkt closes clients; after kill -9 of the leader zkt follows " +
@@ -82,47 +113,35 @@ Deno.test({
       assert.equal((await probeOnce(members[0].election)).state, "looking");
       zks.push(await startZkMember(members[1], serverLines));
       zks.push(await startZkMember(members[2], serverLines));
-      await waitFor(
-        "all three to report a role on srvr",
-        async () => {
-          const ms = await Promise.all(members.map((m) => modeOfPeer(m.client)));
-          return ms.join() === "follower,follower,leader";
-        },
-        90_000,
-        200,
-      );
+      const L = await settledOnZkLeader(members.slice(1), zkts);
+      const F = members[L.sid === 3 ? 1 : 2];
 
       // ZooKeeper's srvr: the established leader runs epoch 1.
-      const zkZxid = (await srvrOf(members[2].client)).match(/^Zxid: (0x[0-9a-f]+)/m)!;
+      const zkZxid = (await srvrOf(L.client)).match(/^Zxid: (0x[0-9a-f]+)/m)!;
       assert.equal(BigInt(zkZxid[1]) >> 32n, 1n);
       // probe-election against every ZooKeeper peer reports what its srvr reports.
-      const leaderAns = await probeOnce(members[2].election);
+      const leaderAns = await probeOnce(L.election);
       assert.equal(leaderAns.state, "leading");
-      assert.equal(leaderAns.leader, 3n);
+      assert.equal(leaderAns.leader, BigInt(L.sid));
       assert.equal(leaderAns.peerEpoch, 1n); // updateElectionVote after Zab established epoch 1
-      const followerAns = await probeOnce(members[1].election);
+      const followerAns = await probeOnce(F.election);
       assert.equal(followerAns.state, "following");
-      assert.equal(followerAns.leader, 3n);
+      assert.equal(followerAns.leader, BigInt(L.sid));
       // zkt agrees on the leader and the election round (its peerEpoch stays the
       // one it voted with: it never syncs, so it never learns epoch 1).
       const mine = await electionOf(zkts[0]);
       assert.equal(mine.state, "follower");
-      assert.equal(mine.leader, 3);
-      assert.equal(BigInt(mine.vote.election_epoch as number), leaderAns.electionEpoch);
+      assert.equal(mine.leader, L.sid);
       const zktAns = await probeOnce(members[0].election);
       assert.equal(zktAns.state, "following");
-      assert.equal(zktAns.leader, 3n);
-      assert.equal(zktAns.electionEpoch, leaderAns.electionEpoch);
+      assert.equal(zktAns.leader, BigInt(L.sid));
+      assert.equal(zktAns.electionEpoch, BigInt(mine.vote.election_epoch as number));
 
       // The CLI probe against the ZooKeeper leader prints the same.
-      const cli = await zktProcess([
-        "probe-election",
-        `127.0.0.1:${members[2].election}`,
-        "--json",
-      ]);
+      const cli = await zktProcess(["probe-election", `127.0.0.1:${L.election}`, "--json"]);
       assert.equal(cli.code, 0, cli.err);
       assert.equal(JSON.parse(cli.out).state, "LEADING");
-      assert.equal(JSON.parse(cli.out).leader, "3");
+      assert.equal(JSON.parse(cli.out).leader, String(L.sid));
 
       // zkt conns finds the AdminServer through conf and lists the election links.
       const conns = await zktProcess(["conns", `127.0.0.1:${members[0].client}`, "--json"]);
@@ -130,7 +149,7 @@ Deno.test({
       const q = JSON.parse(conns.out).quorum;
       assert.equal(q.myId, "1");
       assert.equal(q.serverState, "follower");
-      assert.equal(q.leaderId, "3");
+      assert.equal(q.leaderId, String(L.sid));
       const links = q.election as { sid: string; state: string; lastReceived: unknown }[];
       assert.deepEqual(links.map((l) => l.sid), ["2", "3"]);
       for (const l of links) {
@@ -144,19 +163,18 @@ Deno.test({
         ZkClient.connect(members[0].client),
         /closed the connection during the handshake/,
       );
-
-      // kill -9 the leader: ZooKeeper 2 (epoch 1 in its vote) beats zkt 1 (epoch 0).
-      await zks[1].stop("SIGKILL");
+      // kill -9 the leader: the other ZooKeeper peer (epoch 1 in its vote) beats zkt 1 (epoch 0).
+      await zks[L.sid - 2].stop("SIGKILL");
       const newLeader = await probeUntil(
-        "ZooKeeper peer 2 to lead",
-        members[1],
-        (a) => a.state === "leading" && a.leader === 2n,
+        `ZooKeeper peer ${F.sid} to lead`,
+        F,
+        (a) => a.state === "leading" && a.leader === BigInt(F.sid),
       );
       const after = await waitFor(
-        "zkt to follow 2",
+        `zkt to follow ${F.sid}`,
         async () => {
           const e = await electionOf(zkts[0]);
-          return e.state === "follower" && e.leader === 2 ? e : undefined;
+          return e.state === "follower" && e.leader === F.sid ? e : undefined;
         },
         60_000,
         100,
@@ -260,52 +278,41 @@ Deno.test({
     try {
       for (const m of members.slice(2)) zks.push(await startZkMember(m, serverLines));
       for (const m of members.slice(0, 2)) zkts.push(await startZktMember(m, serverLines));
-      let modes = "";
-      await waitFor(
-        "all five to report a role on srvr",
-        async () => {
-          modes = (await Promise.all(members.map((m) => modeOfPeer(m.client)))).join();
-          const ls = await Promise.all(zkts.map(async (z) => (await electionOf(z)).leader));
-          modes += ` (zkt follow ${ls.join()})`;
-          return modes === "follower,follower,follower,follower,leader (zkt follow 5,5)";
-        },
-        90_000,
-        200,
-      ).catch((e) => {
-        throw new Error(`${e.message}; last modes: ${modes}`);
-      });
+      const L = await settledOnZkLeader(members.slice(2), zkts);
       // probe-election on every ZooKeeper peer reports the leader its srvr reports.
-      const answers = await Promise.all(members.slice(2).map((m) => probeOnce(m.election)));
-      assert.deepEqual(answers.map((a) => [a.state, a.leader]), [
-        ["following", 5n],
-        ["following", 5n],
-        ["leading", 5n],
-      ]);
-      const round = answers[2].electionEpoch;
+      const zkMembers = members.slice(2);
+      const answers = await Promise.all(zkMembers.map((m) => probeOnce(m.election)));
+      assert.deepEqual(
+        answers.map((a) => [a.state, a.leader]),
+        zkMembers.map((m) => [m === L ? "leading" : "following", BigInt(L.sid)]),
+      );
+      const round = answers[zkMembers.indexOf(L)].electionEpoch;
       for (const a of answers) assert.equal(a.electionEpoch, round);
       for (const z of zkts) {
         assert.equal(BigInt((await electionOf(z)).vote.election_epoch as number), round);
       }
 
-      // kill -9 5: ZooKeeper 3 and 4 carry epoch 1 → 4 (greatest sid among them) wins.
-      await zks[2].stop("SIGKILL");
+      // kill -9 the leader: the two ZooKeeper survivors carry epoch 1 and equal
+      // zxids; the greater sid of them wins over both zkt peers (epoch 0).
+      await zks[L.sid - 3].stop("SIGKILL");
+      const [low, high] = zkMembers.filter((m) => m !== L);
       const next = await probeUntil(
-        "ZooKeeper 4 to lead",
-        members[3],
-        (a) => a.state === "leading" && a.leader === 4n,
+        `ZooKeeper ${high.sid} to lead`,
+        high,
+        (a) => a.state === "leading" && a.leader === BigInt(high.sid),
       );
-      const f3 = await probeUntil(
-        "ZooKeeper 3 to follow 4",
-        members[2],
-        (a) => a.state === "following" && a.leader === 4n,
+      const f = await probeUntil(
+        `ZooKeeper ${low.sid} to follow ${high.sid}`,
+        low,
+        (a) => a.state === "following" && a.leader === BigInt(high.sid),
       );
-      assert.equal(f3.electionEpoch, next.electionEpoch);
+      assert.equal(f.electionEpoch, next.electionEpoch);
       for (const z of zkts) {
         const e = await waitFor(
-          `zkt ${z.sid} to follow 4`,
+          `zkt ${z.sid} to follow ${high.sid}`,
           async () => {
             const x = await electionOf(z);
-            return x.state === "follower" && x.leader === 4 ? x : undefined;
+            return x.state === "follower" && x.leader === high.sid ? x : undefined;
           },
           60_000,
           100,
