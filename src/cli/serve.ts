@@ -7,7 +7,7 @@ import { defaultStandaloneConfig, loadConfig } from "../config/load.ts";
 import { logger, setLogMyid } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
 import { startAutopurge } from "../server/autopurge.ts";
-import { type ServerMode, ZkServer } from "../server/zk_server.ts";
+import { type ServerMode, summary, ZkServer } from "../server/zk_server.ts";
 import { QuorumPeer } from "../peer/quorum_peer.ts";
 import type { PeerState } from "../election/notification.ts";
 import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
@@ -86,7 +86,16 @@ export async function runServe(
     clientRequests: peer ? () => false : undefined,
     superDigest,
     // zkt-only conf lines: where the AdminServer listens (`zkt conns` finds it there).
-    extraFourLetter: () => ({ conf: adminConfLines(http) }),
+    extraFourLetter: () => ({
+      conf: adminConfLines(http),
+      // QuorumZooKeeperServer adds peer_state; the metrics dump has election_time.
+      monitor: peer
+        ? [
+          ["peer_state", peer.state === "looking" ? "looking" : `${peer.state} - discovery`],
+          ...summary("election_time", peer.electionTime),
+        ]
+        : [],
+    }),
   });
   const addr = server.start();
   const purge = startAutopurge(cfg);

@@ -1183,7 +1183,7 @@ export class ZkServer implements CnxnHandler {
 }
 
 /** 3.8's summary metric lines: avg_, min_, max_, cnt_, sum_ + name. */
-function summary(name: string, m: MinAvgMax): [string, string | number][] {
+export function summary(name: string, m: MinAvgMax): [string, string | number][] {
   return [
     [`avg_${name}`, javaDouble(m.avg)],
     [`min_${name}`, m.min],

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { ProbeAnswer } from "../../src/election/probe.ts";
 import type { ApacheZk } from "../support/apache_zk.ts";
 import { zktProcess } from "../support/cli.ts";
+import { fourLetter } from "../support/four_letter.ts";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
 import { ZkClient } from "../support/zk_client.ts";
@@ -156,6 +157,23 @@ Deno.test({
         assert.equal(l.state, "up", JSON.stringify(l));
         assert.notEqual(l.lastReceived, null, JSON.stringify(l));
       }
+
+      // mntr: both report the peer state and the election_time summary (3.8's metric names).
+      const mntr = async (port: number) =>
+        new Map(
+          (await fourLetter(port, "mntr", "127.0.0.1", 2000)).trim().split("\n")
+            .map((l) => l.split("\t") as [string, string]),
+        );
+      const zkMntr = await mntr(F.client);
+      const zktMntr = await mntr(members[0].client);
+      assert.equal(zkMntr.get("zk_peer_state"), "following - broadcast");
+      assert.equal(zktMntr.get("zk_server_state"), "follower");
+      assert.equal(zktMntr.get("zk_peer_state"), "following - discovery");
+      for (const k of ["cnt", "min", "max", "avg", "sum"].map((p) => `zk_${p}_election_time`)) {
+        assert.ok(zkMntr.has(k), `ZooKeeper mntr has ${k}`);
+        assert.ok(zktMntr.has(k), `zkt mntr has ${k}`);
+      }
+      assert.ok(Number(zktMntr.get("zk_cnt_election_time")) >= 1);
 
       // No Zab yet: a client's connect request is answered by closing, as 3.8
       // does while its ZooKeeperServer is not running.
