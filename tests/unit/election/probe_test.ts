@@ -18,10 +18,10 @@ function note(state: number, leader: bigint): Uint8Array {
 }
 
 /** A peer that sends `first` on connect (if any), then `answer` after the probe's notification. */
-async function fakePeer(
+function fakePeer(
   first: Uint8Array | null,
   answer: Uint8Array,
-): Promise<{ port: number; done: Promise<void> }> {
+): { port: number; done: Promise<void> } {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const done = (async () => {
     const raw = await l.accept();
@@ -43,7 +43,7 @@ async function fakePeer(
 
 Deno.test("probe-election reports the answer to this probe, not the stale message re-sent on connect", async () => {
   // Stale: LOOKING for 3 (from an earlier probe); now: FOLLOWING 5.
-  const peer = await fakePeer(note(0, 3n), note(1, 5n));
+  const peer = fakePeer(note(0, 3n), note(1, 5n));
   const got: { state: string; leader: bigint }[] = [];
   await probeElection({ host: "127.0.0.1", port: peer.port }, (a) => got.push(a), {
     timeoutMs: 3000,
@@ -55,7 +55,7 @@ Deno.test("probe-election reports the answer to this probe, not the stale messag
 });
 
 Deno.test("probe-election reports a single answer once it settles", async () => {
-  const peer = await fakePeer(null, note(2, 7n));
+  const peer = fakePeer(null, note(2, 7n));
   const got: { state: string; leader: bigint }[] = [];
   await probeElection({ host: "127.0.0.1", port: peer.port }, (a) => got.push(a), {
     timeoutMs: 3000,
