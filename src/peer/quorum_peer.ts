@@ -79,7 +79,10 @@ export class QuorumPeer {
       onMessage: () => queueMicrotask(() => this.drain()),
       onLink: (sid, up, initiator) => {
         if (up) this.links.connected(sid, initiator);
-        else this.links.disconnected(sid);
+        else {
+          this.links.disconnected(sid);
+          queueMicrotask(() => this.linkLost(sid));
+        }
       },
     });
     for (const [id, s] of config.quorumVerifier.allMembers) {
@@ -270,6 +273,30 @@ export class QuorumPeer {
         this.lostRole();
       }
     }, this.config.tickTime);
+  }
+
+  /**
+   * A learner whose leader's link closes looks again at once, as a 3.8
+   * learner does when its leader's socket closes; a leader does when the links
+   * left (plus itself) are no quorum, as 3.8's leader finds at its next check.
+   */
+  private linkLost(sid: bigint): void {
+    if (this.stopped) return;
+    const state = this.fle.state;
+    if (state === "following" || state === "observing") {
+      if (sid !== this.fle.currentVote.leader || this.qcm.isConnected(sid)) return;
+      log.warn(`connection to leader ${sid} closed; looking again`);
+      this.lostRole();
+    } else if (state === "leading") {
+      const qv = this.config.quorumVerifier!;
+      const up = [Number(this.myid)];
+      for (const id of qv.votingMembers.keys()) {
+        if (BigInt(id) !== this.myid && this.qcm.isConnected(BigInt(id))) up.push(id);
+      }
+      if (qv.containsQuorum(up)) return;
+      log.warn(`election links to a quorum lost (up: ${up.join(",")}); looking again`);
+      this.lostRole();
+    }
   }
 
   private emit(): void {
