@@ -1,10 +1,15 @@
 // `zkt serve [--config zoo.cfg]`: a standalone ZooKeeper server on the client
 // port. With no config it runs on built-in defaults (127.0.0.1:2181, ./zkt-data).
+// With server.N lines it runs an ensemble peer: it elects (FastLeaderElection
+// beside zkt and Apache ZooKeeper peers) and reports its role on srvr/stat/mntr
+// and the AdminServer; without Zab (a later issue) it serves no client sessions.
 import { defaultStandaloneConfig, loadConfig } from "../config/load.ts";
-import { logger } from "../log/logger.ts";
+import { logger, setLogMyid } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
 import { startAutopurge } from "../server/autopurge.ts";
-import { ZkServer } from "../server/zk_server.ts";
+import { type ServerMode, summary, ZkServer } from "../server/zk_server.ts";
+import { QuorumPeer } from "../peer/quorum_peer.ts";
+import type { PeerState } from "../election/notification.ts";
 import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
 import { RuntimeError, UsageError } from "../errors.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
@@ -39,13 +44,26 @@ export async function runServe(
     }
     cfg.clientPort = port;
   }
-  if (!cfg.standalone) {
-    throw new RuntimeError(
-      "this config describes an ensemble (server.N lines); zkt serve runs standalone servers",
-    );
-  }
   if (cfg.clientPort === undefined) throw new RuntimeError("no clientPort in the config");
+  if (!cfg.standalone && cfg.myid !== undefined) setLogMyid(cfg.myid); // 3.8's [myid:N]
   const db = await Database.open(cfg);
+  // Ensemble: the restored tree's last zxid is the vote's zxid (3.8's
+  // lastProcessedZxid after loadDataBase); the epochs are checked against it.
+  const peer = cfg.standalone
+    ? null
+    : new QuorumPeer(cfg, { lastZxid: () => Promise.resolve(db.tree.lastProcessedZxid) });
+  if (peer) {
+    log.warn(
+      "ensemble mode: this peer takes part in leader election only; Zab replication is " +
+        "not implemented yet, so it serves no client sessions",
+    );
+    try {
+      await peer.start();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
   const superDigest = cfg.extra.get(SUPER_DIGEST_KEY) ??
     Deno.env.get("ZKT_SUPER_DIGEST") ?? null;
   const num = (k: string) => {
@@ -60,14 +78,34 @@ export async function runServe(
     sessionlessTimeoutMs: num("nio.sessionlessCnxnTimeout"),
     // ContainerManager's interval (3.8: the znode.container.checkIntervalMs property, 60 s).
     containerCheckMs: num("znode.container.checkIntervalMs"),
-    serverId: 1, // ZooKeeperServer.createSessionTrackerServerId in standalone
+    // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
+    serverId: peer ? Number(peer.myid) : 1,
+    mode: peer ? () => modeOfPeer(peer.state) : undefined,
+    // No Zab yet: an elected peer answers 4lw but closes clients, as 3.8
+    // does while its ZooKeeperServer is not running.
+    clientRequests: peer ? () => false : undefined,
     superDigest,
     // zkt-only conf lines: where the AdminServer listens (`zkt conns` finds it there).
-    extraFourLetter: () => ({ conf: adminConfLines(http) }),
+    extraFourLetter: () => ({
+      conf: adminConfLines(http),
+      // QuorumZooKeeperServer adds peer_state; the metrics dump has election_time.
+      monitor: peer
+        ? [
+          ["peer_state", peer.state === "looking" ? "looking" : `${peer.state} - discovery`],
+          ...summary("election_time", peer.electionTime),
+        ]
+        : [],
+    }),
   });
   const addr = server.start();
   const purge = startAutopurge(cfg);
-  http = await startServerHttp(cfg, server, values.config);
+  http = await startServerHttp(
+    cfg,
+    server,
+    values.config,
+    peer ? () => peer.quorumView() : undefined,
+    peer ? [["election_time", peer.electionTime]] : [],
+  );
   ready?.(addr.port);
   let stop!: (sig: string) => void;
   const stopped = new Promise<string>((r) => stop = r);
@@ -81,15 +119,30 @@ export async function runServe(
   Deno.removeSignalListener("SIGTERM", onTerm);
   purge.stop();
   await http?.stop();
+  await peer?.stop();
   await server.stop();
   log.info("shutdown complete");
   return 0;
 }
 
+/** The client port's mode for an FLE state (srvr's "Mode:" words). */
+export function modeOfPeer(state: PeerState): ServerMode {
+  switch (state) {
+    case "leading":
+      return "leader";
+    case "following":
+      return "follower";
+    case "observing":
+      return "observer";
+    case "looking":
+      return "looking";
+  }
+}
+
 /** The `zkt serve` command. */
 export const serveCommand: Command = {
   names: ["serve"],
-  summary: "run a standalone ZooKeeper server (client port, txn log, snapshots, 4lw)",
+  summary: "run a ZooKeeper server: standalone, or an ensemble peer (election only, no Zab yet)",
   usage: "[--config zoo.cfg] [--port N]",
   help: `Flags:
   -c, --config FILE  zoo.cfg to run with (default: standalone on 127.0.0.1:2181, data in ./zkt-data)
@@ -100,6 +153,12 @@ Keys ZooKeeper reads from system properties can be set in zoo.cfg without the
 AdminServer: admin.enableServer (default true), admin.serverAddress, admin.serverPort (8080).
 Prometheus /metrics: metricsProvider.className=org.apache.zookeeper.metrics.prometheus.
 PrometheusMetricsProvider, metricsProvider.httpHost, metricsProvider.httpPort (7000).
-SIGINT/SIGTERM stop accepting, flush the txn log, close clients and exit 0.`,
+SIGINT/SIGTERM stop accepting, flush the txn log, close clients and exit 0.
+
+With server.N lines (and dataDir/myid) it runs an ensemble peer: it restores the
+data dir (last zxid), checks currentEpoch/acceptedEpoch, and takes part in leader
+election beside zkt or Apache ZooKeeper peers; srvr/stat/mntr report
+Mode: leader|follower|observer (while LOOKING: not currently serving requests).
+Zab replication is not implemented yet: client connections are closed.`,
   run: (args, io) => runServe(args, io),
 };

@@ -154,6 +154,16 @@ export class FastLeaderElection {
     this.proposedEpoch = epoch;
   }
 
+  /**
+   * A LOOKING notification carrying the decided vote, which a learner's shell
+   * sends its leader to learn the leader's state (any peer that is not
+   * LOOKING answers a LOOKING voter with its own state and vote).
+   */
+  leaderQuery(): Notification {
+    const c = this.currentVote;
+    return this.note("looking", c.leader, c.zxid, c.electionEpoch, c.peerEpoch);
+  }
+
   private note(
     state: PeerState,
     leader: bigint,

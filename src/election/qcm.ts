@@ -52,6 +52,8 @@ export interface QcmOptions {
   onMessage?(): void;
   /** Delay between bind attempts, ms. */
   bindRetryDelay?: number;
+  /** Called when the connection to sid comes up (with who opened it) or goes down. */
+  onLink?(sid: bigint, up: boolean, initiator: "self" | "peer"): void;
 }
 
 /** Raised when an election port cannot be bound after the retries. */
@@ -62,6 +64,7 @@ export class BindError extends Error {
 interface Worker {
   sid: bigint;
   conn: FramedConn;
+  initiator: "self" | "peer";
 }
 
 /** The election port's connection manager. */
@@ -193,15 +196,16 @@ export class QuorumCnxManager {
       );
       conn.close();
     } else {
-      this.startWorker(sid, conn);
+      this.startWorker(sid, conn, "peer");
     }
   }
 
-  private startWorker(sid: bigint, conn: FramedConn): void {
+  private startWorker(sid: bigint, conn: FramedConn, initiator: "self" | "peer"): void {
     const old = this.workers.get(sid);
     if (old) old.conn.close();
-    const w: Worker = { sid, conn };
+    const w: Worker = { sid, conn, initiator };
     this.workers.set(sid, w);
+    this.opts.onLink?.(sid, true, initiator);
     if (!this.sendSlots.has(sid)) this.sendSlots.set(sid, null);
     // Re-send the last message when nothing newer waits: the peer may have missed it.
     if (this.sendSlots.get(sid) === null) {
@@ -230,7 +234,10 @@ export class QuorumCnxManager {
       }
     } finally {
       w.conn.close();
-      if (this.workers.get(w.sid) === w) this.workers.delete(w.sid);
+      if (this.workers.get(w.sid) === w) {
+        this.workers.delete(w.sid);
+        if (!this.halted) this.opts.onLink?.(w.sid, false, w.initiator);
+      }
     }
   }
 
@@ -327,7 +334,12 @@ export class QuorumCnxManager {
       await conn.closeAfterFlush();
       return;
     }
-    this.startWorker(sid, conn);
+    this.startWorker(sid, conn, "self");
+  }
+
+  /** Messages waiting to go to sid (the send slot holds at most one). */
+  queuedFor(sid: bigint): number {
+    return this.sendSlots.get(sid) ? 1 : 0;
   }
 
   /** Closes the listeners and every connection. */

@@ -7,11 +7,16 @@ import { FastLeaderElection, type Output, type Vote } from "../election/fle.ts";
 import {
   decodeNotification,
   encodeNotification,
+  type Notification,
   type PeerState,
 } from "../election/notification.ts";
+import { formatElectionAddr } from "../election/handshake.ts";
 import { QuorumCnxManager } from "../election/qcm.ts";
 import { logger } from "../log/logger.ts";
 import { loadEpochs } from "../persistence/epoch_files.ts";
+import { ElectionLinkRecorder } from "../server/admin/election_links.ts";
+import type { QuorumView, VoteView } from "../server/admin/quorum_view.ts";
+import { MinAvgMax } from "../server/four_letter.ts";
 
 const log = logger("QuorumPeer");
 
@@ -21,6 +26,8 @@ export interface QuorumPeerDeps {
   lastZxid(): Promise<bigint>;
   /** Current time in ms (tests may inject). */
   now?(): number;
+  /** Wall-clock ms for the notification timestamps operators see (default Date.now). */
+  wallClock?(): number;
 }
 
 /** A ZooKeeper peer's election half. */
@@ -34,8 +41,17 @@ export class QuorumPeer {
   private leaderCheck: ReturnType<typeof setInterval> | undefined;
   private leaderMisses = 0;
   private lastZxid = 0n;
+  /** Wall time of the last decision: answers older than it say nothing of the role. */
+  private decidedAtWall = 0;
   currentEpoch = 0n;
   acceptedEpoch = 0n;
+  private readonly links = new ElectionLinkRecorder();
+  /** When the running election started (ms, deps.now); null outside one. */
+  private electionStart: number | null = null;
+  /** The last election's duration in ms, once one finished. */
+  lastElectionTimeMs: number | undefined;
+  /** Every election's duration in ms (3.8's election_time summary). */
+  readonly electionTime = new MinAvgMax();
 
   constructor(readonly config: ZkConfig, private readonly deps: QuorumPeerDeps) {
     if (config.myid === undefined || !config.quorumVerifier) {
@@ -61,7 +77,22 @@ export class QuorumPeer {
         return config.quorumVerifier!.allMembers.get(Number(sid))?.electionAddrs;
       },
       onMessage: () => queueMicrotask(() => this.drain()),
+      onLink: (sid, up, initiator) => {
+        if (up) this.links.connected(sid, initiator);
+        else {
+          this.links.disconnected(sid);
+          queueMicrotask(() => this.linkLost(sid));
+        }
+      },
     });
+    for (const [id, s] of config.quorumVerifier.allMembers) {
+      if (id === config.myid) continue;
+      this.links.known(BigInt(id), s.electionAddrs.map(formatElectionAddr).join("|"));
+    }
+  }
+
+  private wall(): number {
+    return this.deps.wallClock?.() ?? Date.now();
   }
 
   private now(): number {
@@ -112,8 +143,10 @@ export class QuorumPeer {
   }
 
   private look(): void {
+    this.electionStart = this.now();
+    log.info("LOOKING");
     log.info(
-      `LOOKING. New election. My id = ${this.myid}, proposed zxid=0x${this.lastZxid.toString(16)}`,
+      `New election. My id = ${this.myid}, proposed zxid=0x${this.lastZxid.toString(16)}`,
     );
     this.emit();
     this.apply(this.fle.startElection(this.now(), this.lastZxid, this.currentEpoch));
@@ -133,53 +166,137 @@ export class QuorumPeer {
         );
         continue;
       }
+      if (m.sid !== this.myid && n.state >= 0 && n.state <= 3) {
+        this.links.received(m.sid, voteOf(n), this.wall());
+      }
       this.apply(this.fle.receive(this.now(), m.sid, n));
     }
   }
 
+  private sendNote(to: bigint, n: Notification): void {
+    this.qcm.toSend(to, encodeNotification({ ...n, config: n.config ?? "" }));
+    if (to !== this.myid) this.links.sent(to, voteOf(n), this.wall());
+  }
+
   private apply(out: Output): void {
     if (this.stopped) return;
-    for (const s of out.send) {
-      this.qcm.toSend(s.to, encodeNotification({ ...s.n, config: s.n.config ?? "" }));
-    }
+    for (const s of out.send) this.sendNote(s.to, s.n);
     if (out.connectAll) this.qcm.connectAll();
     if (out.decided) {
       const v = out.decided;
+      const role = this.fle.state.toUpperCase();
+      // 3.8 logs the role, then (Leader.lead / Follower.followLeader) the time taken.
+      log.info(role);
       log.info(
-        `${this.fle.state.toUpperCase()} - leader=${v.leader}, zxid=0x${
-          v.zxid.toString(16)
+        `Elected leader=${v.leader}, zxid=0x${
+          BigInt.asUintN(64, v.zxid).toString(16)
         }, election epoch=0x${v.electionEpoch.toString(16)}, peer epoch=0x${
           v.peerEpoch.toString(16)
         }`,
       );
+      if (this.electionStart !== null) {
+        const took = Math.max(0, Math.round(this.now() - this.electionStart));
+        this.electionStart = null;
+        this.lastElectionTimeMs = took;
+        this.electionTime.add(took);
+        if (this.fle.state === "observing") {
+          const a = this.config.quorumVerifier!.allMembers.get(Number(v.leader))?.addrs[0];
+          log.info(
+            `Observing new leader sid=${v.leader} addr=${a ? formatElectionAddr(a) : "unknown"}`,
+          );
+        } else {
+          log.info(`${role} - LEADER ELECTION TOOK - ${took} MS`);
+        }
+      }
+      log.info(`Peer state changed: ${this.fle.state} - discovery`);
+      this.decidedAtWall = this.wall();
       this.emit();
     }
     this.schedule();
   }
 
   /**
-   * Until Zab lands, a learner's only sign of its leader is the election
-   * connection: when it stays down for syncLimit ticks, elect again (a stand-in
-   * for the learner's ping timeout, not ZooKeeper's rule).
+   * Until Zab lands, the election port is a peer's only sign of its role's
+   * health. Stand-ins for Zab's rules, not ZooKeeper's (which learns the same
+   * thing when the leader's quorum port refuses or a quorum never syncs): a
+   * learner asks its leader for its state every tick (a LOOKING notification
+   * with the decided vote, which any non-LOOKING peer answers) and looks again
+   * when, for syncLimit ticks, the link is down or the answer is not LEADING; a leader
+   * looks again when, as long, the voters whose link is up and whose newest
+   * notification does not show it in another peer's ensemble (plus itself)
+   * are not a quorum.
    */
   private watchLeader(): void {
     if (this.leaderCheck !== undefined) clearInterval(this.leaderCheck);
     this.leaderCheck = undefined;
     this.leaderMisses = 0;
-    if (this.fle.state !== "following" && this.fle.state !== "observing") return;
+    const state = this.fle.state;
+    if (state === "looking") return;
     const leader = this.fle.currentVote.leader;
+    const qv = this.config.quorumVerifier!;
     this.leaderCheck = setInterval(() => {
-      if (this.stopped || this.fle.state === "looking" || this.fle.state === "leading") return;
-      if (this.qcm.isConnected(leader)) {
+      if (this.stopped || this.fle.state !== state) return;
+      const links = new Map(this.links.view().map((l) => [l.sid, l]));
+      // A voter still LOOKING may be joining (its vote is its own until it
+      // hears us); one FOLLOWING/LEADING someone else is gone.
+      const followsOther = (sid: bigint) => {
+        const r = links.get(sid)?.lastReceived;
+        return r != null && r.state !== "looking" && r.leader !== this.myid;
+      };
+      let why: string | null = null;
+      if (state === "leading") {
+        const up = [Number(this.myid)];
+        for (const id of qv.votingMembers.keys()) {
+          const sid = BigInt(id);
+          if (sid === this.myid) continue;
+          if (!this.qcm.isConnected(sid)) this.qcm.connectOne(sid);
+          else if (!followsOther(sid)) up.push(id);
+        }
+        if (!qv.containsQuorum(up)) why = "no quorum of voters backs this leader";
+      } else if (!this.qcm.isConnected(leader)) {
+        this.qcm.connectOne(leader);
+        why = `leader ${leader} unreachable`;
+      } else {
+        // Ask the leader for its state; judge by answers to earlier asks.
+        const r = links.get(leader)?.lastReceived;
+        if (r && r.atMs >= this.decidedAtWall && r.state !== "leading") {
+          why = `leader ${leader} is ${r.state} (${r.leader})`;
+        }
+        this.sendNote(leader, this.fle.leaderQuery());
+      }
+      if (why === null) {
         this.leaderMisses = 0;
         return;
       }
-      this.qcm.connectOne(leader);
       if (++this.leaderMisses >= this.config.syncLimit) {
-        log.warn(`leader ${leader} unreachable for ${this.leaderMisses} ticks; looking again`);
+        log.warn(`${why} for ${this.leaderMisses} ticks; looking again`);
         this.lostRole();
       }
     }, this.config.tickTime);
+  }
+
+  /**
+   * A learner whose leader's link closes looks again at once, as a 3.8
+   * learner does when its leader's socket closes; a leader does when the links
+   * left (plus itself) are no quorum, as 3.8's leader finds at its next check.
+   */
+  private linkLost(sid: bigint): void {
+    if (this.stopped) return;
+    const state = this.fle.state;
+    if (state === "following" || state === "observing") {
+      if (sid !== this.fle.currentVote.leader || this.qcm.isConnected(sid)) return;
+      log.warn(`connection to leader ${sid} closed; looking again`);
+      this.lostRole();
+    } else if (state === "leading") {
+      const qv = this.config.quorumVerifier!;
+      const up = [Number(this.myid)];
+      for (const id of qv.votingMembers.keys()) {
+        if (BigInt(id) !== this.myid && this.qcm.isConnected(BigInt(id))) up.push(id);
+      }
+      if (qv.containsQuorum(up)) return;
+      log.warn(`election links to a quorum lost (up: ${up.join(",")}); looking again`);
+      this.lostRole();
+    }
   }
 
   private emit(): void {
@@ -199,6 +316,56 @@ export class QuorumPeer {
     }, Math.max(0, d - this.now()));
   }
 
+  /** What the AdminServer's quorum commands and `zkt conns` show of this peer. */
+  quorumView(): QuorumView {
+    const cfg = this.config;
+    const qv = cfg.quorumVerifier!;
+    const hp = (a: { host: string; port: number } | undefined) => a ? formatElectionAddr(a) : "";
+    const me = qv.allMembers.get(cfg.myid!)!;
+    const state = this.fle.state;
+    const v = this.fle.currentVote;
+    const elected = state !== "looking";
+    const clientAddress = me.clientAddr
+      ? hp(me.clientAddr)
+      : hp({ host: cfg.clientPortAddress ?? "0.0.0.0", port: cfg.clientPort ?? 0 });
+    // Configured peers always; others (observers by remapped id, probes) while connected.
+    const links = this.links.view().filter((l) => {
+      l.up = this.qcm.isConnected(l.sid);
+      l.sendQueue = this.qcm.queuedFor(l.sid);
+      return l.up || (l.sid <= BigInt(Number.MAX_SAFE_INTEGER) && l.sid >= 0n &&
+        qv.allMembers.has(Number(l.sid)));
+    });
+    return {
+      myid: this.myid,
+      currentVote: {
+        leader: v.leader,
+        zxid: v.zxid,
+        electionEpoch: v.electionEpoch,
+        peerEpoch: v.peerEpoch,
+        state,
+      },
+      leaderId: elected ? v.leader : null,
+      leaderAddress: elected ? hp(qv.allMembers.get(Number(v.leader))?.addrs[0]) : "",
+      isLeader: state === "leading",
+      // Elected, but Zab (a later issue) never gets past discovery.
+      zabState: elected ? "discovery" : "election",
+      voting: qv.votingMembers.has(cfg.myid!),
+      quorumAddress: me.addrs.map(hp).join("|"),
+      electionAddress: me.electionAddrs.map(hp).join("|"),
+      clientAddress,
+      votingView: [...qv.votingMembers.values()].map((s) => ({
+        sid: BigInt(s.id),
+        serverAddresses: s.addrs.map(hp),
+        electionAddresses: s.electionAddrs.map(hp),
+        clientAddress: s.clientAddr ? hp(s.clientAddr) : "",
+        learnerType: s.type,
+      })),
+      electionLinks: links,
+      learnerLinks: [],
+      lastElectionTimeMs: this.lastElectionTimeMs,
+    };
+  }
+
   /** Stops the election and closes every connection and listener. */
   stop(): Promise<void> {
     this.stopped = true;
@@ -207,4 +374,21 @@ export class QuorumPeer {
     this.qcm.halt();
     return Promise.resolve();
   }
+}
+
+function voteOf(n: {
+  state: number | PeerState;
+  leader: bigint;
+  zxid: bigint;
+  electionEpoch: bigint;
+  peerEpoch: bigint;
+}): VoteView {
+  const states: PeerState[] = ["looking", "following", "leading", "observing"];
+  return {
+    leader: n.leader,
+    zxid: n.zxid,
+    electionEpoch: n.electionEpoch,
+    peerEpoch: n.peerEpoch,
+    state: typeof n.state === "number" ? states[n.state] : n.state,
+  };
 }

@@ -66,6 +66,12 @@ export interface ZkServerOptions {
   nextZxid?: () => bigint;
   /** The current mode (a function so the owner can change it). Default "standalone". */
   mode?: () => ServerMode;
+  /**
+   * Whether client sessions are served in the modes that answer 4lw (default
+   * yes). An ensemble peer without Zab says false: srvr reports its role, but
+   * clients are closed as 3.8 closes them while its ZooKeeperServer is not running.
+   */
+  clientRequests?: () => boolean;
   /** Server id in the session ids' high byte (3.8 standalone uses 1; a quorum peer its myid). */
   serverId?: number;
   /** zookeeper.DigestAuthenticationProvider.superDigest ("super:<base64 sha1>"). */
@@ -158,6 +164,7 @@ export class ZkServer implements CnxnHandler {
   private readonly bySession = new Map<bigint, ClientCnxn>();
   private readonly gc: GroupCommit<LoggedTxn>;
   private readonly modeOf: () => ServerMode;
+  private readonly clientRequests: () => boolean;
   private readonly now: () => number;
   private readonly mono: () => number;
   private readonly superDigest: string | null;
@@ -190,6 +197,7 @@ export class ZkServer implements CnxnHandler {
     this.cfg = opts.config;
     this.db = opts.db;
     this.modeOf = opts.mode ?? (() => "standalone");
+    this.clientRequests = opts.clientRequests ?? (() => true);
     this.now = opts.now ?? Date.now;
     this.mono = opts.monotonic ?? (() => performance.timeOrigin + performance.now());
     this.superDigest = opts.superDigest ?? null;
@@ -273,6 +281,11 @@ export class ZkServer implements CnxnHandler {
 
   /** True while requests are served (not LOOKING, not stopped). */
   serving(): boolean {
+    return this.answering() && this.clientRequests();
+  }
+
+  /** True while the 4lw/admin side reports a role (not LOOKING, not stopped). */
+  private answering(): boolean {
     return !this.stopped && this.modeOf() !== "looking";
   }
 
@@ -1038,7 +1051,7 @@ export class ZkServer implements CnxnHandler {
     for (const s of tree.ephemerals.values()) ephemeralCount += s.size;
     const sizes = this.db.dirSizes();
     return {
-      serving: this.serving(),
+      serving: this.answering(),
       version: this.version,
       mode: this.modeOf(),
       readOnly: this.modeOf() === "read-only",
@@ -1166,7 +1179,7 @@ export class ZkServer implements CnxnHandler {
 }
 
 /** 3.8's summary metric lines: avg_, min_, max_, cnt_, sum_ + name. */
-function summary(name: string, m: MinAvgMax): [string, string | number][] {
+export function summary(name: string, m: MinAvgMax): [string, string | number][] {
   return [
     [`avg_${name}`, javaDouble(m.avg)],
     [`min_${name}`, m.min],

@@ -59,23 +59,53 @@ Deno.test("zkt serve: snapshots every ~snapCount txns; restore from them equals 
   }
 });
 
-Deno.test("zkt serve: a config with server lines is refused with exit 1", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "zkt-serve-ens-" });
+Deno.test("zkt serve: with server lines it runs an ensemble peer (alone: LOOKING, not serving; SIGTERM exits 0)", async () => {
+  const [e1, e2, q1, q2] = [freePort(), freePort(), freePort(), freePort()];
+  const z = await startZkt({
+    cfg: [
+      "initLimit=5",
+      "syncLimit=2",
+      `server.1=127.0.0.1:${q1}:${e1}`,
+      `server.2=127.0.0.1:${q2}:${e2}`,
+    ],
+    dir: await dirWithMyid(1),
+  });
+  assertEquals(
+    (await fourLetter(z.port, "srvr")).trim(),
+    "This ZooKeeper instance is not currently serving requests",
+  );
+  assertEquals(await z.stop(), 0);
+  assert(z.log().includes("LOOKING"));
+});
+
+Deno.test("zkt serve: an ensemble peer whose acceptedEpoch is below currentEpoch exits 3 naming the file", async () => {
+  const dir = await dirWithMyid(1);
+  await Deno.mkdir(`${dir}/data/version-2`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/data/version-2/currentEpoch`, "2");
+  await Deno.writeTextFile(`${dir}/data/version-2/acceptedEpoch`, "1");
+  const [e1, e2, q1, q2] = [freePort(), freePort(), freePort(), freePort()];
   await Deno.writeTextFile(
     `${dir}/zoo.cfg`,
-    `tickTime=2000\ninitLimit=5\nsyncLimit=2\ndataDir=${dir}\nclientPort=2181\n` +
-      "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\n",
+    `tickTime=200\ninitLimit=5\nsyncLimit=2\ndataDir=${dir}/data\nclientPort=${freePort()}\n` +
+      `server.1=127.0.0.1:${q1}:${e1}\nserver.2=127.0.0.1:${q2}:${e2}\n`,
   );
-  await Deno.writeTextFile(`${dir}/myid`, "1\n");
   const main = new URL("../../main.ts", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--quiet", main, "serve", "--config", `${dir}/zoo.cfg`],
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assertEquals(out.code, 1);
-  assert(new TextDecoder().decode(out.stderr).includes("ensemble"));
+  assertEquals(out.code, 3);
+  assert(new TextDecoder().decode(out.stderr).includes(`${dir}/data/version-2/acceptedEpoch`));
 });
+
+async function dirWithMyid(sid: number): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-serve-ens-" });
+  await Deno.mkdir(`${dir}/data`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/data/myid`, `${sid}\n`);
+  return dir;
+}
 
 Deno.test("zkt serve: autopurge keeps snapRetainCount snapshots and runs at startup", async () => {
   const z = await startZkt({ cfg: ["snapCount=4"] });

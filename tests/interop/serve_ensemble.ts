@@ -1,0 +1,90 @@
+// Helpers for ensemble tests with real `zkt serve` processes: a member started
+// on planned ports (with its AdminServer), a data dir with txns written by a
+// standalone zkt first, and probe/srvr/admin readers.
+import { type ProbeAnswer, probeElection } from "../../src/election/probe.ts";
+import { fourLetter } from "../support/four_letter.ts";
+import { freePort } from "../support/ports.ts";
+import { ZkClient } from "../support/zk_client.ts";
+import { startZkt, type ZktServer } from "../support/zkt_server.ts";
+import type { Member } from "./election_ensemble.ts";
+
+/** A zkt ensemble member process and its AdminServer port. */
+export interface ZktMember extends ZktServer {
+  sid: number;
+  adminPort: number;
+}
+
+/** Starts `zkt serve` as member m (myid written into dir/data); waits until its client port answers. */
+export async function startZktMember(
+  m: Member,
+  serverLines: string[],
+  dir?: string,
+): Promise<ZktMember> {
+  const d = dir ?? await Deno.makeTempDir({ prefix: "zkt-ensemble-" });
+  await Deno.mkdir(`${d}/data`, { recursive: true });
+  await Deno.writeTextFile(`${d}/data/myid`, `${m.sid}\n`);
+  const adminPort = freePort();
+  const s = await startZkt({
+    dir: d,
+    port: m.client,
+    cfg: [
+      "initLimit=10",
+      "syncLimit=5",
+      "cnxTimeout=2000",
+      "admin.enableServer=true",
+      "admin.serverAddress=127.0.0.1",
+      `admin.serverPort=${adminPort}`,
+      ...serverLines,
+    ],
+  });
+  return { ...s, sid: m.sid, adminPort };
+}
+
+/**
+ * A data dir with txns in it: a standalone `zkt serve` takes a session and
+ * `creates` creates, then stops (SIGTERM: log flushed). Returns the dir and
+ * the last zxid srvr reported.
+ */
+export async function dataDirWithTxns(creates: number): Promise<{ dir: string; zxid: bigint }> {
+  const s = await startZkt();
+  let zxid: bigint;
+  try {
+    const c = await ZkClient.connect(s.port);
+    for (let i = 0; i < creates; i++) {
+      const r = await c.create(`/n${i}`);
+      if (r.err !== 0) throw new Error(`create /n${i}: error ${r.err}`);
+    }
+    await c.close();
+    const m = (await srvrOf(s.port)).match(/^Zxid: (0x[0-9a-f]+)/m);
+    if (!m) throw new Error("no Zxid in srvr");
+    zxid = BigInt(m[1]);
+  } finally {
+    await s.stop();
+  }
+  return { dir: s.dir, zxid };
+}
+
+/** One probe of a peer's election port. */
+export async function probeOnce(port: number): Promise<ProbeAnswer> {
+  let got: ProbeAnswer | undefined;
+  await probeElection({ host: "127.0.0.1", port }, (a) => (got = a), { timeoutMs: 5000 });
+  return got!;
+}
+
+/** A peer's srvr reply ("" when it cannot be reached). */
+export async function srvrOf(port: number): Promise<string> {
+  try {
+    return await fourLetter(port, "srvr", "127.0.0.1", 2000);
+  } catch {
+    return "";
+  }
+}
+
+/** GET /commands/<name> from a zkt AdminServer. */
+export async function adminCommand(
+  port: number,
+  name: string,
+): Promise<Record<string, unknown>> {
+  const r = await fetch(`http://127.0.0.1:${port}/commands/${name}`);
+  return await r.json();
+}

@@ -1,0 +1,77 @@
+// Three `zkt serve` processes as an ensemble (no Apache ZooKeeper): they elect
+// the greatest sid, report it on srvr, and after kill -9 of the leader the two
+// left elect the greater of them. Election only: Zab is a later issue.
+import assert from "node:assert/strict";
+import { SKIP_INTEROP } from "../support/interop.ts";
+import { waitFor } from "../support/wait.ts";
+import { modeOfPeer, planEnsemble } from "./election_ensemble.ts";
+import { adminCommand, startZktMember, type ZktMember } from "./serve_ensemble.ts";
+
+Deno.test({
+  name:
+    "serve ensemble: 3 zkt processes agree on one leader (srvr, AdminServer); after kill -9 of it the greater sid left leads",
+  ignore: SKIP_INTEROP,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { members, serverLines } = planEnsemble([1, 2, 3]);
+    const zkts: ZktMember[] = [];
+    try {
+      // Started one after another: whoever forms the first quorum wins it (the
+      // greatest sid when all three are up in time, else the greater of the first two).
+      for (const m of members) zkts.push(await startZktMember(m, serverLines));
+      let modes = "";
+      await waitFor(
+        "one leader, two followers on srvr",
+        async () => {
+          modes = (await Promise.all(members.map((m) => modeOfPeer(m.client)))).join();
+          return modes.split(",").sort().join() === "follower,follower,leader";
+        },
+        30_000,
+        50,
+      ).catch((e) => {
+        throw new Error(`${e.message}; last: ${modes}`);
+      });
+      const li = modes.split(",").indexOf("leader");
+      for (const z of zkts) {
+        const e = await adminCommand(z.adminPort, "election");
+        assert.equal(e.leader_id, li + 1, `zkt ${z.sid}`);
+        assert.equal(e.zabstate, "discovery");
+      }
+      const lead = await adminCommand(zkts[li].adminPort, "leader");
+      assert.equal(lead.is_leader, true);
+      assert.equal(lead.leader_id, li + 1);
+      assert.equal(lead.leader_ip, serverLines[li].split("=")[1].split(":").slice(0, 2).join(":"));
+
+      // kill -9 the leader: the two left have equal votes, so the greater sid leads.
+      await zkts[li].stop("SIGKILL");
+      const rest = [0, 1, 2].filter((i) => i !== li);
+      await waitFor(
+        "srvr: the lower sid follows, the greater leads",
+        async () => {
+          modes = (await Promise.all(rest.map((i) => modeOfPeer(members[i].client)))).join();
+          return modes === "follower,leader";
+        },
+        30_000,
+        50,
+      ).catch((e) => {
+        throw new Error(`${e.message}; last: ${modes}`);
+      });
+      assert.match(
+        zkts[rest[0]].log(),
+        new RegExp(`connection to leader ${li + 1} closed; looking again`),
+      );
+      assert.match(zkts[rest[1]].log(), /LEADING - LEADER ELECTION TOOK - \d+ MS/);
+    } catch (e) {
+      let msg = (e as Error).stack ?? String(e);
+      for (const z of zkts) {
+        msg += `\n--- zkt ${z.sid} ---\n${
+          z.log().split("\n").filter((l) => !l.includes("Processing")).slice(-30).join("\n")
+        }`;
+      }
+      throw new Error(msg);
+    } finally {
+      for (const z of zkts) await z.stop("SIGKILL").catch(() => {});
+    }
+  },
+});
