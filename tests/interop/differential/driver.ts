@@ -1,0 +1,480 @@
+// Drives one server (zkt or Apache ZooKeeper) through a generated op sequence
+// and renders every reply and watch event as a normalized line, so two servers
+// can be compared line by line. Normalized: session ids (and ephemeralOwner)
+// become the ordinal of the session's opening; ctime/mtime are left out.
+// Zxids are kept as they are: both servers start from an empty data dir.
+import type { ACL, Stat } from "../../../src/jute/data.ts";
+import { readACL, readStat } from "../../../src/jute/data.ts";
+import {
+  type MultiOp,
+  readMultiResponse,
+  writeCheckVersionRequest,
+  writeCreateRequest,
+  writeCreateTTLRequest,
+  writeDeleteRequest,
+  writeGetChildrenRequest,
+  writeMultiRequest,
+  writeRemoveWatchesRequest,
+  writeSetACLRequest,
+  writeSetDataRequest,
+} from "../../../src/jute/proto.ts";
+import type { Reader } from "../../../src/jute/reader.ts";
+import { OP, type Reply, ZkClient } from "../../support/zk_client.ts";
+import type { AclChoice, MultiSubOp, Op, PathRef, ReadSubOp } from "./gen.ts";
+import { SLOTS } from "./gen.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** digest id `user:base64(sha1(user:password))`, as DigestAuthenticationProvider builds it. */
+export async function digestId(userPw: string): Promise<string> {
+  const user = userPw.slice(0, userPw.indexOf(":"));
+  const h = new Uint8Array(await crypto.subtle.digest("SHA-1", enc.encode(userPw)));
+  return `${user}:${btoa(String.fromCharCode(...h))}`;
+}
+
+/** The ACL records for each named choice. */
+export async function aclTable(): Promise<Record<AclChoice, ACL[]>> {
+  const all = 31;
+  return {
+    open: [{ perms: all, id: { scheme: "world", id: "anyone" } }],
+    worldRead: [{ perms: 1, id: { scheme: "world", id: "anyone" } }],
+    creatorAll: [{ perms: all, id: { scheme: "auth", id: "" } }],
+    digestUser1: [{ perms: all, id: { scheme: "digest", id: await digestId("user1:pw1") } }],
+    digestUser2WorldRead: [
+      { perms: all, id: { scheme: "digest", id: await digestId("user2:pw2") } },
+      { perms: 1, id: { scheme: "world", id: "anyone" } },
+    ],
+    ip: [{ perms: all, id: { scheme: "ip", id: "127.0.0.1" } }],
+    noAdmin: [{ perms: 15, id: { scheme: "world", id: "anyone" } }],
+    empty: [],
+    badScheme: [{ perms: all, id: { scheme: "foo", id: "bar" } }],
+  };
+}
+
+/** One opening of a session slot: its client and, per request sent, the op index. */
+interface Incarnation {
+  label: string;
+  client: ZkClient;
+  sent: number[];
+}
+
+/** The session timeout every slot asks for (inside 3.8's default range for tickTime=2000). */
+export const SESSION_TIMEOUT_MS = 30_000;
+
+/** Runs ops against one server and renders replies/events. */
+export class Driver {
+  private readonly slots: (Incarnation | null)[] = Array.from({ length: SLOTS }, () => null);
+  private readonly incarnations: Incarnation[] = [];
+  private readonly sessionLabels = new Map<bigint, string>();
+  /** Sequential node names returned by creates, in order (`#k` refers to them). */
+  readonly seqNames: string[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly acls: Record<AclChoice, ACL[]>,
+  ) {}
+
+  /** Opens every slot (the sequence starts with all sessions open). */
+  async openAll(): Promise<string[]> {
+    const out: string[] = [];
+    for (let s = 0; s < SLOTS; s++) out.push(await this.open(s));
+    return out;
+  }
+
+  private async open(s: number): Promise<string> {
+    const client = await ZkClient.connect(this.port, { timeoutMs: SESSION_TIMEOUT_MS });
+    const label = `S${this.incarnations.length}`;
+    this.sessionLabels.set(client.session.sessionId, label);
+    const inc = { label, client, sent: [] };
+    this.incarnations.push(inc);
+    this.slots[s] = inc;
+    return `open slot=${s} session=${label} timeout=${client.session.timeOut} ro=${client.session.readOnly} pwlen=${client.session.passwd.length}`;
+  }
+
+  private resolve(p: PathRef): string {
+    if (!p.startsWith("#")) return p;
+    if (this.seqNames.length === 0) return "/no-sequential-yet";
+    return this.seqNames[Number(p.slice(1)) % this.seqNames.length];
+  }
+
+  private owner(o: bigint): string {
+    if (o === 0n) return "0";
+    const l = this.sessionLabels.get(o);
+    if (l) return l;
+    if (o === -0x8000000000000000n) return "container";
+    if ((o >> 56n) === -1n) return `ttl:${o & 0xffffffffffffffn}`;
+    return `raw:${o.toString(16)}`;
+  }
+
+  /** A Stat without ctime/mtime, owners by session label. */
+  stat(st: Stat): string {
+    return `{cz=${st.czxid} mz=${st.mzxid} pz=${st.pzxid} v=${st.version} cv=${st.cversion} av=${st.aversion} eo=${
+      this.owner(st.ephemeralOwner)
+    } dl=${st.dataLength} nc=${st.numChildren}}`;
+  }
+
+  private noteSeq(path: string, flags: number): void {
+    if ((flags & 2) !== 0) this.seqNames.push(path);
+  }
+
+  private async call(
+    inc: Incarnation,
+    i: number,
+    type: number,
+    body?: (w: import("../../../src/jute/writer.ts").Writer) => void,
+    xid?: number,
+  ): Promise<Reply> {
+    inc.sent.push(i);
+    return await inc.client.call(type, body, xid);
+  }
+
+  private multiOp(o: MultiSubOp): MultiOp {
+    const path = this.resolve(o.path);
+    switch (o.t) {
+      case "create":
+        return {
+          type: 1,
+          request: {
+            path,
+            data: o.data === null ? null : enc.encode(o.data),
+            acl: this.acls.open,
+            flags: o.flags,
+          },
+        };
+      case "createTTL":
+        return {
+          type: 21,
+          request: {
+            path,
+            data: new Uint8Array(0),
+            acl: this.acls.open,
+            flags: o.flags,
+            ttl: BigInt(o.ttl),
+          },
+        };
+      case "delete":
+        return { type: 2, request: { path, version: o.version } };
+      case "setData":
+        return { type: 5, request: { path, data: enc.encode(o.data), version: o.version } };
+      case "check":
+        return { type: 13, request: { path, version: o.version } };
+    }
+  }
+
+  private readOp(o: ReadSubOp): MultiOp {
+    const path = this.resolve(o.path);
+    return o.t === "getData"
+      ? { type: 4, request: { path, watch: false } }
+      : { type: 8, request: { path, watch: false } };
+  }
+
+  private multiResults(r: Reader, flagsOf: (j: number) => number): string {
+    const parts = readMultiResponse(r).map((res, j) => {
+      switch (res.type) {
+        case 1:
+          this.noteSeq(res.response.path, flagsOf(j));
+          return `create ${res.response.path}`;
+        case 15:
+          this.noteSeq(res.response.path, flagsOf(j));
+          return `create2 ${res.response.path} ${this.stat(res.response.stat)}`;
+        case 2:
+          return "delete";
+        case 13:
+          return "check";
+        case 5:
+          return `setData ${this.stat(res.response.stat)}`;
+        case 8:
+          return `children ${JSON.stringify(res.response.children)}`;
+        case 4:
+          return `data ${showData(res.response.data)} ${this.stat(res.response.stat)}`;
+        case -1:
+          return `error ${res.response.err}`;
+      }
+    });
+    return `[${parts.join("; ")}]`;
+  }
+
+  /** Runs op number `i`; returns the normalized reply. */
+  async exec(op: Op, i: number): Promise<string> {
+    if (op.k === "open") return await this.open(op.s);
+    const inc = this.slots[op.s];
+    if (!inc) throw new Error(`op ${i} runs on slot ${op.s}, which is not open`);
+    if (inc.client.closed) return "connection closed";
+    try {
+      return await this.execOn(inc, op, i);
+    } catch (e) {
+      return `connection lost: ${(e as Error).message}`;
+    }
+  }
+
+  private async execOn(
+    inc: Incarnation,
+    op: Exclude<Op, { k: "open" }>,
+    i: number,
+  ): Promise<string> {
+    let rep: Reply;
+    let body: (r: Reader) => string = () => "";
+    switch (op.k) {
+      case "create": {
+        const path = this.resolve(op.path);
+        rep = await this.call(inc, i, op.opcode, (w) =>
+          writeCreateRequest(w, {
+            path,
+            data: op.data === null ? null : enc.encode(op.data),
+            acl: this.acls[op.acl],
+            flags: op.flags,
+          }));
+        body = (r) => {
+          const p = r.string();
+          this.noteSeq(p, op.flags);
+          return op.opcode === 1 ? p : `${p} ${this.stat(readStat(r))}`;
+        };
+        break;
+      }
+      case "createTTL": {
+        const path = this.resolve(op.path);
+        rep = await this.call(inc, i, OP.createTTL, (w) =>
+          writeCreateTTLRequest(w, {
+            path,
+            data: new Uint8Array(0),
+            acl: this.acls.open,
+            flags: op.flags,
+            ttl: BigInt(op.ttl),
+          }));
+        body = (r) => {
+          const p = r.string();
+          this.noteSeq(p, op.flags);
+          return `${p} ${this.stat(readStat(r))}`;
+        };
+        break;
+      }
+      case "delete":
+        rep = await this.call(
+          inc,
+          i,
+          OP.delete,
+          (w) => writeDeleteRequest(w, { path: this.resolve(op.path), version: op.version }),
+        );
+        break;
+      case "setData":
+        rep = await this.call(inc, i, OP.setData, (w) =>
+          writeSetDataRequest(w, {
+            path: this.resolve(op.path),
+            data: enc.encode(op.data),
+            version: op.version,
+          }));
+        body = (r) => this.stat(readStat(r));
+        break;
+      case "exists":
+      case "getData":
+      case "getChildren":
+      case "getChildren2": {
+        const code = {
+          exists: OP.exists,
+          getData: OP.getData,
+          getChildren: OP.getChildren,
+          getChildren2: OP.getChildren2,
+        }[op.k];
+        rep = await this.call(
+          inc,
+          i,
+          code,
+          (w) => writeGetChildrenRequest(w, { path: this.resolve(op.path), watch: op.watch }),
+        );
+        if (op.k === "exists") body = (r) => this.stat(readStat(r));
+        else if (op.k === "getData") {
+          body = (r) => `${showData(r.buffer())} ${this.stat(readStat(r))}`;
+        } else if (op.k === "getChildren") {
+          body = (r) => JSON.stringify(r.vector((x) => x.string()));
+        } else {body = (r) =>
+            `${JSON.stringify(r.vector((x) => x.string()))} ${this.stat(readStat(r))}`;}
+        break;
+      }
+      case "getACL":
+        rep = await this.call(inc, i, OP.getACL, (w) => void w.ustring(this.resolve(op.path)));
+        body = (r) => `${JSON.stringify(r.vector(readACL))} ${this.stat(readStat(r))}`;
+        break;
+      case "setACL":
+        rep = await this.call(inc, i, OP.setACL, (w) =>
+          writeSetACLRequest(w, {
+            path: this.resolve(op.path),
+            acl: this.acls[op.acl],
+            version: op.version,
+          }));
+        body = (r) => this.stat(readStat(r));
+        break;
+      case "check":
+        rep = await this.call(
+          inc,
+          i,
+          OP.check,
+          (w) => writeCheckVersionRequest(w, { path: this.resolve(op.path), version: op.version }),
+        );
+        break;
+      case "multi": {
+        const ops = op.ops.map((o) => this.multiOp(o));
+        rep = await this.call(inc, i, OP.multi, (w) => writeMultiRequest(w, ops));
+        body = (r) =>
+          this.multiResults(r, (j) => {
+            const o = op.ops[j];
+            return o && (o.t === "create" || o.t === "createTTL") ? o.flags : 0;
+          });
+        break;
+      }
+      case "multiRead": {
+        const ops = op.ops.map((o) => this.readOp(o));
+        rep = await this.call(inc, i, OP.multiRead, (w) => writeMultiRequest(w, ops));
+        body = (r) => this.multiResults(r, () => 0);
+        break;
+      }
+      case "getAllChildrenNumber":
+        rep = await this.call(
+          inc,
+          i,
+          OP.getAllChildrenNumber,
+          (w) => void w.ustring(this.resolve(op.path)),
+        );
+        body = (r) => `${r.int()}`;
+        break;
+      case "getEphemerals":
+        rep = await this.call(
+          inc,
+          i,
+          OP.getEphemerals,
+          (w) => void w.ustring(this.resolve(op.path)),
+        );
+        body = (r) => JSON.stringify(r.vector((x) => x.string()));
+        break;
+      case "sync":
+        rep = await this.call(inc, i, OP.sync, (w) => void w.ustring(this.resolve(op.path)));
+        body = (r) => r.string();
+        break;
+      case "addWatch":
+        rep = await this.call(inc, i, OP.addWatch, (w) => {
+          w.ustring(this.resolve(op.path));
+          w.int(op.mode);
+        });
+        break;
+      case "removeWatches":
+        rep = await this.call(
+          inc,
+          i,
+          op.check ? OP.checkWatches : OP.removeWatches,
+          (w) => writeRemoveWatchesRequest(w, { path: this.resolve(op.path), type: op.type }),
+        );
+        break;
+      case "addAuth":
+        rep = await this.call(inc, i, OP.auth, (w) => {
+          w.int(0);
+          w.ustring("digest");
+          w.buffer(enc.encode(op.auth));
+        }, -4);
+        break;
+      case "whoAmI":
+        rep = await this.call(inc, i, OP.whoAmI);
+        body = (r) =>
+          JSON.stringify(
+            r.vector((x) => ({ scheme: x.string(), user: x.string() }))?.sort((a, b) =>
+              (a.scheme + a.user).localeCompare(b.scheme + b.user)
+            ),
+          );
+        break;
+      case "close": {
+        inc.sent.push(i);
+        const err = await inc.client.close();
+        this.slots[op.s] = null;
+        return `close err=${err}`;
+      }
+    }
+    let text = `err=${rep.err} zxid=${rep.zxid}`;
+    if (rep.err === 0) text += ` ${body(rep.r)}`;
+    if (!rep.r.done) text += ` rest=${hex(rep.r.bytes.subarray(rep.r.pos))}`;
+    return text;
+  }
+
+  /** A round trip on every open session, so events triggered so far have arrived. */
+  async settle(i: number): Promise<void> {
+    for (const inc of this.slots) {
+      if (!inc || inc.client.closed) continue;
+      try {
+        await this.call(
+          inc,
+          i,
+          OP.exists,
+          (w) => writeGetChildrenRequest(w, { path: "/", watch: false }),
+        );
+      } catch { /* a lost connection shows in the op replies */ }
+    }
+  }
+
+  /** Every watch event so far, per session, tagged with how many replies that session had seen. */
+  eventLines(): { line: string; op: number }[] {
+    const out: { line: string; op: number }[] = [];
+    for (const inc of this.incarnations) {
+      let replies = 0;
+      let ev = 0;
+      for (const a of inc.client.arrivals) {
+        if (a.startsWith("reply:")) {
+          replies++;
+          continue;
+        }
+        const e = inc.client.events[ev++];
+        out.push({
+          line:
+            `${inc.label} after-reply=${replies} type=${e.type} state=${e.state} path=${e.path}`,
+          op: replies === 0 ? -1 : inc.sent[replies - 1],
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The whole tree as lines (path, data, stat, acl), walked depth first in sorted order. */
+  async dumpTree(): Promise<string[]> {
+    const inc = this.slots.find((x) => x && !x.client.closed);
+    if (!inc) return ["no open session"];
+    const c = inc.client;
+    const out: string[] = [];
+    const walk = async (p: string): Promise<void> => {
+      const d = await c.call(
+        OP.getData,
+        (w) => writeGetChildrenRequest(w, { path: p, watch: false }),
+      );
+      if (d.err !== 0) {
+        out.push(`${p} getData err=${d.err}`);
+      } else {
+        out.push(`${p} ${showData(d.r.buffer())} ${this.stat(readStat(d.r))}`);
+      }
+      const k = await c.call(
+        OP.getChildren,
+        (w) => writeGetChildrenRequest(w, { path: p, watch: false }),
+      );
+      if (k.err !== 0) return;
+      const kids = (k.r.vector((x) => x.string()) ?? []).sort();
+      for (const kid of kids) await walk(p === "/" ? `/${kid}` : `${p}/${kid}`);
+    };
+    await walk("/");
+    return out;
+  }
+
+  /** Closes every open session. */
+  async closeAll(): Promise<void> {
+    for (const inc of this.slots) {
+      if (!inc) continue;
+      try {
+        if (!inc.client.closed) await inc.client.close();
+        else await inc.client.drop();
+      } catch { /* already gone */ }
+    }
+  }
+}
+
+function showData(b: Uint8Array | null): string {
+  return b === null ? "null" : JSON.stringify(dec.decode(b));
+}
+
+function hex(b: Uint8Array): string {
+  return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+}

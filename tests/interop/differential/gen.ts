@@ -1,0 +1,267 @@
+// A pure, seeded generator of client-op sequences for the differential test
+// (zkt vs Apache ZooKeeper 3.8). Paths come from a small universe so ops
+// collide (NodeExists, NoNode, NotEmpty, BadVersion, NoChildrenForEphemerals,
+// NoAuth); the generator models only which session slots are open, never the
+// tree, so the same seed always gives the same ops.
+
+/** A small seeded PRNG (mulberry32): deterministic across runs and machines. */
+export class Prng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  /** A float in [0, 1). */
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  /** One element of `xs`. */
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)];
+  }
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+/** ACL shapes by name; the runner turns them into ACL records. */
+export const ACL_CHOICES = [
+  "open",
+  "open",
+  "open",
+  "worldRead",
+  "creatorAll",
+  "digestUser1",
+  "digestUser2WorldRead",
+  "ip",
+  "noAdmin",
+  "empty",
+  "badScheme",
+] as const;
+export type AclChoice = typeof ACL_CHOICES[number];
+
+/** Credentials a session may add (digest user:password). */
+export const AUTHS = ["user1:pw1", "user2:pw2", "super:secret"] as const;
+
+/**
+ * A path, or `#k`: the k-th (mod count) sequential node name a create reply
+ * returned so far (both servers must have returned the same names).
+ */
+export type PathRef = string;
+
+/** An op inside a multi. */
+export type MultiSubOp =
+  | { t: "create"; path: PathRef; flags: number; data: string | null }
+  | { t: "createTTL"; path: PathRef; flags: number; ttl: number }
+  | { t: "delete"; path: PathRef; version: number }
+  | { t: "setData"; path: PathRef; data: string; version: number }
+  | { t: "check"; path: PathRef; version: number };
+
+/** An op inside a multiRead. */
+export type ReadSubOp = { t: "getData" | "getChildren"; path: PathRef };
+
+/** One step of a sequence; `s` is the session slot it runs on. */
+export type Op =
+  | {
+    k: "create";
+    s: number;
+    opcode: 1 | 15 | 19;
+    path: PathRef;
+    data: string | null;
+    flags: number;
+    acl: AclChoice;
+  }
+  | { k: "createTTL"; s: number; path: PathRef; flags: number; ttl: number }
+  | { k: "delete"; s: number; path: PathRef; version: number }
+  | { k: "setData"; s: number; path: PathRef; data: string; version: number }
+  | {
+    k: "exists" | "getData" | "getChildren" | "getChildren2";
+    s: number;
+    path: PathRef;
+    watch: boolean;
+  }
+  | { k: "getACL"; s: number; path: PathRef }
+  | { k: "setACL"; s: number; path: PathRef; acl: AclChoice; version: number }
+  | { k: "check"; s: number; path: PathRef; version: number }
+  | { k: "multi"; s: number; ops: MultiSubOp[] }
+  | { k: "multiRead"; s: number; ops: ReadSubOp[] }
+  | { k: "getAllChildrenNumber" | "getEphemerals" | "sync"; s: number; path: PathRef }
+  | { k: "addWatch"; s: number; path: PathRef; mode: 0 | 1 }
+  | { k: "removeWatches"; s: number; path: PathRef; type: 1 | 2 | 3; check: boolean }
+  | { k: "addAuth"; s: number; auth: string }
+  | { k: "whoAmI"; s: number }
+  | { k: "close"; s: number }
+  | { k: "open"; s: number };
+
+/** Number of session slots. */
+export const SLOTS = 4;
+
+/** A TTL far beyond any run, so TTL nodes never expire mid-sequence. */
+export const LONG_TTL = 3_600_000;
+
+// The universe: a few nested paths (so parents, children and NotEmpty meet),
+// ZooKeeper's own nodes, and a few malformed paths.
+const WRITE_PATHS = [
+  "/a",
+  "/a",
+  "/a/b",
+  "/a/b",
+  "/a/b/c",
+  "/a/d",
+  "/b",
+  "/b",
+  "/b/e",
+  "/b/e/f",
+  "/c",
+  "/c/g",
+  "/missing/x",
+];
+const RARE_PATHS = ["/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota", "/zookeeper/x"];
+const BAD_PATHS = ["", "a", "/a/", "/a//b", "/a/./b", "/a/\u0001"];
+const DATA = ["", "x", "hello", "0123456789", "data-α"];
+
+function path(r: Prng): PathRef {
+  const x = r.next();
+  if (x < 0.14) return `#${r.int(64)}`;
+  if (x < 0.9) return r.pick(WRITE_PATHS);
+  if (x < 0.985) return r.pick(RARE_PATHS);
+  return r.pick(BAD_PATHS);
+}
+
+// Parents under which sequential nodes are made (so `#k` names point somewhere real).
+const SEQ_PARENTS = ["/a/", "/b/", "/a/b/", "/c/s-", "/b/e/"];
+function createPath(r: Prng, sequential: boolean): PathRef {
+  return sequential && r.chance(0.7) ? r.pick(SEQ_PARENTS) : path(r);
+}
+
+function version(r: Prng): number {
+  return r.chance(0.55) ? -1 : r.int(4);
+}
+
+function data(r: Prng): string {
+  return r.pick(DATA);
+}
+
+// Create flags: persistent, ephemeral, sequential, ephemeral-sequential, container,
+// and now and then a flag value no mode has.
+function createFlags(r: Prng): number {
+  const x = r.next();
+  if (x < 0.4) return 0;
+  if (x < 0.6) return 1;
+  if (x < 0.75) return 2;
+  if (x < 0.87) return 3;
+  if (x < 0.97) return 4;
+  return r.pick([5, 6, 7, -1]);
+}
+
+function multiSubOp(r: Prng): MultiSubOp {
+  const x = r.next();
+  if (x < 0.35) {
+    const flags = createFlags(r);
+    return { t: "create", path: createPath(r, (flags & 2) !== 0), flags, data: data(r) };
+  }
+  if (x < 0.4) return { t: "createTTL", path: path(r), flags: r.pick([5, 6]), ttl: LONG_TTL };
+  if (x < 0.6) return { t: "delete", path: path(r), version: version(r) };
+  if (x < 0.8) return { t: "setData", path: path(r), data: data(r), version: version(r) };
+  return { t: "check", path: path(r), version: version(r) };
+}
+
+function readSubOp(r: Prng): ReadSubOp {
+  return { t: r.chance(0.5) ? "getData" : "getChildren", path: path(r) };
+}
+
+function opOn(r: Prng, s: number): Op {
+  const x = r.int(1000);
+  if (x < 190) {
+    const flags = createFlags(r);
+    const opcode = flags === 4 ? (r.chance(0.85) ? 19 : 1) : r.pick([1, 1, 15, 15, 19] as const);
+    const acl: AclChoice = r.chance(0.8) ? "open" : r.pick(ACL_CHOICES);
+    return {
+      k: "create",
+      s,
+      opcode,
+      path: createPath(r, (flags & 2) !== 0),
+      data: r.chance(0.05) ? null : data(r),
+      flags,
+      acl,
+    };
+  }
+  if (x < 220) {
+    const flags = r.chance(0.9) ? r.pick([5, 6]) : r.pick([0, 1, 4]);
+    const ttl = r.chance(0.9) ? LONG_TTL : r.pick([0, -5, 2 ** 40]);
+    return { k: "createTTL", s, path: createPath(r, flags === 6), flags, ttl };
+  }
+  if (x < 340) return { k: "delete", s, path: path(r), version: version(r) };
+  if (x < 440) return { k: "setData", s, path: path(r), data: data(r), version: version(r) };
+  if (x < 600) {
+    const k = r.pick(["exists", "getData", "getChildren", "getChildren2"] as const);
+    return { k, s, path: path(r), watch: r.chance(0.5) };
+  }
+  if (x < 625) return { k: "getACL", s, path: path(r) };
+  if (x < 660) {
+    return { k: "setACL", s, path: path(r), acl: r.pick(ACL_CHOICES), version: version(r) };
+  }
+  if (x < 680) return { k: "check", s, path: path(r), version: version(r) };
+  if (x < 750) {
+    const n = 1 + r.int(4);
+    return { k: "multi", s, ops: Array.from({ length: n }, () => multiSubOp(r)) };
+  }
+  if (x < 770) {
+    const n = 1 + r.int(3);
+    return { k: "multiRead", s, ops: Array.from({ length: n }, () => readSubOp(r)) };
+  }
+  if (x < 785) return { k: "getAllChildrenNumber", s, path: path(r) };
+  if (x < 800) return { k: "getEphemerals", s, path: r.chance(0.5) ? "/" : path(r) };
+  if (x < 810) return { k: "sync", s, path: path(r) };
+  if (x < 850) return { k: "addWatch", s, path: path(r), mode: r.chance(0.5) ? 0 : 1 };
+  if (x < 880) {
+    return {
+      k: "removeWatches",
+      s,
+      path: path(r),
+      type: r.pick([1, 2, 3] as const),
+      check: r.chance(0.3),
+    };
+  }
+  if (x < 900) return { k: "addAuth", s, auth: r.pick(AUTHS) };
+  if (x < 910) return { k: "whoAmI", s };
+  return { k: "getData", s, path: path(r), watch: true };
+}
+
+/** `count` ops from `seed`: every slot starts open; close/open keep at least one slot open. */
+export function generate(seed: number, count: number): Op[] {
+  const r = new Prng(seed);
+  const open = Array.from({ length: SLOTS }, () => true);
+  const ops: Op[] = [];
+  while (ops.length < count) {
+    const closed = open.flatMap((o, i) => o ? [] : [i]);
+    const opened = open.flatMap((o, i) => o ? [i] : []);
+    if (closed.length > 0 && r.chance(0.03)) {
+      const s = r.pick(closed);
+      open[s] = true;
+      ops.push({ k: "open", s });
+      continue;
+    }
+    if (opened.length > 1 && r.chance(0.012)) {
+      const s = r.pick(opened);
+      open[s] = false;
+      ops.push({ k: "close", s });
+      continue;
+    }
+    ops.push(opOn(r, r.pick(opened)));
+  }
+  return ops;
+}
+
+/** One line describing an op (for divergence reports). */
+export function describeOp(op: Op): string {
+  return JSON.stringify(op);
+}
