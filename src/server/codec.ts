@@ -164,7 +164,7 @@ export function readMultiOps(r: Reader): MultiOp[] {
       case OpCode.create2:
       case OpCode.createContainer:
       case OpCode.createTTL:
-        return { type: op.type, req: createOf(op.type, op.request as CreateLike) };
+        return multiCreate(op.type, op.request as CreateLike);
       case OpCode.delete:
         return {
           type: op.type,
@@ -184,12 +184,30 @@ export function readMultiOps(r: Reader): MultiOp[] {
   });
 }
 
-interface CreateLike {
+/** The fields of a CreateRequest / CreateTTLRequest. */
+export interface CreateLike {
   path: string;
   data: Uint8Array | null;
   acl: ACL[] | null;
   flags: number;
   ttl?: bigint;
+}
+
+/**
+ * A create inside a multi runs as the op its flags name, whatever its wire
+ * type (3.8's Op.create): TTL modes as createTTL, CONTAINER as createContainer,
+ * anything else as create (so a create2 answers with a path only). A TTL mode
+ * sent without a TTL record fails the whole multi with MarshallingError.
+ */
+export function multiCreate(wireType: number, c: CreateLike): MultiOp {
+  if (c.flags === 5 || c.flags === 6) {
+    if (wireType !== OpCode.createTTL) {
+      return { type: OpCode.createTTL, req: null, failsMulti: true };
+    }
+    return { type: OpCode.createTTL, req: createOf(OpCode.createTTL, c) };
+  }
+  const type = c.flags === 4 ? OpCode.createContainer : OpCode.create;
+  return { type, req: createOf(type, c) };
 }
 
 function createOf(type: number, c: CreateLike): WriteRequest {

@@ -299,6 +299,8 @@ class Overlay implements TreeView {
 export interface MultiOp {
   type: number;
   req: WriteRequest | null;
+  /** 3.8 fails the whole multi (MarshallingError, no per-op results) when it reaches this op. */
+  failsMulti?: boolean;
 }
 
 /**
@@ -316,6 +318,7 @@ export function prepareMulti(view: TreeView, ops: MultiOp[], ctx: PrepContext): 
       continue;
     }
     let t: PreparedTxn;
+    if (op.failsMulti) return errorTxn(Err.MarshallingError);
     if (op.req === null) {
       // 3.8 hits an "Invalid type of op" IOException here; the client sees MarshallingError.
       t = errorTxn(Err.MarshallingError);

@@ -125,7 +125,7 @@ const OP_NAMES: Record<number, string> = {
 };
 
 /** Op codes that become txns. */
-const WRITE_OPS = new Set<number>([1, 2, 5, 7, 14, 15, 16, 19, 20, 21]);
+const WRITE_OPS = new Set<number>([1, 2, 5, 7, 13, 14, 15, 16, 19, 20, 21]);
 /** Op codes answered from the tree. */
 const READ_OPS = new Set<number>([
   3,
@@ -135,7 +135,6 @@ const READ_OPS = new Set<number>([
   9,
   11,
   12,
-  13,
   17,
   18,
   22,
@@ -636,6 +635,14 @@ export class ZkServer implements CnxnHandler {
       log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
       t = errorTxn(Err.MarshallingError);
     }
+    if (type === Op.check && t.type !== Op.error) {
+      // A check outside a multi that passes: 3.8 logs a CheckVersionTxn its own
+      // restore cannot read back (and then fails to answer). zkt answers without
+      // a txn so data dirs stay readable. A failing check logs an error txn (and
+      // takes a zxid) exactly as 3.8 does.
+      this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs);
+      return;
+    }
     const applied = this.commitTxn(sid, xid, t);
     if (t.type === Op.error) {
       this.reply(cnxn, xid, type, applied.zxid, txnError(t), null, startMs);
@@ -829,14 +836,6 @@ export class ZkServer implements CnxnHandler {
       }
       case Op.whoAmI:
         return ok(codec.whoAmIBody(clientInfos(cnxn.authInfo)));
-      case Op.check: {
-        // A check outside a multi: 3.8 logs a CheckVersionTxn that its own restore
-        // cannot read back (and then fails to answer). zkt checks the same things
-        // in the same order and answers without a txn, so data dirs stay readable.
-        const req = codec.readWriteRequest(type, r);
-        const t = prepareWrite(this.view, req, this.ctx(cnxn.sessionId, cnxn.authInfo));
-        return t.type === Op.error ? fail(txnError(t)) : ok(null);
-      }
       case Op.multiRead: {
         const ops = codec.readMultiReadOps(r);
         const results = ops.map((op) => {
