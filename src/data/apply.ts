@@ -2,6 +2,7 @@
 // apply every committed txn through it, exactly as ZooKeeper 3.8's
 // DataTree.processTxn (plus FileTxnSnapLog's session bookkeeping) does, so trees
 // and digests agree with Apache ZooKeeper's. Pure: the tree is the only state.
+import type { ACL } from "../jute/data.ts";
 import type { TxnHeader } from "../jute/txn.ts";
 import { OpCode } from "../jute/constants.ts";
 import type { CreateContainerTxn, Txn } from "../persistence/records.ts";
@@ -11,6 +12,12 @@ import { CONTAINER_OWNER, type DataTree, splitPath, TreeError, ttlOwner } from "
 export interface TreeEvent {
   type: "created" | "deleted" | "dataChanged" | "childrenChanged";
   path: string;
+  /**
+   * The ACL of the node at `path` when the change happened (before a delete):
+   * only watchers with READ on it get the event (3.8 with the CVE-2024-23944
+   * fix, as Debian ships it).
+   */
+  acl?: readonly ACL[];
 }
 
 /** What applying one txn did (ProcessTxnResult). err is a ZooKeeper error code, 0 = ok. */
@@ -77,19 +84,33 @@ function create(
     header.time,
   );
   if (err === TreeError.ok) {
-    events.push({ type: "created", path: r.path }, {
+    const parent = parentOf(r.path);
+    events.push({ type: "created", path: r.path, acl: aclAt(tree, r.path) }, {
       type: "childrenChanged",
-      path: parentOf(r.path),
+      path: parent,
+      acl: aclAt(tree, parent),
     });
   }
   return err;
 }
 
+function aclAt(tree: DataTree, path: string): readonly ACL[] | undefined {
+  const n = tree.get(path);
+  return n ? tree.aclOf(n) : undefined;
+}
+
+function deletedEvents(tree: DataTree, path: string, acl: readonly ACL[] | undefined): TreeEvent[] {
+  const parent = parentOf(path);
+  return [
+    { type: "deleted", path, acl },
+    { type: "childrenChanged", path: parent, acl: aclAt(tree, parent) },
+  ];
+}
+
 function deleteWithEvents(tree: DataTree, path: string, zxid: bigint, events: TreeEvent[]): number {
+  const acl = aclAt(tree, path);
   const err = tree.deleteNode(path, zxid);
-  if (err === TreeError.ok) {
-    events.push({ type: "deleted", path }, { type: "childrenChanged", path: parentOf(path) });
-  }
+  if (err === TreeError.ok) events.push(...deletedEvents(tree, path, acl));
   return err;
 }
 
@@ -121,7 +142,9 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
       const r = txn.record;
       rc.path = r.path;
       rc.err = tree.setData(r.path, r.data, r.version, header.zxid, header.time);
-      if (rc.err === TreeError.ok) events.push({ type: "dataChanged", path: r.path });
+      if (rc.err === TreeError.ok) {
+        events.push({ type: "dataChanged", path: r.path, acl: aclAt(tree, r.path) });
+      }
       break;
     }
     case OpCode.setACL:
@@ -130,10 +153,12 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
       break;
     case OpCode.closeSession: {
       const paths = txn.record?.paths2Delete ?? null;
-      rc.deleted = tree.killSession(header.clientId, header.zxid, paths);
-      for (const p of rc.deleted) {
-        events.push({ type: "deleted", path: p }, { type: "childrenChanged", path: parentOf(p) });
+      const acls = new Map<string, readonly ACL[] | undefined>();
+      for (const p of [...(paths ?? []), ...(tree.ephemerals.get(header.clientId) ?? [])]) {
+        acls.set(p, aclAt(tree, p));
       }
+      rc.deleted = tree.killSession(header.clientId, header.zxid, paths);
+      for (const p of rc.deleted) events.push(...deletedEvents(tree, p, acls.get(p)));
       break;
     }
     case OpCode.error:

@@ -604,7 +604,9 @@ export class ZkServer implements CnxnHandler {
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
     const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
     for (const ev of rc.events) {
+      const from = fires.length;
       this.watches.fire(ev, fires);
+      if (ev.acl) dropUnreadable(fires, from, ev.acl);
       this.trackSetSizes(ev);
     }
     this.deliver(fires);
@@ -1193,4 +1195,21 @@ function fileDescriptorCounts(): [string, number][] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Drops fires (from index `from`) whose watcher lacks READ on the changed node:
+ * 3.8 with the CVE-2024-23944 fix (Debian's 3.8.0-11+deb12u2, upstream 3.8.4)
+ * checks the node's ACL at delivery; a one-shot watch is used up all the same.
+ */
+function dropUnreadable(
+  fires: { watcher: ClientCnxn }[],
+  from: number,
+  acl: readonly ACL[],
+): void {
+  let keep = from;
+  for (let i = from; i < fires.length; i++) {
+    if (aclAllows(acl, Perms.READ, fires[i].watcher.authInfo)) fires[keep++] = fires[i];
+  }
+  fires.length = keep;
 }

@@ -1,6 +1,7 @@
 // Runs one seeded op sequence against Apache ZooKeeper 3.8 and zkt in lock
 // step (one request in flight at a time, across all sessions, so the order is
 // the same on both) and stops at the first divergence with a report.
+import { fourLetter } from "../../support/four_letter.ts";
 import { startApacheZk } from "../../support/apache_zk.ts";
 import { freePort } from "../../support/ports.ts";
 import { startZkt } from "../../support/zkt_server.ts";
@@ -25,44 +26,66 @@ async function sharedCfg(): Promise<string[]> {
   ];
 }
 
-function report(seed: number, ops: Op[], i: number, what: string, zk: string, zkt: string): string {
+function report(
+  seed: number,
+  ops: Op[],
+  i: number,
+  what: string,
+  zk: string,
+  zkt: string,
+  after = 0,
+): string {
   const from = Math.max(0, i - 8);
-  const recent = ops.slice(from, i).map((o, j) => `    #${from + j} ${describeOp(o)}`).join("\n");
+  const lines = ops.slice(from, i + 1 + after).map((o, j) => `    #${from + j} ${describeOp(o)}`);
+  const recent = lines.join("\n");
   return [
     `differential divergence (replay: ZKT_DIFF_SEED=${seed} ZKT_DIFF_OPS=${ops.length})`,
     `  at op #${i}: ${i < ops.length ? describeOp(ops[i]) : "(end of sequence)"}`,
     `  ${what}`,
     `  zookeeper: ${zk}`,
     `  zkt:       ${zkt}`,
-    `  preceding ops:\n${recent}`,
+    `  ops around it:\n${recent}`,
   ].join("\n");
 }
 
-/** Compares event logs; returns a report of the first difference or null. */
+/** Compares event logs session by session; returns a report of the first difference or null. */
 function diffEvents(seed: number, ops: Op[], a: Driver, b: Driver): string | null {
-  const ea = a.eventLines();
-  const eb = b.eventLines();
-  const sort = (xs: { line: string; op: number }[]) =>
-    // per session (label prefix) in arrival order: stable sort by label only
-    xs.map((x, k) => ({ ...x, k })).sort((p, q) =>
-      p.line.split(" ")[0].localeCompare(q.line.split(" ")[0]) || p.k - q.k
-    );
-  const sa = sort(ea);
-  const sb = sort(eb);
-  for (let k = 0; k < Math.max(sa.length, sb.length); k++) {
-    if (sa[k]?.line !== sb[k]?.line) {
-      const at = Math.max(sa[k]?.op ?? -1, sb[k]?.op ?? -1, 0);
-      return report(
-        seed,
-        ops,
-        at,
-        `watch event #${k} differs (tagged by the op whose reply preceded it)`,
-        sa[k]?.line ?? "(no event)",
-        sb[k]?.line ?? "(no event)",
-      );
+  const bySession = (d: Driver) => {
+    const m = new Map<string, { line: string; op: number }[]>();
+    for (const e of d.eventLines()) {
+      const label = e.line.slice(0, e.line.indexOf(" "));
+      m.set(label, [...(m.get(label) ?? []), e]);
+    }
+    return m;
+  };
+  const ma = bySession(a);
+  const mb = bySession(b);
+  const labels = [...new Set([...ma.keys(), ...mb.keys()])].sort((x, y) => x.localeCompare(y));
+  let first: { at: number; text: string } | null = null;
+  for (const l of labels) {
+    const sa = ma.get(l) ?? [];
+    const sb = mb.get(l) ?? [];
+    for (let k = 0; k < Math.max(sa.length, sb.length); k++) {
+      if (sa[k]?.line === sb[k]?.line) continue;
+      const at = Math.max(Math.min(sa[k]?.op ?? Infinity, sb[k]?.op ?? Infinity), 0);
+      if (!first || at < first.at) {
+        first = {
+          at,
+          text: report(
+            seed,
+            ops,
+            at,
+            `watch event #${k} of session ${l} differs (tagged by the op whose reply preceded it)`,
+            sa[k]?.line ?? "(no event)",
+            sb[k]?.line ?? "(no event)",
+            CHECKPOINT_EVERY,
+          ),
+        };
+      }
+      break;
     }
   }
-  return null;
+  return first?.text ?? null;
 }
 
 /** Result of one run. */
@@ -94,6 +117,9 @@ export async function runDifferential(seed: number, count: number): Promise<RunR
   }
   const a = new Driver("zookeeper", zk.clientPort, acls);
   const b = new Driver("zkt", zkt.port, acls);
+  // ZKT_DIFF_TRACE=file: every op and ZooKeeper's reply, plus both event logs, for debugging.
+  const traceFile = Deno.env.get("ZKT_DIFF_TRACE");
+  const trace: string[] | undefined = traceFile ? [] : undefined;
   try {
     const oa = await a.openAll();
     const ob = await b.openAll();
@@ -105,6 +131,7 @@ export async function runDifferential(seed: number, count: number): Promise<RunR
     for (let i = 0; i < ops.length; i++) {
       const ra = await a.exec(ops[i], i);
       const rb = await b.exec(ops[i], i);
+      trace?.push(`#${i} ${describeOp(ops[i])} => ${ra}`);
       if (ra !== rb) throw new Divergence(report(seed, ops, i, "replies differ", ra, rb));
       if ((i + 1) % CHECKPOINT_EVERY === 0 || i === ops.length - 1) {
         await a.settle(i);
@@ -124,6 +151,14 @@ export async function runDifferential(seed: number, count: number): Promise<RunR
     }
     return { ops: ops.length, events: a.eventLines().length, znodes: ta.length };
   } finally {
+    if (traceFile && trace) {
+      const ev = (d: Driver) => d.eventLines().map((e) => `${d.name} op#${e.op} ${e.line}`);
+      const w = [
+        `--- zookeeper wchc\n${await fourLetter(a.port, "wchc").catch(String)}`,
+        `--- zkt wchc\n${await fourLetter(b.port, "wchc").catch(String)}`,
+      ];
+      await Deno.writeTextFile(traceFile, [...trace, ...ev(a), ...ev(b), ...w].join("\n") + "\n");
+    }
     await a.closeAll().catch(() => {});
     await b.closeAll().catch(() => {});
     await zk.stop();
