@@ -2,7 +2,7 @@
 // apply every committed txn through it, exactly as ZooKeeper 3.8's
 // DataTree.processTxn (plus FileTxnSnapLog's session bookkeeping) does, so trees
 // and digests agree with Apache ZooKeeper's. Pure: the tree is the only state.
-import type { ACL } from "../jute/data.ts";
+import type { ACL, StatPersisted } from "../jute/data.ts";
 import type { TxnHeader } from "../jute/txn.ts";
 import { OpCode } from "../jute/constants.ts";
 import type { CreateContainerTxn, Txn } from "../persistence/records.ts";
@@ -30,7 +30,25 @@ export interface ApplyResult {
   multi?: ApplyResult[];
   /** Paths removed by a closeSession. */
   deleted?: string[];
+  /**
+   * Inside a multi: the node's stat right after this create or setData
+   * (ProcessTxnResult.stat), which is what 3.8 answers for that sub-op.
+   */
+  statAt?: StatAt;
   events: TreeEvent[];
+}
+
+/** A node's stat fields at one moment. */
+export interface StatAt {
+  stat: StatPersisted;
+  dataLength: number;
+  numChildren: number;
+}
+
+function statAt(tree: DataTree, path: string): StatAt | undefined {
+  const n = tree.get(path);
+  if (!n) return undefined;
+  return { stat: { ...n.stat }, dataLength: n.data?.length ?? 0, numChildren: n.children.size };
 }
 
 // KeeperException codes used when ZooKeeper rewrites a failed multi's sub-txns.
@@ -180,6 +198,9 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
           ? { type: OpCode.error, record: { err: postFailed ? RUNTIME_INCONSISTENCY : 0 } }
           : s;
         const subRc = applyOne(tree, header, sub, events);
+        if (subRc.err === 0 && subRc.path !== undefined && sub.type !== OpCode.delete) {
+          subRc.statAt = statAt(tree, subRc.path);
+        }
         rc.multi.push(subRc);
         if (subRc.err !== 0 && rc.err === 0) rc.err = subRc.err;
       }

@@ -51,6 +51,7 @@ import {
 import type { TxnHeader } from "../jute/txn.ts";
 import { Reader } from "../jute/reader.ts";
 import { Writer } from "../jute/writer.ts";
+import type { ApplyResult } from "../data/apply.ts";
 import type { DataTree } from "../data/tree.ts";
 import type { MultiOp, PreparedTxn, WriteRequest } from "./prep.ts";
 import { ephemeralKind } from "./ephemeral_type.ts";
@@ -449,20 +450,29 @@ export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Bod
  * MultiResponse of a write multi. 3.8 answers create with CreateResult(path)
  * and create2/createTTL/createContainer with CreateResult(path, stat) (type create2).
  */
-export function multiResponse(tree: DataTree, t: PreparedTxn, errs: number[] | null): Body {
+export function multiResponse(
+  tree: DataTree,
+  t: PreparedTxn,
+  errs: number[] | null,
+  applied: readonly ApplyResult[] = [],
+): Body {
   const subs = t.type === OpCode.multi ? t.subs : [];
   const results: MultiResult[] = subs.map((s, i): MultiResult => {
     if (errs) return { type: OpCode.error, response: { err: errs[i] } };
     const path = txnPath(s);
+    // Each sub-op answers with its node's stat as it was right after that sub-op.
+    const at = applied[i]?.statAt;
+    const stat = () =>
+      at ? fullStat(at.stat, at.dataLength, at.numChildren) : statOrEmpty(tree, path);
     switch (s.type) {
       case OpCode.create:
         return { type: OpCode.create, response: { path } };
       case OpCode.create2:
       case OpCode.createTTL:
       case OpCode.createContainer:
-        return { type: OpCode.create2, response: { path, stat: statOrEmpty(tree, path) } };
+        return { type: OpCode.create2, response: { path, stat: stat() } };
       case OpCode.setData:
-        return { type: OpCode.setData, response: { stat: statOrEmpty(tree, path) } };
+        return { type: OpCode.setData, response: { stat: stat() } };
       case OpCode.delete:
       case OpCode.deleteContainer:
         return { type: OpCode.delete };

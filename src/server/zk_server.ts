@@ -26,7 +26,7 @@ import {
   wordEnabled,
 } from "./four_letter.ts";
 import { GroupCommit } from "./group_commit.ts";
-import { copyCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
+import { cloneCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
 import { parentOf } from "./path_utils.ts";
 import {
   Err,
@@ -44,7 +44,7 @@ import { hexId, sessionPassword } from "./session_id.ts";
 import { SessionTracker } from "./session_tracker.ts";
 import { WatchManager, WatchMode } from "../data/watch_manager.ts";
 import type { LoggedTxn, ServerDatabase } from "./database.ts";
-import { applyTxn } from "../data/apply.ts";
+import { type ApplyResult, applyTxn } from "../data/apply.ts";
 
 const log = logger("ZooKeeperServer");
 
@@ -591,7 +591,7 @@ export class ZkServer implements CnxnHandler {
     sessionId: bigint,
     cxid: number,
     t: PreparedTxn,
-  ): { zxid: bigint; err: number } {
+  ): { zxid: bigint; err: number; multi?: ApplyResult[] } {
     const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
     const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
     const txn = t;
@@ -611,7 +611,7 @@ export class ZkServer implements CnxnHandler {
     }
     this.deliver(fires);
     this.countForSnapshot();
-    return { zxid, err: rc.err };
+    return { zxid, err: rc.err, multi: rc.multi };
   }
 
   private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
@@ -658,7 +658,7 @@ export class ZkServer implements CnxnHandler {
         type,
         applied.zxid,
         0,
-        codec.multiResponse(this.db.tree, t, errs),
+        codec.multiResponse(this.db.tree, t, errs, applied.multi),
         startMs,
       );
       return;
@@ -898,7 +898,7 @@ export class ZkServer implements CnxnHandler {
       return [];
     }
     const cap = grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16);
-    return javaHashSetOrder(javaHashSetOrder(set, cap), copyCapacity(set.size));
+    return javaHashSetOrder(javaHashSetOrder(set, cap), cloneCapacity(set.size));
   }
 
   /** A node's ACL; the reference -1 is OPEN_ACL_UNSAFE (ReferenceCountedACLCache.convertLong). */

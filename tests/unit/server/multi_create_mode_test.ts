@@ -2,7 +2,7 @@
 // multi, a create runs as the op its flags name (3.8's Op.create), not as its
 // wire op code.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { MultiOp } from "../../../src/jute/proto.ts";
+import { type MultiOp, readMultiResponse, writeMultiRequest } from "../../../src/jute/proto.ts";
 import { startInProc } from "../../support/zkt_inproc.ts";
 import { createOp, OP, OPEN_ACL, ZkClient } from "../../support/zk_client.ts";
 
@@ -56,3 +56,27 @@ Deno.test("multi: a TTL create mode without a TTL record fails the whole multi w
     assertEquals(r2, { err: 0, results: [{ type: -1, err: -101 }, { type: -1, err: -2 }] });
   });
 });
+
+Deno.test("multi: each sub-op answers with its node's stat as it was right after that sub-op", async () => {
+  await withClient(async (c) => {
+    await c.create("/m", "");
+    const rep = await c.call(OP.multi, (w) =>
+      writeMultiRequest(w, [
+        setData("/m", "x"),
+        setData("/m", "yy"),
+        create(OP.create2, "/m/k", 0),
+        setData("/m", "z"),
+      ]));
+    const stats = readMultiResponse(rep.r).map((r) =>
+      "response" in r && "stat" in r.response
+        ? [r.response.stat.version, r.response.stat.dataLength, r.response.stat.numChildren]
+        : null
+    );
+    // create2 answers as create (path only) inside a multi.
+    assertEquals(stats, [[1, 1, 0], [2, 2, 0], null, [3, 1, 1]]);
+  });
+});
+
+function setData(path: string, data: string): MultiOp {
+  return { type: OP.setData, request: { path, data: new TextEncoder().encode(data), version: -1 } };
+}
