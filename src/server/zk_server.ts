@@ -26,7 +26,13 @@ import {
   wordEnabled,
 } from "./four_letter.ts";
 import { GroupCommit } from "./group_commit.ts";
-import { cloneCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
+import {
+  cloneCapacity,
+  grownCapacity,
+  javaConcurrentSetOrder,
+  javaHashSetOrder,
+  javaIdHash,
+} from "./java_order.ts";
 import { parentOf } from "./path_utils.ts";
 import {
   Err,
@@ -536,6 +542,10 @@ export class ZkServer implements CnxnHandler {
           cnxn.authInfo.push(id);
         }
       }
+      // ServerCnxn.authInfo is a ConcurrentHashMap-backed set: its order decides how
+      // an `auth` ACL expands and what whoAmI lists.
+      const ordered = javaConcurrentSetOrder(cnxn.authInfo, (a) => javaIdHash(a.scheme, a.id));
+      cnxn.authInfo.splice(0, ordered.length, ...ordered);
       log.info(
         `Session ${
           hexId(cnxn.sessionId)
@@ -829,6 +839,11 @@ export class ZkServer implements CnxnHandler {
           ? [this.watches.child, this.watches.data]
           : [];
         if (tables.length === 0) return fail(Err.MarshallingError);
+        if (type === Op.checkWatches && path !== "" && !path.includes("/")) {
+          // 3.8's containsWatcher walks the path with PathParentIterator, which
+          // throws on a path without '/': the client gets MarshallingError.
+          return fail(Err.MarshallingError);
+        }
         let hit = false;
         for (const t of tables) {
           if (type === Op.checkWatches) hit = t.contains(path, cnxn) || hit;

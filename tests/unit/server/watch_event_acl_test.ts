@@ -1,6 +1,6 @@
-// CVE-2024-23944 (fixed in the 3.8 Debian ships and upstream 3.8.4): a watch
-// event goes only to sessions with READ on the changed node; found by
-// tests/interop/differential against Debian's ZooKeeper.
+// Watch delivery and checks as 3.8 does them (found by tests/interop/differential
+// against Debian's ZooKeeper). CVE-2024-23944, fixed in the 3.8 Debian ships and
+// in upstream 3.8.4: a watch event goes only to sessions with READ on the node.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { generateDigest } from "../../../src/server/acl.ts";
 import { startInProc } from "../../support/zkt_inproc.ts";
@@ -33,6 +33,23 @@ Deno.test("watch events skip sessions without READ on the node (CVE-2024-23944)"
   } finally {
     await anon.close().catch(() => {});
     await user.close().catch(() => {});
+    await s.stop();
+  }
+});
+
+Deno.test("checkWatches on a path without '/' is MarshallingError, as 3.8's PathParentIterator throws", async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  try {
+    assertEquals(await c.removeWatches("a", 3, true), -5);
+    assertEquals(await c.removeWatches("", 3, true), -121);
+    assertEquals(
+      await c.removeWatches("a", 3, false),
+      -121,
+      "removeWatches does not walk the path",
+    );
+  } finally {
+    await c.close().catch(() => {});
     await s.stop();
   }
 });
