@@ -803,7 +803,10 @@ export class ZkServer implements CnxnHandler {
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
         if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
-        return ok(codec.allChildrenBody(this.countDescendants(path)));
+        // DataTree counts node keys starting with path + "/": for "" that takes in
+        // the "/" key the root is also filed under, one more than for "/".
+        const extra = path === "" ? 1 : 0;
+        return ok(codec.allChildrenBody(this.countDescendants(path) + extra));
       }
       case Op.getEphemerals: {
         const prefix = codec.readPath(type, r);

@@ -17,6 +17,7 @@ import {
   writeRemoveWatchesRequest,
   writeSetACLRequest,
   writeSetDataRequest,
+  writeSetWatches2,
 } from "../../../src/jute/proto.ts";
 import type { Reader } from "../../../src/jute/reader.ts";
 import { OP, type Reply, ZkClient } from "../../support/zk_client.ts";
@@ -57,6 +58,10 @@ interface Incarnation {
   label: string;
   client: ZkClient;
   sent: number[];
+  /** How many times this session was resumed on a new connection. */
+  resumes: number;
+  /** The highest zxid in a reply so far (the client's lastZxidSeen). */
+  lastZxid: bigint;
 }
 
 /** The session timeout every slot asks for (inside 3.8's default range for tickTime=2000). */
@@ -87,7 +92,7 @@ export class Driver {
     const client = await ZkClient.connect(this.port, { timeoutMs: SESSION_TIMEOUT_MS });
     const label = `S${this.incarnations.length}`;
     this.sessionLabels.set(client.session.sessionId, label);
-    const inc = { label, client, sent: [] };
+    const inc = { label, client, sent: [], resumes: 0, lastZxid: 0n };
     this.incarnations.push(inc);
     this.slots[s] = inc;
     return `open slot=${s} session=${label} timeout=${client.session.timeOut} ro=${client.session.readOnly} pwlen=${client.session.passwd.length}`;
@@ -127,7 +132,52 @@ export class Driver {
     xid?: number,
   ): Promise<Reply> {
     inc.sent.push(i);
-    return await inc.client.call(type, body, xid);
+    const rep = await inc.client.call(type, body, xid);
+    if (rep.zxid > inc.lastZxid) inc.lastZxid = rep.zxid;
+    return rep;
+  }
+
+  /** Drops the connection, resumes the session on a new one, optionally re-sends watches. */
+  private async reconnect(
+    s: number,
+    inc: Incarnation,
+    op: Extract<Op, { k: "reconnect" }>,
+    i: number,
+  ): Promise<string> {
+    await inc.client.drop();
+    const { sessionId, passwd } = inc.client.session;
+    const client = await ZkClient.connect(this.port, {
+      timeoutMs: SESSION_TIMEOUT_MS,
+      sessionId,
+      passwd,
+      lastZxidSeen: inc.lastZxid,
+    });
+    const next: Incarnation = {
+      label: `${inc.label.split(".")[0]}.r${inc.resumes + 1}`,
+      client,
+      sent: [],
+      resumes: inc.resumes + 1,
+      lastZxid: inc.lastZxid,
+    };
+    this.incarnations.push(next);
+    this.slots[s] = next;
+    const same = client.session.sessionId === sessionId;
+    let text = `resumed=${same} timeout=${client.session.timeOut}`;
+    if (op.watches) {
+      const w = op.watches;
+      const p = (xs: PathRef[]) => xs.map((x) => this.resolve(x));
+      const rep = await this.call(next, i, OP.setWatches2, (wr) =>
+        writeSetWatches2(wr, {
+          relativeZxid: inc.lastZxid,
+          dataWatches: p(w.data),
+          existWatches: p(w.exist),
+          childWatches: p(w.child),
+          persistentWatches: p(w.persistent),
+          persistentRecursiveWatches: p(w.recursive),
+        }), -8);
+      text += ` setWatches err=${rep.err} zxid=${rep.zxid}`;
+    }
+    return text;
   }
 
   private multiOp(o: MultiSubOp): MultiOp {
@@ -376,6 +426,8 @@ export class Driver {
         rep = await this.call(inc, i, OP.whoAmI);
         body = (r) => JSON.stringify(r.vector((x) => ({ scheme: x.string(), user: x.string() })));
         break;
+      case "reconnect":
+        return await this.reconnect(op.s, inc, op, i);
       case "close": {
         inc.sent.push(i);
         const err = await inc.client.close();

@@ -1,11 +1,12 @@
-// Watch delivery and checks as 3.8 does them (found by tests/interop/differential
-// against Debian's ZooKeeper). CVE-2024-23944, fixed in the 3.8 Debian ships and
-// in upstream 3.8.4: a watch event goes only to sessions with READ on the node.
+// Behaviours of ZooKeeper 3.8 that tests/interop/differential found zkt missing,
+// one test each (the reference is Debian's 3.8.0-11+deb12u2).
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { generateDigest } from "../../../src/server/acl.ts";
 import { startInProc } from "../../support/zkt_inproc.ts";
-import { ZkClient } from "../../support/zk_client.ts";
+import { OP, ZkClient } from "../../support/zk_client.ts";
 
+// CVE-2024-23944 (fixed by Debian and in upstream 3.8.4): the event is filtered
+// by the READ permission of the node it is about.
 Deno.test("watch events skip sessions without READ on the node (CVE-2024-23944)", async () => {
   const s = await startInProc();
   const anon = await ZkClient.connect(s.port);
@@ -48,6 +49,45 @@ Deno.test("checkWatches on a path without '/' is MarshallingError, as 3.8's Path
       -121,
       "removeWatches does not walk the path",
     );
+  } finally {
+    await c.close().catch(() => {});
+    await s.stop();
+  }
+});
+
+Deno.test('getAllChildrenNumber of "" counts the root\'s second key "/", as 3.8\'s DataTree does', async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  try {
+    await c.create("/x");
+    const count = async (p: string) => {
+      const rep = await c.call(OP.getAllChildrenNumber, (w) => void w.ustring(p));
+      return [rep.err, rep.err === 0 ? rep.r.int() : null];
+    };
+    // /zookeeper, /zookeeper/quota, /zookeeper/config, /x
+    assertEquals(await count("/"), [0, 4]);
+    assertEquals(await count(""), [0, 5]);
+    assertEquals(await count("/zookeeper"), [0, 2]);
+  } finally {
+    await c.close().catch(() => {});
+    await s.stop();
+  }
+});
+
+Deno.test("createTTL with a non-TTL mode and a negative TTL is refused (3.8 would log a txn that kills it)", async () => {
+  const s = await startInProc(["extendedTypesEnabled=true"]);
+  const c = await ZkClient.connect(s.port);
+  try {
+    assertEquals(
+      (await c.createTTL("/nope/x", 1, -5n)).err,
+      -101,
+      "earlier checks still come first",
+    );
+    const before = s.server.lastZxid;
+    assertEquals((await c.createTTL("/x", 1, -5n)).err, -8);
+    assertEquals((await c.createTTL("/y", 0, -1n)).err, -8);
+    assertEquals((await c.exists("/x")).err, -101);
+    assertEquals(s.server.lastZxid, before + 2n, "logged as error txns");
   } finally {
     await c.close().catch(() => {});
     await s.stop();
