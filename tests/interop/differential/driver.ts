@@ -180,9 +180,13 @@ export class Driver {
     return text;
   }
 
-  private multiOp(o: MultiSubOp): MultiOp {
+  private multiOp(o: MultiSubOp | ReadSubOp): MultiOp {
     const path = this.resolve(o.path);
     switch (o.t) {
+      case "getData":
+        return { type: 4, request: { path, watch: false } };
+      case "getChildren":
+        return { type: 8, request: { path, watch: false } };
       case "create":
         return {
           type: 1,
@@ -211,13 +215,6 @@ export class Driver {
       case "check":
         return { type: 13, request: { path, version: o.version } };
     }
-  }
-
-  private readOp(o: ReadSubOp): MultiOp {
-    const path = this.resolve(o.path);
-    return o.t === "getData"
-      ? { type: 4, request: { path, watch: false } }
-      : { type: 8, request: { path, watch: false } };
   }
 
   private multiResults(r: Reader, flagsOf: (j: number) => number): string {
@@ -374,7 +371,7 @@ export class Driver {
         break;
       }
       case "multiRead": {
-        const ops = op.ops.map((o) => this.readOp(o));
+        const ops = op.ops.map((o) => this.multiOp(o));
         rep = await this.call(inc, i, OP.multiRead, (w) => writeMultiRequest(w, ops));
         body = (r) => this.multiResults(r, () => 0);
         break;

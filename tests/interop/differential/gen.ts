@@ -91,8 +91,8 @@ export type Op =
   | { k: "getACL"; s: number; path: PathRef }
   | { k: "setACL"; s: number; path: PathRef; acl: AclChoice; version: number }
   | { k: "check"; s: number; path: PathRef; version: number }
-  | { k: "multi"; s: number; ops: MultiSubOp[] }
-  | { k: "multiRead"; s: number; ops: ReadSubOp[] }
+  | { k: "multi"; s: number; ops: (MultiSubOp | ReadSubOp)[] }
+  | { k: "multiRead"; s: number; ops: (MultiSubOp | ReadSubOp)[] }
   | { k: "getAllChildrenNumber" | "getEphemerals" | "sync"; s: number; path: PathRef }
   | { k: "addWatch"; s: number; path: PathRef; mode: 0 | 1 }
   | { k: "removeWatches"; s: number; path: PathRef; type: 1 | 2 | 3; check: boolean }
@@ -228,12 +228,23 @@ function opOn(r: Prng, s: number): Op {
     return { k: "check", s, path: path(r), version: r.chance(0.5) ? 1_000_000 : -2 };
   }
   if (x < 750) {
-    const n = 1 + r.int(4);
-    return { k: "multi", s, ops: Array.from({ length: n }, () => multiSubOp(r)) };
+    // Now and then an empty multi, or one that mixes in a read op.
+    const n = r.chance(0.02) ? 0 : 1 + r.int(4);
+    const mixed = r.chance(0.04);
+    const ops = Array.from(
+      { length: n },
+      () => mixed && r.chance(0.5) ? readSubOp(r) : multiSubOp(r),
+    );
+    return { k: "multi", s, ops };
   }
   if (x < 770) {
-    const n = 1 + r.int(3);
-    return { k: "multiRead", s, ops: Array.from({ length: n }, () => readSubOp(r)) };
+    const n = r.chance(0.03) ? 0 : 1 + r.int(3);
+    const mixed = r.chance(0.05);
+    const ops = Array.from(
+      { length: n },
+      () => mixed && r.chance(0.5) ? multiSubOp(r) : readSubOp(r),
+    );
+    return { k: "multiRead", s, ops };
   }
   if (x < 785) return { k: "getAllChildrenNumber", s, path: path(r) };
   if (x < 800) return { k: "getEphemerals", s, path: r.chance(0.5) ? "/" : path(r) };
