@@ -226,12 +226,17 @@ export interface MultiReadOp {
 }
 
 /** multiRead's ops: getChildren/getData only. */
-export function readMultiReadOps(r: Reader): MultiReadOp[] {
-  return readMultiRequest(r).map((op) => {
-    if (op.type !== OpCode.getChildren && op.type !== OpCode.getData) {
-      r.fail(`invalid op type ${op.type} in a multiRead`);
-    }
-    return { type: op.type, path: op.request.path, watch: op.request.watch };
+export function readMultiReadOps(r: Reader): MultiReadOp[] | "writes" {
+  const ops = readMultiRequest(r);
+  const isRead = (t: number) => t === OpCode.getChildren || t === OpCode.getData;
+  const reads = ops.filter((op) => isRead(op.type)).length;
+  // 3.8's MultiOperationRecord refuses to mix reads and writes while decoding;
+  // write ops alone decode, and fail only when multiRead meets the first one.
+  if (reads > 0 && reads < ops.length) r.fail("a multiRead mixing read and write ops");
+  if (reads < ops.length) return "writes";
+  return ops.map((op) => {
+    const q = op.request as { path: string; watch: boolean };
+    return { type: op.type, path: q.path, watch: q.watch };
   });
 }
 

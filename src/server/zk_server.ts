@@ -330,7 +330,8 @@ export class ZkServer implements CnxnHandler {
     startMs: number,
   ): void {
     if (!cnxn) return;
-    const bytes = codec.replyBytes(xid, zxid, err, err === 0 ? body : null);
+    // An error reply carries a body only where 3.8 sends one (multiRead's partial response).
+    const bytes = codec.replyBytes(xid, zxid, err, body);
     this.gc.output(() => {
       cnxn.requestDone();
       const now = this.now();
@@ -858,6 +859,11 @@ export class ZkServer implements CnxnHandler {
         return ok(codec.whoAmIBody(clientInfos(cnxn.authInfo)));
       case Op.multiRead: {
         const ops = codec.readMultiReadOps(r);
+        if (ops === "writes") {
+          // 3.8 fails at the first op, after it has begun the (empty) MultiResponse,
+          // and sends that along with MarshallingError.
+          return { err: Err.MarshallingError, body: codec.multiReadBody(tree, [], () => []) };
+        }
         const results = ops.map((op) => {
           const n = tree.get(op.path);
           if (!n) return { type: op.type, err: Err.NoNode, path: op.path };

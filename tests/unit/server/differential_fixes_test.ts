@@ -3,7 +3,8 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { generateDigest } from "../../../src/server/acl.ts";
 import { startInProc } from "../../support/zkt_inproc.ts";
-import { OP, ZkClient } from "../../support/zk_client.ts";
+import { createOp, OP, ZkClient } from "../../support/zk_client.ts";
+import { writeMultiRequest } from "../../../src/jute/proto.ts";
 
 // CVE-2024-23944 (fixed by Debian and in upstream 3.8.4): the event is filtered
 // by the READ permission of the node it is about.
@@ -88,6 +89,36 @@ Deno.test("createTTL with a non-TTL mode and a negative TTL is refused (3.8 woul
     assertEquals((await c.createTTL("/y", 0, -1n)).err, -8);
     assertEquals((await c.exists("/x")).err, -101);
     assertEquals(s.server.lastZxid, before + 2n, "logged as error txns");
+  } finally {
+    await c.close().catch(() => {});
+    await s.stop();
+  }
+});
+
+Deno.test("multiRead of write ops: MarshallingError with the empty MultiResponse 3.8 had begun", async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  try {
+    const writes = await c.call(OP.multiRead, (w) => writeMultiRequest(w, [createOp("/x")]));
+    assertEquals(writes.err, -5);
+    assertEquals([...writes.r.bytes.subarray(writes.r.pos)], [
+      255,
+      255,
+      255,
+      255,
+      1,
+      255,
+      255,
+      255,
+      255,
+    ]);
+    const mixed = await c.call(
+      OP.multiRead,
+      (w) =>
+        writeMultiRequest(w, [{ type: 4, request: { path: "/", watch: false } }, createOp("/x")]),
+    );
+    assertEquals([mixed.err, mixed.r.done], [-5, true], "mixing fails while decoding: no body");
+    assertEquals((await c.exists("/x")).err, -101);
   } finally {
     await c.close().catch(() => {});
     await s.stop();
