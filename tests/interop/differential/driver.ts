@@ -14,11 +14,18 @@ import {
   writeDeleteRequest,
   writeGetChildrenRequest,
   writeMultiRequest,
+  writeReconfigRequest,
   writeRemoveWatchesRequest,
   writeSetACLRequest,
   writeSetDataRequest,
+  writeSetWatches,
   writeSetWatches2,
 } from "../../../src/jute/proto.ts";
+
+/** setWatches (3.5's form, without the persistent lists). */
+const OP_SET_WATCHES = 101;
+/** reconfig, which a standalone server refuses. */
+const OP_RECONFIG = 16;
 import type { Reader } from "../../../src/jute/reader.ts";
 import { OP, type Reply, ZkClient } from "../../support/zk_client.ts";
 import type { AclChoice, MultiSubOp, Op, PathRef, ReadSubOp } from "./gen.ts";
@@ -50,6 +57,10 @@ export async function aclTable(): Promise<Record<AclChoice, ACL[]>> {
     noAdmin: [{ perms: 15, id: { scheme: "world", id: "anyone" } }],
     empty: [],
     badScheme: [{ perms: all, id: { scheme: "foo", id: "bar" } }],
+    ipCidr: [{ perms: all, id: { scheme: "ip", id: "127.0.0.0/8" } }],
+    ipBad: [{ perms: all, id: { scheme: "ip", id: "300.1.2.3/40" } }],
+    digestBad: [{ perms: all, id: { scheme: "digest", id: "nocolon" } }],
+    worldOther: [{ perms: all, id: { scheme: "world", id: "someone" } }],
   };
 }
 
@@ -166,15 +177,17 @@ export class Driver {
     if (op.watches) {
       const w = op.watches;
       const p = (xs: PathRef[]) => xs.map((x) => this.resolve(x));
-      const rep = await this.call(next, i, OP.setWatches2, (wr) =>
-        writeSetWatches2(wr, {
-          relativeZxid: inc.lastZxid,
-          dataWatches: p(w.data),
-          existWatches: p(w.exist),
-          childWatches: p(w.child),
-          persistentWatches: p(w.persistent),
-          persistentRecursiveWatches: p(w.recursive),
-        }), -8);
+      const lists = {
+        relativeZxid: inc.lastZxid,
+        dataWatches: p(w.data),
+        existWatches: p(w.exist),
+        childWatches: p(w.child),
+        persistentWatches: p(w.persistent),
+        persistentRecursiveWatches: p(w.recursive),
+      };
+      const rep = w.v1
+        ? await this.call(next, i, OP_SET_WATCHES, (wr) => writeSetWatches(wr, lists), -8)
+        : await this.call(next, i, OP.setWatches2, (wr) => writeSetWatches2(wr, lists), -8);
       text += ` setWatches err=${rep.err} zxid=${rep.zxid}`;
     }
     return text;
@@ -425,6 +438,15 @@ export class Driver {
         break;
       case "reconnect":
         return await this.reconnect(op.s, inc, op, i);
+      case "reconfig":
+        rep = await this.call(inc, i, OP_RECONFIG, (w) =>
+          writeReconfigRequest(w, {
+            joiningServers: "server.2=127.0.0.1:2888:3888",
+            leavingServers: null,
+            newMembers: null,
+            curConfigId: -1n,
+          }));
+        break;
       case "close": {
         inc.sent.push(i);
         const err = await inc.client.close();

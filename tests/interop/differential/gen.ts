@@ -45,6 +45,10 @@ export const ACL_CHOICES = [
   "noAdmin",
   "empty",
   "badScheme",
+  "ipCidr",
+  "ipBad",
+  "digestBad",
+  "worldOther",
 ] as const;
 export type AclChoice = typeof ACL_CHOICES[number];
 
@@ -100,10 +104,12 @@ export type Op =
   | { k: "whoAmI"; s: number }
   | { k: "close"; s: number }
   | { k: "open"; s: number }
-  | { k: "reconnect"; s: number; watches: WatchLists | null };
+  | { k: "reconnect"; s: number; watches: WatchLists | null }
+  | { k: "reconfig"; s: number };
 
-/** setWatches2 lists a reconnecting client sends. */
+/** setWatches2 lists a reconnecting client sends (setWatches, without the persistent lists, if v1). */
 export interface WatchLists {
+  v1: boolean;
   data: PathRef[];
   exist: PathRef[];
   child: PathRef[];
@@ -134,9 +140,19 @@ const WRITE_PATHS = [
   "/c/g",
   "/missing/x",
 ];
-const RARE_PATHS = ["/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota", "/zookeeper/x"];
+const RARE_PATHS = [
+  "/",
+  "/zookeeper",
+  "/zookeeper/config",
+  "/zookeeper/quota",
+  "/zookeeper/x",
+  // Quota nodes: the server keeps zookeeper_stats of the subtree under /a.
+  "/zookeeper/quota/a",
+  "/zookeeper/quota/a/zookeeper_limits",
+  "/zookeeper/quota/a/zookeeper_stats",
+];
 const BAD_PATHS = ["", "a", "/a/", "/a//b", "/a/./b", "/a/\u0001"];
-const DATA = ["", "x", "hello", "0123456789", "data-α"];
+const DATA = ["", "x", "hello", "0123456789", "data-α", "count=3,bytes=20", "count=-1,bytes=-1"];
 
 function path(r: Prng): PathRef {
   const x = r.next();
@@ -178,7 +194,14 @@ function multiSubOp(r: Prng): MultiSubOp {
     const flags = createFlags(r);
     return { t: "create", path: createPath(r, (flags & 2) !== 0), flags, data: data(r) };
   }
-  if (x < 0.4) return { t: "createTTL", path: path(r), flags: r.pick([5, 6]), ttl: LONG_TTL };
+  if (x < 0.4) {
+    return {
+      t: "createTTL",
+      path: path(r),
+      flags: r.pick([5, 6]),
+      ttl: r.chance(0.9) ? LONG_TTL : 0,
+    };
+  }
   if (x < 0.6) return { t: "delete", path: path(r), version: version(r) };
   if (x < 0.8) return { t: "setData", path: path(r), data: data(r), version: version(r) };
   return { t: "check", path: path(r), version: version(r) };
@@ -266,10 +289,18 @@ function opOn(r: Prng, s: number): Op {
     // (as a client library does) or not.
     const some = () => Array.from({ length: r.int(3) }, () => path(r));
     const watches = r.chance(0.8)
-      ? { data: some(), exist: some(), child: some(), persistent: some(), recursive: some() }
+      ? {
+        v1: r.chance(0.3),
+        data: some(),
+        exist: some(),
+        child: some(),
+        persistent: some(),
+        recursive: some(),
+      }
       : null;
     return { k: "reconnect", s, watches };
   }
+  if (x < 925) return { k: "reconfig", s };
   return { k: "getData", s, path: path(r), watch: true };
 }
 
