@@ -31,8 +31,8 @@ export interface ApplyResult {
   /** Paths removed by a closeSession. */
   deleted?: string[];
   /**
-   * Inside a multi: the node's stat right after this create or setData
-   * (ProcessTxnResult.stat), which is what 3.8 answers for that sub-op.
+   * The node's stat right after this create (or, inside a multi, setData):
+   * ProcessTxnResult.stat, which is what 3.8 answers.
    */
   statAt?: StatAt;
   events: TreeEvent[];
@@ -91,6 +91,7 @@ function create(
   r: CreateContainerTxn,
   owner: bigint,
   events: TreeEvent[],
+  rc: ApplyResult,
 ): number {
   const err = tree.createNode(
     r.path,
@@ -102,6 +103,10 @@ function create(
     header.time,
   );
   if (err === TreeError.ok) {
+    // The stat as created: a quota stats node's data is rewritten right after,
+    // without a stat change, and 3.8 answers with the length the client sent.
+    const n = tree.get(r.path);
+    if (n) rc.statAt = { stat: { ...n.stat }, dataLength: r.data?.length ?? 0, numChildren: 0 };
     const parent = parentOf(r.path);
     events.push({ type: "created", path: r.path, acl: aclAt(tree, r.path) }, {
       type: "childrenChanged",
@@ -139,16 +144,16 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
     case OpCode.create2: {
       const r = txn.record;
       rc.path = r.path;
-      rc.err = create(tree, header, r, r.ephemeral ? header.clientId : 0n, events);
+      rc.err = create(tree, header, r, r.ephemeral ? header.clientId : 0n, events, rc);
       break;
     }
     case OpCode.createTTL:
       rc.path = txn.record.path;
-      rc.err = create(tree, header, txn.record, ttlOwner(txn.record.ttl), events);
+      rc.err = create(tree, header, txn.record, ttlOwner(txn.record.ttl), events, rc);
       break;
     case OpCode.createContainer:
       rc.path = txn.record.path;
-      rc.err = create(tree, header, txn.record, CONTAINER_OWNER, events);
+      rc.err = create(tree, header, txn.record, CONTAINER_OWNER, events, rc);
       break;
     case OpCode.delete:
     case OpCode.deleteContainer:
@@ -198,7 +203,7 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
           ? { type: OpCode.error, record: { err: postFailed ? RUNTIME_INCONSISTENCY : 0 } }
           : s;
         const subRc = applyOne(tree, header, sub, events);
-        if (subRc.err === 0 && subRc.path !== undefined && sub.type !== OpCode.delete) {
+        if (subRc.err === 0 && sub.type === OpCode.setData && subRc.path !== undefined) {
           subRc.statAt = statAt(tree, subRc.path);
         }
         rc.multi.push(subRc);

@@ -433,7 +433,12 @@ export function whoAmIBody(clientInfo: { authScheme: string; user: string }[]): 
 }
 
 /** The response body of a successful single write. */
-export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Body | null {
+export function writeResponse(
+  tree: DataTree,
+  type: number,
+  t: PreparedTxn,
+  applied?: ApplyResult,
+): Body | null {
   const path = txnPath(t);
   switch (type) {
     case OpCode.create:
@@ -441,7 +446,8 @@ export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Bod
     case OpCode.create2:
     case OpCode.createTTL:
     case OpCode.createContainer: {
-      const stat = statOrEmpty(tree, path);
+      const at = applied?.statAt;
+      const stat = at ? fullStat(at.stat, at.dataLength, at.numChildren) : statOrEmpty(tree, path);
       return (w) => writeCreate2Response(w, { path, stat });
     }
     case OpCode.setData:

@@ -602,7 +602,7 @@ export class ZkServer implements CnxnHandler {
     sessionId: bigint,
     cxid: number,
     t: PreparedTxn,
-  ): { zxid: bigint; err: number; multi?: ApplyResult[] } {
+  ): { zxid: bigint; err: number; rc: ApplyResult } {
     const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
     const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
     const txn = t;
@@ -622,7 +622,7 @@ export class ZkServer implements CnxnHandler {
     }
     this.deliver(fires);
     this.countForSnapshot();
-    return { zxid, err: rc.err, multi: rc.multi };
+    return { zxid, err: rc.err, rc };
   }
 
   private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
@@ -669,7 +669,7 @@ export class ZkServer implements CnxnHandler {
         type,
         applied.zxid,
         0,
-        codec.multiResponse(this.db.tree, t, errs, applied.multi),
+        codec.multiResponse(this.db.tree, t, errs, applied.rc.multi),
         startMs,
       );
       return;
@@ -684,7 +684,7 @@ export class ZkServer implements CnxnHandler {
       type,
       applied.zxid,
       0,
-      codec.writeResponse(this.db.tree, type, t),
+      codec.writeResponse(this.db.tree, type, t, applied.rc),
       startMs,
     );
   }

@@ -176,6 +176,20 @@ function data(r: Prng): string {
   return r.pick(DATA);
 }
 
+// 3.8 parses quota nodes' data (StatsTrack) whenever a node below the quota root
+// changes, and a malformed one throws inside the commit path: the server dies.
+// So quota nodes only ever get well-formed data, and no TTL (which sends none).
+const QUOTA_DATA = ["count=3,bytes=20", "count=-1,bytes=-1", "count=1,bytes=5"];
+function isQuota(p: PathRef): boolean {
+  return p.startsWith("/zookeeper/quota/");
+}
+function dataFor(r: Prng, p: PathRef): string {
+  return isQuota(p) ? r.pick(QUOTA_DATA) : data(r);
+}
+function nonQuota(p: PathRef): PathRef {
+  return isQuota(p) ? "/c" : p;
+}
+
 // Create flags: persistent, ephemeral, sequential, ephemeral-sequential, container,
 // and now and then a flag value no mode has.
 function createFlags(r: Prng): number {
@@ -192,18 +206,18 @@ function multiSubOp(r: Prng): MultiSubOp {
   const x = r.next();
   if (x < 0.35) {
     const flags = createFlags(r);
-    return { t: "create", path: createPath(r, (flags & 2) !== 0), flags, data: data(r) };
+    const p = createPath(r, (flags & 2) !== 0);
+    return { t: "create", path: p, flags, data: dataFor(r, p) };
   }
   if (x < 0.4) {
-    return {
-      t: "createTTL",
-      path: path(r),
-      flags: r.pick([5, 6]),
-      ttl: r.chance(0.9) ? LONG_TTL : 0,
-    };
+    const p = nonQuota(path(r));
+    return { t: "createTTL", path: p, flags: r.pick([5, 6]), ttl: r.chance(0.9) ? LONG_TTL : 0 };
   }
   if (x < 0.6) return { t: "delete", path: path(r), version: version(r) };
-  if (x < 0.8) return { t: "setData", path: path(r), data: data(r), version: version(r) };
+  if (x < 0.8) {
+    const p = path(r);
+    return { t: "setData", path: p, data: dataFor(r, p), version: version(r) };
+  }
   return { t: "check", path: path(r), version: version(r) };
 }
 
@@ -217,15 +231,9 @@ function opOn(r: Prng, s: number): Op {
     const flags = createFlags(r);
     const opcode = flags === 4 ? (r.chance(0.85) ? 19 : 1) : r.pick([1, 1, 15, 15, 19] as const);
     const acl: AclChoice = r.chance(0.8) ? "open" : r.pick(ACL_CHOICES);
-    return {
-      k: "create",
-      s,
-      opcode,
-      path: createPath(r, (flags & 2) !== 0),
-      data: r.chance(0.05) ? null : data(r),
-      flags,
-      acl,
-    };
+    const p = createPath(r, (flags & 2) !== 0);
+    const d = isQuota(p) ? dataFor(r, p) : r.chance(0.05) ? null : data(r);
+    return { k: "create", s, opcode, path: p, data: d, flags, acl };
   }
   if (x < 220) {
     const flags = r.chance(0.9) ? r.pick([5, 6]) : r.pick([0, 1, 4]);
@@ -233,10 +241,13 @@ function opOn(r: Prng, s: number): Op {
     // the server dies (and again on restart). Not generated; see the unit tests.
     const bad = flags === 5 || flags === 6 ? [0, -5, 2 ** 40] : [0, 2 ** 40];
     const ttl = r.chance(0.9) ? LONG_TTL : r.pick(bad);
-    return { k: "createTTL", s, path: createPath(r, flags === 6), flags, ttl };
+    return { k: "createTTL", s, path: nonQuota(createPath(r, flags === 6)), flags, ttl };
   }
   if (x < 340) return { k: "delete", s, path: path(r), version: version(r) };
-  if (x < 440) return { k: "setData", s, path: path(r), data: data(r), version: version(r) };
+  if (x < 440) {
+    const p = path(r);
+    return { k: "setData", s, path: p, data: dataFor(r, p), version: version(r) };
+  }
   if (x < 600) {
     const k = r.pick(["exists", "getData", "getChildren", "getChildren2"] as const);
     return { k, s, path: path(r), watch: r.chance(0.5) };

@@ -124,3 +124,21 @@ Deno.test("multiRead of write ops: MarshallingError with the empty MultiResponse
     await s.stop();
   }
 });
+
+Deno.test("create2 of a quota stats node answers the stat as created, before the server fills it", async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  try {
+    await c.create("/q");
+    await c.create("/zookeeper/quota/q");
+    await c.create("/zookeeper/quota/q/zookeeper_limits", "count=5,bytes=50");
+    const made = await c.create2("/zookeeper/quota/q/zookeeper_stats");
+    assertEquals([made.err, made.stat?.dataLength], [0, 0]);
+    const now = await c.getData("/zookeeper/quota/q/zookeeper_stats");
+    assertEquals(now.data, "count=1,bytes=0");
+    assertEquals([now.stat?.dataLength, now.stat?.version], [15, 0]);
+  } finally {
+    await c.close().catch(() => {});
+    await s.stop();
+  }
+});
