@@ -1044,8 +1044,10 @@ export class ZkServer implements CnxnHandler {
       if (!b) buckets.set(s.expiresAt, b = []);
       b.push(id);
     }
+    // wchs/wchc/wchp report DataTree's data watches only, as 3.8 does (child
+    // watches count in mntr's zk_watch_count alone).
     const byPath = new Map<string, Set<ClientCnxn>>();
-    for (const table of [this.watches.data, this.watches.child]) {
+    for (const table of [this.watches.data]) {
       for (const [p, ws] of table.byPathEntries()) {
         let s = byPath.get(p);
         if (!s) byPath.set(p, s = new Set());
@@ -1053,7 +1055,7 @@ export class ZkServer implements CnxnHandler {
       }
     }
     const bySession = new Map<bigint, Set<string>>();
-    for (const table of [this.watches.data, this.watches.child]) {
+    for (const table of [this.watches.data]) {
       for (const [w, paths] of table.byWatcherEntries()) {
         let s = bySession.get(w.sessionId);
         if (!s) bySession.set(w.sessionId, s = new Set());
@@ -1142,14 +1144,7 @@ export class ZkServer implements CnxnHandler {
         ...summary("fsynctime", this.fsyncTime),
         ...(extra.monitor ?? []),
       ],
-      watchSummary: {
-        watchers: new Set([
-          ...this.watches.data.byWatcherEntries().map(([w]) => w),
-          ...this.watches.child.byWatcherEntries().map(([w]) => w),
-        ]).size,
-        paths: byPath.size,
-        watches: ds.watches + cs.watches,
-      },
+      watchSummary: { watchers: ds.watchers, paths: ds.paths, watches: ds.watches },
       watchesByPath: [...byPath].map(([p, ws]) => [p, [...ws].map((w) => w.sessionId)]),
       watchesBySession: [...bySession].map(([id, ps]) => [id, [...ps]]),
       sessionBuckets: [...buckets],

@@ -27,6 +27,7 @@ const OP_SET_WATCHES = 101;
 /** reconfig, which a standalone server refuses. */
 const OP_RECONFIG = 16;
 import type { Reader } from "../../../src/jute/reader.ts";
+import { fourLetter } from "../../support/four_letter.ts";
 import { OP, type Reply, ZkClient } from "../../support/zk_client.ts";
 import type { AclChoice, MultiSubOp, Op, PathRef, ReadSubOp } from "./gen.ts";
 import { SLOTS } from "./gen.ts";
@@ -495,6 +496,40 @@ export class Driver {
       }
     }
     return out;
+  }
+
+  /**
+   * The watch four-letter words (wchs, wchc, wchp) with session ids as labels;
+   * wchc/wchp as sorted (session, path) pairs, since their order follows
+   * session-id hashing and ids differ between servers.
+   */
+  async watchWords(): Promise<string[]> {
+    const label = (hex: string) => {
+      for (const [id, l] of this.sessionLabels) if (`0x${id.toString(16)}` === hex) return l;
+      return `unknown:${hex}`;
+    };
+    const pairs = (text: string, sessionFirst: boolean) => {
+      const out: string[] = [];
+      let head = "";
+      for (const line of text.split("\n")) {
+        if (line === "") continue;
+        if (!line.startsWith("\t")) {
+          head = line;
+          continue;
+        }
+        const item = line.slice(1);
+        out.push(sessionFirst ? `${label(head)} ${item}` : `${label(item)} ${head}`);
+      }
+      return out.sort();
+    };
+    const wchs = await fourLetter(this.port, "wchs");
+    const wchc = pairs(await fourLetter(this.port, "wchc"), true);
+    const wchp = pairs(await fourLetter(this.port, "wchp"), false);
+    return [
+      `wchs ${wchs.trim().replace("\n", " / ")}`,
+      ...wchc.map((x) => `wchc ${x}`),
+      ...wchp.map((x) => `wchp ${x}`),
+    ];
   }
 
   /** The whole tree as lines (path, data, stat, acl), walked depth first in sorted order. */

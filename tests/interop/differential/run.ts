@@ -140,6 +140,22 @@ export async function runDifferential(seed: number, count: number): Promise<RunR
         if (d) throw new Divergence(d);
       }
     }
+    const wa = await a.watchWords();
+    const wb = await b.watchWords();
+    for (let k = 0; k < Math.max(wa.length, wb.length); k++) {
+      if (wa[k] !== wb[k]) {
+        throw new Divergence(
+          report(
+            seed,
+            ops,
+            ops.length,
+            "watch four-letter words differ",
+            wa[k] ?? "(none)",
+            wb[k] ?? "(none)",
+          ),
+        );
+      }
+    }
     const ta = await a.dumpTree();
     const tb = await b.dumpTree();
     for (let k = 0; k < Math.max(ta.length, tb.length); k++) {
