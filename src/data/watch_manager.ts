@@ -58,8 +58,9 @@ export class WatchTable<W> {
     const paths = this.byWatcher.get(w);
     if (!paths || !paths.has(path)) return false;
     this.adjustRecursive(paths.get(path), undefined);
+    // A watcher keeps its (possibly empty) entry until its connection closes, as
+    // 3.8's watch2Paths does: wchs counts it and wchc lists its session.
     paths.delete(path);
-    if (paths.size === 0) this.byWatcher.delete(w);
     const set = this.byPath.get(path);
     if (!set || !set.delete(w)) return false;
     if (set.size === 0) this.byPath.delete(path);

@@ -4,6 +4,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { generateDigest } from "../../../src/server/acl.ts";
 import { startInProc } from "../../support/zkt_inproc.ts";
 import { createOp, OP, ZkClient } from "../../support/zk_client.ts";
+import { fourLetter } from "../../support/four_letter.ts";
 import { writeMultiRequest } from "../../../src/jute/proto.ts";
 
 // CVE-2024-23944 (fixed by Debian and in upstream 3.8.4): the event is filtered
@@ -139,6 +140,31 @@ Deno.test("create2 of a quota stats node answers the stat as created, before the
     assertEquals([now.stat?.dataLength, now.stat?.version], [15, 0]);
   } finally {
     await c.close().catch(() => {});
+    await s.stop();
+  }
+});
+
+Deno.test("wchs keeps counting a connection whose watches all fired until it closes", async () => {
+  const s = await startInProc();
+  const a = await ZkClient.connect(s.port);
+  const b = await ZkClient.connect(s.port);
+  try {
+    await a.exists("/w", true);
+    await b.create("/w");
+    await a.exists("/");
+    // Debian's 3.8.0 prints exactly this after the same steps.
+    assertEquals(
+      await fourLetter(s.port, "wchs"),
+      "1 connections watching 0 paths\nTotal watches:0\n",
+    );
+    await a.close();
+    assertEquals(
+      await fourLetter(s.port, "wchs"),
+      "0 connections watching 0 paths\nTotal watches:0\n",
+    );
+  } finally {
+    await a.close().catch(() => {});
+    await b.close().catch(() => {});
     await s.stop();
   }
 });
