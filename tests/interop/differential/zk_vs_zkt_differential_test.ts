@@ -7,8 +7,8 @@ import { SKIP_INTEROP } from "../../support/interop.ts";
 import { Divergence, runDifferential } from "./run.ts";
 
 const env = (k: string) => Deno.env.get(k);
-const SEEDS = env("ZKT_DIFF_SEED")?.split(",").map(Number) ?? [1, 2, 3];
-const OPS = Number(env("ZKT_DIFF_OPS") ?? 1200);
+const SEEDS = env("ZKT_DIFF_SEED")?.split(",").map(Number) ?? [1, 2, 3, 4];
+const OPS = Number(env("ZKT_DIFF_OPS") ?? 1500);
 
 for (const seed of SEEDS) {
   Deno.test({
