@@ -22,11 +22,8 @@ import {
   writeSetWatches2,
 } from "../../../src/jute/proto.ts";
 
-/** setWatches (3.5's form, without the persistent lists). */
-const OP_SET_WATCHES = 101;
-/** reconfig, which a standalone server refuses. */
-const OP_RECONFIG = 16;
 import type { Reader } from "../../../src/jute/reader.ts";
+import type { Writer } from "../../../src/jute/writer.ts";
 import { fourLetter } from "../../support/four_letter.ts";
 import { OP, type Reply, ZkClient } from "../../support/zk_client.ts";
 import type { AclChoice, MultiSubOp, Op, PathRef, ReadSubOp } from "./gen.ts";
@@ -34,6 +31,11 @@ import { SLOTS } from "./gen.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** setWatches (3.5's form, without the persistent lists). */
+const OP_SET_WATCHES = 101;
+/** reconfig, which a standalone server refuses. */
+const OP_RECONFIG = 16;
 
 /** digest id `user:base64(sha1(user:password))`, as DigestAuthenticationProvider builds it. */
 export async function digestId(userPw: string): Promise<string> {
@@ -140,7 +142,7 @@ export class Driver {
     inc: Incarnation,
     i: number,
     type: number,
-    body?: (w: import("../../../src/jute/writer.ts").Writer) => void,
+    body?: (w: Writer) => void,
     xid?: number,
   ): Promise<Reply> {
     inc.sent.push(i);

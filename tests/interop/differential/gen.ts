@@ -3,6 +3,13 @@
 // collide (NodeExists, NoNode, NotEmpty, BadVersion, NoChildrenForEphemerals,
 // NoAuth); the generator models only which session slots are open, never the
 // tree, so the same seed always gives the same ops.
+//
+// Left out on purpose: anything clock-driven (session expiry, TTL expiry,
+// container reaping: TTLs are an hour, the reaper's interval longer), auth
+// failures (the server drops the connection, the session then expires on its
+// own clock), and three requests that kill or wedge 3.8 itself: a passing check
+// outside a multi (no answer), createTTL with a non-TTL mode and a negative TTL,
+// and malformed quota data (both throw inside 3.8's commit path).
 
 /** A small seeded PRNG (mulberry32): deterministic across runs and machines. */
 export class Prng {
