@@ -68,19 +68,34 @@ export function javaStringHash(s: string): number {
  * would become trees in Java; zoo.cfg files never get near that.)
  */
 export function javaPropertiesOrder(keys: Iterable<string>): string[] {
+  return javaConcurrentHashMapOrder(keys, (k) => k, javaStringHash);
+}
+
+/**
+ * The iteration order of a ConcurrentHashMap (or its key set) after inserting
+ * `items` in order; `key` decides equality (a repeated key keeps its first place)
+ * and `hashCode` is the Java hashCode of the item.
+ */
+export function javaConcurrentHashMapOrder<T>(
+  items: Iterable<T>,
+  key: (item: T) => string,
+  hashCode: (item: T) => number,
+): T[] {
+  type Entry = { item: T; hash: number };
   const spread = (h: number) => (h ^ (h >>> 16)) & 0x7fffffff;
   let n = 16;
-  let table: { key: string; hash: number }[][] = Array.from({ length: n }, () => []);
+  let table: Entry[][] = Array.from({ length: n }, () => []);
   let size = 0;
   const seen = new Set<string>();
-  for (const key of keys) {
-    if (seen.has(key)) continue; // a repeated key keeps its first place
-    seen.add(key);
-    const hash = spread(javaStringHash(key));
-    table[hash & (n - 1)].push({ key, hash });
+  for (const item of items) {
+    const k = key(item);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const hash = spread(hashCode(item));
+    table[hash & (n - 1)].push({ item, hash });
     size++;
     if (size >= n - (n >>> 2)) {
-      const next: { key: string; hash: number }[][] = Array.from({ length: 2 * n }, () => []);
+      const next: Entry[][] = Array.from({ length: 2 * n }, () => []);
       for (let i = 0; i < n; i++) {
         const bin = table[i];
         if (bin.length === 0) continue;
@@ -88,8 +103,8 @@ export function javaPropertiesOrder(keys: Iterable<string>): string[] {
         for (let j = 1; j < bin.length; j++) {
           if ((bin[j].hash & n) !== (bin[last].hash & n)) last = j;
         }
-        const lo: typeof bin = [];
-        const hi: typeof bin = [];
+        const lo: Entry[] = [];
+        const hi: Entry[] = [];
         const runBitHigh = (bin[last].hash & n) !== 0;
         (runBitHigh ? hi : lo).push(...bin.slice(last));
         for (let j = 0; j < last; j++) ((bin[j].hash & n) === 0 ? lo : hi).unshift(bin[j]);
@@ -100,5 +115,5 @@ export function javaPropertiesOrder(keys: Iterable<string>): string[] {
       n *= 2;
     }
   }
-  return table.flat().map((e) => e.key);
+  return table.flat().map((e) => e.item);
 }

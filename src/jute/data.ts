@@ -44,9 +44,12 @@ export interface ClientInfo {
   user: string;
 }
 
-/** Reads an Id. */
+/**
+ * Reads an Id. A null id (length -1) reads as "": kazoo writes every empty string
+ * as null, e.g. the `auth` scheme's id, which ZooKeeper accepts and ignores.
+ */
 export function readId(r: Reader): Id {
-  return { scheme: r.string(), id: r.string() };
+  return { scheme: r.string(), id: r.ustring() ?? "" };
 }
 
 /** Writes an Id. */

@@ -1,6 +1,7 @@
 // ACL checks and authentication schemes as ZooKeeper 3.8 applies them:
 // world, auth, digest (SHA-1, with the super digest) and ip (IPv4 with mask bits).
 import { createHash } from "node:crypto";
+import { javaConcurrentHashMapOrder, javaStringHash } from "../config/java.ts";
 
 /** An identity: a scheme and an id within it (same shape as the jute Id record). */
 export interface AuthId {
@@ -151,6 +152,21 @@ export function fixupAcl(
     }
   }
   return out;
+}
+
+/** The jute Id record's Java hashCode (17, then 37 * result + each field's hash). */
+function idHashCode(a: AuthId): number {
+  const h = (Math.imul(17, 37) + javaStringHash(a.scheme)) | 0;
+  return (Math.imul(h, 37) + javaStringHash(a.id)) | 0;
+}
+
+/**
+ * A connection's ids in the order 3.8 walks them: its authInfo is a
+ * ConcurrentHashMap key set, so whoAmI and the `auth` ACL expansion follow the
+ * ids' hash order, not the order the client authenticated in.
+ */
+export function authInfoOrder(inserted: readonly AuthId[]): AuthId[] {
+  return javaConcurrentHashMapOrder(inserted, (a) => `${a.scheme}\0${a.id}`, idHashCode);
 }
 
 /** Result of an auth packet: the ids to add, or failure. */

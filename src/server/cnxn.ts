@@ -5,7 +5,7 @@
 import { FramedConn } from "../net/framed_conn.ts";
 import { FrameError } from "../net/errors.ts";
 import { logger } from "../log/logger.ts";
-import type { AuthId } from "./acl.ts";
+import { type AuthId, authInfoOrder } from "./acl.ts";
 import { type CnxnView, MinAvgMax, wordOfInt } from "./four_letter.ts";
 
 const log = logger("ServerCnxn");
@@ -61,7 +61,10 @@ export class ClientCnxn {
   }
   /** Set when the server told the client to go away; later frames are ignored. */
   closing = false;
+  /** The ids this connection is authenticated as, in 3.8's order (see authInfoOrder). */
   authInfo: AuthId[];
+  /** The same ids in the order they were added. */
+  private authAdded: AuthId[];
   readonly establishedMs = Date.now();
   packetsReceived = 0;
   packetsSent = 0;
@@ -82,7 +85,15 @@ export class ClientCnxn {
     const a = conn.remoteAddr as Deno.NetAddr;
     this.remoteIp = a.hostname;
     this.remotePort = a.port;
-    this.authInfo = [{ scheme: "ip", id: a.hostname }];
+    this.authAdded = [{ scheme: "ip", id: a.hostname }];
+    this.authInfo = this.authAdded;
+  }
+
+  /** Adds an authenticated id (a repeat is ignored). */
+  addAuthId(id: AuthId): void {
+    if (this.authAdded.some((a) => a.scheme === id.scheme && a.id === id.id)) return;
+    this.authAdded = [...this.authAdded, id];
+    this.authInfo = authInfoOrder(this.authAdded);
   }
 
   /** Java's InetSocketAddress.toString form: "/127.0.0.1:5000". */

@@ -42,27 +42,3 @@ export function javaHashSetOrder(items: Iterable<string>, cap: number): string[]
     .sort((x, y) => x.b - y.b || x.i - y.i)
     .map((e) => e.s);
 }
-
-/** Id.hashCode() of a jute-generated Id record (scheme, id). */
-export function javaIdHash(scheme: string, id: string): number {
-  const h = (Math.imul(17, 37) + javaStringHash(scheme)) | 0;
-  return (Math.imul(h, 37) + javaStringHash(id)) | 0;
-}
-
-/**
- * `items` (already in ConcurrentHashMap iteration order, newest last) re-sorted
- * as a ConcurrentHashMap-backed set iterates them: bins in index order, in
- * insertion order inside a bin. (The node reordering of a resize split, at 12+
- * elements, is not modelled; a session never holds that many auth ids.)
- */
-export function javaConcurrentSetOrder<T>(items: readonly T[], hash: (t: T) => number): T[] {
-  let cap = 16;
-  while (items.length >= cap - (cap >>> 2)) cap *= 2;
-  const bin = (t: T) => {
-    const h = hash(t);
-    return ((h ^ (h >>> 16)) & 0x7fffffff) & (cap - 1);
-  };
-  return items.map((t, i) => ({ t, i, b: bin(t) })).sort((x, y) => x.b - y.b || x.i - y.i).map(
-    (e) => e.t,
-  );
-}

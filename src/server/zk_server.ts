@@ -26,13 +26,7 @@ import {
   wordEnabled,
 } from "./four_letter.ts";
 import { GroupCommit } from "./group_commit.ts";
-import {
-  cloneCapacity,
-  grownCapacity,
-  javaConcurrentSetOrder,
-  javaHashSetOrder,
-  javaIdHash,
-} from "./java_order.ts";
+import { cloneCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
 import { parentOf } from "./path_utils.ts";
 import {
   Err,
@@ -538,15 +532,7 @@ export class ZkServer implements CnxnHandler {
       log.warn(`Bad auth packet from ${cnxn.remote}: ${(e as Error).message}`);
     }
     if (out.ok) {
-      for (const id of out.ids) {
-        if (!cnxn.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) {
-          cnxn.authInfo.push(id);
-        }
-      }
-      // ServerCnxn.authInfo is a ConcurrentHashMap-backed set: its order decides how
-      // an `auth` ACL expands and what whoAmI lists.
-      const ordered = javaConcurrentSetOrder(cnxn.authInfo, (a) => javaIdHash(a.scheme, a.id));
-      cnxn.authInfo.splice(0, ordered.length, ...ordered);
+      for (const id of out.ids) cnxn.addAuthId(id);
       log.info(
         `Session ${
           hexId(cnxn.sessionId)

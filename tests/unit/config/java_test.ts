@@ -1,6 +1,7 @@
 // Java-compat helpers: number parsing and the iteration orders ZooKeeper prints in.
 import assert from "node:assert/strict";
 import {
+  javaConcurrentHashMapOrder,
   javaHashMapOrder,
   javaLongToHex,
   javaParseInt,
@@ -103,4 +104,14 @@ Deno.test("parseProperties: Java .properties syntax", () => {
     dup: "2",
     after: "comment",
   });
+});
+
+Deno.test("javaConcurrentHashMapOrder: bins by spread hash, a repeated key keeps its first place", () => {
+  const order = javaConcurrentHashMapOrder(
+    [3, 1, 17, 2, 1],
+    (n) => String(n),
+    (n) => n,
+  );
+  // 1 and 17 share bin 1 (table of 16), in insertion order.
+  assert.deepEqual(order, [1, 17, 2, 3]);
 });

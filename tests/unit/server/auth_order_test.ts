@@ -2,7 +2,6 @@
 // `auth` ACL expands in the same order (found by tests/interop/differential).
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { generateDigest } from "../../../src/server/acl.ts";
-import { javaConcurrentSetOrder, javaIdHash } from "../../../src/server/java_order.ts";
 import { startInProc } from "../../support/zkt_inproc.ts";
 import { ZkClient } from "../../support/zk_client.ts";
 
@@ -10,22 +9,7 @@ const SUPER = "super:lK75jTNcA+U9vtVEw5vB51mj/w4=";
 const USER1 = "user1:GMJqCvSAmNfv41XqBotWHO0HsNc=";
 const USER2 = "user2:bpD4uPzrrsGNcJsBFLRErJIlBog=";
 
-Deno.test("Id.hashCode and ConcurrentHashMap set order match Java 17", () => {
-  // Golden lines from Java 17 with zookeeper-jute's Id.
-  assertEquals(javaIdHash("digest", USER2), -1801214826);
-  assertEquals(javaIdHash("super", ""), -232294480);
-  assertEquals(javaIdHash("ip", "127.0.0.1"), 1506146057);
-  const ids = [["ip", "127.0.0.1"], ["super", ""], ["digest", SUPER], ["digest", USER1], [
-    "digest",
-    USER2,
-  ]];
-  assertEquals(
-    javaConcurrentSetOrder(ids, ([s, i]) => javaIdHash(s, i)).map((x) => x.join(" ")),
-    [`digest ${USER2}`, "super ", `digest ${SUPER}`, "ip 127.0.0.1", `digest ${USER1}`],
-  );
-});
-
-Deno.test("an auth ACL expands to the session's ids in 3.8's set order", async () => {
+Deno.test("an auth ACL expands to a super session's ids in 3.8's set order", async () => {
   const s = await startInProc([], { superDigest: SUPER });
   const c = await ZkClient.connect(s.port);
   try {
@@ -35,6 +19,7 @@ Deno.test("an auth ACL expands to the session's ids in 3.8's set order", async (
     }
     const creator = [{ perms: 31, id: { scheme: "auth", id: "" } }];
     assertEquals((await c.create("/n", "", 0, creator)).err, 0);
+    // Debian's 3.8.0 answers this order for the same logins.
     assertEquals((await c.getACL("/n")).acl.map((a) => a.id.id), [USER2, SUPER, USER1]);
   } finally {
     await c.close().catch(() => {});

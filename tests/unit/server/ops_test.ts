@@ -167,7 +167,7 @@ Deno.test("whoAmI, getEphemerals, getAllChildrenNumber, sync", async () => {
     await c.addAuth("digest", "bob:pw");
     const who = await c.call(OP.whoAmI);
     const infos = who.r.vector((r) => ({ scheme: r.string(), user: r.string() }));
-    // ServerCnxn.authInfo's ConcurrentHashMap order (Java 17 prints digest first here).
+    // 3.8 keeps the ids in a hash set: digest bob comes before ip, as its zkCli whoami shows.
     assertEquals(infos, [{ scheme: "digest", user: "bob" }, { scheme: "ip", user: "127.0.0.1" }]);
     await c.create("/g");
     await c.create("/g/e1", "", 1);
@@ -276,5 +276,35 @@ Deno.test("clients see DataNode.copyStat's stat: cversion counts deletes, contai
     );
     const box = await c.create2("/box", 4, OP.createContainer);
     assertEquals(box.stat?.ephemeralOwner, 0n);
+  });
+});
+
+Deno.test("an auth-scheme ACL whose id is null (as kazoo sends it) is accepted, not a decode error", async () => {
+  await withClient([], async (c) => {
+    assertEquals(await c.addAuth("digest", "bob:pw"), 0);
+    // CreateRequest with acl [{perms 31, id {scheme "auth", id null}}], kazoo's bytes.
+    const rep = await c.call(OP.create, (w) => {
+      w.ustring("/kz").buffer(new TextEncoder().encode("a"));
+      w.int(1).int(31).ustring("auth").ustring(null);
+      w.int(0);
+    });
+    assertEquals(rep.err, 0);
+    assertEquals((await c.getACL("/kz")).acl, [
+      { perms: 31, id: { scheme: "digest", id: generateDigest("bob:pw") } },
+    ]);
+  });
+});
+
+Deno.test("the auth scheme expands to the session's ids in 3.8's hash-set order, not login order", async () => {
+  await withClient([], async (c) => {
+    for (const u of ["dave", "bob", "carol", "erin"]) {
+      assertEquals(await c.addAuth("digest", `${u}:pw`), 0);
+    }
+    await c.create("/m", "", 0, [{ perms: 1, id: { scheme: "auth", id: "" } }]);
+    // The order Apache ZooKeeper 3.8 gives for the same logins (kazoo_acl.py).
+    assertEquals(
+      (await c.getACL("/m")).acl.map((a) => a.id.id.split(":")[0]),
+      ["bob", "carol", "erin", "dave"],
+    );
   });
 });
