@@ -513,8 +513,8 @@ export class Driver {
     const pairs = (text: string, sessionFirst: boolean) => {
       const out: string[] = [];
       let head = "";
+      // Every untabbed line heads a block: a watch on "" prints an empty one.
       for (const line of text.split("\n")) {
-        if (line === "") continue;
         if (!line.startsWith("\t")) {
           head = line;
           continue;

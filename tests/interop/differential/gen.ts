@@ -319,6 +319,20 @@ function opOn(r: Prng, s: number): Op {
     return { k: "reconnect", s, watches };
   }
   if (x < 925) return { k: "reconfig", s };
+  if (x < 933) {
+    // A burst of sequential creates: child sets and a session's ephemeral set grow
+    // past Java's HashSet resize points, whose iteration order clients then see.
+    const parent = r.pick(SEQ_PARENTS);
+    const flags = r.pick([1, 3, 3, 2]);
+    const n = 8 + r.int(13);
+    const ops: MultiSubOp[] = Array.from({ length: n }, () => ({
+      t: "create",
+      path: flags === 1 ? `${parent}${r.int(40)}` : parent,
+      flags,
+      data: "",
+    }));
+    return { k: "multi", s, ops };
+  }
   return { k: "getData", s, path: path(r), watch: true };
 }
 
