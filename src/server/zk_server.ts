@@ -1131,7 +1131,9 @@ export class ZkServer implements CnxnHandler {
         ...(extra.monitor ?? []),
       ],
       watchSummary: { watchers: ds.watchers, paths: ds.paths, watches: ds.watches },
-      watchesByPath: [...byPath].map(([p, ws]) => [p, [...ws].map((w) => w.sessionId)]),
+      // In the order of 3.8's watchTable, a HashMap<String, ...> that never shrinks.
+      watchesByPath: javaHashSetOrder(byPath.keys(), grownCapacity(this.watches.data.peakPaths, 16))
+        .map((p) => [p, [...byPath.get(p)!].map((w) => w.sessionId)]),
       watchesBySession: [...bySession].map(([id, ps]) => [id, [...ps]]),
       sessionBuckets: [...buckets],
       sessionCount: this.sessions.size,

@@ -501,16 +501,16 @@ export class Driver {
   }
 
   /**
-   * The watch four-letter words (wchs, wchc, wchp) with session ids as labels;
-   * wchc/wchp as sorted (session, path) pairs, since their order follows
-   * session-id hashing and ids differ between servers.
+   * The watch four-letter words (wchs, wchc, wchp) with session ids as labels.
+   * Whatever follows session-id hashing (wchc's order, the sessions under a
+   * wchp path) is sorted, since ids differ between servers.
    */
   async watchWords(): Promise<string[]> {
     const label = (hex: string) => {
       for (const [id, l] of this.sessionLabels) if (`0x${id.toString(16)}` === hex) return l;
       return `unknown:${hex}`;
     };
-    const pairs = (text: string, sessionFirst: boolean) => {
+    const pairs = (text: string) => {
       const out: string[] = [];
       let head = "";
       // Every untabbed line heads a block: a watch on "" prints an empty one.
@@ -520,13 +520,22 @@ export class Driver {
           continue;
         }
         const item = line.slice(1);
-        out.push(sessionFirst ? `${label(head)} ${item}` : `${label(item)} ${head}`);
+        out.push(`${label(head)} ${item}`);
       }
       return out.sort();
     };
+    // wchp's paths come in HashMap order, which is deterministic: kept as printed.
+    const byPath = (text: string) => {
+      const out: { path: string; who: string[] }[] = [];
+      for (const line of text.split("\n")) {
+        if (line.startsWith("\t")) out[out.length - 1]?.who.push(label(line.slice(1)));
+        else out.push({ path: line, who: [] });
+      }
+      return out.filter((b) => b.who.length > 0).map((b) => `${b.path} ${b.who.sort().join(",")}`);
+    };
     const wchs = await fourLetter(this.port, "wchs");
-    const wchc = pairs(await fourLetter(this.port, "wchc"), true);
-    const wchp = pairs(await fourLetter(this.port, "wchp"), false);
+    const wchc = pairs(await fourLetter(this.port, "wchc"));
+    const wchp = byPath(await fourLetter(this.port, "wchp"));
     return [
       `wchs ${wchs.trim().replace("\n", " / ")}`,
       ...wchc.map((x) => `wchc ${x}`),

@@ -168,3 +168,21 @@ Deno.test("wchs keeps counting a connection whose watches all fired until it clo
     await s.stop();
   }
 });
+
+Deno.test("wchp lists paths in the order of 3.8's watch HashMap", async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  try {
+    for (const p of ["/zz", "/a/b", "/missing/x", "/", "/zookeeper/x", "/c/g", "/b"]) {
+      await c.exists(p, true);
+    }
+    const paths = (await fourLetter(s.port, "wchp")).split("\n").filter((l) =>
+      l !== "" && !l.startsWith("\t")
+    );
+    // Debian's 3.8.0 after the same exists calls.
+    assertEquals(paths, ["/a/b", "/zookeeper/x", "/b", "/c/g", "/zz", "/missing/x", "/"]);
+  } finally {
+    await c.close().catch(() => {});
+    await s.stop();
+  }
+});
