@@ -900,15 +900,20 @@ export class ZkServer implements CnxnHandler {
     return javaHashSetOrder(kids, cap);
   }
 
-  /** A session's ephemerals as DataTree.getEphemerals returns them (a copied HashSet). */
+  /** A session's ephemerals as DataTree.getEphemerals returns them (a cloned HashSet). */
   private ephemeralsOf(sessionId: bigint): string[] {
+    const own = this.ephemeralOrder(sessionId);
+    return own.length === 0 ? [] : javaHashSetOrder(own, cloneCapacity(own.length));
+  }
+
+  /** A session's ephemerals in its own HashSet's order (which keeps its size until the session ends). */
+  private ephemeralOrder(sessionId: bigint): string[] {
     const set = this.db.tree.ephemerals.get(sessionId);
-    if (!set || set.size === 0) {
+    if (!set) {
       this.ephemeralCaps.delete(sessionId);
       return [];
     }
-    const cap = grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16);
-    return javaHashSetOrder(javaHashSetOrder(set, cap), cloneCapacity(set.size));
+    return javaHashSetOrder(set, grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16));
   }
 
   /** A node's ACL; the reference -1 is OPEN_ACL_UNSAFE (ReferenceCountedACLCache.convertLong). */
@@ -1137,7 +1142,9 @@ export class ZkServer implements CnxnHandler {
       watchesBySession: [...bySession].map(([id, ps]) => [id, [...ps]]),
       sessionBuckets: [...buckets],
       sessionCount: this.sessions.size,
-      ephemerals: [...tree.ephemerals].filter(([, s]) => s.size > 0).map(([id, s]) => [id, [...s]]),
+      // DataTree.dumpEphemerals: every session that has had an ephemeral (until it
+      // ends), its paths in its HashSet's order.
+      ephemerals: [...tree.ephemerals.keys()].map((id) => [id, this.ephemeralOrder(id)]),
       connectionBuckets: this.connectionBuckets(),
       connectionCount: conns.length,
       digestLog: this.digestLog,

@@ -501,11 +501,12 @@ export class Driver {
   }
 
   /**
-   * The watch four-letter words (wchs, wchc, wchp) with session ids as labels.
+   * The watch four-letter words (wchs, wchc, wchp) and dump's ephemerals, with
+   * session ids as labels.
    * Whatever follows session-id hashing (wchc's order, the sessions under a
    * wchp path) is sorted, since ids differ between servers.
    */
-  async watchWords(): Promise<string[]> {
+  async fourLetterWords(): Promise<string[]> {
     const label = (hex: string) => {
       for (const [id, l] of this.sessionLabels) if (`0x${id.toString(16)}` === hex) return l;
       return `unknown:${hex}`;
@@ -536,7 +537,17 @@ export class Driver {
     const wchs = await fourLetter(this.port, "wchs");
     const wchc = pairs(await fourLetter(this.port, "wchc"));
     const wchp = byPath(await fourLetter(this.port, "wchp"));
+    // dump's ephemerals: per session, paths in the order printed (a HashSet's).
+    const dump = await fourLetter(this.port, "dump");
+    const from = dump.indexOf("Sessions with Ephemerals");
+    const to = dump.indexOf("Connections dump");
+    const eph: string[] = [];
+    for (const line of dump.slice(from, to < 0 ? undefined : to).split("\n").slice(1)) {
+      if (line.startsWith("\t")) eph[eph.length - 1] += ` ${line.slice(1)}`;
+      else if (line.endsWith(":")) eph.push(`${label(line.slice(0, -1))}:`);
+    }
     return [
+      ...eph.sort().map((x) => `dump ${x}`),
       `wchs ${wchs.trim().replace("\n", " / ")}`,
       ...wchc.map((x) => `wchc ${x}`),
       ...wchp.map((x) => `wchp ${x}`),

@@ -140,8 +140,8 @@ export async function runDifferential(seed: number, count: number): Promise<RunR
         if (d) throw new Divergence(d);
       }
     }
-    const wa = await a.watchWords();
-    const wb = await b.watchWords();
+    const wa = await a.fourLetterWords();
+    const wb = await b.fourLetterWords();
     for (let k = 0; k < Math.max(wa.length, wb.length); k++) {
       if (wa[k] !== wb[k]) {
         throw new Divergence(
@@ -149,7 +149,7 @@ export async function runDifferential(seed: number, count: number): Promise<RunR
             seed,
             ops,
             ops.length,
-            "watch four-letter words differ",
+            "four-letter words differ",
             wa[k] ?? "(none)",
             wb[k] ?? "(none)",
           ),

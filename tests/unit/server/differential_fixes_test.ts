@@ -186,3 +186,28 @@ Deno.test("wchp lists paths in the order of 3.8's watch HashMap", async () => {
     await s.stop();
   }
 });
+
+Deno.test("dump lists ephemerals in each session's HashSet order, and sessions whose set emptied", async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  const d = await ZkClient.connect(s.port);
+  try {
+    await c.create("/b");
+    for (let i = 0; i < 14; i++) await c.create("/b/", "", 3);
+    await d.create("/gone", "", 1);
+    await d.delete("/gone");
+    const t = await fourLetter(s.port, "dump");
+    const section = t.slice(t.indexOf("Sessions with"), t.indexOf("Connections dump"));
+    // Debian's 3.8.0 after the same steps (session ids masked).
+    const order = [9, 8, 5, 4, 7, 6, 1, 12, 0, 11, 3, 2, 13, 10];
+    assertEquals(
+      section.replace(/0x[0-9a-f]+/g, "ID"),
+      "Sessions with Ephemerals (2):\nID:\n" +
+        order.map((n) => `\t/b/${String(n).padStart(10, "0")}\n`).join("") + "ID:\n",
+    );
+  } finally {
+    await c.close().catch(() => {});
+    await d.close().catch(() => {});
+    await s.stop();
+  }
+});
