@@ -829,10 +829,11 @@ export class ZkServer implements CnxnHandler {
           ? [this.watches.child, this.watches.data]
           : [];
         if (tables.length === 0) return fail(Err.MarshallingError);
-        if (type === Op.checkWatches && path !== "" && !path.includes("/")) {
+        if (type === Op.checkWatches && !path.includes("/")) {
           // 3.8's containsWatcher walks the path with PathParentIterator, which
-          // throws on a path without '/': the client gets MarshallingError.
-          return fail(Err.MarshallingError);
+          // throws on a path without '/' (MarshallingError) and yields nothing
+          // for "" (so no watch is ever found there).
+          return fail(path === "" ? ErrorCode.NoWatcher : Err.MarshallingError);
         }
         let hit = false;
         for (const t of tables) {

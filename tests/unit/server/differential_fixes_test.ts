@@ -40,12 +40,15 @@ Deno.test("watch events skip sessions without READ on the node (CVE-2024-23944)"
   }
 });
 
-Deno.test("checkWatches on a path without '/' is MarshallingError, as 3.8's PathParentIterator throws", async () => {
+Deno.test("checkWatches on a path without '/' is MarshallingError, on \"\" NoWatcher, as 3.8's PathParentIterator has it", async () => {
   const s = await startInProc();
   const c = await ZkClient.connect(s.port);
   try {
     assertEquals(await c.removeWatches("a", 3, true), -5);
     assertEquals(await c.removeWatches("", 3, true), -121);
+    assertEquals((await c.getChildren("", true)).err, 0);
+    assertEquals(await c.removeWatches("", 1, true), -121, 'a watch on "" is never found');
+    assertEquals(await c.removeWatches("", 1, false), 0, "but removeWatches takes it off");
     assertEquals(
       await c.removeWatches("a", 3, false),
       -121,
