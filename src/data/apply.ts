@@ -2,6 +2,7 @@
 // apply every committed txn through it, exactly as ZooKeeper 3.8's
 // DataTree.processTxn (plus FileTxnSnapLog's session bookkeeping) does, so trees
 // and digests agree with Apache ZooKeeper's. Pure: the tree is the only state.
+import type { ACL, StatPersisted } from "../jute/data.ts";
 import type { TxnHeader } from "../jute/txn.ts";
 import { OpCode } from "../jute/constants.ts";
 import type { CreateContainerTxn, Txn } from "../persistence/records.ts";
@@ -11,6 +12,12 @@ import { CONTAINER_OWNER, type DataTree, splitPath, TreeError, ttlOwner } from "
 export interface TreeEvent {
   type: "created" | "deleted" | "dataChanged" | "childrenChanged";
   path: string;
+  /**
+   * The ACL of the node at `path` when the change happened (before a delete):
+   * only watchers with READ on it get the event (3.8 with the CVE-2024-23944
+   * fix, as Debian ships it).
+   */
+  acl?: readonly ACL[];
 }
 
 /** What applying one txn did (ProcessTxnResult). err is a ZooKeeper error code, 0 = ok. */
@@ -23,7 +30,25 @@ export interface ApplyResult {
   multi?: ApplyResult[];
   /** Paths removed by a closeSession. */
   deleted?: string[];
+  /**
+   * The node's stat right after this create (or, inside a multi, setData):
+   * ProcessTxnResult.stat, which is what 3.8 answers.
+   */
+  statAt?: StatAt;
   events: TreeEvent[];
+}
+
+/** A node's stat fields at one moment. */
+export interface StatAt {
+  stat: StatPersisted;
+  dataLength: number;
+  numChildren: number;
+}
+
+function statAt(tree: DataTree, path: string): StatAt | undefined {
+  const n = tree.get(path);
+  if (!n) return undefined;
+  return { stat: { ...n.stat }, dataLength: n.data?.length ?? 0, numChildren: n.children.size };
 }
 
 // KeeperException codes used when ZooKeeper rewrites a failed multi's sub-txns.
@@ -66,6 +91,7 @@ function create(
   r: CreateContainerTxn,
   owner: bigint,
   events: TreeEvent[],
+  rc: ApplyResult,
 ): number {
   const err = tree.createNode(
     r.path,
@@ -77,19 +103,37 @@ function create(
     header.time,
   );
   if (err === TreeError.ok) {
-    events.push({ type: "created", path: r.path }, {
+    // The stat as created: a quota stats node's data is rewritten right after,
+    // without a stat change, and 3.8 answers with the length the client sent.
+    const n = tree.get(r.path);
+    if (n) rc.statAt = { stat: { ...n.stat }, dataLength: r.data?.length ?? 0, numChildren: 0 };
+    const parent = parentOf(r.path);
+    events.push({ type: "created", path: r.path, acl: aclAt(tree, r.path) }, {
       type: "childrenChanged",
-      path: parentOf(r.path),
+      path: parent,
+      acl: aclAt(tree, parent),
     });
   }
   return err;
 }
 
+function aclAt(tree: DataTree, path: string): readonly ACL[] | undefined {
+  const n = tree.get(path);
+  return n ? tree.aclOf(n) : undefined;
+}
+
+function deletedEvents(tree: DataTree, path: string, acl: readonly ACL[] | undefined): TreeEvent[] {
+  const parent = parentOf(path);
+  return [
+    { type: "deleted", path, acl },
+    { type: "childrenChanged", path: parent, acl: aclAt(tree, parent) },
+  ];
+}
+
 function deleteWithEvents(tree: DataTree, path: string, zxid: bigint, events: TreeEvent[]): number {
+  const acl = aclAt(tree, path);
   const err = tree.deleteNode(path, zxid);
-  if (err === TreeError.ok) {
-    events.push({ type: "deleted", path }, { type: "childrenChanged", path: parentOf(path) });
-  }
+  if (err === TreeError.ok) events.push(...deletedEvents(tree, path, acl));
   return err;
 }
 
@@ -100,16 +144,16 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
     case OpCode.create2: {
       const r = txn.record;
       rc.path = r.path;
-      rc.err = create(tree, header, r, r.ephemeral ? header.clientId : 0n, events);
+      rc.err = create(tree, header, r, r.ephemeral ? header.clientId : 0n, events, rc);
       break;
     }
     case OpCode.createTTL:
       rc.path = txn.record.path;
-      rc.err = create(tree, header, txn.record, ttlOwner(txn.record.ttl), events);
+      rc.err = create(tree, header, txn.record, ttlOwner(txn.record.ttl), events, rc);
       break;
     case OpCode.createContainer:
       rc.path = txn.record.path;
-      rc.err = create(tree, header, txn.record, CONTAINER_OWNER, events);
+      rc.err = create(tree, header, txn.record, CONTAINER_OWNER, events, rc);
       break;
     case OpCode.delete:
     case OpCode.deleteContainer:
@@ -121,7 +165,9 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
       const r = txn.record;
       rc.path = r.path;
       rc.err = tree.setData(r.path, r.data, r.version, header.zxid, header.time);
-      if (rc.err === TreeError.ok) events.push({ type: "dataChanged", path: r.path });
+      if (rc.err === TreeError.ok) {
+        events.push({ type: "dataChanged", path: r.path, acl: aclAt(tree, r.path) });
+      }
       break;
     }
     case OpCode.setACL:
@@ -130,10 +176,12 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
       break;
     case OpCode.closeSession: {
       const paths = txn.record?.paths2Delete ?? null;
-      rc.deleted = tree.killSession(header.clientId, header.zxid, paths);
-      for (const p of rc.deleted) {
-        events.push({ type: "deleted", path: p }, { type: "childrenChanged", path: parentOf(p) });
+      const acls = new Map<string, readonly ACL[] | undefined>();
+      for (const p of [...(paths ?? []), ...(tree.ephemerals.get(header.clientId) ?? [])]) {
+        acls.set(p, aclAt(tree, p));
       }
+      rc.deleted = tree.killSession(header.clientId, header.zxid, paths);
+      for (const p of rc.deleted) events.push(...deletedEvents(tree, p, acls.get(p)));
       break;
     }
     case OpCode.error:
@@ -155,6 +203,9 @@ function applyOne(tree: DataTree, header: TxnHeader, txn: Txn, events: TreeEvent
           ? { type: OpCode.error, record: { err: postFailed ? RUNTIME_INCONSISTENCY : 0 } }
           : s;
         const subRc = applyOne(tree, header, sub, events);
+        if (subRc.err === 0 && sub.type === OpCode.setData && subRc.path !== undefined) {
+          subRc.statAt = statAt(tree, subRc.path);
+        }
         rc.multi.push(subRc);
         if (subRc.err !== 0 && rc.err === 0) rc.err = subRc.err;
       }

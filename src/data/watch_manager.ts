@@ -27,11 +27,16 @@ export class WatchTable<W> {
   private readonly byPath = new Map<string, Set<W>>();
   private readonly byWatcher = new Map<W, Map<string, WatchMode>>();
   private recursive = 0;
+  /** The most paths ever watched at once (3.8's HashMap never shrinks: it sets wchp's order). */
+  peakPaths = 0;
 
   /** Adds (or re-modes) a watch; true when the path was new for this watcher. */
   add(path: string, w: W, mode: WatchMode = WatchMode.Standard): boolean {
     let set = this.byPath.get(path);
-    if (!set) this.byPath.set(path, set = new Set());
+    if (!set) {
+      this.byPath.set(path, set = new Set());
+      if (this.byPath.size > this.peakPaths) this.peakPaths = this.byPath.size;
+    }
     set.add(w);
     let paths = this.byWatcher.get(w);
     if (!paths) this.byWatcher.set(w, paths = new Map());
@@ -58,8 +63,9 @@ export class WatchTable<W> {
     const paths = this.byWatcher.get(w);
     if (!paths || !paths.has(path)) return false;
     this.adjustRecursive(paths.get(path), undefined);
+    // A watcher keeps its (possibly empty) entry until its connection closes, as
+    // 3.8's watch2Paths does: wchs counts it and wchc lists its session.
     paths.delete(path);
-    if (paths.size === 0) this.byWatcher.delete(w);
     const set = this.byPath.get(path);
     if (!set || !set.delete(w)) return false;
     if (set.size === 0) this.byPath.delete(path);

@@ -51,6 +51,7 @@ import {
 import type { TxnHeader } from "../jute/txn.ts";
 import { Reader } from "../jute/reader.ts";
 import { Writer } from "../jute/writer.ts";
+import type { ApplyResult } from "../data/apply.ts";
 import type { DataTree } from "../data/tree.ts";
 import type { MultiOp, PreparedTxn, WriteRequest } from "./prep.ts";
 import { ephemeralKind } from "./ephemeral_type.ts";
@@ -164,7 +165,7 @@ export function readMultiOps(r: Reader): MultiOp[] {
       case OpCode.create2:
       case OpCode.createContainer:
       case OpCode.createTTL:
-        return { type: op.type, req: createOf(op.type, op.request as CreateLike) };
+        return multiCreate(op.type, op.request as CreateLike);
       case OpCode.delete:
         return {
           type: op.type,
@@ -184,12 +185,30 @@ export function readMultiOps(r: Reader): MultiOp[] {
   });
 }
 
-interface CreateLike {
+/** The fields of a CreateRequest / CreateTTLRequest. */
+export interface CreateLike {
   path: string;
   data: Uint8Array | null;
   acl: ACL[] | null;
   flags: number;
   ttl?: bigint;
+}
+
+/**
+ * A create inside a multi runs as the op its flags name, whatever its wire
+ * type (3.8's Op.create): TTL modes as createTTL, CONTAINER as createContainer,
+ * anything else as create (so a create2 answers with a path only). A TTL mode
+ * sent without a TTL record fails the whole multi with MarshallingError.
+ */
+export function multiCreate(wireType: number, c: CreateLike): MultiOp {
+  if (c.flags === 5 || c.flags === 6) {
+    if (wireType !== OpCode.createTTL) {
+      return { type: OpCode.createTTL, req: null, failsMulti: true };
+    }
+    return { type: OpCode.createTTL, req: createOf(OpCode.createTTL, c) };
+  }
+  const type = c.flags === 4 ? OpCode.createContainer : OpCode.create;
+  return { type, req: createOf(type, c) };
 }
 
 function createOf(type: number, c: CreateLike): WriteRequest {
@@ -207,12 +226,17 @@ export interface MultiReadOp {
 }
 
 /** multiRead's ops: getChildren/getData only. */
-export function readMultiReadOps(r: Reader): MultiReadOp[] {
-  return readMultiRequest(r).map((op) => {
-    if (op.type !== OpCode.getChildren && op.type !== OpCode.getData) {
-      r.fail(`invalid op type ${op.type} in a multiRead`);
-    }
-    return { type: op.type, path: op.request.path, watch: op.request.watch };
+export function readMultiReadOps(r: Reader): MultiReadOp[] | "writes" {
+  const ops = readMultiRequest(r);
+  const isRead = (t: number) => t === OpCode.getChildren || t === OpCode.getData;
+  const reads = ops.filter((op) => isRead(op.type)).length;
+  // 3.8's MultiOperationRecord refuses to mix reads and writes while decoding;
+  // write ops alone decode, and fail only when multiRead meets the first one.
+  if (reads > 0 && reads < ops.length) r.fail("a multiRead mixing read and write ops");
+  if (reads < ops.length) return "writes";
+  return ops.map((op) => {
+    const q = op.request as { path: string; watch: boolean };
+    return { type: op.type, path: q.path, watch: q.watch };
   });
 }
 
@@ -409,7 +433,12 @@ export function whoAmIBody(clientInfo: { authScheme: string; user: string }[]): 
 }
 
 /** The response body of a successful single write. */
-export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Body | null {
+export function writeResponse(
+  tree: DataTree,
+  type: number,
+  t: PreparedTxn,
+  applied?: ApplyResult,
+): Body | null {
   const path = txnPath(t);
   switch (type) {
     case OpCode.create:
@@ -417,7 +446,8 @@ export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Bod
     case OpCode.create2:
     case OpCode.createTTL:
     case OpCode.createContainer: {
-      const stat = statOrEmpty(tree, path);
+      const at = applied?.statAt;
+      const stat = at ? fullStat(at.stat, at.dataLength, at.numChildren) : statOrEmpty(tree, path);
       return (w) => writeCreate2Response(w, { path, stat });
     }
     case OpCode.setData:
@@ -431,20 +461,29 @@ export function writeResponse(tree: DataTree, type: number, t: PreparedTxn): Bod
  * MultiResponse of a write multi. 3.8 answers create with CreateResult(path)
  * and create2/createTTL/createContainer with CreateResult(path, stat) (type create2).
  */
-export function multiResponse(tree: DataTree, t: PreparedTxn, errs: number[] | null): Body {
+export function multiResponse(
+  tree: DataTree,
+  t: PreparedTxn,
+  errs: number[] | null,
+  applied: readonly ApplyResult[] = [],
+): Body {
   const subs = t.type === OpCode.multi ? t.subs : [];
   const results: MultiResult[] = subs.map((s, i): MultiResult => {
     if (errs) return { type: OpCode.error, response: { err: errs[i] } };
     const path = txnPath(s);
+    // Each sub-op answers with its node's stat as it was right after that sub-op.
+    const at = applied[i]?.statAt;
+    const stat = () =>
+      at ? fullStat(at.stat, at.dataLength, at.numChildren) : statOrEmpty(tree, path);
     switch (s.type) {
       case OpCode.create:
         return { type: OpCode.create, response: { path } };
       case OpCode.create2:
       case OpCode.createTTL:
       case OpCode.createContainer:
-        return { type: OpCode.create2, response: { path, stat: statOrEmpty(tree, path) } };
+        return { type: OpCode.create2, response: { path, stat: stat() } };
       case OpCode.setData:
-        return { type: OpCode.setData, response: { stat: statOrEmpty(tree, path) } };
+        return { type: OpCode.setData, response: { stat: stat() } };
       case OpCode.delete:
       case OpCode.deleteContainer:
         return { type: OpCode.delete };

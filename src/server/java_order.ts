@@ -11,6 +11,17 @@ export function grownCapacity(size: number, initial: number): number {
   return cap;
 }
 
+/**
+ * The table size of `set.clone()` for a set of n elements (HashMap.clone
+ * pre-sizes to tableSizeFor(n / 0.75 + 1), with no minimum of 16).
+ */
+export function cloneCapacity(n: number): number {
+  const want = Math.floor(Math.fround(Math.fround(n / 0.75) + 1));
+  let cap = 1;
+  while (cap < want) cap *= 2;
+  return cap;
+}
+
 /** The table size of `new HashSet<>(collection of size n)`. */
 export function copyCapacity(n: number): number {
   const want = Math.max(Math.floor(n / 0.75) + 1, 16);

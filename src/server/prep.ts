@@ -141,6 +141,10 @@ function prepCreate(
   if (ephemeralKind(parent.ephemeralOwner, ctx.extendedTypes) === "normal") {
     throw new Fail(Err.NoChildrenForEphemerals);
   }
+  // createTTL with a non-TTL mode and a negative TTL passes all of 3.8's checks,
+  // but its CreateTTLTxn throws while applied (the server dies, and again on
+  // replay). zkt refuses it last, so every earlier error still matches 3.8's.
+  if (req.type === Op.createTTL && !mode.ttl) throw new Fail(Err.BadArguments);
   const parentCVersion = (parent.cversion + 1) | 0;
   if (req.type === Op.createContainer) {
     return { type: req.type, record: { path, data: req.data, acl, parentCVersion } };
@@ -299,6 +303,8 @@ class Overlay implements TreeView {
 export interface MultiOp {
   type: number;
   req: WriteRequest | null;
+  /** 3.8 fails the whole multi (MarshallingError, no per-op results) when it reaches this op. */
+  failsMulti?: boolean;
 }
 
 /**
@@ -316,6 +322,7 @@ export function prepareMulti(view: TreeView, ops: MultiOp[], ctx: PrepContext): 
       continue;
     }
     let t: PreparedTxn;
+    if (op.failsMulti) return errorTxn(Err.MarshallingError);
     if (op.req === null) {
       // 3.8 hits an "Invalid type of op" IOException here; the client sees MarshallingError.
       t = errorTxn(Err.MarshallingError);

@@ -26,7 +26,7 @@ import {
   wordEnabled,
 } from "./four_letter.ts";
 import { GroupCommit } from "./group_commit.ts";
-import { copyCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
+import { cloneCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
 import { parentOf } from "./path_utils.ts";
 import {
   Err,
@@ -44,7 +44,7 @@ import { hexId, sessionPassword } from "./session_id.ts";
 import { SessionTracker } from "./session_tracker.ts";
 import { WatchManager, WatchMode } from "../data/watch_manager.ts";
 import type { LoggedTxn, ServerDatabase } from "./database.ts";
-import { applyTxn } from "../data/apply.ts";
+import { type ApplyResult, applyTxn } from "../data/apply.ts";
 
 const log = logger("ZooKeeperServer");
 
@@ -131,7 +131,7 @@ const OP_NAMES: Record<number, string> = {
 };
 
 /** Op codes that become txns. */
-const WRITE_OPS = new Set<number>([1, 2, 5, 7, 14, 15, 16, 19, 20, 21]);
+const WRITE_OPS = new Set<number>([1, 2, 5, 7, 13, 14, 15, 16, 19, 20, 21]);
 /** Op codes answered from the tree. */
 const READ_OPS = new Set<number>([
   3,
@@ -141,7 +141,6 @@ const READ_OPS = new Set<number>([
   9,
   11,
   12,
-  13,
   17,
   18,
   22,
@@ -338,7 +337,8 @@ export class ZkServer implements CnxnHandler {
     startMs: number,
   ): void {
     if (!cnxn) return;
-    const bytes = codec.replyBytes(xid, zxid, err, err === 0 ? body : null);
+    // An error reply carries a body only where 3.8 sends one (multiRead's partial response).
+    const bytes = codec.replyBytes(xid, zxid, err, body);
     this.gc.output(() => {
       cnxn.requestDone();
       const now = this.now();
@@ -601,7 +601,7 @@ export class ZkServer implements CnxnHandler {
     sessionId: bigint,
     cxid: number,
     t: PreparedTxn,
-  ): { zxid: bigint; err: number } {
+  ): { zxid: bigint; err: number; rc: ApplyResult } {
     const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
     const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
     const txn = t;
@@ -614,12 +614,14 @@ export class ZkServer implements CnxnHandler {
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
     const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
     for (const ev of rc.events) {
+      const from = fires.length;
       this.watches.fire(ev, fires);
+      if (ev.acl) dropUnreadable(fires, from, ev.acl);
       this.trackSetSizes(ev);
     }
     this.deliver(fires);
     this.countForSnapshot();
-    return { zxid, err: rc.err };
+    return { zxid, err: rc.err, rc };
   }
 
   private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
@@ -645,6 +647,14 @@ export class ZkServer implements CnxnHandler {
       log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
       t = errorTxn(Err.MarshallingError);
     }
+    if (type === Op.check && t.type !== Op.error) {
+      // A check outside a multi that passes: 3.8 logs a CheckVersionTxn its own
+      // restore cannot read back (and then fails to answer). zkt answers without
+      // a txn so data dirs stay readable. A failing check logs an error txn (and
+      // takes a zxid) exactly as 3.8 does.
+      this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs);
+      return;
+    }
     const applied = this.commitTxn(sid, xid, t);
     if (t.type === Op.error) {
       this.reply(cnxn, xid, type, applied.zxid, txnError(t), null, startMs);
@@ -658,7 +668,7 @@ export class ZkServer implements CnxnHandler {
         type,
         applied.zxid,
         0,
-        codec.multiResponse(this.db.tree, t, errs),
+        codec.multiResponse(this.db.tree, t, errs, applied.rc.multi),
         startMs,
       );
       return;
@@ -673,7 +683,7 @@ export class ZkServer implements CnxnHandler {
       type,
       applied.zxid,
       0,
-      codec.writeResponse(this.db.tree, type, t),
+      codec.writeResponse(this.db.tree, type, t, applied.rc),
       startMs,
     );
   }
@@ -793,7 +803,10 @@ export class ZkServer implements CnxnHandler {
         const n = tree.get(path);
         if (!n) return fail(Err.NoNode);
         if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
-        return ok(codec.allChildrenBody(this.countDescendants(path)));
+        // DataTree counts node keys starting with path + "/": for "" that takes in
+        // the "/" key the root is also filed under, one more than for "/".
+        const extra = path === "" ? 1 : 0;
+        return ok(codec.allChildrenBody(this.countDescendants(path) + extra));
       }
       case Op.getEphemerals: {
         const prefix = codec.readPath(type, r);
@@ -829,6 +842,12 @@ export class ZkServer implements CnxnHandler {
           ? [this.watches.child, this.watches.data]
           : [];
         if (tables.length === 0) return fail(Err.MarshallingError);
+        if (type === Op.checkWatches && !path.includes("/")) {
+          // 3.8's containsWatcher walks the path with PathParentIterator, which
+          // throws on a path without '/' (MarshallingError) and yields nothing
+          // for "" (so no watch is ever found there).
+          return fail(path === "" ? ErrorCode.NoWatcher : Err.MarshallingError);
+        }
         let hit = false;
         for (const t of tables) {
           if (type === Op.checkWatches) hit = t.contains(path, cnxn) || hit;
@@ -838,16 +857,13 @@ export class ZkServer implements CnxnHandler {
       }
       case Op.whoAmI:
         return ok(codec.whoAmIBody(clientInfos(cnxn.authInfo)));
-      case Op.check: {
-        // A check outside a multi: 3.8 logs a CheckVersionTxn that its own restore
-        // cannot read back (and then fails to answer). zkt checks the same things
-        // in the same order and answers without a txn, so data dirs stay readable.
-        const req = codec.readWriteRequest(type, r);
-        const t = prepareWrite(this.view, req, this.ctx(cnxn.sessionId, cnxn.authInfo));
-        return t.type === Op.error ? fail(txnError(t)) : ok(null);
-      }
       case Op.multiRead: {
         const ops = codec.readMultiReadOps(r);
+        if (ops === "writes") {
+          // 3.8 fails at the first op, after it has begun the (empty) MultiResponse,
+          // and sends that along with MarshallingError.
+          return { err: Err.MarshallingError, body: codec.multiReadBody(tree, [], () => []) };
+        }
         const results = ops.map((op) => {
           const n = tree.get(op.path);
           if (!n) return { type: op.type, err: Err.NoNode, path: op.path };
@@ -898,15 +914,20 @@ export class ZkServer implements CnxnHandler {
     return javaHashSetOrder(kids, cap);
   }
 
-  /** A session's ephemerals as DataTree.getEphemerals returns them (a copied HashSet). */
+  /** A session's ephemerals as DataTree.getEphemerals returns them (a cloned HashSet). */
   private ephemeralsOf(sessionId: bigint): string[] {
+    const own = this.ephemeralOrder(sessionId);
+    return own.length === 0 ? [] : javaHashSetOrder(own, cloneCapacity(own.length));
+  }
+
+  /** A session's ephemerals in its own HashSet's order (which keeps its size until the session ends). */
+  private ephemeralOrder(sessionId: bigint): string[] {
     const set = this.db.tree.ephemerals.get(sessionId);
-    if (!set || set.size === 0) {
+    if (!set) {
       this.ephemeralCaps.delete(sessionId);
       return [];
     }
-    const cap = grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16);
-    return javaHashSetOrder(javaHashSetOrder(set, cap), copyCapacity(set.size));
+    return javaHashSetOrder(set, grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16));
   }
 
   /** A node's ACL; the reference -1 is OPEN_ACL_UNSAFE (ReferenceCountedACLCache.convertLong). */
@@ -1028,8 +1049,10 @@ export class ZkServer implements CnxnHandler {
       if (!b) buckets.set(s.expiresAt, b = []);
       b.push(id);
     }
+    // wchs/wchc/wchp report DataTree's data watches only, as 3.8 does (child
+    // watches count in mntr's zk_watch_count alone).
     const byPath = new Map<string, Set<ClientCnxn>>();
-    for (const table of [this.watches.data, this.watches.child]) {
+    for (const table of [this.watches.data]) {
       for (const [p, ws] of table.byPathEntries()) {
         let s = byPath.get(p);
         if (!s) byPath.set(p, s = new Set());
@@ -1037,7 +1060,7 @@ export class ZkServer implements CnxnHandler {
       }
     }
     const bySession = new Map<bigint, Set<string>>();
-    for (const table of [this.watches.data, this.watches.child]) {
+    for (const table of [this.watches.data]) {
       for (const [w, paths] of table.byWatcherEntries()) {
         let s = bySession.get(w.sessionId);
         if (!s) bySession.set(w.sessionId, s = new Set());
@@ -1126,19 +1149,16 @@ export class ZkServer implements CnxnHandler {
         ...summary("fsynctime", this.fsyncTime),
         ...(extra.monitor ?? []),
       ],
-      watchSummary: {
-        watchers: new Set([
-          ...this.watches.data.byWatcherEntries().map(([w]) => w),
-          ...this.watches.child.byWatcherEntries().map(([w]) => w),
-        ]).size,
-        paths: byPath.size,
-        watches: ds.watches + cs.watches,
-      },
-      watchesByPath: [...byPath].map(([p, ws]) => [p, [...ws].map((w) => w.sessionId)]),
+      watchSummary: { watchers: ds.watchers, paths: ds.paths, watches: ds.watches },
+      // In the order of 3.8's watchTable, a HashMap<String, ...> that never shrinks.
+      watchesByPath: javaHashSetOrder(byPath.keys(), grownCapacity(this.watches.data.peakPaths, 16))
+        .map((p) => [p, [...byPath.get(p)!].map((w) => w.sessionId)]),
       watchesBySession: [...bySession].map(([id, ps]) => [id, [...ps]]),
       sessionBuckets: [...buckets],
       sessionCount: this.sessions.size,
-      ephemerals: [...tree.ephemerals].filter(([, s]) => s.size > 0).map(([id, s]) => [id, [...s]]),
+      // DataTree.dumpEphemerals: every session that has had an ephemeral (until it
+      // ends), its paths in its HashSet's order.
+      ephemerals: [...tree.ephemerals.keys()].map((id) => [id, this.ephemeralOrder(id)]),
       connectionBuckets: this.connectionBuckets(),
       connectionCount: conns.length,
       digestLog: this.digestLog,
@@ -1203,4 +1223,21 @@ function fileDescriptorCounts(): [string, number][] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Drops fires (from index `from`) whose watcher lacks READ on the changed node:
+ * 3.8 with the CVE-2024-23944 fix (Debian's 3.8.0-11+deb12u2, upstream 3.8.4)
+ * checks the node's ACL at delivery; a one-shot watch is used up all the same.
+ */
+function dropUnreadable(
+  fires: { watcher: ClientCnxn }[],
+  from: number,
+  acl: readonly ACL[],
+): void {
+  let keep = from;
+  for (let i = from; i < fires.length; i++) {
+    if (aclAllows(acl, Perms.READ, fires[i].watcher.authInfo)) fires[keep++] = fires[i];
+  }
+  fires.length = keep;
 }

@@ -74,12 +74,14 @@ Deno.test("wchs, wchc, wchp and dump list watches, sessions and ephemerals", asy
     await c.exists("/e", true);
     await c.getChildren("/", true);
     const sid = hexId(c.session.sessionId);
+    // Data watches only, as 3.8's DataTree reports them (the child watch on / is left out;
+    // strings from Debian's 3.8.0 for the same steps).
     assertEquals(
       await fourLetter(s.port, "wchs"),
-      "1 connections watching 2 paths\nTotal watches:2\n",
+      "1 connections watching 1 paths\nTotal watches:1\n",
     );
-    assertEquals(await fourLetter(s.port, "wchc"), `${sid}\n\t/e\n\t/\n\n`);
-    assertEquals(await fourLetter(s.port, "wchp"), `/e\n\t${sid}\n/\n\t${sid}\n\n`);
+    assertEquals(await fourLetter(s.port, "wchc"), `${sid}\n\t/e\n\n`);
+    assertEquals(await fourLetter(s.port, "wchp"), `/e\n\t${sid}\n\n`);
     const dump = await fourLetter(s.port, "dump");
     match(
       dump,

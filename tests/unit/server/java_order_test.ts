@@ -1,7 +1,12 @@
 // Child lists and ephemerals come out in Java HashSet order (golden lines
 // printed by Java 17 for the same insertions).
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { copyCapacity, grownCapacity, javaHashSetOrder } from "../../../src/server/java_order.ts";
+import {
+  cloneCapacity,
+  copyCapacity,
+  grownCapacity,
+  javaHashSetOrder,
+} from "../../../src/server/java_order.ts";
 
 Deno.test("a DataNode's children iterate as Java's HashSet<String>(8) after adds and removes", () => {
   const set = new Set<string>();
@@ -56,4 +61,20 @@ Deno.test("a copied HashSet (getEphemerals) iterates by the copy's table size", 
     13,
   ];
   assertEquals(order, java.map((i) => items[i]));
+});
+
+Deno.test("a cloned HashSet (DataTree.getEphemerals) is sized without the 16 minimum", () => {
+  // Java 17: s = new HashSet<>(); add "/c/g0000000004", "/c0000000010"; s.clone()
+  assertEquals(
+    javaHashSetOrder(javaHashSetOrder(["/c/g0000000004", "/c0000000010"], 16), cloneCapacity(2)),
+    ["/c0000000010", "/c/g0000000004"],
+  );
+  // Java 17: 11 adds of "/x/n" + i*37 into new HashSet<>(), then clone().
+  const items = Array.from({ length: 11 }, (_, i) => `/x/n${i * 37}`);
+  const source = javaHashSetOrder(items, grownCapacity(items.length, 16));
+  assertEquals(
+    javaHashSetOrder(source, cloneCapacity(items.length)).join(","),
+    "/x/n74,/x/n296,/x/n0,/x/n185,/x/n370,/x/n333,/x/n37,/x/n222,/x/n111,/x/n259,/x/n148",
+  );
+  assertEquals([1, 2, 3, 12, 13].map(cloneCapacity), [2, 4, 8, 32, 32]);
 });

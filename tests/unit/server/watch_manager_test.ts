@@ -48,6 +48,9 @@ Deno.test("removing a connection drops all its watches", () => {
   w.removeWatcher("c1");
   assertEquals(ev(w.dataChanged("/b/x")), []);
   assertEquals(ev(w.dataChanged("/a")), ["c2:3:/a"]);
+  // c2's watch fired, but c2 stays counted until its connection closes (3.8's watch2Paths).
+  assertEquals(w.data.summary(), { watchers: 1, paths: 0, watches: 0 });
+  w.removeWatcher("c2");
   assertEquals(w.data.summary(), { watchers: 0, paths: 0, watches: 0 });
 });
 
