@@ -340,6 +340,16 @@ export class ZkServer implements CnxnHandler {
     this.watches.removeWatcher(cnxn);
   }
 
+  /**
+   * A request entered the pipeline. 3.8 standalone passes every request
+   * (reads too) from PrepRequestProcessor to SyncRequestProcessor, so both
+   * counters move together; zkt's one pipeline is both stages.
+   */
+  private requestQueued(): void {
+    this.metrics.counters.prep_processor_request_queued++;
+    this.metrics.counters.sync_processor_request_queued++;
+  }
+
   sessionlessExpired(): void {
     this.metrics.counters.sessionless_connections_expired++;
   }
@@ -470,6 +480,7 @@ export class ZkServer implements CnxnHandler {
         type: Op.createSession,
         record: { timeOut: timeout },
       };
+      this.requestQueued();
       const applied = this.commitTxn(id, 0, t);
       this.gc.output(() => {
         // createSession is an update in 3.8's latency stats (FinalRequestProcessor).
@@ -561,7 +572,7 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     this.sessions.touch(cnxn.sessionId, this.mono());
-    this.metrics.counters.prep_processor_request_queued++;
+    this.requestQueued();
     if (type === Op.sasl) {
       this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
       return;
@@ -676,7 +687,6 @@ export class ZkServer implements CnxnHandler {
       if (this.digestLog.length > 1024) this.digestLog.shift();
     }
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
-    this.metrics.counters.sync_processor_request_queued++;
     const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
     for (const ev of rc.events) {
       const from = fires.length;
@@ -1073,6 +1083,7 @@ export class ZkServer implements CnxnHandler {
           const s = this.db.tree.sessions.get(id);
           log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
           this.metrics.counters.stale_sessions_expired++;
+          this.requestQueued();
           this.closeSession(id, null, 0, this.now());
         }
       }
@@ -1101,6 +1112,7 @@ export class ZkServer implements CnxnHandler {
     }
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
+      this.requestQueued();
       const t = prepareWrite(this.view, { type: 20, path: p, version: -1 }, this.ctx(0n, []));
       this.commitTxn(0n, 0, t);
     }

@@ -13,7 +13,8 @@
 //   children}_watch_count, {read,write}_per_namespace, and the counters
 //   bytes_received_count, connection_request_count, connection_rejected,
 //   stale_sessions_expired, sessionless_connections_expired, response_bytes,
-//   watch_bytes, prep_processor_request_queued, sync_processor_request_queued,
+//   watch_bytes, prep_processor_request_queued and sync_processor_request_queued
+//   (both: requests into the one pipeline, as 3.8 standalone passes all),
 //   cnxn_closed_without_zk_server_running, unrecoverable_error_count, plus the
 //   last/min/max_client_response_size gauges;
 // - true but trivial in zkt (class b): dead_watchers_queued/cleared,
@@ -34,6 +35,114 @@
 //   startup_txns_load_time (restore is one step), and every leader/learner/
 //   election metric (a quorum peer adds its own through extraFourLetter).
 import { javaDouble, MinAvgMax } from "../four_letter.ts";
+
+/**
+ * The base names (without avg_/min_/max_/cnt_/sum_/p50_.. prefixes) of a
+ * standalone 3.8 server's mntr keys that zkt leaves out, by reason: zkt has
+ * no such thing, so any number would be made up. A quorum peer adds its own
+ * role's keys (followers, election_time, ...) through extraFourLetter.
+ */
+export const NOT_IN_ZKT: Readonly<Record<string, readonly string[]>> = {
+  "no JVM, no netty": ["jvm_pause_time_ms", "netty_queued_buffer_capacity"],
+  "no connection or request throttling": [
+    "throttled_ops",
+    "connection_drop_count",
+    "connection_drop_probability",
+    "connection_token_deficit",
+    "request_throttle_wait_count",
+    "request_throttle_queue_time_ms",
+    "stale_requests",
+    "stale_requests_dropped",
+    "stale_replies",
+    "large_requests_rejected",
+  ],
+  "no prep/commit processor queues or thread pools (one ordered pipeline)": [
+    "prep_processor_queue_size",
+    "prep_processor_queue_time_ms",
+    "proposal_process_time",
+    "outstanding_changes_queued",
+    "outstanding_changes_removed",
+    "sync_process_time",
+    "sync_processor_queue_size",
+    "commit_process_time",
+    "request_commit_queued",
+    "requests_not_forwarded_to_commit_processor",
+    "read_commit_proc_req_queued",
+    "write_commit_proc_req_queued",
+    "commit_commit_proc_req_queued",
+    "read_commit_proc_issued",
+    "write_commit_proc_issued",
+    "read_commitproc_time_ms",
+    "write_commitproc_time_ms",
+    "local_write_committed_time_ms",
+    "server_write_committed_time_ms",
+    "read_final_proc_time_ms",
+    "write_final_proc_time_ms",
+    "write_batch_time_in_commit_processor",
+    "concurrent_request_processing_in_commit_processor",
+    "time_waiting_empty_pool_in_commit_processor_read_ms",
+    "requests_in_session_queue",
+    "pending_session_queue_size",
+    "reads_after_write_in_session_queue",
+    "reads_issued_from_session_queue",
+    "session_queues_drained",
+  ],
+  "no response packet cache": [
+    "response_packet_cache_hits",
+    "response_packet_cache_misses",
+    "response_packet_get_children_cache_hits",
+    "response_packet_get_children_cache_misses",
+  ],
+  "no TLS/mTLS client port, no admin-over-TLS, no socket close timing": [
+    "non_mtls_local_conn_count",
+    "non_mtls_remote_conn_count",
+    "tls_handshake_exceeded",
+    "unsuccessful_handshake",
+    "insecure_admin_count",
+    "socket_closing_time",
+  ],
+  "restore is one step (dbinittime covers it)": [
+    "startup_snap_load_time",
+    "startup_txns_load_time",
+  ],
+  "leader/learner/election only (not a standalone server's)": [
+    "looking_count",
+    "diff_count",
+    "snap_count",
+    "commit_count",
+    "proposal_count",
+    "learner_proposal_received_count",
+    "learner_commit_received_count",
+    "learner_request_processor_queue_size",
+    "quit_leading_due_to_disloyal_voter",
+    "ensemble_auth_success",
+    "ensemble_auth_fail",
+    "ensemble_auth_skip",
+    "skip_learner_request_to_next_processor_count",
+    "revalidate_count",
+    "connection_revalidate_count",
+    "election_time",
+    "follower_sync_time",
+    "observer_sync_time",
+    "leader_unavailable_time",
+    "unavailable_time",
+    "inflight_diff_count",
+    "inflight_snap_count",
+    "om_proposal_process_time_ms",
+    "om_commit_process_time_ms",
+    "proposal_latency",
+    "proposal_ack_creation_latency",
+    "commit_propagation_latency",
+    "quorum_ack_latency",
+  ],
+};
+
+/** The metric a mntr key belongs to: summary prefixes dropped, a namespace set's key too. */
+export function metricBase(key: string): string {
+  const k = key.replace(/^(avg|min|max|cnt|sum|p50|p95|p99|p999)_/, "");
+  const set = /^.+_((?:read|write)_per_namespace)$/.exec(k);
+  return set ? set[1] : k;
+}
 
 /** Size of the recent-value reservoir behind p50..p999 (Dropwizard's default 1028). */
 const RESERVOIR = 1028;
@@ -194,8 +303,9 @@ export class ServerMetrics {
     for (const k of COUNTERS) this.counters[k] = 0;
     for (const k of SUMMARIES) this.summaries[k].reset();
     for (const k of PERCENTILE_SUMMARIES) this.percentiles[k].reset();
-    this.readPerNamespace.byKey.clear();
-    this.writePerNamespace.byKey.clear();
+    // 3.8's SummarySet reset zeroes each key's summary and keeps the key.
+    for (const m of this.readPerNamespace.byKey.values()) m.reset();
+    for (const m of this.writePerNamespace.byKey.values()) m.reset();
     this.lastResponseSize = this.minResponseSize = this.maxResponseSize = -1;
   }
 
