@@ -173,14 +173,36 @@ export class PercentileSummary extends MinAvgMax {
   }
 }
 
+/** Paths remembered per set, so a repeated path finds its namespace without a slice. */
+const PATH_CACHE = 4096;
+
 /** A set of summaries keyed by namespace (3.8's SummarySet). */
 export class SummarySet {
   readonly byKey = new Map<string, MinAvgMax>();
+  private readonly byPath = new Map<string, MinAvgMax | null>();
 
   add(key: string, v: number): void {
     let m = this.byKey.get(key);
     if (!m) this.byKey.set(key, m = new MinAvgMax());
     m.add(v);
+  }
+
+  /** Adds `v` under `path`'s top-level znode (nothing for "/"). */
+  addAt(path: string, v: number): void {
+    let m = this.byPath.get(path);
+    if (m === undefined) {
+      const ns = topNamespace(path);
+      if (ns !== null) {
+        m = this.byKey.get(ns);
+        if (!m) this.byKey.set(ns, m = new MinAvgMax());
+      } else {
+        m = null;
+      }
+      // Bounded: a workload over many paths just starts the cache over.
+      if (this.byPath.size >= PATH_CACHE) this.byPath.clear();
+      this.byPath.set(path, m);
+    }
+    m?.add(v);
   }
 }
 
@@ -278,14 +300,12 @@ export class ServerMetrics {
 
   /** A read of `path` returned `bytes` of data or child names (DataTree.updateReadStat). */
   readStat(path: string, bytes: number): void {
-    const ns = topNamespace(path);
-    if (ns !== null) this.readPerNamespace.add(ns, path.length + bytes + STAT_OVERHEAD_BYTES);
+    this.readPerNamespace.addAt(path, path.length + bytes + STAT_OVERHEAD_BYTES);
   }
 
   /** A txn changed `path`, writing `bytes` of data (DataTree.updateWriteStat). */
   writeStat(path: string, bytes: number): void {
-    const ns = topNamespace(path);
-    if (ns !== null) this.writePerNamespace.add(ns, path.length + bytes);
+    this.writePerNamespace.addAt(path, path.length + bytes);
   }
 
   /** Watchers one event fired, by event type (1 created … 4 children changed). */
