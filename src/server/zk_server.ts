@@ -360,10 +360,12 @@ export class ZkServer implements CnxnHandler {
 
   // ------------------------------------------------------------------ output
 
-  private send(cnxn: ClientCnxn, bytes: Uint8Array): void {
-    if (!this.cnxns.has(cnxn)) return;
+  /** Queues a frame to a live connection; false when it is gone. */
+  private send(cnxn: ClientCnxn, bytes: Uint8Array): boolean {
+    if (!this.cnxns.has(cnxn)) return false;
     cnxn.send(bytes);
     this.packetsSent++;
+    return true;
   }
 
   /** Queues a reply behind every earlier txn's durability. */
@@ -396,9 +398,8 @@ export class ZkServer implements CnxnHandler {
         } else {
           pct.readlatency.add(lat);
         }
-        if (this.cnxns.has(cnxn)) this.metrics.responseSent(bytes.length);
       }
-      this.send(cnxn, bytes);
+      if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
     });
   }
 
@@ -407,8 +408,7 @@ export class ZkServer implements CnxnHandler {
       const bytes = codec.notificationBytes(f.type, 3, f.path);
       const w = f.watcher;
       this.gc.output(() => {
-        if (this.cnxns.has(w)) this.metrics.counters.watch_bytes += bytes.length;
-        this.send(w, bytes);
+        if (this.send(w, bytes)) this.metrics.counters.watch_bytes += bytes.length;
       });
     }
   }
