@@ -8,6 +8,7 @@ import {
   topNamespace,
 } from "../../../../src/server/metrics/server_metrics.ts";
 import { familiesFromMonitor } from "../../../../src/server/metrics/prometheus.ts";
+import { scrape } from "../../../../src/server/metrics/metrics_server.ts";
 import { startInProc } from "../../../support/zkt_inproc.ts";
 import { ZkClient } from "../../../support/zk_client.ts";
 import { waitFor } from "../../../support/wait.ts";
@@ -204,4 +205,56 @@ Deno.test("/metrics families come from the same mntr values: summaries, quantile
     ["write_per_namespace_count", [["key", "ns"]], 1],
     ["write_per_namespace_sum", [["key", "ns"]], "/ns/a".length + 3],
   ]);
+});
+
+Deno.test("a restart that replays the log records startup_txns_loaded and dbinittime", async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  await c.create("/a", "");
+  await c.create("/b", "");
+  await c.close();
+  await s.stop();
+  const again = await startInProc([], { dir: s.dir });
+  try {
+    const v = mntr(again);
+    assertEquals(v.get("cnt_startup_txns_loaded"), 1);
+    // createSession, two creates, closeSession.
+    assertEquals(v.get("sum_startup_txns_loaded"), 4);
+    assertEquals(v.get("cnt_dbinittime"), 1);
+  } finally {
+    await again.stop();
+  }
+});
+
+Deno.test("a connection over maxClientCnxns counts as connection_rejected", async () => {
+  const s = await startInProc(["maxClientCnxns=1"]);
+  const c = await ZkClient.connect(s.port);
+  try {
+    const extra = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+    // The server closes it at once: the read ends.
+    await extra.read(new Uint8Array(1)).catch(() => null);
+    extra.close();
+    await waitFor("rejection counted", () => mntr(s).get("connection_rejected") === 1);
+  } finally {
+    await c.close().catch(() => {});
+    await s.stop();
+  }
+});
+
+Deno.test("/metrics of a live server shows mntr's readlatency count, and namespaces as labels", async () => {
+  const s = await startInProc();
+  const c = await ZkClient.connect(s.port);
+  try {
+    await c.create("/ns", "");
+    await c.getData("/ns");
+    const view = s.server.fourLetterView();
+    const text = scrape(view, new Map(), Date.now());
+    const cnt = new Map(view.monitor).get("cnt_readlatency");
+    assert(text.includes(`readlatency_count ${cnt}.0\n`), text);
+    assert(text.includes('read_per_namespace_count{key="ns",} 1.0\n'), text);
+    assert(text.includes("# TYPE bytes_received_count counter\n"), text);
+  } finally {
+    await c.close().catch(() => {});
+    await s.stop();
+  }
 });
