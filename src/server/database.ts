@@ -48,7 +48,7 @@ export interface ServerDatabase {
   dirSizes(): { data: number; log: number };
   close(): Promise<void>;
   /** Startup numbers (3.8's dbinittime, startup_txns_loaded), when this database restored one. */
-  readonly startup?: { initMs: number; txnsLoaded: number };
+  readonly startup?: { initMs: number; txnsLoaded: number; digestMismatches: number };
   /** Milliseconds per snapshot written (3.8's snapshottime). */
   readonly snapshotTimes?: MinAvgMax;
 }
@@ -64,7 +64,7 @@ export class Database implements ServerDatabase {
   private dirSyncs = 0;
   /** Data syncs slower than FSYNC_WARNING_MS (3.8's fsync_threshold_exceed_count). */
   slowSyncs = 0;
-  startup = { initMs: 0, txnsLoaded: 0 };
+  startup = { initMs: 0, txnsLoaded: 0, digestMismatches: 0 };
   readonly snapshotTimes = new MinAvgMax();
 
   /** The last zxid written to the current (or last closed) log. */
@@ -115,7 +115,13 @@ export class Database implements ServerDatabase {
       cfg.preAllocSizeKb * 1024,
     );
     // 3.8's dbinittime covers loading the data (snapshot + logs), not the startup snapshot.
-    db.startup = { initMs: Math.round(performance.now() - t0), txnsLoaded: r.txnsApplied };
+    db.startup = {
+      initMs: Math.round(performance.now() - t0),
+      txnsLoaded: r.txnsApplied,
+      // Restore reports the snapshot's digest check and the first txn whose
+      // digest differs (3.8 counts each such txn; this is a lower bound).
+      digestMismatches: (r.snapshotDigest === "mismatch" ? 1 : 0) + (r.digestMismatch ? 1 : 0),
+    };
     await db.takeSnapshot();
     return db;
   }

@@ -219,6 +219,7 @@ export class ZkServer implements CnxnHandler {
     if (this.db.snapshotTimes) this.metrics.summaries.snapshottime = this.db.snapshotTimes;
     if (this.db.startup) {
       this.metrics.summaries.dbinittime.add(this.db.startup.initMs);
+      this.metrics.counters.digest_mismatches_count = this.db.startup.digestMismatches;
       // Like 3.8, only a restore that replayed a log records its txn count.
       if (this.db.startup.txnsLoaded > 0) {
         this.metrics.summaries.startup_txns_loaded.add(this.db.startup.txnsLoaded);

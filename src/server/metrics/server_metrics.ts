@@ -15,14 +15,15 @@
 //   stale_sessions_expired, sessionless_connections_expired, response_bytes,
 //   watch_bytes, prep_processor_request_queued and sync_processor_request_queued
 //   (both: requests into the one pipeline, as 3.8 standalone passes all),
-//   cnxn_closed_without_zk_server_running, unrecoverable_error_count, plus the
+//   cnxn_closed_without_zk_server_running, unrecoverable_error_count,
+//   digest_mismatches_count (what restore found: the snapshot's check and the
+//   first mismatching txn, so a lower bound once a log goes wrong), plus the
 //   last/min/max_client_response_size gauges;
 // - true but trivial in zkt (class b): dead_watchers_queued/cleared,
 //   add_dead_watcher_stall_time and dead_watchers_cleaner_latency (a closed
 //   connection's watches are removed at once, as by 3.8's default
-//   WatchManager: nothing is ever queued), digest_mismatches_count (a
-//   standalone tree is its own only digest source), outstanding_tls_handshake
-//   (no TLS port);
+//   WatchManager: nothing is ever queued), outstanding_tls_handshake (no TLS
+//   port);
 // - left out, no such thing in zkt (class c): the JVM (jvm_pause_time_ms),
 //   netty buffers, connection/request throttling (throttled_ops,
 //   connection_drop_*, connection_token_deficit, request_throttle_*,
