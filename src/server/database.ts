@@ -51,6 +51,8 @@ export interface ServerDatabase {
   readonly startup?: { initMs: number; txnsLoaded: number; digestMismatches: number };
   /** Milliseconds per snapshot written (3.8's snapshottime). */
   readonly snapshotTimes?: MinAvgMax;
+  /** Log fsyncs slower than the warning threshold (ServerStats.fsync_threshold_exceed_count). */
+  readonly slowSyncs?: number;
 }
 
 /** The tree plus where its txns and snapshots go. */

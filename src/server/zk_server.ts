@@ -1200,6 +1200,7 @@ export class ZkServer implements CnxnHandler {
       ],
       dataDirSize: sizes.data,
       logDirSize: sizes.log,
+      fsyncThresholdExceedCount: this.db.slowSyncs ?? 0,
       env: [
         ["zookeeper.version", this.version],
         ["host.name", Deno.hostname()],
