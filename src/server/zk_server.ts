@@ -328,6 +328,8 @@ export class ZkServer implements CnxnHandler {
         return;
       }
     }
+    if (ip.startsWith("127.") || ip === "::1") this.metrics.nonMtlsLocal++;
+    else this.metrics.nonMtlsRemote++;
     const c = new ClientCnxn(conn, this.cfg.juteMaxBuffer);
     this.cnxns.add(c);
     await c.run(this, this.sessionlessMs);

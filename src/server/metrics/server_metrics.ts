@@ -18,7 +18,8 @@
 //   cnxn_closed_without_zk_server_running, unrecoverable_error_count,
 //   digest_mismatches_count (what restore found: the snapshot's check and the
 //   first mismatching txn, so a lower bound once a log goes wrong), plus the
-//   last/min/max_client_response_size gauges;
+//   last/min/max_client_response_size and non_mtls_{local,remote}_conn_count
+//   gauges;
 // - true but trivial in zkt (class b): dead_watchers_queued/cleared,
 //   add_dead_watcher_stall_time and dead_watchers_cleaner_latency (a closed
 //   connection's watches are removed at once, as by 3.8's default
@@ -94,9 +95,7 @@ export const NOT_IN_ZKT: Readonly<Record<string, readonly string[]>> = {
     "response_packet_get_children_cache_hits",
     "response_packet_get_children_cache_misses",
   ],
-  "no TLS/mTLS client port, no admin-over-TLS, no socket close timing": [
-    "non_mtls_local_conn_count",
-    "non_mtls_remote_conn_count",
+  "no TLS client port, no admin-over-TLS, no socket close timing": [
     "tls_handshake_exceeded",
     "unsuccessful_handshake",
     "insecure_admin_count",
@@ -275,6 +274,13 @@ export class ServerMetrics {
   readonly percentiles: Record<PercentileName, PercentileSummary>;
   readonly readPerNamespace = new SummarySet();
   readonly writePerNamespace = new SummarySet();
+  /**
+   * Plain-TCP client connections accepted, from loopback and from elsewhere
+   * (ServerStats' non_mtls_local/remote_conn_count, as 3.8's netty factory
+   * counts them; zkt has no TLS port, so every connection is one).
+   */
+  nonMtlsLocal = 0;
+  nonMtlsRemote = 0;
   /** BufferStats: reply sizes (-1 until the first reply). */
   lastResponseSize = -1;
   minResponseSize = -1;
@@ -346,6 +352,8 @@ export class ServerMetrics {
       ["max_client_response_size", this.maxResponseSize],
       // No TLS client port: no handshake is ever outstanding.
       ["outstanding_tls_handshake", 0],
+      ["non_mtls_local_conn_count", this.nonMtlsLocal],
+      ["non_mtls_remote_conn_count", this.nonMtlsRemote],
     ];
     for (const k of COUNTERS) out.push([k, this.counters[k]]);
     for (const k of SUMMARIES) out.push(...summaryLines(k, this.summaries[k]));

@@ -141,6 +141,8 @@ Deno.test("connects, bytes received and replies are counted; startup and snapsho
     await c.exists("/");
     const v = m();
     assertEquals(v.get("connection_request_count"), 1);
+    // Loopback, plain TCP: a local non-mTLS connection, none from elsewhere.
+    assertEquals([v.get("non_mtls_local_conn_count"), v.get("non_mtls_remote_conn_count")], [1, 0]);
     assert(Number(v.get("bytes_received_count")) > 0);
     assert(Number(v.get("response_bytes")) > 0);
     assertEquals(v.get("last_client_response_size"), Number(v.get("last_client_response_size")));
