@@ -231,7 +231,10 @@ export class ZkServer implements CnxnHandler {
         commit: async (batch) => {
           // Txn header times are when each txn was queued: no clock read per txn.
           const start = this.now();
-          for (const t of batch) pct.sync_processor_queue_time_ms.add(start - t.header.time);
+          // A wall clock stepped back would give negative times: those are skipped.
+          for (const t of batch) {
+            if (start >= t.header.time) pct.sync_processor_queue_time_ms.add(start - t.header.time);
+          }
           const t0 = performance.now();
           await this.db.commit(batch);
           const ms = Math.round(performance.now() - t0);
@@ -240,7 +243,9 @@ export class ZkServer implements CnxnHandler {
           this.batchSize.add(batch.length);
           const end = this.now();
           for (const t of batch) {
-            pct.sync_processor_queue_and_flush_time_ms.add(end - t.header.time);
+            if (end >= t.header.time) {
+              pct.sync_processor_queue_and_flush_time_ms.add(end - t.header.time);
+            }
           }
         },
       },
@@ -680,7 +685,9 @@ export class ZkServer implements CnxnHandler {
   ): { zxid: bigint; err: number; rc: ApplyResult; time: number } {
     const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
     const time = this.now();
-    if (startMs !== undefined) this.metrics.summaries.prep_process_time.add(time - startMs);
+    if (startMs !== undefined && time >= startMs) {
+      this.metrics.summaries.prep_process_time.add(time - startMs);
+    }
     const header = codec.txnHeader(sessionId, cxid, zxid, time, t.type);
     const txn = t;
     const rc = applyTxn(this.db.tree, header, txn);
