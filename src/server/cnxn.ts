@@ -24,6 +24,10 @@ export interface CnxnHandler {
   closed(cnxn: ClientCnxn): void;
   /** True while the server serves requests (false when e.g. LOOKING). */
   serving(): boolean;
+  /** A connection was closed for staying without a session too long (for metrics). */
+  sessionlessExpired?(cnxn: ClientCnxn): void;
+  /** A connection was closed because the server was not serving (for metrics). */
+  closedNotServing?(cnxn: ClientCnxn): void;
 }
 
 let nextCnxnId = 1;
@@ -202,6 +206,7 @@ export class ClientCnxn {
     let sessionless: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
       if (this.initialized) return;
       log.info(`Closing sessionless connection from ${this.remote} after ${handshakeMs} ms`);
+      handler.sessionlessExpired?.(this);
       this.close();
     }, handshakeMs);
     try {
@@ -234,6 +239,7 @@ export class ClientCnxn {
       }
       if (!handler.serving()) {
         log.info(`Closing connection from ${this.remote}: ZooKeeperServer not running`);
+        handler.closedNotServing?.(this);
         return;
       }
       const connectReq = await f.readExact(first);

@@ -15,6 +15,7 @@ import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
 // A value import keeps the worker module in the graph `deno compile` embeds.
 import { snapshotFromDisk, type SnapshotJob, type SnapshotResult } from "./snapshot_worker.ts";
+import { MinAvgMax } from "./four_letter.ts";
 
 const log = logger("FileTxnSnapLog");
 
@@ -46,6 +47,12 @@ export interface ServerDatabase {
   /** Bytes in the snapshot dir and the log dir. */
   dirSizes(): { data: number; log: number };
   close(): Promise<void>;
+  /** Startup numbers (3.8's dbinittime, startup_txns_loaded), when this database restored one. */
+  readonly startup?: { initMs: number; txnsLoaded: number; digestMismatches: number };
+  /** Milliseconds per snapshot written (3.8's snapshottime). */
+  readonly snapshotTimes?: MinAvgMax;
+  /** Log fsyncs slower than the warning threshold (ServerStats.fsync_threshold_exceed_count). */
+  readonly slowSyncs?: number;
 }
 
 /** The tree plus where its txns and snapshots go. */
@@ -59,6 +66,8 @@ export class Database implements ServerDatabase {
   private dirSyncs = 0;
   /** Data syncs slower than FSYNC_WARNING_MS (3.8's fsync_threshold_exceed_count). */
   slowSyncs = 0;
+  startup = { initMs: 0, txnsLoaded: 0, digestMismatches: 0 };
+  readonly snapshotTimes = new MinAvgMax();
 
   /** The last zxid written to the current (or last closed) log. */
   private lastLogged: bigint;
@@ -77,6 +86,7 @@ export class Database implements ServerDatabase {
 
   /** Restores dataDir (newest valid snapshot + logs after it) and snapshots the result, as 3.8 does at startup. */
   static async open(cfg: ZkConfig): Promise<Database> {
+    const t0 = performance.now();
     if (resolve(cfg.dataLogDir) !== resolve(cfg.dataDir)) {
       // Restore reads snapshots and logs from one directory; a separate log dir
       // would be written but not read back, so refuse rather than lose txns.
@@ -106,6 +116,14 @@ export class Database implements ServerDatabase {
       cfg.forceSync,
       cfg.preAllocSizeKb * 1024,
     );
+    // 3.8's dbinittime covers loading the data (snapshot + logs), not the startup snapshot.
+    db.startup = {
+      initMs: Math.round(performance.now() - t0),
+      txnsLoaded: r.txnsApplied,
+      // Restore reports the snapshot's digest check and the first txn whose
+      // digest differs (3.8 counts each such txn; this is a lower bound).
+      digestMismatches: (r.snapshotDigest === "mismatch" ? 1 : 0) + (r.digestMismatch ? 1 : 0),
+    };
     await db.takeSnapshot();
     return db;
   }
@@ -213,10 +231,11 @@ export class Database implements ServerDatabase {
       zxid,
       file: join(this.snapDir, snapshotFileName(zxid)),
     };
+    const t0 = performance.now();
     const p = this.snapshotInWorker(job).catch(async (e) => {
       log.warn(`snapshot worker failed (${(e as Error).message}); snapshotting in process`);
       await snapshotFromDisk(job);
-    });
+    }).then(() => this.snapshotTimes.add(Math.round(performance.now() - t0)));
     this.snapshotting = p.catch((e) => {
       log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
     }).finally(() => {
@@ -279,7 +298,9 @@ export class Database implements ServerDatabase {
     const zxid = this.tree.lastProcessedZxid;
     const file = join(this.snapDir, snapshotFileName(zxid));
     log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
+    const t0 = performance.now();
     await writeSnapshot(file, this.tree);
+    this.snapshotTimes.add(Math.round(performance.now() - t0));
   }
 
   /** Bytes in the snapshot dir and the log dir (the `dirs` 4lw). */

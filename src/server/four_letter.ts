@@ -137,6 +137,8 @@ export interface FourLetterView {
   dataDirSize: number;
   logDirSize: number;
   env: [string, string][];
+  /** Log fsyncs over the warning threshold (ServerStats' fsync_threshold_exceed_count). */
+  fsyncThresholdExceedCount?: number;
   /** mntr lines (key without the zk_ prefix → value). */
   monitor: [string, string | number][];
   watchSummary: { watchers: number; paths: number; watches: number };

@@ -20,7 +20,6 @@ import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
 import {
   fourLetterReply,
   type FourLetterView,
-  javaDouble,
   MinAvgMax,
   notWhitelisted,
   wordEnabled,
@@ -45,6 +44,7 @@ import { SessionTracker } from "./session_tracker.ts";
 import { WatchManager, WatchMode } from "../data/watch_manager.ts";
 import type { LoggedTxn, ServerDatabase } from "./database.ts";
 import { type ApplyResult, applyTxn } from "../data/apply.ts";
+import { ServerMetrics, summaryLines } from "./metrics/server_metrics.ts";
 
 const log = logger("ZooKeeperServer");
 
@@ -179,10 +179,12 @@ export class ZkServer implements CnxnHandler {
   private readonly startedMs: number;
   // ServerStats
   readonly latency = new MinAvgMax();
+  /** 3.8's ServerMetrics: the one source of mntr, AdminServer monitor and /metrics. */
+  readonly metrics = new ServerMetrics();
   /** Txns per group commit (3.8's sync_processor_batch_size). */
-  readonly batchSize = new MinAvgMax();
+  readonly batchSize = this.metrics.summaries.sync_processor_batch_size;
   /** Milliseconds per log write + fsync (3.8's fsynctime). */
-  readonly fsyncTime = new MinAvgMax();
+  readonly fsyncTime = this.metrics.summaries.fsynctime;
   packetsReceived = 0;
   packetsSent = 0;
   authFailed = 0;
@@ -214,13 +216,37 @@ export class ZkServer implements CnxnHandler {
     // Sessions restored from the snapshot + log keep running with fresh deadlines.
     for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.mono());
     this.hzxid = this.db.tree.lastProcessedZxid;
+    if (this.db.snapshotTimes) this.metrics.summaries.snapshottime = this.db.snapshotTimes;
+    if (this.db.startup) {
+      this.metrics.summaries.dbinittime.add(this.db.startup.initMs);
+      this.metrics.counters.digest_mismatches_count = this.db.startup.digestMismatches;
+      // Like 3.8, only a restore that replayed a log records its txn count.
+      if (this.db.startup.txnsLoaded > 0) {
+        this.metrics.summaries.startup_txns_loaded.add(this.db.startup.txnsLoaded);
+      }
+    }
+    const pct = this.metrics.percentiles;
     this.gc = new GroupCommit<LoggedTxn>(
       {
         commit: async (batch) => {
+          // Txn header times are when each txn was queued: no clock read per txn.
+          const start = this.now();
+          // A wall clock stepped back would give negative times: those are skipped.
+          for (const t of batch) {
+            if (start >= t.header.time) pct.sync_processor_queue_time_ms.add(start - t.header.time);
+          }
           const t0 = performance.now();
           await this.db.commit(batch);
-          this.fsyncTime.add(Math.round(performance.now() - t0));
+          const ms = Math.round(performance.now() - t0);
+          this.fsyncTime.add(ms);
+          pct.sync_processor_queue_flush_time_ms.add(ms);
           this.batchSize.add(batch.length);
+          const end = this.now();
+          for (const t of batch) {
+            if (end >= t.header.time) {
+              pct.sync_processor_queue_and_flush_time_ms.add(end - t.header.time);
+            }
+          }
         },
       },
       (e) => this.fatal(e),
@@ -267,6 +293,7 @@ export class ZkServer implements CnxnHandler {
   }
 
   private fatal(e: Error): void {
+    this.metrics.counters.unrecoverable_error_count++;
     log.error(`Severe unrecoverable error, exiting: txn log write failed: ${e.message}`);
     // A txn applied in memory but not on disk must never be answered: stop serving.
     for (const c of [...this.cnxns]) c.close();
@@ -301,10 +328,13 @@ export class ZkServer implements CnxnHandler {
       for (const c of this.cnxns) if (c.remoteIp === ip) n++;
       if (n >= max) {
         log.warn(`Too many connections from /${ip} - max is ${max}`);
+        this.metrics.counters.connection_rejected++;
         conn.close();
         return;
       }
     }
+    if (ip.startsWith("127.") || ip === "::1") this.metrics.nonMtlsLocal++;
+    else this.metrics.nonMtlsRemote++;
     const c = new ClientCnxn(conn, this.cfg.juteMaxBuffer);
     this.cnxns.add(c);
     await c.run(this, this.sessionlessMs);
@@ -318,12 +348,32 @@ export class ZkServer implements CnxnHandler {
     this.watches.removeWatcher(cnxn);
   }
 
+  /**
+   * A request entered the pipeline. 3.8 standalone passes every request
+   * (reads too) from PrepRequestProcessor to SyncRequestProcessor, so both
+   * counters move together; zkt's one pipeline is both stages.
+   */
+  private requestQueued(): void {
+    this.metrics.counters.prep_processor_request_queued++;
+    this.metrics.counters.sync_processor_request_queued++;
+  }
+
+  sessionlessExpired(): void {
+    this.metrics.counters.sessionless_connections_expired++;
+  }
+
+  closedNotServing(): void {
+    this.metrics.counters.cnxn_closed_without_zk_server_running++;
+  }
+
   // ------------------------------------------------------------------ output
 
-  private send(cnxn: ClientCnxn, bytes: Uint8Array): void {
-    if (!this.cnxns.has(cnxn)) return;
+  /** Queues a frame to a live connection; false when it is gone. */
+  private send(cnxn: ClientCnxn, bytes: Uint8Array): boolean {
+    if (!this.cnxns.has(cnxn)) return false;
     cnxn.send(bytes);
     this.packetsSent++;
+    return true;
   }
 
   /** Queues a reply behind every earlier txn's durability. */
@@ -335,6 +385,8 @@ export class ZkServer implements CnxnHandler {
     err: number,
     body: codec.Body | null,
     startMs: number,
+    /** The txn's header time when the request made one (an update), else 0 (a read). */
+    txnTime = 0,
   ): void {
     if (!cnxn) return;
     // An error reply carries a body only where 3.8 sends one (multiRead's partial response).
@@ -343,8 +395,19 @@ export class ZkServer implements CnxnHandler {
       cnxn.requestDone();
       const now = this.now();
       cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
-      if (type !== Op.ping) this.latency.add(now - startMs);
-      this.send(cnxn, bytes);
+      const lat = now - startMs;
+      if (type !== Op.ping) this.latency.add(lat);
+      if (type !== Op.auth && lat >= 0) {
+        // ServerStats.updateLatency: requests with a txn header are updates.
+        const pct = this.metrics.percentiles;
+        if (txnTime > 0) {
+          pct.updatelatency.add(lat);
+          if (now >= txnTime) pct.propagation_latency.add(now - txnTime);
+        } else {
+          pct.readlatency.add(lat);
+        }
+      }
+      if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
     });
   }
 
@@ -352,7 +415,9 @@ export class ZkServer implements CnxnHandler {
     for (const f of fires) {
       const bytes = codec.notificationBytes(f.type, 3, f.path);
       const w = f.watcher;
-      this.gc.output(() => this.send(w, bytes));
+      this.gc.output(() => {
+        if (this.send(w, bytes)) this.metrics.counters.watch_bytes += bytes.length;
+      });
     }
   }
 
@@ -372,6 +437,8 @@ export class ZkServer implements CnxnHandler {
 
   connect(cnxn: ClientCnxn, payload: Uint8Array): void {
     this.packetsReceived++;
+    this.metrics.counters.bytes_received_count += payload.length + 4;
+    this.metrics.counters.connection_request_count++;
     let req: codec.ConnectReq;
     try {
       req = codec.readConnectRequest(payload, this.cfg.juteMaxBuffer);
@@ -421,8 +488,17 @@ export class ZkServer implements CnxnHandler {
         type: Op.createSession,
         record: { timeOut: timeout },
       };
-      this.commitTxn(id, 0, t);
-      this.gc.output(() => this.finishSessionInit(cnxn, true));
+      this.requestQueued();
+      const applied = this.commitTxn(id, 0, t);
+      this.gc.output(() => {
+        // createSession is an update in 3.8's latency stats (FinalRequestProcessor).
+        const lat = this.now() - applied.time;
+        if (lat >= 0) {
+          this.metrics.percentiles.updatelatency.add(lat);
+          this.metrics.percentiles.propagation_latency.add(lat);
+        }
+        this.finishSessionInit(cnxn, true);
+      });
       return;
     }
     // Reconnect: the password must match and the session must still be alive.
@@ -472,10 +548,12 @@ export class ZkServer implements CnxnHandler {
 
   packet(cnxn: ClientCnxn, payload: Uint8Array): void {
     this.packetsReceived++;
+    this.metrics.counters.bytes_received_count += payload.length + 4;
     if (!this.serving()) {
       // 3.8 shuts its ZooKeeperServer down when the peer leaves serving (e.g.
       // LOOKING): clients lose the connection and reconnect elsewhere.
       log.info(`Closing connection from ${cnxn.remote}: ZooKeeperServer not running`);
+      this.metrics.counters.cnxn_closed_without_zk_server_running++;
       cnxn.close();
       return;
     }
@@ -502,6 +580,7 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     this.sessions.touch(cnxn.sessionId, this.mono());
+    this.requestQueued();
     if (type === Op.sasl) {
       this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
       return;
@@ -601,9 +680,15 @@ export class ZkServer implements CnxnHandler {
     sessionId: bigint,
     cxid: number,
     t: PreparedTxn,
-  ): { zxid: bigint; err: number; rc: ApplyResult } {
+    /** When the request arrived (for prep_process_time); absent for server-made txns. */
+    startMs?: number,
+  ): { zxid: bigint; err: number; rc: ApplyResult; time: number } {
     const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
-    const header = codec.txnHeader(sessionId, cxid, zxid, this.now(), t.type);
+    const time = this.now();
+    if (startMs !== undefined && time >= startMs) {
+      this.metrics.summaries.prep_process_time.add(time - startMs);
+    }
+    const header = codec.txnHeader(sessionId, cxid, zxid, time, t.type);
     const txn = t;
     const rc = applyTxn(this.db.tree, header, txn);
     if (zxid % 128n === 0n) {
@@ -616,12 +701,17 @@ export class ZkServer implements CnxnHandler {
     for (const ev of rc.events) {
       const from = fires.length;
       this.watches.fire(ev, fires);
+      this.metrics.watchersFired(EVENT_TYPES[ev.type], fires.length - from);
+      if (ev.type !== "childrenChanged") {
+        const data = ev.type === "deleted" ? null : this.db.tree.get(ev.path)?.data;
+        this.metrics.writeStat(ev.path, data?.length ?? 0);
+      }
       if (ev.acl) dropUnreadable(fires, from, ev.acl);
       this.trackSetSizes(ev);
     }
     this.deliver(fires);
     this.countForSnapshot();
-    return { zxid, err: rc.err, rc };
+    return { zxid, err: rc.err, rc, time };
   }
 
   private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
@@ -655,9 +745,10 @@ export class ZkServer implements CnxnHandler {
       this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs);
       return;
     }
-    const applied = this.commitTxn(sid, xid, t);
+    const applied = this.commitTxn(sid, xid, t, startMs);
+    const tt = applied.time;
     if (t.type === Op.error) {
-      this.reply(cnxn, xid, type, applied.zxid, txnError(t), null, startMs);
+      this.reply(cnxn, xid, type, applied.zxid, txnError(t), null, startMs, tt);
       return;
     }
     if (t.type === Op.multi) {
@@ -670,11 +761,12 @@ export class ZkServer implements CnxnHandler {
         0,
         codec.multiResponse(this.db.tree, t, errs, applied.rc.multi),
         startMs,
+        tt,
       );
       return;
     }
     if (applied.err !== 0) {
-      this.reply(cnxn, xid, type, applied.zxid, applied.err, null, startMs);
+      this.reply(cnxn, xid, type, applied.zxid, applied.err, null, startMs, tt);
       return;
     }
     this.reply(
@@ -685,6 +777,7 @@ export class ZkServer implements CnxnHandler {
       0,
       codec.writeResponse(this.db.tree, type, t, applied.rc),
       startMs,
+      tt,
     );
   }
 
@@ -712,11 +805,15 @@ export class ZkServer implements CnxnHandler {
       if (ro) this.gc.output(() => ro.closeAfterFlush());
       return;
     }
+    const p0 = performance.now();
     const t = prepareCloseSession(this.view, sessionId);
-    const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t);
+    this.metrics.percentiles.close_session_prep_time.add(Math.round(performance.now() - p0));
+    const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t, cnxn ? startMs : undefined);
     this.sessions.remove(sessionId);
     this.ephemeralCaps.delete(sessionId);
-    if (cnxn) this.reply(cnxn, xid, Op.closeSession, applied.zxid, 0, null, startMs);
+    if (cnxn) {
+      this.reply(cnxn, xid, Op.closeSession, applied.zxid, 0, null, startMs, applied.time);
+    }
     const live = cnxn ?? this.bySession.get(sessionId) ?? null;
     this.bySession.delete(sessionId);
     if (live) this.gc.output(() => live.closeAfterFlush());
@@ -762,7 +859,9 @@ export class ZkServer implements CnxnHandler {
         if (path.includes("\0")) return fail(Err.BadArguments);
         if (watch) this.watches.data.add(path, cnxn);
         const n = tree.get(path);
-        return n ? ok(codec.statBody(tree, path, Op.exists)) : fail(Err.NoNode);
+        if (!n) return fail(Err.NoNode);
+        this.metrics.readStat(path, 0);
+        return ok(codec.statBody(tree, path, Op.exists));
       }
       case Op.getData: {
         const { path, watch } = codec.readPathWatch(type, r);
@@ -770,6 +869,7 @@ export class ZkServer implements CnxnHandler {
         if (!n) return fail(Err.NoNode);
         if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.data.add(path, cnxn);
+        this.metrics.readStat(path, n.data?.length ?? 0);
         return ok(codec.getDataBody(tree, path));
       }
       case Op.getChildren:
@@ -779,6 +879,9 @@ export class ZkServer implements CnxnHandler {
         if (!n) return fail(Err.NoNode);
         if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
         if (watch) this.watches.child.add(path, cnxn);
+        let bytes = 0;
+        for (const k of n.children) bytes += k.length;
+        this.metrics.readStat(path, bytes);
         return ok(codec.childrenBody(tree, path, type === Op.getChildren2, this.childrenOf(path)));
       }
       case Op.getACL: {
@@ -989,6 +1092,8 @@ export class ZkServer implements CnxnHandler {
         for (const id of this.sessions.poll(this.mono())) {
           const s = this.db.tree.sessions.get(id);
           log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
+          this.metrics.counters.stale_sessions_expired++;
+          this.requestQueued();
           this.closeSession(id, null, 0, this.now());
         }
       }
@@ -1017,6 +1122,7 @@ export class ZkServer implements CnxnHandler {
     }
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
+      this.requestQueued();
       const t = prepareWrite(this.view, { type: 20, path: p, version: -1 }, this.ctx(0n, []));
       this.commitTxn(0n, 0, t);
     }
@@ -1103,6 +1209,7 @@ export class ZkServer implements CnxnHandler {
       ],
       dataDirSize: sizes.data,
       logDirSize: sizes.log,
+      fsyncThresholdExceedCount: this.db.slowSyncs ?? 0,
       env: [
         ["zookeeper.version", this.version],
         ["host.name", Deno.hostname()],
@@ -1145,8 +1252,7 @@ export class ZkServer implements CnxnHandler {
         ...fileDescriptorCounts(),
         ["uptime", this.now() - this.startedMs],
         ["last_proposal_size", -1],
-        ...summary("sync_processor_batch_size", this.batchSize),
-        ...summary("fsynctime", this.fsyncTime),
+        ...this.metrics.entries(),
         ...(extra.monitor ?? []),
       ],
       watchSummary: { watchers: ds.watchers, paths: ds.paths, watches: ds.watches },
@@ -1168,6 +1274,7 @@ export class ZkServer implements CnxnHandler {
         this.latency.reset();
         this.packetsReceived = 0;
         this.packetsSent = 0;
+        this.metrics.reset();
       },
       resetConnectionStats: () => {
         for (const c of this.cnxns) c.resetStats();
@@ -1199,15 +1306,10 @@ export class ZkServer implements CnxnHandler {
 }
 
 /** 3.8's summary metric lines: avg_, min_, max_, cnt_, sum_ + name. */
-export function summary(name: string, m: MinAvgMax): [string, string | number][] {
-  return [
-    [`avg_${name}`, javaDouble(m.avg)],
-    [`min_${name}`, m.min],
-    [`max_${name}`, m.max],
-    [`cnt_${name}`, m.n],
-    [`sum_${name}`, m.sum],
-  ];
-}
+export const summary = summaryLines;
+
+/** Watch event numbers by applyTxn's event type. */
+const EVENT_TYPES = { created: 1, deleted: 2, dataChanged: 3, childrenChanged: 4 } as const;
 
 /** zk_open/max_file_descriptor_count (3.8 prints them on Unix): from /proc on Linux. */
 function fileDescriptorCounts(): [string, number][] {

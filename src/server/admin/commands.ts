@@ -106,7 +106,7 @@ function serverStats(v: FourLetterView): Map<string, JValue> {
   return new Map<string, JValue>([
     ["packets_sent", v.packetsSent],
     ["packets_received", v.packetsReceived],
-    ["fsync_threshold_exceed_count", monitorNumber(v, "fsync_threshold_exceed_count", 0)],
+    ["fsync_threshold_exceed_count", v.fsyncThresholdExceedCount ?? 0],
     ["client_response_stats", clientResponse(v)],
     ["data_dir_size", v.dataDirSize],
     ["log_dir_size", v.logDirSize],

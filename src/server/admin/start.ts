@@ -68,11 +68,7 @@ export async function startServerHttp(
         port: cfg.metricsProviderHttpPort,
         source: {
           view: () => server.fourLetterView(),
-          sampled: [
-            ["fsynctime", server.fsyncTime],
-            ["sync_processor_batch_size", server.batchSize],
-            ...sampled,
-          ],
+          sampled: [...server.metrics.allSummaries(), ...sampled],
         },
       });
     } catch (e) {

@@ -109,6 +109,9 @@ export function quantilesOf(name: string): number[] {
 export type QuantileSource = (name: string, q: number) => number | undefined;
 
 const SUMMARY_PARTS = ["avg_", "min_", "max_", "cnt_", "sum_"] as const;
+const PERCENTILE_PARTS = ["p50_", "p95_", "p99_", "p999_"] as const;
+/** 3.8's SummarySets: <key>_<name>, e.g. app_read_per_namespace. */
+const SUMMARY_SET = /^(.+)_((?:read|write)_per_namespace)$/;
 
 function numeric(v: string | number): number | undefined {
   if (typeof v === "number") return v;
@@ -145,10 +148,33 @@ export function familiesFromMonitor(
   }
   const out: MetricFamily[] = [];
   const done = new Set<string>();
+  // mntr's p50_/p95_/p99_/p999_ lines are the summary's quantiles: /metrics
+  // reports those as quantile samples of the summary, not as gauges.
+  for (const base of summaries) for (const p of PERCENTILE_PARTS) done.add(p + base);
+  const sets = new Map<string, MetricFamily>();
   for (const [k, v] of values) {
     if (done.has(k)) continue;
     const part = SUMMARY_PARTS.find((p) => k.startsWith(p));
     const base = part ? k.slice(part.length) : "";
+    const set = part && summaries.has(base) ? SUMMARY_SET.exec(base) : null;
+    if (set) {
+      // A SummarySet (x_read_per_namespace, ...) is one family keyed by label,
+      // as PrometheusMetricsProvider registers it.
+      for (const p of SUMMARY_PARTS) done.add(p + base);
+      const name = set[2];
+      let fam = sets.get(name);
+      if (!fam) {
+        fam = { name, type: "summary", help: name, samples: [] };
+        sets.set(name, fam);
+        out.push(fam);
+      }
+      const key: [string, string] = ["key", set[1]];
+      fam.samples.push(
+        { name: name + "_count", labels: [key], value: values.get("cnt_" + base)! },
+        { name: name + "_sum", labels: [key], value: values.get("sum_" + base)! },
+      );
+      continue;
+    }
     if (part && summaries.has(base)) {
       for (const p of SUMMARY_PARTS) done.add(p + base);
       const samples: Sample[] = [];

@@ -11,6 +11,7 @@ import { freePorts } from "../../support/ports.ts";
 import { zktProcess } from "../../support/cli.ts";
 import { startZkt } from "../../support/zkt_server.ts";
 import { type Shape, shapeDiff, shapeOf } from "./json_shape.ts";
+import { metricBase, NOT_IN_ZKT } from "../../../src/server/metrics/server_metrics.ts";
 
 const SAME_STATE = new URL("./same_state.py", import.meta.url).pathname;
 
@@ -101,6 +102,20 @@ function mntrTypes(text: string): Map<string, string> {
   return m;
 }
 
+/** mntr keys whose values are the same on both servers after the same requests. */
+const EXACT_MNTR =
+  /^((cnt|sum|min|max)_.+_(read|write)_per_namespace|(cnt|sum)_node_\w+_watch_count|cnt_updatelatency|connection_request_count)$/;
+
+/** mntr lines → key → value text. */
+function mntrValues(text: string): Map<string, string> {
+  return new Map(
+    text.split("\n").filter((l) => l.startsWith("zk_")).map((l) => {
+      const [k, v] = l.split("\t");
+      return [k.slice(3), v];
+    }),
+  );
+}
+
 /** The key list of each cons line that carries a session. */
 function consKeys(text: string): string[][] {
   return text.split("\n").map((l) => l.match(/\((.*)\)$/)?.[1]).filter((x) => x?.includes("sid="))
@@ -148,6 +163,18 @@ Deno.test({
       assertEquals(ids.length, 2);
 
       const problems: string[] = [];
+      // Same requests, same numbers: the measurements that do not depend on
+      // timing (bytes per namespace, watchers fired, updates) agree with 3.8.
+      // Read before the resets below.
+      const av = mntrValues(await fourLetter(zkPort, "mntr"));
+      const bv = mntrValues(await fourLetter(zkt.port, "mntr"));
+      const exact = [...av.keys()].filter((k) => EXACT_MNTR.test(k));
+      assert(exact.some((k) => k.endsWith("_read_per_namespace")), [...av.keys()].join(" "));
+      for (const k of exact) {
+        if (bv.get(k) !== av.get(k)) {
+          problems.push(`mntr: ${k} is ${bv.get(k)} in zkt, ${av.get(k)} in 3.8`);
+        }
+      }
       for (const name of COMMANDS) {
         const a = shapeOf(await adminText(zkAdmin, name));
         const b = shapeOf(await adminText(zktAdmin, name));
@@ -172,6 +199,15 @@ Deno.test({
       for (const k of CORE_MNTR) {
         if (!am.has(k) || !bm.has(k)) problems.push(`monitor: core key ${k} missing`);
       }
+      const leftOutJson = new Set(Object.values(NOT_IN_ZKT).flat());
+      const claimedJson = new Set([...bm.keys()].map(metricBase));
+      for (const k of am.keys()) {
+        if (k === "command" || k === "error") continue;
+        const base = metricBase(k);
+        if (claimedJson.has(base) ? !bm.has(k) : !leftOutJson.has(base)) {
+          problems.push(`monitor: 3.8 has ${k}, zkt neither has it nor documents leaving it out`);
+        }
+      }
 
       // The 4lw forms of the same: mntr types, cons fields per session line.
       const at = mntrTypes(await fourLetter(zkPort, "mntr"));
@@ -181,6 +217,25 @@ Deno.test({
         if (at.get(k) !== t) problems.push(`mntr: ${k} is ${t} in zkt, ${at.get(k)} in 3.8`);
       }
       for (const k of CORE_MNTR) if (!bt.has(k)) problems.push(`mntr: core key ${k} missing`);
+      // Every key 3.8 prints is either one zkt prints too (same type), or one of
+      // a metric zkt documents it leaves out (NOT_IN_ZKT); zkt's metrics print
+      // all their keys (a summary's five, an advanced one's p50..p999, every
+      // namespace of a set).
+      const leftOut = new Set(Object.values(NOT_IN_ZKT).flat());
+      const claimed = new Set([...bt.keys()].map(metricBase));
+      for (const [k, t] of at) {
+        const base = metricBase(k);
+        if (claimed.has(base)) {
+          if (!bt.has(k)) problems.push(`mntr: 3.8 prints ${k} (${t}), zkt does not`);
+        } else if (!leftOut.has(base)) {
+          problems.push(`mntr: 3.8 prints ${k}, neither printed by zkt nor documented as left out`);
+        }
+      }
+      for (const base of leftOut) {
+        if (claimed.has(base)) {
+          problems.push(`mntr: ${base} is both printed and listed as left out`);
+        }
+      }
       const ac = consKeys(await fourLetter(zkPort, "cons"));
       const bc = consKeys(await fourLetter(zkt.port, "cons"));
       assertEquals(bc.length, 1);
