@@ -172,9 +172,16 @@ export class DataTree {
 
   /**
    * Adds a node read from a snapshot below its (already present) parent, with
-   * ZooKeeper's side lists. Returns false when the parent is missing.
+   * ZooKeeper's side lists. Returns false when the parent is missing. `digest`,
+   * when given, is the node's digest already computed from the file's bytes.
    */
-  loadNode(path: string, data: Uint8Array | null, acl: bigint, stat: StatPersisted): boolean {
+  loadNode(
+    path: string,
+    data: Uint8Array | null,
+    acl: bigint,
+    stat: StatPersisted,
+    digest?: number,
+  ): boolean {
     const k = key(path);
     if (k !== "") {
       const [parentPath, name] = splitPath(k);
@@ -185,7 +192,7 @@ export class DataTree {
     }
     const old = this.nodes.get(k);
     if (old) this.treeDigest = subDigest(this.treeDigest, old.digest);
-    this.putNode(k, { data, acl, stat });
+    this.putNode(k, { data, acl, stat }, digest);
     this.acls.addUsage(acl);
     return true;
   }
@@ -193,6 +200,7 @@ export class DataTree {
   private putNode(
     k: string,
     n: { data: Uint8Array | null; acl: bigint; stat: StatPersisted },
+    digest = nodeDigest(k, n.data, n.stat),
   ): DataNode {
     const prev = this.nodes.get(k);
     const node: DataNode = {
@@ -200,7 +208,7 @@ export class DataTree {
       acl: n.acl,
       stat: n.stat,
       children: prev?.children ?? new Set(),
-      digest: nodeDigest(k, n.data, n.stat),
+      digest,
     };
     this.nodes.set(k, node);
     this.treeDigest = addDigest(this.treeDigest, node.digest);
