@@ -33,7 +33,14 @@ export class Writer {
   /** A 64-bit long from a bigint or a safe-integer number. */
   long(v: bigint | number): this {
     this.ensure(8);
-    this.view.setBigInt64(this.pos, typeof v === "bigint" ? BigInt.asIntN(64, v) : BigInt(v));
+    if (typeof v === "number" && Number.isSafeInteger(v)) {
+      // Two 32-bit halves: no bigint for a time or a count.
+      const hi = Math.floor(v / 0x100000000);
+      this.view.setInt32(this.pos, hi);
+      this.view.setUint32(this.pos + 4, v - hi * 0x100000000);
+    } else {
+      this.view.setBigInt64(this.pos, typeof v === "bigint" ? BigInt.asIntN(64, v) : BigInt(v));
+    }
     this.pos += 8;
     return this;
   }
