@@ -1,7 +1,7 @@
 // Micro-benchmark for restore and snapshot writing: builds a data dir with a
 // 100k-node snapshot plus a txn log of creates and setDatas after it, then
 // times restore() and writeSnapshot() N times each and prints the medians.
-// Usage: deno run -A bench/restore.ts [--nodes 100000] [--txns 20000] [--runs 7] [--json]
+// Usage: deno run -A --v8-flags=--expose-gc bench/restore.ts [--nodes 100000] [--txns 20000] [--runs 7] [--json]
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { OpCode } from "../src/jute/constants.ts";
@@ -92,6 +92,7 @@ try {
   const last = await build(dir);
   const restoreMs: number[] = [];
   const writeMs: number[] = [];
+  const heapMiB: number[] = [];
   let nodes = 0;
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
@@ -101,6 +102,9 @@ try {
       throw new Error("restore did not reproduce the tree");
     }
     nodes = r.tree.size;
+    // Heap held by the restored tree (exact with --v8-flags=--expose-gc).
+    (globalThis as { gc?: () => void }).gc?.();
+    heapMiB.push(Deno.memoryUsage().heapUsed / 2 ** 20);
     const out = join(dir, `out.snapshot.${i}`);
     const w = performance.now();
     await writeSnapshot(out, r.tree);
@@ -113,6 +117,7 @@ try {
     runs: RUNS,
     restoreMedianMs: Math.round(median(restoreMs)),
     writeMedianMs: Math.round(median(writeMs)),
+    heapAfterRestoreMiB: Math.round(median(heapMiB)),
     restoreMs: restoreMs.map(Math.round),
     writeMs: writeMs.map(Math.round),
   };
@@ -123,6 +128,7 @@ try {
         res.restoreMs.join(", ")
       })`,
     );
+    console.log(`heap after restore: median ${res.heapAfterRestoreMiB} MiB`);
     console.log(
       `writeSnapshot of ${nodes} nodes: median ${res.writeMedianMs} ms (${res.writeMs.join(", ")})`,
     );

@@ -138,9 +138,10 @@ async function* snapshotRecords(file: string): AsyncGenerator<SnapEntry | SnapNo
       });
       yield { kind: "acl", ...e };
     }
+    const slab = new Slab();
     while (true) {
       if (src.available < BATCH_BYTES) await src.fill(BATCH_BYTES);
-      const batch = parseNodes(src);
+      const batch = parseNodes(src, slab);
       if (batch.length > 0) {
         yield batch;
         continue;
@@ -170,20 +171,26 @@ async function* snapshotRecords(file: string): AsyncGenerator<SnapEntry | SnapNo
  * batch; the digest is taken from the record's bytes; data is copied (the
  * tree keeps it), everything else is read in place.
  */
-function parseNodes(src: ByteSource): SnapNode[] {
+function parseNodes(src: ByteSource, slab: Slab): SnapNode[] {
   const out: SnapNode[] = [];
   const bytes = src.peek();
   const r = new Reader(bytes, src.maxLength);
+  const v = r.view;
   const base = src.offset;
   let end = 0;
+  // Most nodes share an ACL: reuse the previous record's bigint when the bytes match.
+  let acl = 0n;
+  let aclAt = -1;
   try {
     while (true) {
       const start = r.pos;
       const path = r.string();
       if (path === "/") break;
       const pathLength = r.pos - start - 4;
-      const data = r.buffer();
-      const acl = r.long();
+      const data = slab.copy(r.bufferView());
+      if (aclAt >= 0 && r.remaining >= 8 && same8(v, aclAt, r.pos)) r.pos += 8;
+      else acl = r.long();
+      aclAt = r.pos - 8;
       const statStart = r.pos;
       const stat = readStatShared(r);
       const digest = nodeDigestOfRecord(path, bytes, start + 4, pathLength, data, statStart);
@@ -196,6 +203,34 @@ function parseNodes(src: ByteSource): SnapNode[] {
   }
   src.consume(end);
   return out;
+}
+
+/** Small data is copied into this many-byte blocks; larger data gets its own buffer. */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MAX_ITEM = 256;
+
+/**
+ * Copies node data out of the read buffer. Small data shares 64 KiB blocks: a
+ * view costs about half a separate small buffer, and a block stays alive only
+ * while a node loaded into it keeps its data (never more than the data loaded).
+ */
+class Slab {
+  private block = new Uint8Array(0);
+  private used = 0;
+
+  copy(src: Uint8Array | null): Uint8Array | null {
+    if (src === null) return null;
+    const n = src.length;
+    if (n > SLAB_MAX_ITEM) return src.slice();
+    if (this.used + n > this.block.length) {
+      this.block = new Uint8Array(SLAB_BYTES);
+      this.used = 0;
+    }
+    const out = this.block.subarray(this.used, this.used + n);
+    out.set(src);
+    this.used += n;
+    return out;
+  }
 }
 
 /** Whether the 8 bytes at a and b are equal. */
