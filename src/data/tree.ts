@@ -141,6 +141,9 @@ export class DataTree {
    * 2^52 keeps it exact, and saves two bigints per change.
    */
   private pendingDigest = 0;
+  /** loadNode's last parent and its path (forgotten when any node is deleted). */
+  private loadParent: DataNode | undefined = undefined;
+  private loadParentPath = "";
 
   /**
    * A tree as ZooKeeper starts one: "/", /zookeeper, /zookeeper/quota and
@@ -203,15 +206,22 @@ export class DataTree {
   ): boolean {
     const k = key(path);
     if (k !== "") {
-      const [parentPath, name] = splitPath(k);
-      const parent = this.nodes.get(parentPath);
-      if (!parent) return false;
-      parent.children.add(name);
+      const i = k.lastIndexOf("/");
+      const parentPath = k.substring(0, i);
+      // Snapshots list siblings together: most nodes have the last one's parent.
+      let parent = this.loadParent;
+      if (parent === undefined || parentPath !== this.loadParentPath) {
+        parent = this.nodes.get(parentPath);
+        if (!parent) return false;
+        this.loadParent = parent;
+        this.loadParentPath = parentPath;
+      }
+      parent.children.add(k.substring(i + 1));
       this.track(k, stat.ephemeralOwner);
     }
     const old = this.nodes.get(k);
     if (old) this.moveDigest(-old.digest);
-    this.putNode(k, { data, acl, stat }, digest);
+    this.putNode(k, { data, acl, stat }, digest, old);
     this.acls.addUsage(acl);
     return true;
   }
@@ -220,8 +230,8 @@ export class DataTree {
     k: string,
     n: { data: Uint8Array | null; acl: bigint; stat: StatPersisted },
     digest = nodeDigest(k, n.data, n.stat),
+    prev = this.nodes.get(k),
   ): DataNode {
-    const prev = this.nodes.get(k);
     const node: DataNode = {
       data: n.data,
       acl: n.acl,
@@ -333,6 +343,7 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (!node) return TreeError.noNode;
     this.nodes.delete(path);
+    this.loadParent = undefined;
     this.moveDigest(-node.digest);
     this.acls.removeUsage(node.acl);
     this.untrack(path, node.stat.ephemeralOwner);

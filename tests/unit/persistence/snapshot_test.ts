@@ -276,3 +276,28 @@ Deno.test("a snapshot whose nodes straddle read batches and the buffer loads eve
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a snapshot node whose parent was not listed before it is a CorruptDataError naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const tree = new DataTree();
+    tree.createNode("/a", null, null, 0n, -1, 1n, 1);
+    tree.createNode("/a/b", null, null, 0n, -1, 2n, 1);
+    // An orphan right after siblings under another parent: "/x" is never written.
+    tree.get("/a")!.children.add("z");
+    tree.nodes.set("/a/z", { ...tree.get("/a/b")!, children: new Set() });
+    tree.get("/")!.children.add("x/y");
+    tree.nodes.set("/x/y", { ...tree.get("/a/b")!, children: new Set() });
+    tree.lastProcessedZxid = 2n;
+    const file = `${dir}/snapshot.2`;
+    await writeSnapshot(file, tree);
+    await assert.rejects(
+      loadSnapshot(file, new DataTree(true)),
+      (e) =>
+        e instanceof CorruptDataError &&
+        /node \/x\/y at offset \d+ has no parent before it/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
