@@ -221,7 +221,7 @@ export class DataTree {
     }
     const old = this.nodes.get(k);
     if (old) this.moveDigest(-old.digest);
-    this.putNode(k, { data, acl, stat }, digest, old);
+    this.putNode(k, { data, acl, stat }, digest, old?.children ?? new Set());
     this.acls.addUsage(acl);
     return true;
   }
@@ -230,13 +230,13 @@ export class DataTree {
     k: string,
     n: { data: Uint8Array | null; acl: bigint; stat: StatPersisted },
     digest = nodeDigest(k, n.data, n.stat),
-    prev = this.nodes.get(k),
+    children: Set<string> = this.nodes.get(k)?.children ?? new Set(),
   ): DataNode {
     const node: DataNode = {
       data: n.data,
       acl: n.acl,
       stat: n.stat,
-      children: prev?.children ?? new Set(),
+      children,
       digest,
     };
     this.nodes.set(k, node);
@@ -316,12 +316,12 @@ export class DataTree {
       }
       p.children.add(name);
     });
-    const node = this.putNode(path, {
-      data,
-      acl: ref,
-      stat: createStat(zxid, time, ephemeralOwner),
-    });
-    node.children = new Set();
+    this.putNode(
+      path,
+      { data, acl: ref, stat: createStat(zxid, time, ephemeralOwner) },
+      undefined,
+      new Set(),
+    );
     this.track(path, ephemeralOwner);
     if (parentPath.startsWith(QUOTA_ROOT)) {
       if (name === LIMIT_NODE) this.quotaRoots.add(parentPath.substring(QUOTA_ROOT.length));
