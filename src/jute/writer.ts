@@ -68,7 +68,17 @@ export class Writer {
   ustring(v: string | null): this {
     if (v === null) return this.int(-1);
     this.ensure(4 + maxEncodedLength(v));
-    const written = encodeJuteString(v, this.buf.subarray(this.pos + 4));
+    // ASCII (most paths) is copied by hand: cheaper than the native encoder call.
+    const buf = this.buf;
+    const at = this.pos + 4;
+    const n = v.length;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + i] = c;
+    }
+    const written = i === n ? n : encodeJuteString(v, buf.subarray(at));
     this.view.setInt32(this.pos, written);
     this.pos += 4 + written;
     return this;
