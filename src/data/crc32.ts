@@ -22,6 +22,14 @@ export class Crc32 {
     return this;
   }
 
+  /** Adds bytes[start, end) to the checksum (no subarray to allocate). */
+  updateRange(bytes: Uint8Array, start: number, end: number): this {
+    let c = this.crc;
+    for (let i = start; i < end; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+    this.crc = c;
+    return this;
+  }
+
   /** The checksum so far as an unsigned 32-bit value. */
   value(): number {
     return (this.crc ^ 0xffffffff) >>> 0;

@@ -11,9 +11,32 @@ export const DIGEST_VERSION = 2;
 const utf8 = new TextEncoder();
 const statBytes = new Uint8Array(60);
 const statView = new DataView(statBytes.buffer);
+// Scratch for an ASCII path's bytes (grown on demand): no allocation per node.
+let pathBytes = new Uint8Array(256);
 
-function long(off: number, v: bigint | number): void {
-  statView.setBigInt64(off, typeof v === "bigint" ? v : BigInt(v));
+function long(off: number, v: bigint): void {
+  statView.setBigInt64(off, v);
+}
+
+/** A safe-integer long (a time) written as two 32-bit halves, with no bigint. */
+function longNumber(off: number, v: number): void {
+  if (!Number.isSafeInteger(v)) return long(off, BigInt(v));
+  const hi = Math.floor(v / 0x100000000);
+  statView.setInt32(off, hi);
+  statView.setUint32(off + 4, v - hi * 0x100000000);
+}
+
+/** The UTF-8 bytes of a path: an ASCII path goes into a scratch buffer (valid until the next call). */
+function encodePath(path: string): Uint8Array {
+  const n = path.length;
+  if (n > pathBytes.length) pathBytes = new Uint8Array(Math.max(n, pathBytes.length * 2));
+  const out = pathBytes;
+  for (let i = 0; i < n; i++) {
+    const c = path.charCodeAt(i);
+    if (c >= 0x80) return utf8.encode(path);
+    out[i] = c;
+  }
+  return out.subarray(0, n);
 }
 
 /** The digest of one node (an unsigned 32-bit value; 0 under /zookeeper/). */
@@ -23,15 +46,43 @@ export function nodeDigest(path: string, data: Uint8Array | null, stat: StatPers
   long(0, stat.czxid);
   long(8, stat.mzxid);
   long(16, stat.pzxid);
-  long(24, stat.ctime);
-  long(32, stat.mtime);
+  longNumber(24, stat.ctime);
+  longNumber(32, stat.mtime);
   statView.setInt32(40, stat.version);
   statView.setInt32(44, stat.cversion);
   statView.setInt32(48, stat.aversion);
   long(52, stat.ephemeralOwner);
-  const crc = new Crc32().update(utf8.encode(path));
+  const crc = new Crc32().update(encodePath(path));
   if (data) crc.update(data);
   return crc.update(statBytes).value();
+}
+
+/**
+ * The digest of a node read from a snapshot, from the record's own bytes:
+ * `path` is the decoded key ("" for the root), its bytes in the file are
+ * bytes[pathStart, pathStart + pathLength), and its StatPersisted's 60 bytes
+ * start at bytes[statStart]. Equal to nodeDigest(path, data, decoded stat).
+ */
+export function nodeDigestOfRecord(
+  path: string,
+  bytes: Uint8Array,
+  pathStart: number,
+  pathLength: number,
+  data: Uint8Array | null,
+  statStart: number,
+): number {
+  if (path.startsWith("/zookeeper/")) return 0;
+  const crc = new Crc32();
+  // Jute writes non-BMP characters as 3-byte surrogates; the digest hashes real
+  // UTF-8. The file's bytes are the digest's only when the path is ASCII.
+  if (pathLength === path.length) crc.updateRange(bytes, pathStart, pathStart + pathLength);
+  else crc.update(utf8.encode(path));
+  if (data) crc.update(data);
+  // The file stores czxid mzxid ctime mtime version cversion aversion owner pzxid;
+  // the digest hashes czxid mzxid pzxid ctime mtime version cversion aversion owner.
+  const s = statStart;
+  return crc.updateRange(bytes, s, s + 16).updateRange(bytes, s + 52, s + 60)
+    .updateRange(bytes, s + 16, s + 52).value();
 }
 
 /** Adds a node digest to a tree digest, wrapping like a Java long. */

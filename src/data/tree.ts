@@ -5,7 +5,7 @@
 // restored by ZooKeeper serialize to the same nodes with the same stats.
 import type { ACL, Stat, StatPersisted } from "../jute/data.ts";
 import { AclCache } from "./acl_cache.ts";
-import { addDigest, nodeDigest, subDigest } from "./digest.ts";
+import { addDigest, nodeDigest } from "./digest.ts";
 import {
   formatStats,
   LIMIT_NODE,
@@ -135,6 +135,15 @@ export class DataTree {
   readonly quotaRoots = new Set<string>();
   lastProcessedZxid = 0n;
   private treeDigest = 0n;
+  /**
+   * Node digests added (minus removed) since the last fold into treeDigest, as
+   * a plain number: each is below 2^32, so folding before |pending| reaches
+   * 2^52 keeps it exact, and saves two bigints per change.
+   */
+  private pendingDigest = 0;
+  /** loadNode's last parent and its path (forgotten when any node is deleted). */
+  private loadParent: DataNode | undefined = undefined;
+  private loadParentPath = "";
 
   /**
    * A tree as ZooKeeper starts one: "/", /zookeeper, /zookeeper/quota and
@@ -152,7 +161,20 @@ export class DataTree {
 
   /** The tree digest: the wrapping sum of every node's digest. */
   get digest(): bigint {
+    this.foldDigest();
     return this.treeDigest;
+  }
+
+  private foldDigest(): void {
+    if (this.pendingDigest === 0) return;
+    this.treeDigest = BigInt.asIntN(64, this.treeDigest + BigInt(this.pendingDigest));
+    this.pendingDigest = 0;
+  }
+
+  /** Adds a change (new digest minus old, each below 2^32) to the tree digest. */
+  private moveDigest(delta: number): void {
+    this.pendingDigest += delta;
+    if (this.pendingDigest >= 2 ** 52 || this.pendingDigest <= -(2 ** 52)) this.foldDigest();
   }
 
   /** Number of nodes ("/" counted once). */
@@ -172,20 +194,34 @@ export class DataTree {
 
   /**
    * Adds a node read from a snapshot below its (already present) parent, with
-   * ZooKeeper's side lists. Returns false when the parent is missing.
+   * ZooKeeper's side lists. Returns false when the parent is missing. `digest`,
+   * when given, is the node's digest already computed from the file's bytes.
    */
-  loadNode(path: string, data: Uint8Array | null, acl: bigint, stat: StatPersisted): boolean {
+  loadNode(
+    path: string,
+    data: Uint8Array | null,
+    acl: bigint,
+    stat: StatPersisted,
+    digest?: number,
+  ): boolean {
     const k = key(path);
     if (k !== "") {
-      const [parentPath, name] = splitPath(k);
-      const parent = this.nodes.get(parentPath);
-      if (!parent) return false;
-      parent.children.add(name);
+      const i = k.lastIndexOf("/");
+      const parentPath = k.substring(0, i);
+      // Snapshots list siblings together: most nodes have the last one's parent.
+      let parent = this.loadParent;
+      if (parent === undefined || parentPath !== this.loadParentPath) {
+        parent = this.nodes.get(parentPath);
+        if (!parent) return false;
+        this.loadParent = parent;
+        this.loadParentPath = parentPath;
+      }
+      parent.children.add(k.substring(i + 1));
       this.track(k, stat.ephemeralOwner);
     }
     const old = this.nodes.get(k);
-    if (old) this.treeDigest = subDigest(this.treeDigest, old.digest);
-    this.putNode(k, { data, acl, stat });
+    if (old) this.moveDigest(-old.digest);
+    this.putNode(k, { data, acl, stat }, digest, old?.children ?? new Set());
     this.acls.addUsage(acl);
     return true;
   }
@@ -193,17 +229,18 @@ export class DataTree {
   private putNode(
     k: string,
     n: { data: Uint8Array | null; acl: bigint; stat: StatPersisted },
+    digest = nodeDigest(k, n.data, n.stat),
+    children: Set<string> = this.nodes.get(k)?.children ?? new Set(),
   ): DataNode {
-    const prev = this.nodes.get(k);
     const node: DataNode = {
       data: n.data,
       acl: n.acl,
       stat: n.stat,
-      children: prev?.children ?? new Set(),
-      digest: nodeDigest(k, n.data, n.stat),
+      children,
+      digest,
     };
     this.nodes.set(k, node);
-    this.treeDigest = addDigest(this.treeDigest, node.digest);
+    this.moveDigest(node.digest);
     if (k === "/zookeeper") this.nodes.get("")?.children.add("zookeeper");
     else if (k.startsWith("/zookeeper/") && k.lastIndexOf("/") === 10) {
       this.nodes.get("/zookeeper")?.children.add(k.substring(11));
@@ -213,10 +250,10 @@ export class DataTree {
 
   /** Runs a change on a node and keeps its digest (NodeHashMap pre/postChange). */
   private change(k: string, node: DataNode, f: (n: DataNode) => void): void {
-    this.treeDigest = subDigest(this.treeDigest, node.digest);
+    const before = node.digest;
     f(node);
     node.digest = nodeDigest(k, node.data, node.stat);
-    this.treeDigest = addDigest(this.treeDigest, node.digest);
+    this.moveDigest(node.digest - before);
   }
 
   private track(k: string, owner: bigint): void {
@@ -279,12 +316,12 @@ export class DataTree {
       }
       p.children.add(name);
     });
-    const node = this.putNode(path, {
-      data,
-      acl: ref,
-      stat: createStat(zxid, time, ephemeralOwner),
-    });
-    node.children = new Set();
+    this.putNode(
+      path,
+      { data, acl: ref, stat: createStat(zxid, time, ephemeralOwner) },
+      undefined,
+      new Set(),
+    );
     this.track(path, ephemeralOwner);
     if (parentPath.startsWith(QUOTA_ROOT)) {
       if (name === LIMIT_NODE) this.quotaRoots.add(parentPath.substring(QUOTA_ROOT.length));
@@ -306,7 +343,8 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (!node) return TreeError.noNode;
     this.nodes.delete(path);
-    this.treeDigest = subDigest(this.treeDigest, node.digest);
+    this.loadParent = undefined;
+    this.moveDigest(-node.digest);
     this.acls.removeUsage(node.acl);
     this.untrack(path, node.stat.ephemeralOwner);
     if (parentPath.startsWith("/zookeeper") && name === LIMIT_NODE) {
@@ -452,14 +490,28 @@ export class DataTree {
    * ZooKeeper serializes it (root path "", children in set order).
    */
   *walk(): Generator<[string, DataNode]> {
-    const stack: string[] = [""];
-    while (stack.length > 0) {
-      const path = stack.pop()!;
+    const root = this.nodes.get("");
+    if (!root) return;
+    yield ["", root];
+    // A stack of child iterators rather than of copied child lists: no array
+    // per node. A Set iterator skips children deleted meanwhile and visits
+    // ones added, as the snapshot of a changing tree may.
+    const paths: string[] = [""];
+    const its: Iterator<string>[] = [root.children.values()];
+    while (its.length > 0) {
+      const top = its.length - 1;
+      const next = its[top].next();
+      if (next.done) {
+        its.pop();
+        paths.pop();
+        continue;
+      }
+      const path = `${paths[top]}/${next.value}`;
       const node = this.nodes.get(path);
       if (!node) continue;
       yield [path, node];
-      const kids = [...node.children];
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(`${path}/${kids[i]}`);
+      paths.push(path);
+      its.push(node.children.values());
     }
   }
 

@@ -33,7 +33,14 @@ export class Writer {
   /** A 64-bit long from a bigint or a safe-integer number. */
   long(v: bigint | number): this {
     this.ensure(8);
-    this.view.setBigInt64(this.pos, typeof v === "bigint" ? BigInt.asIntN(64, v) : BigInt(v));
+    if (typeof v === "number" && Number.isSafeInteger(v)) {
+      // Two 32-bit halves: no bigint for a time or a count.
+      const hi = Math.floor(v / 0x100000000);
+      this.view.setInt32(this.pos, hi);
+      this.view.setUint32(this.pos + 4, v - hi * 0x100000000);
+    } else {
+      this.view.setBigInt64(this.pos, typeof v === "bigint" ? BigInt.asIntN(64, v) : BigInt(v));
+    }
     this.pos += 8;
     return this;
   }
@@ -61,7 +68,17 @@ export class Writer {
   ustring(v: string | null): this {
     if (v === null) return this.int(-1);
     this.ensure(4 + maxEncodedLength(v));
-    const written = encodeJuteString(v, this.buf.subarray(this.pos + 4));
+    // ASCII (most paths) is copied by hand: cheaper than the native encoder call.
+    const buf = this.buf;
+    const at = this.pos + 4;
+    const n = v.length;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + i] = c;
+    }
+    const written = i === n ? n : encodeJuteString(v, buf.subarray(at));
     this.view.setInt32(this.pos, written);
     this.pos += 4 + written;
     return this;

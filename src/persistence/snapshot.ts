@@ -6,7 +6,9 @@
 import type { ACL, StatPersisted } from "../jute/data.ts";
 import { Writer } from "../jute/writer.ts";
 import { CorruptDataError } from "../errors.ts";
-import { DIGEST_VERSION } from "../data/digest.ts";
+import { DIGEST_VERSION, nodeDigest, nodeDigestOfRecord } from "../data/digest.ts";
+import { DecodeError } from "../jute/errors.ts";
+import { Reader } from "../jute/reader.ts";
 import type { DataTree } from "../data/tree.ts";
 import { Adler32 } from "./adler32.ts";
 import { compressing, decompressed, streamModeOf } from "./compression.ts";
@@ -44,8 +46,13 @@ export type SnapEntry =
     acl: bigint;
     stat: StatPersisted;
     offset: number;
+    /** The node's digest contribution (nodeDigest), computed from the record's bytes. */
+    digest: number;
   }
   | { kind: "end"; trailer: SnapTrailer };
+
+/** A node record of a snapshot. */
+export type SnapNode = Extract<SnapEntry, { kind: "node" }>;
 
 /** What follows the nodes: the seal and the optional digest. */
 export interface SnapTrailer {
@@ -88,6 +95,20 @@ async function openStream(file: string): Promise<ReadableStream<Uint8Array>> {
  * the file and offset; checksum and digest results are in the trailer.
  */
 export async function* readSnapshot(file: string): AsyncGenerator<SnapEntry> {
+  for await (const e of snapshotRecords(file)) {
+    if (Array.isArray(e)) yield* e;
+    else yield e;
+  }
+}
+
+/** Buffered bytes to aim for before parsing a batch of nodes. */
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * readSnapshot's records with the nodes in batches (arrays), so a loader pays
+ * one async step per batch rather than per node.
+ */
+async function* snapshotRecords(file: string): AsyncGenerator<SnapEntry | SnapNode[]> {
   const src = new ByteSource(await openStream(file), file);
   src.checksum = new Adler32();
   try {
@@ -117,7 +138,16 @@ export async function* readSnapshot(file: string): AsyncGenerator<SnapEntry> {
       });
       yield { kind: "acl", ...e };
     }
+    const slab = new Slab();
     while (true) {
+      if (src.available < BATCH_BYTES) await src.fill(BATCH_BYTES);
+      const batch = parseNodes(src, slab);
+      if (batch.length > 0) {
+        yield batch;
+        continue;
+      }
+      // One record the batch left: the "/" terminator, a record longer than
+      // the buffer, or a malformed one (reported here with its offset).
       const offset = src.offset;
       const path = await src.record("node path", (r) => r.string());
       if (path === "/") break;
@@ -126,12 +156,115 @@ export async function* readSnapshot(file: string): AsyncGenerator<SnapEntry> {
         acl: r.long(),
         stat: readStatPersisted(r),
       }));
-      yield { kind: "node", path, offset, ...n };
+      const digest = nodeDigest(path === "" ? "/" : path, n.data, n.stat);
+      yield [{ kind: "node", path, offset, ...n, digest }];
     }
     yield { kind: "end", trailer: await readTrailer(src) };
   } finally {
     await src.close();
   }
+}
+
+/**
+ * Parses the whole, well-formed node records buffered in src (stopping before
+ * the "/" terminator or anything else) and consumes them. One Reader for the
+ * batch; the digest is taken from the record's bytes; data is copied (the
+ * tree keeps it), everything else is read in place.
+ */
+function parseNodes(src: ByteSource, slab: Slab): SnapNode[] {
+  const out: SnapNode[] = [];
+  const bytes = src.peek();
+  const r = new Reader(bytes, src.maxLength);
+  const v = r.view;
+  const base = src.offset;
+  let end = 0;
+  // Most nodes share an ACL: reuse the previous record's bigint when the bytes match.
+  let acl = 0n;
+  let aclAt = -1;
+  try {
+    while (true) {
+      const start = r.pos;
+      const path = r.string();
+      if (path === "/") break;
+      const pathLength = r.pos - start - 4;
+      const data = slab.copy(r.bufferView());
+      if (aclAt >= 0 && r.remaining >= 8 && same8(v, aclAt, r.pos)) r.pos += 8;
+      else acl = r.long();
+      aclAt = r.pos - 8;
+      const statStart = r.pos;
+      const stat = readStatShared(r);
+      const digest = nodeDigestOfRecord(path, bytes, start + 4, pathLength, data, statStart);
+      out.push({ kind: "node", path, data, acl, stat, offset: base + start, digest });
+      end = r.pos;
+    }
+  } catch (e) {
+    // The slow path re-reads this record and reports truncation or corruption.
+    if (!(e instanceof DecodeError)) throw e;
+  }
+  src.consume(end);
+  return out;
+}
+
+/** Small data is copied into this many-byte blocks; larger data gets its own buffer. */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MAX_ITEM = 256;
+
+/**
+ * Copies node data out of the read buffer. Small data shares 64 KiB blocks: a
+ * view costs about half a separate small buffer, and a block stays alive only
+ * while a node loaded into it keeps its data (never more than the data loaded).
+ */
+class Slab {
+  private block = new Uint8Array(0);
+  private used = 0;
+
+  copy(src: Uint8Array | null): Uint8Array | null {
+    if (src === null) return null;
+    const n = src.length;
+    if (n > SLAB_MAX_ITEM) return src.slice();
+    if (this.used + n > this.block.length) {
+      this.block = new Uint8Array(SLAB_BYTES);
+      this.used = 0;
+    }
+    const out = this.block.subarray(this.used, this.used + n);
+    out.set(src);
+    this.used += n;
+    return out;
+  }
+}
+
+/** Whether the 8 bytes at a and b are equal. */
+function same8(v: DataView, a: number, b: number): boolean {
+  return v.getInt32(a) === v.getInt32(b) && v.getInt32(a + 4) === v.getInt32(b + 4);
+}
+
+/**
+ * readStatPersisted, sharing one bigint among equal zxids (a node never
+ * changed has czxid = mzxid = pzxid) and 0n for a persistent node's owner:
+ * fewer heap objects per node, the same values.
+ */
+function readStatShared(r: Reader): StatPersisted {
+  if (r.remaining < 60) r.fail("truncated stat");
+  const v = r.view;
+  const p = r.pos;
+  const czxid = r.long();
+  let mzxid = czxid;
+  if (same8(v, p, p + 8)) r.pos += 8;
+  else mzxid = r.long();
+  const ctime = r.longNumber();
+  const mtime = r.longNumber();
+  const version = r.int();
+  const cversion = r.int();
+  const aversion = r.int();
+  let ephemeralOwner = 0n;
+  if (v.getInt32(p + 44) === 0 && v.getInt32(p + 48) === 0) r.pos += 8;
+  else ephemeralOwner = r.long();
+  let pzxid: bigint;
+  if (same8(v, p, p + 52)) pzxid = czxid;
+  else if (same8(v, p + 8, p + 52)) pzxid = mzxid;
+  else pzxid = r.long();
+  r.pos = p + 60;
+  return { czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, pzxid };
 }
 
 async function readSeal(
@@ -195,7 +328,7 @@ export async function loadSnapshot(
 ): Promise<LoadedSnapshot> {
   let header: SnapHeader | undefined;
   let trailer: SnapTrailer | undefined;
-  for await (const e of readSnapshot(file)) {
+  const onRecord = (e: SnapEntry) => {
     switch (e.kind) {
       case "header":
         header = e.header;
@@ -207,7 +340,7 @@ export async function loadSnapshot(
         tree.acls.load(e.ref, e.acls);
         break;
       case "node":
-        if (!tree.loadNode(e.path, e.data, e.acl, e.stat)) {
+        if (!tree.loadNode(e.path, e.data, e.acl, e.stat, e.digest)) {
           throw new CorruptDataError(
             `${file}: node ${e.path} at offset ${e.offset} has no parent before it`,
           );
@@ -217,6 +350,10 @@ export async function loadSnapshot(
       case "end":
         trailer = e.trailer;
     }
+  };
+  for await (const e of snapshotRecords(file)) {
+    if (Array.isArray(e)) { for (const n of e) onRecord(n); }
+    else onRecord(e);
   }
   if (!trailer!.checksum.ok) {
     throw new CorruptDataError(

@@ -137,6 +137,23 @@ export class ByteSource {
     }
   }
 
+  /**
+   * Parses one record from the bytes already buffered, with no read and no
+   * await; undefined when it does not parse there (too short or malformed),
+   * and then nothing is consumed: record() reads more or reports the error.
+   */
+  tryRecord<T>(parse: (r: Reader) => T): T | undefined {
+    const r = new Reader(this.peek(), this.maxLength);
+    try {
+      const v = parse(r);
+      this.consume(r.pos);
+      return v;
+    } catch (e) {
+      if (e instanceof DecodeError) return undefined;
+      throw e;
+    }
+  }
+
   /** Stops reading and releases the stream. */
   async close(): Promise<void> {
     try {

@@ -4,6 +4,7 @@
 // end-of-record byte 0x42. Preallocated zero padding follows: a zero length ends
 // the log. A record cut short by a crash is a "torn tail", reported as such.
 import { CorruptDataError } from "../errors.ts";
+import type { Reader } from "../jute/reader.ts";
 import { Writer } from "../jute/writer.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { adler32 } from "./adler32.ts";
@@ -71,6 +72,23 @@ export class ChecksumError extends CorruptDataError {
   }
 }
 
+/** A framed log record: checksum, the txn bytes (null: a zero length, the padding), end marker. */
+interface LogRecord {
+  checksum: bigint;
+  bytes: Uint8Array | null;
+  eor: number;
+}
+
+function parseLogRecord(r: Reader): LogRecord {
+  const checksum = r.long();
+  const len = r.int();
+  if (len === 0) return { checksum, bytes: null, eor: EOR };
+  if (len < 0) r.fail(`negative record length ${len}`);
+  if (len > r.maxLength) r.fail(`record length ${len} exceeds the limit ${r.maxLength}`);
+  const bytes = r.raw(len).slice();
+  return { checksum, bytes, eor: r.byte() & 0xff };
+}
+
 /**
  * Streams a txn log: the header, every txn in order, then how it ended.
  * Memory stays at one record. A checksum mismatch throws a ChecksumError;
@@ -108,21 +126,14 @@ export async function* readTxnLog(file: string): AsyncGenerator<LogEntry> {
     yield { kind: "header", file, header };
     while (true) {
       const offset = src.offset;
-      if (await src.atEnd()) {
+      if (src.available === 0 && await src.atEnd()) {
         yield { kind: "end", file, offset, reason: "eof" };
         return;
       }
-      let rec: { checksum: bigint; bytes: Uint8Array | null; eor: number };
+      let rec: LogRecord;
       try {
-        rec = await src.record("txn record", (r) => {
-          const checksum = r.long();
-          const len = r.int();
-          if (len === 0) return { checksum, bytes: null, eor: EOR };
-          if (len < 0) r.fail(`negative record length ${len}`);
-          if (len > r.maxLength) r.fail(`record length ${len} exceeds the limit ${r.maxLength}`);
-          const bytes = r.raw(len).slice();
-          return { checksum, bytes, eor: r.byte() & 0xff };
-        });
+        // A record already buffered parses without an await; else read more.
+        rec = src.tryRecord(parseLogRecord) ?? await src.record("txn record", parseLogRecord);
       } catch (e) {
         if (e instanceof TruncatedError) {
           yield {

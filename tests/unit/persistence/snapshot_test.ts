@@ -228,3 +228,76 @@ Deno.test("random trees survive snapshotBytes → readSnapshot with the same nod
     { numRuns: 40 },
   );
 });
+
+Deno.test("a snapshot whose nodes straddle read batches and the buffer loads every node, stat and digest exactly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const tree = new DataTree();
+    let zxid = 1n;
+    tree.createNode("/big", null, null, 0n, -1, zxid++, 1000);
+    for (let i = 0; i < 3000; i++) {
+      // Now and then a node larger than a read batch (it takes the one-record path).
+      const size = i % 997 === 5 ? 200_000 + i : i % 50;
+      const data = new Uint8Array(size).fill(i & 0xff);
+      const owner = i % 7 === 0 ? 0x1000000000000n + BigInt(i) : 0n;
+      tree.createNode(
+        `/big/n${i}${i % 3 === 0 ? "-é😀" : ""}`,
+        data,
+        null,
+        owner,
+        -1,
+        zxid++,
+        2 ** 41 + i,
+      );
+      if (i % 3 === 1) tree.setData(`/big/n${i}`, null, 1, zxid++, -5);
+    }
+    tree.lastProcessedZxid = zxid;
+    const file = `${dir}/snapshot.${zxid.toString(16)}`;
+    await writeSnapshot(file, tree);
+    const back = new DataTree(true);
+    await loadSnapshot(file, back);
+    assert.equal(back.digest, tree.digest);
+    assert.equal(back.computeDigest(), tree.digest);
+    assert.equal(back.size, tree.size);
+    for (const [p, n] of tree.nodes) {
+      const m = back.get(p)!;
+      assert.deepEqual(m.stat, n.stat, p);
+      assert.deepEqual(m.data, n.data, p);
+      assert.equal(m.digest, n.digest, p);
+    }
+    let nodes = 0;
+    for await (const e of readSnapshot(file)) {
+      if (e.kind !== "node") continue;
+      nodes++;
+      assert.equal(e.digest, back.get(e.path)!.digest, e.path);
+    }
+    assert.equal(nodes, tree.size);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a snapshot node whose parent was not listed before it is a CorruptDataError naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const tree = new DataTree();
+    tree.createNode("/a", null, null, 0n, -1, 1n, 1);
+    tree.createNode("/a/b", null, null, 0n, -1, 2n, 1);
+    // An orphan right after siblings under another parent: "/x" is never written.
+    tree.get("/a")!.children.add("z");
+    tree.nodes.set("/a/z", { ...tree.get("/a/b")!, children: new Set() });
+    tree.get("/")!.children.add("x/y");
+    tree.nodes.set("/x/y", { ...tree.get("/a/b")!, children: new Set() });
+    tree.lastProcessedZxid = 2n;
+    const file = `${dir}/snapshot.2`;
+    await writeSnapshot(file, tree);
+    await assert.rejects(
+      loadSnapshot(file, new DataTree(true)),
+      (e) =>
+        e instanceof CorruptDataError &&
+        /node \/x\/y at offset \d+ has no parent before it/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
