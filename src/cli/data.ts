@@ -9,7 +9,7 @@ import {
   Progress,
   progressWanted,
   underPrefix,
-  znodeJson,
+  znodeJsonLine,
   znodeText,
 } from "./znode_format.ts";
 
@@ -66,9 +66,7 @@ all), checks digests on the way, and prints every znode as \`snap dump\` does.
         stat: node.stat,
         numChildren: node.children.size,
       };
-      buffer += json
-        ? JSON.stringify(znodeJson(view, withData)) + "\n"
-        : znodeText(view, t.aclOf(node), withData);
+      buffer += json ? znodeJsonLine(view, withData) : znodeText(view, t.aclOf(node), withData);
       if (buffer.length > 1 << 16) {
         io.out(buffer);
         buffer = "";

@@ -14,7 +14,7 @@ import {
   Progress,
   progressWanted,
   underPrefix,
-  znodeJson,
+  znodeJsonLine,
   znodeText,
 } from "./znode_format.ts";
 
@@ -132,7 +132,7 @@ const dump: Command = {
             ? [{ perms: 31, id: { scheme: "world", id: "anyone" } }]
             : acls.get(e.acl);
           buffer += json
-            ? JSON.stringify(znodeJson(e, values.data ?? false)) + "\n"
+            ? znodeJsonLine(e, values.data ?? false)
             : znodeText(e, acl, values.data ?? false);
           if (buffer.length > 1 << 16) flush();
           break;

@@ -5,6 +5,7 @@ import { nodeKind, ttlOf } from "../data/tree.ts";
 
 /** A zxid or session id as ZooKeeper operators read it: 0x… (unsigned hex). */
 export function hex(v: bigint | number): string {
+  if (typeof v === "bigint" && v >= 0n) return "0x" + v.toString(16); // the common case, cheaply
   return "0x" + BigInt.asUintN(64, BigInt(v)).toString(16);
 }
 
@@ -59,10 +60,17 @@ export function base64(data: Uint8Array): string {
   return btoa(s);
 }
 
+// Nodes written together share times, so the last formatting is reused.
+let lastTime = NaN;
+let lastTimeText = "";
+
 function time(ms: bigint | number): string {
   const n = Number(ms);
+  if (n === lastTime) return lastTimeText;
   const d = new Date(n);
-  return Number.isNaN(d.getTime()) ? String(n) : d.toISOString();
+  lastTime = n;
+  lastTimeText = Number.isNaN(d.getTime()) ? String(n) : d.toISOString();
+  return lastTimeText;
 }
 
 /** A one-word kind for an ephemeralOwner, with the TTL when there is one. */
@@ -110,32 +118,25 @@ export function znodeText(
   return lines.join("\n") + "\n";
 }
 
-/** A znode as one JSON object (bigints as 0x-hex strings, times in ms). */
-export function znodeJson(n: ZnodeView, withData: boolean): Record<string, unknown> {
+/**
+ * A znode as one JSON Lines record (bigints as 0x-hex strings, times in ms),
+ * written out by hand: dumps print millions of these.
+ */
+export function znodeJsonLine(n: ZnodeView, withData: boolean): string {
   const s = n.stat;
-  const o: Record<string, unknown> = {
-    type: "znode",
-    path: n.path === "" ? "/" : n.path,
-    czxid: hex(s.czxid),
-    ctime: Number(s.ctime),
-    mzxid: hex(s.mzxid),
-    mtime: Number(s.mtime),
-    pzxid: hex(s.pzxid),
-    cversion: s.cversion,
-    version: s.version,
-    aversion: s.aversion,
-    ephemeralOwner: hex(s.ephemeralOwner),
-    kind: nodeKind(s.ephemeralOwner),
-    dataLength: n.data?.length ?? 0,
-    acl: n.acl.toString(),
-  };
-  if (n.numChildren !== undefined) o.numChildren = n.numChildren;
+  let line = `{"type":"znode","path":${JSON.stringify(n.path === "" ? "/" : n.path)},` +
+    `"czxid":"${hex(s.czxid)}","ctime":${Number(s.ctime)},"mzxid":"${hex(s.mzxid)}",` +
+    `"mtime":${Number(s.mtime)},"pzxid":"${hex(s.pzxid)}","cversion":${s.cversion},` +
+    `"version":${s.version},"aversion":${s.aversion},` +
+    `"ephemeralOwner":"${hex(s.ephemeralOwner)}","kind":"${nodeKind(s.ephemeralOwner)}",` +
+    `"dataLength":${n.data?.length ?? 0},"acl":"${n.acl}"`;
+  if (n.numChildren !== undefined) line += `,"numChildren":${n.numChildren}`;
   if (withData) {
     const d = dataText(n.data);
-    o.data = d.encoding === "null" ? null : d.text;
-    o.dataEncoding = d.encoding;
+    line += `,"data":${d.encoding === "null" ? "null" : JSON.stringify(d.text)}` +
+      `,"dataEncoding":"${d.encoding}"`;
   }
-  return o;
+  return line + "}\n";
 }
 
 /** True when a path is the prefix itself or below it. */
