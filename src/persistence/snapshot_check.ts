@@ -2,7 +2,7 @@
 // before children, cversion/pzxid consistent with the children present,
 // ephemeral owners among the file's sessions, no children under ephemerals).
 // Fed one record at a time, so dump and verify share one pass over the file.
-import { addDigest, nodeDigest } from "../data/digest.ts";
+import { addDigest } from "../data/digest.ts";
 import { nodeKind } from "../data/tree.ts";
 import type { SnapEntry, SnapHeader, SnapTrailer } from "./snapshot.ts";
 import { SNAP_VERSION } from "./snapshot.ts";
@@ -103,7 +103,7 @@ export class SnapshotChecker {
     s.nodes++;
     s.dataBytes += e.data?.length ?? 0;
     for (const z of [st.czxid, st.mzxid, st.pzxid]) if (z > s.highestZxid) s.highestZxid = z;
-    this.digest = addDigest(this.digest, nodeDigest(e.path, e.data, st));
+    this.digest = addDigest(this.digest, e.digest); // computed from the record bytes
     const kind = nodeKind(st.ephemeralOwner);
     if (kind === "ephemeral") {
       s.ephemeralsBySession.set(
