@@ -111,9 +111,11 @@ export interface Restored {
  */
 export async function restore(
   dataDir: string,
-  opts: { toZxid?: bigint } & RestoreHooks = {},
+  opts: { toZxid?: bigint; logDir?: string } & RestoreHooks = {},
 ): Promise<Restored> {
   const dir = await versionDir(dataDir);
+  // dataLogDir: logs may live on their own disk, as ZooKeeper allows.
+  const logDir = opts.logDir === undefined ? dir : await versionDir(opts.logDir);
   let tree = new DataTree();
   let snapshot: Restored["snapshot"] = null;
   let tried = 0;
@@ -144,11 +146,11 @@ export async function restore(
       opts.onSkip?.(s.path, e.message);
     }
   }
-  const allLogs = await listLogs(dir);
+  const allLogs = await listLogs(logDir);
   const start = snapshot ? snapshot.zxid : 0n;
   if (!snapshot && allLogs.length > 0 && allLogs[0].zxid > 1n) {
     throw new CorruptDataError(
-      `${dir}: no valid snapshot, and the oldest log starts at 0x${
+      `${logDir}: no valid snapshot, and the oldest log starts at 0x${
         allLogs[0].zxid.toString(16)
       } (txns are missing)`,
     );
@@ -245,7 +247,12 @@ export interface PurgeResult {
  * Removes all but the `keep` newest snapshots and the logs they no longer need
  * (PurgeTxnLog.purge, as autopurge runs it). keep must be at least 3.
  */
-export async function purge(dataDir: string, keep: number, dryRun = false): Promise<PurgeResult> {
+export async function purge(
+  dataDir: string,
+  keep: number,
+  dryRun = false,
+  logDataDir: string = dataDir,
+): Promise<PurgeResult> {
   if (!Number.isInteger(keep) || keep < 3) {
     throw new RangeError(`purge must keep at least 3 snapshots, got ${keep}`);
   }
@@ -254,7 +261,7 @@ export async function purge(dataDir: string, keep: number, dryRun = false): Prom
   const kept = await validSnapshots(dir, keep);
   if (kept.length === 0) return { keptSnapshots: [], removedSnapshots: [], removedLogs: [] };
   const oldest = kept[kept.length - 1].zxid;
-  const logs = await listLogs(dir);
+  const logs = await listLogs(logDataDir === dataDir ? dir : await versionDir(logDataDir));
   const needed = new Set(logsFrom(logs, oldest).map((l) => l.path));
   const removedSnapshots = snaps.filter((s) => s.zxid < oldest).map((s) => s.path);
   const removedLogs = logs.filter((l) => !needed.has(l.path) && l.zxid < oldest).map((l) => l.path);

@@ -21,7 +21,7 @@ export function startAutopurge(cfg: ZkConfig): { stop(): void } {
     running = true;
     try {
       log.info("Purge task started.");
-      const r = await purge(cfg.dataDir, cfg.autopurgeSnapRetainCount);
+      const r = await purge(cfg.dataDir, cfg.autopurgeSnapRetainCount, false, cfg.dataLogDir);
       log.info(
         `Purge task completed: removed ${r.removedSnapshots.length} snapshots, ${r.removedLogs.length} logs`,
       );

@@ -3,13 +3,13 @@
 // snapshots taken every snapCount txns. Formats and restore are persistence's;
 // this file only sequences them for a live server.
 import { join, resolve } from "node:path";
-import { CorruptDataError, RuntimeError } from "../errors.ts";
+import { ConfigError, CorruptDataError } from "../errors.ts";
 import type { ZkConfig } from "../config/types.ts";
 import type { DataTree } from "../data/tree.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";
-import { restore } from "../persistence/datadir.ts";
+import { listLogs, listSnapshots, restore } from "../persistence/datadir.ts";
 import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
@@ -87,20 +87,15 @@ export class Database implements ServerDatabase {
   /** Restores dataDir (newest valid snapshot + logs after it) and snapshots the result, as 3.8 does at startup. */
   static async open(cfg: ZkConfig): Promise<Database> {
     const t0 = performance.now();
-    if (resolve(cfg.dataLogDir) !== resolve(cfg.dataDir)) {
-      // Restore reads snapshots and logs from one directory; a separate log dir
-      // would be written but not read back, so refuse rather than lose txns.
-      throw new RuntimeError(
-        `dataLogDir (${cfg.dataLogDir}) differs from dataDir (${cfg.dataDir}): not supported yet by zkt serve`,
-      );
-    }
     // Absolute, as 3.8's conf prints them.
     const snapDir = resolve(cfg.dataDir, "version-2");
     const logDir = resolve(cfg.dataLogDir, "version-2");
     await Deno.mkdir(snapDir, { recursive: true });
     await Deno.mkdir(logDir, { recursive: true });
     await removeUnfinishedSnapshots(snapDir);
+    if (snapDir !== logDir) await checkSeparateDirs(snapDir, logDir);
     const r = await restore(cfg.dataDir, {
+      logDir,
       onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
       onTorn: (e) => log.warn(`txn log ends with a torn record: ${JSON.stringify(e, bigints)}`),
     });
@@ -228,6 +223,7 @@ export class Database implements ServerDatabase {
     const zxid = this.lastLogged;
     const job: SnapshotJob = {
       dataDir: this.dataDir,
+      logDir: this.logDir,
       zxid,
       file: join(this.snapDir, snapshotFileName(zxid)),
     };
@@ -341,4 +337,21 @@ async function removeUnfinishedSnapshots(dir: string): Promise<void> {
 
 function bigints(_k: string, v: unknown): unknown {
   return typeof v === "bigint" ? `0x${v.toString(16)}` : v;
+}
+
+/**
+ * With dataLogDir apart from dataDir, each must hold only its own kind of file
+ * (FileTxnSnapLog's checks): a mix means the two keys were swapped or changed.
+ */
+async function checkSeparateDirs(snapDir: string, logDir: string): Promise<void> {
+  if ((await listLogs(snapDir)).length > 0) {
+    throw new ConfigError(
+      `dataDir ${snapDir} has log files: check that dataLogDir and dataDir are set correctly`,
+    );
+  }
+  if ((await listSnapshots(logDir)).length > 0) {
+    throw new ConfigError(
+      `dataLogDir ${logDir} has snapshot files: check that dataLogDir and dataDir are set correctly`,
+    );
+  }
 }

@@ -8,6 +8,8 @@ import { writeSnapshot } from "../persistence/snapshot.ts";
 /** What the server asks for. */
 export interface SnapshotJob {
   dataDir: string;
+  /** dataLogDir (the same as dataDir unless configured apart). */
+  logDir: string;
   zxid: bigint;
   file: string;
 }
@@ -17,7 +19,7 @@ export type SnapshotResult = { ok: true; nodes: number } | { ok: false; error: s
 
 /** Restores up to job.zxid and writes the snapshot; throws when the logs stop short of it. */
 export async function snapshotFromDisk(job: SnapshotJob): Promise<number> {
-  const r = await restore(job.dataDir, { toZxid: job.zxid });
+  const r = await restore(job.dataDir, { toZxid: job.zxid, logDir: job.logDir });
   if (r.lastProcessedZxid !== job.zxid) {
     throw new Error(
       `restore reached 0x${r.lastProcessedZxid.toString(16)}, not 0x${job.zxid.toString(16)}`,

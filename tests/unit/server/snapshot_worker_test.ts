@@ -14,14 +14,19 @@ Deno.test("snapshotFromDisk writes the state as of a logged zxid", async () => {
   await c.close();
   await s.stop();
   const file = `${s.dir}/version-2/snapshot.${zxid.toString(16)}`;
-  const nodes = await snapshotFromDisk({ dataDir: s.dir, zxid, file });
+  const nodes = await snapshotFromDisk({ dataDir: s.dir, logDir: s.dir, zxid, file });
   assertEquals(nodes, 5); // "/", /zookeeper, /zookeeper/quota, /zookeeper/config, /a
   const r = await restore(s.dir, { toZxid: zxid });
   assertEquals(r.snapshot?.file, file);
   assert(r.tree.get("/a") && !r.tree.get("/b"));
   let failed = false;
   try {
-    await snapshotFromDisk({ dataDir: s.dir, zxid: zxid + 1000n, file: `${file}.x` });
+    await snapshotFromDisk({
+      dataDir: s.dir,
+      logDir: s.dir,
+      zxid: zxid + 1000n,
+      file: `${file}.x`,
+    });
   } catch {
     failed = true;
   }
