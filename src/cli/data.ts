@@ -16,19 +16,21 @@ import {
 const replay: Command = {
   names: ["data", "replay"],
   summary: "restore a data dir (snapshot + logs) up to a zxid and print the tree",
-  usage: "DIR [--to ZXID] [--json] [--data] [--path PREFIX]",
+  usage: "DIR [--to ZXID] [--json] [--data] [--path PREFIX] [--log-dir DIR]",
   help: `Loads the newest valid snapshot, replays the logs after it up to --to (default:
 all), checks digests on the way, and prints every znode as \`snap dump\` does.
   --to ZXID       stop after this zxid (0x-hex or decimal)
   --json          JSON Lines: znode records, session records and a summary
   --data          include node data
-  --path PREFIX   only znodes at or below PREFIX`,
+  --path PREFIX   only znodes at or below PREFIX
+  --log-dir DIR   the txn logs live in DIR (a server with dataLogDir set apart)`,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseFlags<
-      { to?: string; json?: boolean; data?: boolean; path?: string }
+      { to?: string; json?: boolean; data?: boolean; path?: string; "log-dir"?: string }
     >(
       args,
       {
+        "log-dir": { type: "string" },
         to: { type: "string" },
         json: { type: "boolean" },
         data: { type: "boolean" },
@@ -48,6 +50,7 @@ all), checks digests on the way, and prints every znode as \`snap dump\` does.
     let n = 0;
     const r = await restore(positionals[0], {
       toZxid: to,
+      logDir: values["log-dir"],
       onSkip: (file, reason) => io.err(`zkt data replay: skipping snapshot ${file}: ${reason}\n`),
       onTorn: (e) => io.err(`zkt data replay: ${e.file}: torn tail: ${e.detail}\n`),
       onTxn: () => progress.tick(n += 1024),
@@ -122,15 +125,19 @@ all), checks digests on the way, and prints every znode as \`snap dump\` does.
 const purgeCmd: Command = {
   names: ["data", "purge"],
   summary: "delete all but the N newest snapshots and the logs they need (autopurge)",
-  usage: "DIR --keep N [--dry-run]",
+  usage: "DIR --keep N [--dry-run] [--log-dir DIR]",
   help: `Keeps the N (≥ 3) newest valid snapshots and every log needed to replay from
 the oldest of them, as ZooKeeper's PurgeTxnLog / autopurge does.
   --keep N     snapshots to keep (at least 3)
-  --dry-run    list what would be deleted`,
+  --dry-run    list what would be deleted
+  --log-dir DIR  the txn logs live in DIR (a server with dataLogDir set apart)`,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseFlags<{ keep?: string; "dry-run"?: boolean }>(args, {
+    const { values, positionals } = parseFlags<
+      { keep?: string; "dry-run"?: boolean; "log-dir"?: string }
+    >(args, {
       keep: { type: "string" },
       "dry-run": { type: "boolean" },
+      "log-dir": { type: "string" },
     });
     expectPositionals(positionals, ["DIR"]);
     const keep = Number(values.keep);
@@ -138,7 +145,7 @@ the oldest of them, as ZooKeeper's PurgeTxnLog / autopurge does.
       throw new UsageError("--keep N: N must be an integer ≥ 3");
     }
     const dry = values["dry-run"] ?? false;
-    const r = await purge(positionals[0], keep, dry);
+    const r = await purge(positionals[0], keep, dry, values["log-dir"] ?? positionals[0]);
     const verb = dry ? "would remove" : "removed";
     for (const f of [...r.removedSnapshots, ...r.removedLogs]) io.out(`${verb} ${f}\n`);
     io.out(

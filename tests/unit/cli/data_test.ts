@@ -31,3 +31,25 @@ Deno.test("data purge refuses fewer than 3 snapshots and keeps what is needed", 
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /kept 3 snapshots; removed 0 snapshots and 0 logs/);
 });
+
+Deno.test("data replay and purge --log-dir read logs kept apart from the snapshots (dataLogDir)", async () => {
+  const dir = await copyFixture();
+  const logs = await Deno.makeTempDir();
+  await Deno.mkdir(`${logs}/version-2`);
+  for (const e of Deno.readDirSync(`${dir}/version-2`)) {
+    if (e.name.startsWith("log.")) {
+      await Deno.rename(`${dir}/version-2/${e.name}`, `${logs}/version-2/${e.name}`);
+    }
+  }
+  // Without the newest snapshot, reaching the last zxid needs log.200000001.
+  await Deno.remove(`${dir}/version-2/snapshot.20000000d`);
+  const without = await zkt("data", "replay", dir);
+  assert.match(without.out, /lastProcessedZxid 0x10000001c/);
+  const r = await zkt("data", "replay", dir, "--log-dir", logs);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /lastProcessedZxid 0x20000000d/);
+  assert.match(r.out, /snapshot digest ok, txn digests OK/);
+  const p = await zkt("data", "purge", dir, "--keep", "3", "--dry-run", "--log-dir", logs);
+  assert.equal(p.code, 0, p.err);
+  assert.match(p.out, /kept 2 snapshots; would remove 0 snapshots and 0 logs/);
+});
