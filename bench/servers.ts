@@ -54,7 +54,7 @@ function shellQuote(s: string): string {
 }
 
 /** The argv that starts `kind` on a config file (exec'd by sh so the PID is the server's). */
-function serverArgv(kind: Kind, cfgPath: string, opts: LaunchOptions): string[] {
+export function serverArgv(kind: Kind, cfgPath: string, opts: LaunchOptions): string[] {
   if (kind === "zk") {
     return [
       "java",
@@ -70,6 +70,23 @@ function serverArgv(kind: Kind, cfgPath: string, opts: LaunchOptions): string[] 
   return [Deno.execPath(), "run", "--allow-all", "--quiet", entry, "serve", "--config", cfgPath];
 }
 
+/** Spawns `kind` on a config file, stdin/stdout closed and stderr appended to `logPath`. */
+export function spawnServer(
+  kind: Kind,
+  cfgPath: string,
+  logPath: string,
+  opts: LaunchOptions,
+): Deno.ChildProcess {
+  const argv = serverArgv(kind, cfgPath, opts).map(shellQuote).join(" ");
+  // Logs go to a file: draining a pipe would cost the load generator CPU.
+  return new Deno.Command("sh", {
+    args: ["-c", `exec ${argv} </dev/null >/dev/null 2>>${shellQuote(logPath)}`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
 /** Starts a server on `dir` (creating zoo.cfg and data/ when missing) and waits for `srvr`. */
 export async function startServer(
   kind: Kind,
@@ -81,15 +98,8 @@ export async function startServer(
   await Deno.mkdir(`${dir}/data`, { recursive: true });
   const cfgPath = `${dir}/zoo.cfg`;
   await Deno.writeTextFile(cfgPath, zooCfg(`${dir}/data`, port));
-  const argv = serverArgv(kind, cfgPath, opts).map(shellQuote).join(" ");
   const t0 = performance.now();
-  // Logs go to a file: draining a pipe would cost the load generator CPU.
-  const child = new Deno.Command("sh", {
-    args: ["-c", `exec ${argv} </dev/null >/dev/null 2>>${shellQuote(`${dir}/server.log`)}`],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const child = spawnServer(kind, cfgPath, `${dir}/server.log`, opts);
   const server: Server = { kind, port, dir, pid: child.pid, child, startupMs: NaN };
   live.add(server);
   let exited: number | null = null;
