@@ -1,4 +1,5 @@
-// Garbage on a zkt peer's election and client ports while its ensemble elects:
+// Garbage and a burst of a thousand connects on a zkt peer's election port, and
+// garbage on its client port, while its ensemble elects:
 // each bad connection is closed on its own, logged in one line, and the three
 // zkt processes still agree on one leader.
 import assert from "node:assert/strict";
@@ -66,6 +67,15 @@ Deno.test({
       for (const [what, bytes] of bad) {
         assert.ok(await closedAfter(e, bytes), `election port kept the connection: ${what}`);
       }
+      // A thousand connects in a burst (bounded batches): half hang up at once, half
+      // send a truncated initial message first.
+      for (let batch = 0; batch < 10; batch++) {
+        await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+          const c = await Deno.connect({ hostname: "127.0.0.1", port: e });
+          if (i % 2) await c.write(be(V1).subarray(0, 3)).catch(() => 0);
+          c.close();
+        }));
+      }
       // A connection that stalls mid-handshake stays open but must not hold anything up.
       const s = await Deno.connect({ hostname: "127.0.0.1", port: e });
       await s.write(be(V1).subarray(0, 5));
@@ -100,6 +110,9 @@ Deno.test({
           /Len error\. A message from .* advertised length of 2147483647/,
         ]
       ) assert.match(log, pat);
+      const burstLines = log.split("\n").filter((l) => /Initial message parsing error/.test(l));
+      // Every burst connection was logged (once), besides the bad handshakes above.
+      assert.ok(burstLines.length >= 1000, `only ${burstLines.length} parsing-error lines`);
       // One line per bad connection, no stack traces.
       assert.doesNotMatch(log, /^\s+at /m);
     } catch (err) {

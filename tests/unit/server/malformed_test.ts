@@ -61,3 +61,39 @@ Deno.test("random connect requests and first bytes never take the server down", 
     await s.stop();
   }
 });
+
+Deno.test("a thousand idle connections: each is closed after the sessionless timeout; others are served meanwhile", async () => {
+  const s = await startInProc(["maxClientCnxns=0"], { sessionlessTimeoutMs: 300 });
+  const idle: Deno.Conn[] = [];
+  try {
+    // Opened in bounded batches so the client side never floods its own accept queue.
+    for (let batch = 0; batch < 10; batch++) {
+      idle.push(
+        ...await Promise.all(
+          Array.from({ length: 100 }, () => Deno.connect({ hostname: "127.0.0.1", port: s.port })),
+        ),
+      );
+    }
+    // With all of them open and silent, a real session still gets its answers.
+    const c = await ZkClient.connect(s.port);
+    assertEquals((await c.create("/busy", "x")).err, 0);
+    assertEquals((await c.getData("/busy")).err, 0);
+    // Every idle one ends with EOF (or a reset), never left open; bounded so a leak fails, not hangs.
+    const closed = Promise.all(idle.map((conn) => conn.read(new Uint8Array(16)).catch(() => null)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<"open">((r) => timer = setTimeout(() => r("open"), 60_000));
+    const got = await Promise.race([closed, bound]);
+    clearTimeout(timer);
+    assertEquals(Array.isArray(got) && got.every((n) => n === null), true);
+    // The established session was not one of them.
+    assertEquals((await c.exists("/busy")).err, 0);
+    await c.close();
+  } finally {
+    for (const conn of idle) {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    }
+    await s.stop();
+  }
+});
