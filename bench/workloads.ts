@@ -169,18 +169,21 @@ export async function getDataRate(
   }
 }
 
-/** Many clients, one setData outstanding each (what group commit is for): ops/s. */
+/**
+ * setData of `bytes` bytes from many clients, `window` outstanding each (1: the
+ * latency-bound shape group commit is for; more: throughput-bound): ops/s.
+ */
 export async function setDataRate(
   port: number,
-  opts: { clients: number; total: number; timeMs: number },
+  opts: { clients: number; window?: number; bytes?: number; total: number; timeMs: number },
 ): Promise<RunResult> {
   const conns = await openMany(port, opts.clients);
   try {
     await ensureNode(conns[0], "/set");
     await Promise.all(conns.map((c, k) => ensureNode(c, `/set/c${k}`)));
-    const data = payload(64);
+    const data = payload(opts.bytes ?? 100);
     const index = new Map(conns.map((c, k) => [c, k]));
-    return await pipeline(conns, 1, opts.total, opts.timeMs, (c, _i, d) => {
+    return await pipeline(conns, opts.window ?? 1, opts.total, opts.timeMs, (c, _i, d) => {
       c.setData(`/set/c${index.get(c)}`, data, d);
     });
   } finally {
@@ -273,10 +276,10 @@ export async function watchFanout(
   }
 }
 
-/** Loads `count` znodes (64-byte data) under /load/pN parents of 1000 children each. */
+/** Loads `count` znodes (`bytes` of data, default 100) under /load/pN parents of 1000 children each. */
 export async function loadZnodes(
   port: number,
-  opts: { count: number; conns: number; window: number; timeMs: number },
+  opts: { count: number; bytes?: number; conns: number; window: number; timeMs: number },
 ): Promise<RunResult> {
   const conns = await openMany(port, opts.conns);
   try {
@@ -286,7 +289,7 @@ export async function loadZnodes(
     await pipeline([c0], 100, parents, opts.timeMs, (c, i, d) => {
       c.create(`/load/p${i}`, new Uint8Array(0), 0, d);
     });
-    const data = payload(64);
+    const data = payload(opts.bytes ?? 100);
     return await pipeline(conns, opts.window, opts.count, opts.timeMs, (c, i, d) => {
       c.create(`/load/p${Math.floor(i / 1000)}/n${i % 1000}`, data, 0, d);
     });

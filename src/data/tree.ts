@@ -57,6 +57,21 @@ export interface DataNode {
 
 type Time = StatPersisted["ctime"];
 
+/** The children set of every leaf: shared (most znodes are leaves), so it must never change. */
+class NoChildren extends Set<string> {
+  override add(_name: string): this {
+    throw new Error("a leaf's shared children set is read-only; give the node its own set");
+  }
+  override clear(): void {}
+}
+const NO_CHILDREN: Set<string> = new NoChildren();
+
+/** Adds a child name, giving a leaf its own set first. */
+function addChild(node: DataNode, name: string): void {
+  if (node.children === NO_CHILDREN) node.children = new Set();
+  node.children.add(name);
+}
+
 /** A fresh stat for a node created at zxid/time (DataTree.createStat). */
 export function createStat(zxid: bigint, time: Time, ephemeralOwner: bigint): StatPersisted {
   return {
@@ -216,12 +231,12 @@ export class DataTree {
         this.loadParent = parent;
         this.loadParentPath = parentPath;
       }
-      parent.children.add(k.substring(i + 1));
+      addChild(parent, k.substring(i + 1));
       this.track(k, stat.ephemeralOwner);
     }
     const old = this.nodes.get(k);
     if (old) this.moveDigest(-old.digest);
-    this.putNode(k, { data, acl, stat }, digest, old?.children ?? new Set());
+    this.putNode(k, { data, acl, stat }, digest, old?.children ?? NO_CHILDREN);
     this.acls.addUsage(acl);
     return true;
   }
@@ -230,7 +245,7 @@ export class DataTree {
     k: string,
     n: { data: Uint8Array | null; acl: bigint; stat: StatPersisted },
     digest = nodeDigest(k, n.data, n.stat),
-    children: Set<string> = this.nodes.get(k)?.children ?? new Set(),
+    children: Set<string> = this.nodes.get(k)?.children ?? NO_CHILDREN,
   ): DataNode {
     const node: DataNode = {
       data: n.data,
@@ -241,9 +256,12 @@ export class DataTree {
     };
     this.nodes.set(k, node);
     this.moveDigest(node.digest);
-    if (k === "/zookeeper") this.nodes.get("")?.children.add("zookeeper");
-    else if (k.startsWith("/zookeeper/") && k.lastIndexOf("/") === 10) {
-      this.nodes.get("/zookeeper")?.children.add(k.substring(11));
+    if (k === "/zookeeper") {
+      const root = this.nodes.get("");
+      if (root) addChild(root, "zookeeper");
+    } else if (k.startsWith("/zookeeper/") && k.lastIndexOf("/") === 10) {
+      const zk = this.nodes.get("/zookeeper");
+      if (zk) addChild(zk, k.substring(11));
     }
     return node;
   }
@@ -314,13 +332,13 @@ export class DataTree {
         p.stat.cversion = cv;
         p.stat.pzxid = zxid;
       }
-      p.children.add(name);
+      addChild(p, name);
     });
     this.putNode(
       path,
       { data, acl: ref, stat: createStat(zxid, time, ephemeralOwner) },
       undefined,
-      new Set(),
+      NO_CHILDREN,
     );
     this.track(path, ephemeralOwner);
     if (parentPath.startsWith(QUOTA_ROOT)) {
