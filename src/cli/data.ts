@@ -1,7 +1,9 @@
 // zkt data replay: a data dir's snapshot plus logs up to a zxid, printed as a
-// tree — point-in-time inspection; zkt data purge: autopurge on demand.
+// tree — point-in-time inspection; zkt data snapshot: the same state written as
+// a snapshot file; zkt data purge: autopurge on demand.
 import { UsageError } from "../errors.ts";
 import { purge, restore } from "../persistence/datadir.ts";
+import { snapshotAt } from "../persistence/snapshot_at.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 import {
   hex,
@@ -122,6 +124,76 @@ all), checks digests on the way, and prints every znode as \`snap dump\` does.
   },
 };
 
+const snapshotCmd: Command = {
+  names: ["data", "snapshot"],
+  summary: "write a snapshot of a data dir as of a zxid (snapshot + logs replayed)",
+  usage: "DIR [--to ZXID] [--out FILE] [--log-dir DIR] [--parent-pid PID]",
+  help: `Restores the newest valid snapshot plus the logs after it up to --to (default:
+every logged txn) and writes that state as a snapshot ZooKeeper reads: by default
+DIR/version-2/snapshot.<zxid>, through a temporary file renamed into place. A
+server restarting on DIR then replays fewer logs. zkt serve takes its background
+snapshots this way, in a child process.
+  --to ZXID       the state after this zxid (the logs must reach it; exit 3 if not)
+  --out FILE      write here instead (.gz or .snappy suffix: compressed)
+  --log-dir DIR   the txn logs live in DIR (a server with dataLogDir set apart)
+  --parent-pid PID  give up (exit 1, nothing renamed into place) once PID is no
+                  longer this process's parent: zkt serve passes its own, so a
+                  killed server leaves no snapshot being written behind it`,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags<
+      { to?: string; out?: string; "log-dir"?: string; "parent-pid"?: string }
+    >(args, {
+      to: { type: "string" },
+      out: { type: "string" },
+      "log-dir": { type: "string" },
+      "parent-pid": { type: "string" },
+    });
+    expectPositionals(positionals, ["DIR"]);
+    let watcher: ReturnType<typeof setInterval> | undefined;
+    if (values["parent-pid"] !== undefined) {
+      const pid = Number(values["parent-pid"]);
+      if (!/^\d+$/.test(values["parent-pid"]) || pid < 1) {
+        throw new UsageError(`--parent-pid ${values["parent-pid"]}: expected a process id`);
+      }
+      watcher = watchParent(pid, io);
+    }
+    let to: bigint | undefined;
+    if (values.to !== undefined) {
+      const z = parseId(values.to);
+      if (z === null) {
+        throw new UsageError(`--to ${values.to}: expected a zxid (0x-hex or decimal)`);
+      }
+      to = z;
+    }
+    let r;
+    try {
+      r = await snapshotAt(positionals[0], {
+        toZxid: to,
+        logDir: values["log-dir"],
+        file: values.out,
+      });
+    } finally {
+      clearInterval(watcher);
+    }
+    io.out(`wrote ${r.file}: ${r.nodes} znodes as of zxid ${hex(r.zxid)}\n`);
+    return 0;
+  },
+};
+
+/** Exits 1 as soon as `pid` stops being this process's parent (checked every 100 ms). */
+function watchParent(pid: number, io: CliIo): ReturnType<typeof setInterval> {
+  const check = () => {
+    if (Deno.ppid !== pid) {
+      io.err(`zkt data snapshot: parent process ${pid} is gone; stopping\n`);
+      Deno.exit(1);
+    }
+  };
+  check();
+  const id = setInterval(check, 100);
+  Deno.unrefTimer(id);
+  return id;
+}
+
 const purgeCmd: Command = {
   names: ["data", "purge"],
   summary: "delete all but the N newest snapshots and the logs they need (autopurge)",
@@ -156,4 +228,4 @@ the oldest of them, as ZooKeeper's PurgeTxnLog / autopurge does.
 };
 
 /** The data commands. */
-export const DATA_COMMANDS: Command[] = [replay, purgeCmd];
+export const DATA_COMMANDS: Command[] = [replay, snapshotCmd, purgeCmd];

@@ -14,7 +14,12 @@ import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
 // A value import keeps the worker module in the graph `deno compile` embeds.
-import { snapshotFromDisk, type SnapshotJob, type SnapshotResult } from "./snapshot_worker.ts";
+import {
+  snapshotFromDisk,
+  type SnapshotJob,
+  snapshotJobArgs,
+  type SnapshotResult,
+} from "./snapshot_worker.ts";
 import { MinAvgMax } from "./four_letter.ts";
 
 const log = logger("FileTxnSnapLog");
@@ -68,6 +73,11 @@ export class Database implements ServerDatabase {
   slowSyncs = 0;
   startup = { initMs: 0, txnsLoaded: 0, digestMismatches: 0 };
   readonly snapshotTimes = new MinAvgMax();
+  /**
+   * The command that runs zkt (serve sets it): background snapshots then run
+   * as `zkt data snapshot` in a child process. Unset: in a Worker.
+   */
+  snapshotCommand: string[] | null = null;
 
   /** The last zxid written to the current (or last closed) log. */
   private lastLogged: bigint;
@@ -228,8 +238,9 @@ export class Database implements ServerDatabase {
       file: join(this.snapDir, snapshotFileName(zxid)),
     };
     const t0 = performance.now();
-    const p = this.snapshotInWorker(job).catch(async (e) => {
-      log.warn(`snapshot worker failed (${(e as Error).message}); snapshotting in process`);
+    log.info(`Snapshotting: 0x${job.zxid.toString(16)} to ${job.file}`);
+    const p = this.snapshotOffLoop(job).catch(async (e) => {
+      log.warn(`snapshot ${(e as Error).message}; snapshotting in process`);
       await snapshotFromDisk(job);
     }).then(() => this.snapshotTimes.add(Math.round(performance.now() - t0)));
     this.snapshotting = p.catch((e) => {
@@ -239,8 +250,29 @@ export class Database implements ServerDatabase {
     });
   }
 
+  /** A child process when a command is set and it can start, else a Worker. */
+  private async snapshotOffLoop(job: SnapshotJob): Promise<void> {
+    if (!this.snapshotCommand) return await this.snapshotInWorker(job);
+    let child: Deno.ChildProcess;
+    try {
+      const [cmd, ...pre] = this.snapshotCommand;
+      child = new Deno.Command(cmd, {
+        args: [...pre, ...snapshotJobArgs(job)],
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      log.warn(`cannot start a snapshot process (${(e as Error).message}); using a worker`);
+      return await this.snapshotInWorker(job);
+    }
+    const [status, err] = await Promise.all([child.status, lastLine(child.stderr)]);
+    if (!status.success) {
+      throw new Error(`process exited with ${status.code}${err ? `: ${err}` : ""}`);
+    }
+  }
+
   private snapshotInWorker(job: SnapshotJob): Promise<void> {
-    log.info(`Snapshotting: 0x${job.zxid.toString(16)} to ${job.file}`);
     return new Promise<void>((resolve, reject) => {
       let w: Worker;
       try {
@@ -255,12 +287,12 @@ export class Database implements ServerDatabase {
       w.onmessage = (e: MessageEvent<SnapshotResult>) => {
         w.terminate();
         if (e.data.ok) resolve();
-        else reject(new Error(e.data.error));
+        else reject(new Error(`worker failed (${e.data.error})`));
       };
       w.onerror = (e) => {
         e.preventDefault();
         w.terminate();
-        reject(new Error(e.message));
+        reject(new Error(`worker failed (${e.message})`));
       };
       w.postMessage(job);
     });
@@ -354,4 +386,14 @@ async function checkSeparateDirs(snapDir: string, logDir: string): Promise<void>
       `dataLogDir ${logDir} has snapshot files: check that dataLogDir and dataDir are set correctly`,
     );
   }
+}
+
+/** The last non-empty line of a stream (read to the end; at most 64 KiB kept). */
+async function lastLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const dec = new TextDecoder();
+  let tail = "";
+  for await (const chunk of stream) {
+    tail = (tail + dec.decode(chunk, { stream: true })).slice(-65536);
+  }
+  return tail.trim().split("\n").at(-1)?.trim() ?? "";
 }

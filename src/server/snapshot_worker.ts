@@ -1,9 +1,9 @@
-// Takes a snapshot off the server's event loop: restores the data dir up to a
-// durable zxid (the newest snapshot plus the closed logs, through the same
-// restore and applyTxn as startup) and writes snapshot.<zxid>. The live tree is
-// never touched, so requests are not stalled while a large tree is serialized.
-import { restore } from "../persistence/datadir.ts";
-import { writeSnapshot } from "../persistence/snapshot.ts";
+// Takes a snapshot off the server's event loop, in a Worker: restores the data
+// dir up to a durable zxid and writes snapshot.<zxid> (persistence/snapshot_at).
+// The server prefers a child process (`zkt data snapshot`), whose memory goes
+// back to the system when it exits; a Worker's heap stays reserved after it
+// ends, so this is the fallback when no child can be started.
+import { snapshotAt } from "../persistence/snapshot_at.ts";
 
 /** What the server asks for. */
 export interface SnapshotJob {
@@ -19,14 +19,35 @@ export type SnapshotResult = { ok: true; nodes: number } | { ok: false; error: s
 
 /** Restores up to job.zxid and writes the snapshot; throws when the logs stop short of it. */
 export async function snapshotFromDisk(job: SnapshotJob): Promise<number> {
-  const r = await restore(job.dataDir, { toZxid: job.zxid, logDir: job.logDir });
-  if (r.lastProcessedZxid !== job.zxid) {
-    throw new Error(
-      `restore reached 0x${r.lastProcessedZxid.toString(16)}, not 0x${job.zxid.toString(16)}`,
-    );
-  }
-  await writeSnapshot(job.file, r.tree);
-  return r.tree.size;
+  const r = await snapshotAt(job.dataDir, {
+    toZxid: job.zxid,
+    logDir: job.logDir,
+    file: job.file,
+  });
+  return r.nodes;
+}
+
+/** The `zkt data snapshot` arguments that do a job (after the command that runs zkt). */
+export function snapshotJobArgs(job: SnapshotJob): string[] {
+  return [
+    "data",
+    "snapshot",
+    job.dataDir,
+    "--log-dir",
+    job.logDir,
+    "--to",
+    `0x${job.zxid.toString(16)}`,
+    "--out",
+    job.file,
+    "--parent-pid",
+    `${Deno.pid}`,
+  ];
+}
+
+/** The command line that runs this zkt again: the compiled binary, or deno on the entry module. */
+export function selfCommand(): string[] {
+  if (Deno.build.standalone) return [Deno.execPath()];
+  return [Deno.execPath(), "run", "--allow-all", "--quiet", "--no-prompt", Deno.mainModule];
 }
 
 // deno-lint-ignore no-explicit-any

@@ -48,6 +48,9 @@ Deno.test("zkt serve: snapshots every ~snapCount txns; restore from them equals 
     // written in the background.
     await waitFor("a snapshot taken while serving", () => snaps().length >= 2);
     assertEquals(modeOf(await fourLetter(z.port, "srvr")), "standalone");
+    // Taken by a child `zkt data snapshot`, not the worker or in-process fallbacks.
+    assert.match(z.log(), /Snapshotting: 0x/);
+    assert.doesNotMatch(z.log(), /using a worker|snapshotting in process/);
     assertEquals(await z.stop(), 0);
     const r = await restore(`${z.dir}/data`);
     assertEquals(r.snapshotDigest === "mismatch", false);

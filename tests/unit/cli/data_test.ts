@@ -53,3 +53,28 @@ Deno.test("data replay and purge --log-dir read logs kept apart from the snapsho
   assert.equal(p.code, 0, p.err);
   assert.match(p.out, /kept 2 snapshots; would remove 0 snapshots and 0 logs/);
 });
+
+Deno.test("data snapshot writes the state at --to as a snapshot that restores to the same tree", async () => {
+  const dir = await copyFixture();
+  const out = `${dir}/at-1d.snap`;
+  const r = await zkt("data", "snapshot", dir, "--to", "0x10000000d", "--out", out);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^wrote .*at-1d\.snap: \d+ znodes as of zxid 0x10000000d$/m);
+  // The file is a valid snapshot holding what replay shows at that zxid.
+  const dump = await zkt("snap", "dump", out, "--json");
+  assert.equal(dump.code, 0, dump.err);
+  const replay = await zkt("data", "replay", FIXTURE_DIR, "--to", "0x10000000d", "--json");
+  const paths = (text: string) =>
+    text.trim().split("\n").map((l) => JSON.parse(l)).filter((o) => o.path).map((o) => o.path)
+      .sort();
+  assert.deepEqual(paths(dump.out), paths(replay.out));
+  assert.equal((await zkt("snap", "verify", out)).code, 0);
+  // Default name in version-2, and a zxid past the logs is exit 3.
+  const all = await zkt("data", "snapshot", dir);
+  assert.equal(all.code, 0, all.err);
+  assert.match(all.out, /version-2\/snapshot\.20000000d: /);
+  const past = await zkt("data", "snapshot", dir, "--to", "0x30000000d", "--out", `${dir}/x`);
+  assert.equal(past.code, 3);
+  assert.match(past.err, /restore reached 0x20000000d, not 0x30000000d/);
+  assert.equal((await zkt("data", "snapshot", dir, "--to", "nope")).code, 2);
+});
