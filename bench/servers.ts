@@ -180,9 +180,57 @@ export async function memKiB(pid: number): Promise<{ rss: number; peak: number }
   return { rss: get("VmRSS"), peak: get("VmHWM") };
 }
 
+/** The PIDs of a process's children, grandchildren, … (from /proc/PID/task/TID/children). */
+export async function descendants(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop()!;
+    let tasks: string[] = [];
+    try {
+      tasks = [...Deno.readDirSync(`/proc/${p}/task`)].map((e) => e.name);
+    } catch { /* exited */ }
+    for (const t of tasks) {
+      const text = await Deno.readTextFile(`/proc/${p}/task/${t}/children`).catch(() => "");
+      for (const c of text.split(/\s+/).filter(Boolean).map(Number)) {
+        out.push(c);
+        todo.push(c);
+      }
+    }
+  }
+  return out;
+}
+
+/** VmRSS of a process plus all its descendants (zkt's snapshot child), KiB. */
+export async function treeRssKiB(pid: number): Promise<number> {
+  let sum = await rssKiB(pid);
+  for (const c of await descendants(pid)) sum += await rssKiB(c).catch(() => 0);
+  return sum;
+}
+
+/** Samples treeRssKiB every `everyMs` until stop(), which returns the largest sample. */
+export function rssSampler(pid: number, everyMs = 50): { stop(): Promise<number> } {
+  let max = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      max = Math.max(max, await treeRssKiB(pid).catch(() => 0));
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return max;
+    },
+  };
+}
+
 /**
  * Waits until a process uses under `maxPct` % of one CPU over a `windowMs`
- * window (background snapshots and GC done), for at most `timeoutMs`.
+ * window and has no child processes (background snapshots and GC done), for
+ * at most `timeoutMs`.
  * Returns the ms waited, or null when it never went idle.
  */
 export async function waitIdle(
@@ -198,7 +246,8 @@ export async function waitIdle(
     const w0 = performance.now();
     await new Promise((r) => setTimeout(r, windowMs));
     const pct = ((await cpuMs(pid)) - c0) * 100 / (performance.now() - w0);
-    if (pct < maxPct) return performance.now() - t0;
+    // A child still running (zkt's snapshot process) is not idle either.
+    if (pct < maxPct && (await descendants(pid)).length === 0) return performance.now() - t0;
   }
   return null;
 }

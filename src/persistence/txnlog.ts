@@ -213,6 +213,12 @@ export function logHeaderBytes(dbid: bigint): Uint8Array {
 /** The file operations a log writer needs (a Deno.FsFile has them); tests inject their own. */
 export interface LogFile {
   write(p: Uint8Array): Promise<number>;
+  /**
+   * Writes without a trip through the blocking-I/O thread pool. A batch is
+   * small and lands in the page cache at once; the fdatasync after it is what
+   * waits for the disk, and it stays asynchronous.
+   */
+  writeSync?(p: Uint8Array): number;
   /** Makes written data durable (fdatasync, as FileChannel.force(false)). */
   syncData(): Promise<void>;
   /** Sets the file length; growing it fills with zeros. */
@@ -312,7 +318,7 @@ export class TxnLogWriter {
     let buf = this.w.peek();
     if (buf.length > 0) {
       while (buf.length > 0) {
-        const n = await this.f.write(buf);
+        const n = this.f.writeSync ? this.f.writeSync(buf) : await this.f.write(buf);
         this.written += n;
         buf = buf.subarray(n);
       }
