@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { SKIP_INTEROP } from "../support/interop.ts";
 
 const RUN = new URL("../../bench/run.ts", import.meta.url).pathname;
+const ELECTION = new URL("../../bench/election.ts", import.meta.url).pathname;
 
 Deno.test({
   name: "bench --quick measures every workload on zkt and on Apache ZooKeeper",
@@ -21,7 +22,7 @@ Deno.test({
     assert.equal(doc.run, "quick");
     assert.equal(doc.warmUp, true);
     const workloads = new Set(doc.rows.map((r: { workload: string }) => r.workload.split(" ")[0]));
-    assert.deepEqual([...workloads].sort(), ["1", "2", "3", "4", "5", "6", "7", "8"]);
+    assert.deepEqual([...workloads].sort(), ["1", "2", "3", "4", "4b", "5", "6", "7", "8"]);
     for (const r of doc.rows) {
       // CPU per op is counted in 10 ms ticks, so a tiny quick run may read 0.
       const positive = (v: unknown) =>
@@ -32,5 +33,28 @@ Deno.test({
     }
     assert.deepEqual(doc.notes.filter((n: string) => /failed|never notified|gave/.test(n)), []);
     assert.match(stderr, /warm-up zkt \(not measured\)/);
+  },
+});
+
+Deno.test({
+  name: "bench election --rounds 1 times both 3-peer ensembles from start and after kill -9",
+  ignore: SKIP_INTEROP,
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--quiet", ELECTION, "--rounds", "1", "--json"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(doc.rounds, 1);
+    assert.equal(doc.rows.length, 2);
+    for (const r of doc.rows) {
+      assert.ok(r.zkt > 0 && r.zk > 0, `${r.metric}: zkt ${r.zkt}, ZooKeeper ${r.zk}`);
+    }
+    assert.equal(doc.times.zkt.length, 1);
+    assert.equal(doc.times.zk.length, 1);
   },
 });
