@@ -219,6 +219,8 @@ export interface LogFile {
    * waits for the disk, and it stays asynchronous.
    */
   writeSync?(p: Uint8Array): number;
+  /** Moves the write position (with writeSync, lets the writer zero-fill ahead). */
+  seekSync?(offset: number, whence: Deno.SeekMode): number;
   /** Makes written data durable (fdatasync, as FileChannel.force(false)). */
   syncData(): Promise<void>;
   /** Sets the file length; growing it fills with zeros. */
@@ -235,6 +237,10 @@ export interface TxnLogWriterOptions {
   /** Opens the new file (default: Deno.open with createNew). */
   open?: (file: string) => Promise<LogFile>;
 }
+
+/** How far ahead of the records a log's zeros are physically written (TxnLogWriter.zeroAhead). */
+const ZERO_STEP = 1 << 20;
+const ZEROS = new Uint8Array(ZERO_STEP);
 
 /** How close (bytes) the write position may come to the padded end before it grows. */
 export const PAD_MARGIN = 4096;
@@ -266,6 +272,8 @@ export class TxnLogWriter {
   private readonly entry = new Writer(1024);
   /** Bytes written to the file so far (the write position). */
   private written = 0;
+  /** Zeros are physically written up to here (see zeroAhead). */
+  private zeroedTo = 0;
   /** The file's length including zero padding. */
   private size = 0;
   private readonly forceSync: boolean;
@@ -333,6 +341,7 @@ export class TxnLogWriter {
         this.size = size;
       }
       if (this.written > this.size) this.size = this.written;
+      this.zeroAhead();
     }
     if (this.forceSync && this.unsynced) {
       const t0 = performance.now();
@@ -341,6 +350,28 @@ export class TxnLogWriter {
       this.syncs++;
       this.unsynced = false;
     }
+  }
+
+  /**
+   * Writes real zeros a step ahead of the records. Padding by truncate leaves a
+   * hole, and each fdatasync that first writes into a hole must also commit
+   * the block allocation to the journal; blocks already written with zeros
+   * skip that (an fdatasync here: ~185 µs instead of ~240 µs). Readers stop at
+   * the zeros as at the padding. Only with forceSync, and a file that can seek.
+   */
+  private zeroAhead(): void {
+    const f = this.f;
+    if (!this.forceSync || this.preAllocSize <= 0 || !f.writeSync || !f.seekSync) return;
+    this.zeroedTo = Math.max(this.zeroedTo, this.written);
+    if (this.zeroedTo - this.written >= ZERO_STEP / 2) return;
+    // Within the padded size only: the file's length stays FilePadding's.
+    const end = Math.min(this.size, this.written + ZERO_STEP);
+    if (end <= this.zeroedTo) return;
+    f.seekSync(this.zeroedTo, Deno.SeekMode.Start);
+    let rest = ZEROS.subarray(0, end - this.zeroedTo);
+    while (rest.length > 0) rest = rest.subarray(f.writeSync(rest));
+    this.zeroedTo = end;
+    f.seekSync(this.written, Deno.SeekMode.Start);
   }
 
   /** Flushes and closes. */

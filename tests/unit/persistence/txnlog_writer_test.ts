@@ -186,3 +186,29 @@ Deno.test("a log a crash left without its header reads as empty (torn), not corr
   await assert.rejects(() => all(`${dir}/log.6`), /not a txn log: magic 0x1020304/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("with forceSync the padding ahead of the records is written as real zeros (no hole), without changing the size", async () => {
+  const dir = await Deno.makeTempDir();
+  for (const forceSync of [true, false]) {
+    const file = `${dir}/log.${forceSync ? 1 : 2}`;
+    const w = await TxnLogWriter.create(file, 0n, { preAllocSize: 8 << 20, forceSync });
+    for (let i = 1; i <= 50; i++) setData(w, i, "x".repeat(40));
+    await w.flush();
+    const st = await Deno.stat(file);
+    assert.equal(st.size, 8 << 20, "the size is FilePadding's");
+    const allocated = (st.blocks ?? 0) * 512;
+    if (forceSync) assert.ok(allocated >= 1 << 19, `only ${allocated} bytes allocated`);
+    else assert.ok(allocated < 1 << 19, `forceSync=no zero-filled ${allocated} bytes`);
+    // More records after the zeros were written land where they belong.
+    for (let i = 51; i <= 80; i++) setData(w, i, "y".repeat(40));
+    await w.close();
+    const es = await all(file);
+    assert.deepEqual(
+      es.flatMap((e) => e.kind === "txn" ? [Number(e.header.zxid)] : []),
+      Array.from({ length: 80 }, (_, i) => i + 1),
+    );
+    const end = es.at(-1)!;
+    assert.equal(end.kind === "end" && end.reason, "padding");
+  }
+  await Deno.remove(dir, { recursive: true });
+});
