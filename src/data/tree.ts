@@ -5,6 +5,7 @@
 // restored by ZooKeeper serialize to the same nodes with the same stats.
 import type { ACL, Stat, StatPersisted } from "../jute/data.ts";
 import { AclCache } from "./acl_cache.ts";
+import { DataSlabs } from "./data_slabs.ts";
 import { addDigest, nodeDigest } from "./digest.ts";
 import {
   formatStats,
@@ -159,6 +160,8 @@ export class DataTree {
   /** loadNode's last parent and its path (forgotten when any node is deleted). */
   private loadParent: DataNode | undefined = undefined;
   private loadParentPath = "";
+  /** Where small node data lives (one buffer per slab, not per node). */
+  private readonly slabs = new DataSlabs();
 
   /**
    * A tree as ZooKeeper starts one: "/", /zookeeper, /zookeeper/quota and
@@ -248,12 +251,15 @@ export class DataTree {
     children: Set<string> = this.nodes.get(k)?.children ?? NO_CHILDREN,
   ): DataNode {
     const node: DataNode = {
-      data: n.data,
+      data: null,
       acl: n.acl,
       stat: n.stat,
       children,
       digest,
     };
+    node.data = this.slabs.place(node, n.data);
+    const old = this.nodes.get(k);
+    if (old) this.slabs.release(old, old.data);
     this.nodes.set(k, node);
     this.moveDigest(node.digest);
     if (k === "/zookeeper") {
@@ -264,6 +270,12 @@ export class DataTree {
       if (zk) addChild(zk, k.substring(11));
     }
     return node;
+  }
+
+  /** Gives a node new data (placed in a slab when small; the old bytes released). */
+  private replaceData(node: DataNode, data: Uint8Array | null): void {
+    this.slabs.release(node, node.data);
+    node.data = this.slabs.place(node, data);
   }
 
   /** Runs a change on a node and keeps its digest (NodeHashMap pre/postChange). */
@@ -361,6 +373,7 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (!node) return TreeError.noNode;
     this.nodes.delete(path);
+    this.slabs.release(node, node.data);
     this.loadParent = undefined;
     this.moveDigest(-node.digest);
     this.acls.removeUsage(node.acl);
@@ -385,7 +398,7 @@ export class DataTree {
     if (!node) return TreeError.noNode;
     this.quotaChange(k, (data?.length ?? 0) - (node.data?.length ?? 0), 0);
     this.change(path, node, (n) => {
-      n.data = data;
+      this.replaceData(n, data);
       n.stat.mtime = time;
       n.stat.mzxid = zxid;
       n.stat.version = version;
@@ -453,7 +466,7 @@ export class DataTree {
     stats.set("count", (stats.get("count") ?? -1n) + BigInt(count));
     stats.set("bytes", (stats.get("bytes") ?? -1n) + BigInt(bytes));
     // Below /zookeeper/ the digest is 0, and ZooKeeper changes no stat here.
-    node.data = formatStats(stats);
+    this.replaceData(node, formatStats(stats));
   }
 
   /** Recounts nodes and bytes under a quota root into its stats node (updateQuotaForPath). */
@@ -471,7 +484,7 @@ export class DataTree {
     }
     const stat = this.nodes.get(statPath(root));
     if (!stat) return;
-    stat.data = formatStats(new Map([["count", count], ["bytes", bytes]]));
+    this.replaceData(stat, formatStats(new Map([["count", count], ["bytes", bytes]])));
   }
 
   /**
