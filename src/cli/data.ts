@@ -6,6 +6,7 @@ import { purge, restore } from "../persistence/datadir.ts";
 import { snapshotAt } from "../persistence/snapshot_at.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 import {
+  aclJson,
   hex,
   parseId,
   Progress,
@@ -62,6 +63,12 @@ all), checks digests on the way, and prints every znode as \`snap dump\` does.
     const json = values.json ?? false;
     const withData = values.data ?? false;
     let buffer = "";
+    if (json) {
+      // As `snap dump --json` prints them, so a znode's "acl" reference resolves.
+      for (const [ref, acl] of t.acls.entries()) {
+        buffer += JSON.stringify({ type: "acl", ref: ref.toString(), acl: aclJson(acl) }) + "\n";
+      }
+    }
     for (const [path, node] of t.walk()) {
       if (!underPrefix(path, values.path)) continue;
       const view = {

@@ -74,7 +74,8 @@ const dump: Command = {
   names: ["snap", "dump"],
   summary: "print a snapshot: header, znodes with stats, sessions, ACLs, summary",
   usage: "PATH [--json] [--data] [--path PREFIX]",
-  help: `PATH is a snapshot file (plain or .gz) or a data dir (its newest valid snapshot).
+  help: `PATH is a snapshot file (plain, .gz or .snappy) or a data dir (its newest valid
+snapshot). Exit 3, after the summary, when the checksum or the digest does not match.
   --json          JSON Lines: header, acl, znode, session and summary records
   --data          include node data (UTF-8 when printable, base64 otherwise)
   --path PREFIX   only znodes at or below PREFIX (the summary still counts all)`,
@@ -170,6 +171,13 @@ const dump: Command = {
         `  checksum ${s.checksumOk ? "OK" : "MISMATCH"}, digest ${digestWords(s.digest)}`,
       );
       io.out(out.join("\n") + "\n");
+    }
+    // Everything was printed; a damaged file still ends the command with exit 3.
+    if (s.checksumOk === false) {
+      throw new CorruptDataError(`${file}: checksum mismatch (the file is damaged)`);
+    }
+    if (s.digest.state === "mismatch") {
+      throw new CorruptDataError(`${file}: digest mismatch at ${hex(s.digest.zxid)}`);
     }
     return 0;
   },

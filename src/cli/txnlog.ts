@@ -42,8 +42,9 @@ const dump: Command = {
   --from/--to ZXID  only txns with from ≤ zxid ≤ to (0x-hex or decimal)
   --session ID      only txns of this session
   --path PREFIX     only txns touching PREFIX or below (sub-txns of a multi count)
-A torn tail (a partial last record) is reported on stderr, and in --json as an
-end record with reason "torn".`,
+A torn tail (a partial last record, or an empty file) ends the command with exit 3
+and one line naming the file, after every txn before it is printed; in --json it
+is also an end record with reason "torn".`,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseFlags<{
       json?: boolean;
@@ -67,6 +68,7 @@ end record with reason "torn".`,
     const progress = new Progress(progressWanted(), "txns");
     let count = 0;
     let shown = 0;
+    let torn: string | null = null;
     let buffer = "";
     const flush = () => {
       if (buffer) io.out(buffer);
@@ -99,10 +101,7 @@ end record with reason "torn".`,
             detail: e.detail,
           }) + "\n";
         }
-        if (e.reason === "torn") {
-          flush();
-          io.err(`zkt txnlog dump: ${e.file}: torn tail: ${e.detail}\n`);
-        }
+        if (e.reason === "torn") torn ??= `${e.file}: torn tail: ${e.detail}`;
         continue;
       }
       count++;
@@ -123,6 +122,7 @@ end record with reason "torn".`,
     flush();
     progress.done();
     if (!json) io.out(`${shown} of ${count} txns shown\n`);
+    if (torn) throw new CorruptDataError(torn);
     return 0;
   },
 };

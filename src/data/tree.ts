@@ -4,7 +4,7 @@
 // (DataTree.createNode/deleteNode/setData/setACL), so a tree restored here and one
 // restored by ZooKeeper serialize to the same nodes with the same stats.
 import type { ACL, Stat, StatPersisted } from "../jute/data.ts";
-import { AclCache } from "./acl_cache.ts";
+import { AclCache, OPEN_ACL_REF } from "./acl_cache.ts";
 import { DataSlabs } from "./data_slabs.ts";
 import { addDigest, nodeDigest } from "./digest.ts";
 import {
@@ -205,8 +205,9 @@ export class DataTree {
     return this.nodes.get(key(path));
   }
 
-  /** The ACL list of a node. */
+  /** The ACL list of a node; the reference -1 is world:anyone:cdrwa (ReferenceCountedACLCache.convertLong). */
   aclOf(node: DataNode): ACL[] {
+    if (node.acl === OPEN_ACL_REF) return [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
     return this.acls.get(node.acl) ?? [];
   }
 

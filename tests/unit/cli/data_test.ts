@@ -78,3 +78,17 @@ Deno.test("data snapshot writes the state at --to as a snapshot that restores to
   assert.match(past.err, /restore reached 0x20000000d, not 0x30000000d/);
   assert.equal((await zkt("data", "snapshot", dir, "--to", "nope")).code, 2);
 });
+
+Deno.test("data replay prints ACLs as snap dump does: -1 is world:anyone:cdrwa, JSON refs resolve", async () => {
+  const text = await zkt("data", "replay", FIXTURE_DIR);
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, /^\/\n(?:  .*\n)*?  acl = world:anyone:cdrwa\n/);
+  assert.doesNotMatch(text.out, /^  acl = $/m);
+  const json = await zkt("data", "replay", FIXTURE_DIR, "--json");
+  const recs = json.out.trim().split("\n").map((l) => JSON.parse(l));
+  const refs = new Set(recs.filter((o) => o.type === "acl").map((o) => o.ref));
+  assert.ok(refs.size > 0);
+  for (const z of recs.filter((o) => o.type === "znode")) {
+    assert.ok(z.acl === "-1" || refs.has(z.acl), `${z.path}: acl ref ${z.acl} has no acl record`);
+  }
+});
