@@ -64,6 +64,8 @@ export function parseSnapshotFormatter(out: string): FormatterOutput {
 
 /** One txn line of TxnLogToolkit (the header fields; the body is Java's toString). */
 export interface ToolkitTxn {
+  /** The header time as printed (DateFormat SHORT date, LONG time), in ms; null if not parsed. */
+  timeMs: number | null;
   session: bigint;
   cxid: number;
   zxid: bigint;
@@ -84,7 +86,9 @@ export function parseTxnLogToolkit(out: string): { txns: ToolkitTxn[]; count: nu
       : end < 0
       ? out.length
       : end;
+    const lineStart = out.lastIndexOf("\n", m.index!) + 1;
     return {
+      timeMs: parseToolkitTime(out.slice(lineStart, m.index!)),
       session: BigInt(m[1]),
       cxid: Number(BigInt(m[2])),
       zxid: BigInt(m[3]),
@@ -95,6 +99,39 @@ export function parseTxnLogToolkit(out: string): { txns: ToolkitTxn[]; count: nu
   const c = out.match(/EOF reached after (\d+) txns/);
   return { txns, count: c ? Number(c[1]) : null };
 }
+
+/** "11/22/26, 7:16:18 PM UTC" (Java's SHORT date, LONG time in UTC) as ms; null otherwise. */
+export function parseToolkitTime(text: string): number | null {
+  const m = text.trim().match(
+    /^(\d{1,2})\/(\d{1,2})\/(\d{2}),?\s(\d{1,2}):(\d{2}):(\d{2})[\s\u202f](AM|PM)\s(UTC|GMT)$/,
+  );
+  if (!m) return null;
+  const h = (Number(m[4]) % 12) + (m[7] === "PM" ? 12 : 0);
+  return Date.UTC(
+    2000 + Number(m[3]),
+    Number(m[1]) - 1,
+    Number(m[2]),
+    h,
+    Number(m[5]),
+    Number(m[6]),
+  );
+}
+
+/** The data a txn body carries first after its path, for the types that have data. */
+function txnData(txn: Txn): Uint8Array | null | undefined {
+  switch (txn.type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+    case OpCode.setData:
+      return txn.record.data;
+    default:
+      return undefined;
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 const hex = (v: bigint) => BigInt.asUintN(64, v);
 
@@ -183,6 +220,8 @@ export async function compareWithToolkit(file: string): Promise<number> {
   for await (const e of readTxnLog(file)) if (e.kind === "txn") ours.push(e);
   assert.equal(zk.count, ours.length, `${file}: txn count`);
   assert.equal(zk.txns.length, ours.length);
+  let timesChecked = 0;
+  let dataChecked = 0;
   ours.forEach((t, i) => {
     const z = zk.txns[i];
     const at = `${file} zxid 0x${t.header.zxid.toString(16)}`;
@@ -191,8 +230,29 @@ export async function compareWithToolkit(file: string): Promise<number> {
     assert.equal(z.cxid, t.header.cxid >>> 0, at);
     assert.equal(z.type.toLowerCase(), opName(t.header.type).toLowerCase(), at);
     for (const p of txnPaths(t.txn)) assert.ok(z.rest.includes(p), `${at}: ${p} in "${z.rest}"`);
+    // The header time, to the second TxnLogToolkit prints.
+    if (z.timeMs !== null) {
+      assert.equal(z.timeMs, Math.floor(t.header.time / 1000) * 1000, at);
+      timesChecked++;
+    }
+    // The data, which -d prints as text after the path (checked where it is valid UTF-8).
+    const data = txnData(t.txn);
+    if (data !== undefined) {
+      let text: string | null = null;
+      try {
+        text = data === null ? "" : strictUtf8.decode(data);
+      } catch { /* binary: Java would print replacement characters */ }
+      const path = txnPaths(t.txn)[0];
+      if (text !== null) {
+        assert.ok(z.rest.startsWith(`${path},${text},`), `${at}: data "${text}" in "${z.rest}"`);
+        dataChecked++;
+      }
+    }
     const tail = expectedTail(t.txn);
     if (tail !== null) assert.ok(z.rest.endsWith(tail), `${at}: "${z.rest}" ends with "${tail}"`);
   });
+  // The time format and the data text were really compared, not skipped.
+  assert.equal(timesChecked, ours.length, `${file}: times parsed`);
+  if (ours.some((t) => txnData(t.txn) !== undefined)) assert.ok(dataChecked > 0, `${file}: data`);
   return ours.length;
 }
