@@ -5,6 +5,7 @@ import { SKIP_INTEROP } from "../support/interop.ts";
 
 const RUN = new URL("../../bench/run.ts", import.meta.url).pathname;
 const ELECTION = new URL("../../bench/election.ts", import.meta.url).pathname;
+const SNAP_TOOLS = new URL("../../bench/snap_tools.ts", import.meta.url).pathname;
 
 Deno.test({
   name: "bench --quick measures every workload on zkt and on Apache ZooKeeper",
@@ -56,5 +57,31 @@ Deno.test({
     }
     assert.equal(doc.times.zkt.length, 1);
     assert.equal(doc.times.zk.length, 1);
+  },
+});
+
+Deno.test({
+  name:
+    "bench snap-tools --nodes 2000 runs every zkt tool and SnapshotFormatter on ZooKeeper's snapshot",
+  ignore: SKIP_INTEROP,
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--quiet", SNAP_TOOLS, "--nodes", "2000", "--json"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(doc.nodes, 2000);
+    assert.ok(doc.bytes > 0);
+    assert.deepEqual(
+      doc.results.map((r: { name: string }) => r.name),
+      ["dump (text)", "dump --json / -json", "dump with data / -d", "verify / formatter"],
+    );
+    for (const r of doc.results) {
+      for (const side of [r.zkt, r.zk]) assert.ok(side.seconds >= 0 && side.peakMiB > 0, r.name);
+    }
   },
 });
