@@ -82,8 +82,8 @@ Deno.test("data snapshot writes the state at --to as a snapshot that restores to
 Deno.test("data replay prints ACLs as snap dump does: -1 is world:anyone:cdrwa, JSON refs resolve", async () => {
   const text = await zkt("data", "replay", FIXTURE_DIR);
   assert.equal(text.code, 0, text.err);
-  assert.match(text.out, /^\/\n(?:  .*\n)*?  acl = world:anyone:cdrwa\n/);
-  assert.doesNotMatch(text.out, /^  acl = $/m);
+  assert.match(text.out, /^\/\n(?: {2}.*\n)*? {2}acl = world:anyone:cdrwa\n/);
+  assert.doesNotMatch(text.out, /^ {2}acl = $/m);
   const json = await zkt("data", "replay", FIXTURE_DIR, "--json");
   const recs = json.out.trim().split("\n").map((l) => JSON.parse(l));
   const refs = new Set(recs.filter((o) => o.type === "acl").map((o) => o.ref));
