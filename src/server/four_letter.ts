@@ -155,6 +155,8 @@ export interface FourLetterView {
   statExtra: string[];
   /** ZooTrace's text trace mask. */
   traceMask: bigint;
+  /** Sets the trace mask (stmk, set_trace_mask); absent where it cannot change. */
+  setTraceMask?(mask: bigint): void;
   /** DataTree's digest log: (zxid, tree digest as a signed long). */
   digestLog: [bigint, bigint][];
   resetServerStats(): void;

@@ -1269,6 +1269,7 @@ export class ZkServer implements CnxnHandler {
       connectionCount: conns.length,
       digestLog: this.digestLog,
       traceMask: this.traceMask,
+      setTraceMask: (mask) => void (this.traceMask = mask),
       statExtra: extra.stat ?? [],
       resetServerStats: () => {
         this.latency.reset();

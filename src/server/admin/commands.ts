@@ -290,6 +290,39 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
     run: (src, r) => void r.put("tracemask", src.view().traceMask),
   },
   {
+    names: ["set_trace_mask", "stmk"],
+    serverRequired: false,
+    run(src, r, params) {
+      const raw = params.get("traceMask");
+      const base = "setTraceMask requires long traceMask argument";
+      if (raw === null) return void r.put("error", base);
+      const mask = /^-?\d+$/.test(raw) ? BigInt(raw) : null;
+      if (mask === null || mask !== BigInt.asIntN(64, mask)) {
+        return void r.put("error", `${base}, got ${raw}`);
+      }
+      src.view().setTraceMask?.(mask);
+      r.put("tracemask", mask);
+    },
+  },
+  {
+    names: ["system_properties", "sysp"],
+    serverRequired: false,
+    run(_src, r) {
+      for (const [k, v] of systemProperties()) r.put(k, v);
+    },
+  },
+  {
+    names: ["observers", "obsr"],
+    serverRequired: true,
+    // zkt has no observers (no Zab yet): 3.8's answer for a server without them.
+    run: (_src, r) => void r.put("synced_observers", 0).put("observers", []),
+  },
+  {
+    names: ["observer_connection_stat_reset"],
+    serverRequired: true,
+    run() {},
+  },
+  {
     names: ["initial_configuration", "icfg"],
     serverRequired: true,
     run: (src, r) => void r.put("initial_configuration", src.initialConfig ?? null),
@@ -454,6 +487,48 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
     },
   },
 ];
+
+function osRelease(): string {
+  try {
+    return Deno.osRelease();
+  } catch {
+    return ""; // no sys permission
+  }
+}
+
+/**
+ * The Java system properties 3.8 lists that mean something for zkt, with its
+ * own values (no java.* ones: there is no JVM), sorted as 3.8 sorts them.
+ */
+export function systemProperties(): [string, string][] {
+  const env = (k: string) => {
+    try {
+      return Deno.env.get(k);
+    } catch {
+      return undefined; // no env permission
+    }
+  };
+  let cwd = "";
+  try {
+    cwd = Deno.cwd();
+  } catch { /* no read permission */ }
+  const arch = Deno.build.arch === "x86_64" ? "amd64" : Deno.build.arch;
+  const props: [string, string][] = [
+    ["file.encoding", "UTF-8"],
+    ["file.separator", "/"],
+    ["line.separator", "\n"],
+    ["native.encoding", "UTF-8"],
+    ["os.arch", arch],
+    ["os.name", Deno.build.os === "linux" ? "Linux" : Deno.build.os],
+    ["os.version", osRelease()],
+    ["path.separator", ":"],
+    ["user.dir", cwd],
+    ["user.home", env("HOME") ?? ""],
+    ["user.name", env("USER") ?? env("LOGNAME") ?? ""],
+    ["user.timezone", Intl.DateTimeFormat().resolvedOptions().timeZone],
+  ];
+  return props.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
 
 const BY_NAME = new Map<string, AdminCommand>();
 for (const c of ADMIN_COMMANDS) for (const n of c.names) BY_NAME.set(n, c);

@@ -330,8 +330,48 @@ Deno.test("the /commands index links every primary name, sorted, as 3.8's servle
       "zabstate",
       "quorum_connections",
       "election",
+      "set_trace_mask",
+      "system_properties",
+      "observers",
+      "observer_connection_stat_reset",
     ]
   ) assert(names.includes(n), n);
+});
+
+Deno.test("set_trace_mask sets what get_trace_mask and gtmk show; a missing or bad traceMask is 3.8's error", async () => {
+  await withSession(async (src) => {
+    assertEquals((await get(src, "get_trace_mask")).body.tracemask, 306);
+    const missing = await get(src, "set_trace_mask");
+    assertEquals(Object.keys(missing.body), ["error", "command"]);
+    assertEquals(missing.body.error, "setTraceMask requires long traceMask argument");
+    const bad = await get(src, "stmk?traceMask=abc");
+    assertEquals(bad.body.error, "setTraceMask requires long traceMask argument, got abc");
+    const set = await get(src, "stmk?traceMask=7");
+    assertEquals(set.body, { tracemask: 7, command: "set_trace_mask", error: null });
+    assertEquals((await get(src, "gtmk")).body.tracemask, 7);
+  });
+});
+
+Deno.test("system_properties lists zkt's own values under 3.8's keys, sorted; observers has none", async () => {
+  await withSession(async (src) => {
+    const props = (await get(src, "sysp")).body;
+    const keys = Object.keys(props).filter((k) => k !== "command" && k !== "error");
+    assertEquals(keys, [...keys].sort());
+    assertEquals(props["file.separator"], "/");
+    assertEquals(props["os.name"], Deno.build.os === "linux" ? "Linux" : Deno.build.os);
+    assertEquals(props["user.dir"], Deno.cwd());
+    assert(!keys.some((k) => k.startsWith("java.")), "no JVM properties");
+    assertEquals((await get(src, "obsr")).body, {
+      synced_observers: 0,
+      observers: [],
+      command: "observers",
+      error: null,
+    });
+    assertEquals((await get(src, "observer_connection_stat_reset")).body, {
+      command: "observer_connection_stat_reset",
+      error: null,
+    });
+  });
 });
 
 Deno.test("last_snapshot reports the newest snapshot file's zxid (hex) and time in seconds", async () => {
