@@ -7,6 +7,7 @@ import { defaultStandaloneConfig, loadConfig } from "../config/load.ts";
 import { logger, setLogMyid } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
 import { selfCommand } from "../server/snapshot_worker.ts";
+import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
 import { startAutopurge } from "../server/autopurge.ts";
 import { type ServerMode, summary, ZkServer } from "../server/zk_server.ts";
 import { QuorumPeer } from "../peer/quorum_peer.ts";
@@ -97,7 +98,7 @@ export async function runServe(
           ["peer_state", peer.state === "looking" ? "looking" : `${peer.state} - discovery`],
           ...summary("election_time", peer.electionTime),
         ]
-        : [],
+        : standaloneQuorumLines(),
     }),
   });
   const addr = server.start();

@@ -105,7 +105,16 @@ export const NOT_IN_ZKT: Readonly<Record<string, readonly string[]>> = {
     "startup_snap_load_time",
     "startup_txns_load_time",
   ],
-  "leader/learner/election only (not a standalone server's)": [
+};
+
+/**
+ * 3.8's leader, learner and election metrics, by mntr shape. A standalone 3.8
+ * prints them all as zeros, and so does a standalone zkt (they are zero: no
+ * Zab, no election). An ensemble zkt peer prints election_time, which it
+ * measures, and leaves the rest out until Zab exists.
+ */
+export const QUORUM_METRICS = {
+  counters: [
     "looking_count",
     "diff_count",
     "snap_count",
@@ -113,7 +122,6 @@ export const NOT_IN_ZKT: Readonly<Record<string, readonly string[]>> = {
     "proposal_count",
     "learner_proposal_received_count",
     "learner_commit_received_count",
-    "learner_request_processor_queue_size",
     "quit_leading_due_to_disloyal_voter",
     "ensemble_auth_success",
     "ensemble_auth_fail",
@@ -121,6 +129,9 @@ export const NOT_IN_ZKT: Readonly<Record<string, readonly string[]>> = {
     "skip_learner_request_to_next_processor_count",
     "revalidate_count",
     "connection_revalidate_count",
+  ],
+  summaries: [
+    "learner_request_processor_queue_size",
     "election_time",
     "follower_sync_time",
     "observer_sync_time",
@@ -128,6 +139,8 @@ export const NOT_IN_ZKT: Readonly<Record<string, readonly string[]>> = {
     "unavailable_time",
     "inflight_diff_count",
     "inflight_snap_count",
+  ],
+  percentileSummaries: [
     "om_proposal_process_time_ms",
     "om_commit_process_time_ms",
     "proposal_latency",
@@ -135,7 +148,20 @@ export const NOT_IN_ZKT: Readonly<Record<string, readonly string[]>> = {
     "commit_propagation_latency",
     "quorum_ack_latency",
   ],
-};
+} as const;
+
+/** The mntr lines of QUORUM_METRICS on a standalone server: every one zero. */
+export function standaloneQuorumLines(): [string, string | number][] {
+  const zero = new MinAvgMax();
+  const out: [string, string | number][] = [];
+  for (const k of QUORUM_METRICS.counters) out.push([k, 0]);
+  for (const k of QUORUM_METRICS.summaries) out.push(...summaryLines(k, zero));
+  for (const k of QUORUM_METRICS.percentileSummaries) {
+    out.push(...summaryLines(k, zero));
+    for (const p of ["p50", "p95", "p99", "p999"]) out.push([`${p}_${k}`, 0]);
+  }
+  return out;
+}
 
 /** The metric a mntr key belongs to: summary prefixes dropped, a namespace set's key too. */
 export function metricBase(key: string): string {

@@ -3,7 +3,9 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import {
   PercentileSummary,
+  QUORUM_METRICS,
   ServerMetrics,
+  standaloneQuorumLines,
   STAT_OVERHEAD_BYTES,
   topNamespace,
 } from "../../../../src/server/metrics/server_metrics.ts";
@@ -259,4 +261,18 @@ Deno.test("/metrics of a live server shows mntr's readlatency count, and namespa
     await c.close().catch(() => {});
     await s.stop();
   }
+});
+
+Deno.test("a standalone server's leader/learner/election metrics: every one, in 3.8's shapes, all zero", () => {
+  const lines = standaloneQuorumLines();
+  const keys = lines.map(([k]) => k);
+  assertEquals(new Set(keys).size, keys.length, "no key twice");
+  const n = QUORUM_METRICS.counters.length + 5 * QUORUM_METRICS.summaries.length +
+    9 * QUORUM_METRICS.percentileSummaries.length;
+  assertEquals(lines.length, n);
+  for (const [k, v] of lines) assert(v === 0 || v === "0.0", `${k} = ${v}`);
+  assert(keys.includes("avg_election_time") && keys.includes("p999_quorum_ack_latency"));
+  // ServerMetrics itself never prints them (serve adds them on a standalone server only).
+  const own = new Set(new ServerMetrics().entries().map(([k]) => k));
+  for (const k of keys) assert(!own.has(k), k);
 });
