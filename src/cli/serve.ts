@@ -11,6 +11,7 @@ import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
 import { startAutopurge } from "../server/autopurge.ts";
 import { type ServerMode, summary, ZkServer } from "../server/zk_server.ts";
 import { QuorumPeer } from "../peer/quorum_peer.ts";
+import { quorumConfLines } from "../peer/quorum_conf.ts";
 import type { PeerState } from "../election/notification.ts";
 import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
 import { RuntimeError, UsageError } from "../errors.ts";
@@ -89,9 +90,10 @@ export async function runServe(
     // does while its ZooKeeperServer is not running.
     clientRequests: peer ? () => false : undefined,
     superDigest,
-    // zkt-only conf lines: where the AdminServer listens (`zkt conns` finds it there).
+    // conf: where the AdminServer listens (zkt only; `zkt conns` finds it there),
+    // then a quorum peer's lines as 3.8 prints them, membership block last.
     extraFourLetter: () => ({
-      conf: adminConfLines(http),
+      conf: peer ? [...adminConfLines(http), ...quorumConfLines(cfg)] : adminConfLines(http),
       // QuorumZooKeeperServer adds peer_state; the metrics dump has election_time.
       monitor: peer
         ? [

@@ -133,7 +133,8 @@ export interface FourLetterView {
   nodeCount: number;
   connections: CnxnView[];
   /** Conf lines in dumpConf's order. */
-  conf: [string, string | number][];
+  /** conf lines: key=value, or (value null) text printed verbatim, e.g. a quorum peer's membership block. */
+  conf: [string, string | number | null][];
   dataDirSize: number;
   logDirSize: number;
   env: [string, string][];
@@ -236,7 +237,7 @@ export function fourLetterReply(word: string, v: FourLetterView): string {
       v.resetServerStats();
       return "Server stats reset.\n";
     case "conf":
-      return v.conf.map(([k, val]) => `${k}=${val}\n`).join("");
+      return v.conf.map(([k, val]) => (val === null ? k : `${k}=${val}\n`)).join("");
     case "dirs":
       return `datadir_size: ${v.dataDirSize}\nlogdir_size: ${v.logDirSize}\n`;
     case "mntr":

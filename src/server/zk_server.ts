@@ -92,7 +92,7 @@ export interface ZkServerOptions {
    * (the leader's "Proposal sizes last/min/max").
    */
   extraFourLetter?: () => {
-    conf?: [string, string | number][];
+    conf?: [string, string | number | null][];
     monitor?: [string, string | number][];
     stat?: string[];
   };

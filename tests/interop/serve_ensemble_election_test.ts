@@ -133,6 +133,18 @@ Deno.test({
       const mine = await electionOf(zkts[0]);
       assert.equal(mine.state, "follower");
       assert.equal(mine.leader, L.sid);
+      // conf: after the standalone keys, a quorum peer prints 3.8's quorum lines and
+      // membership block, the same on zkt as on ZooKeeper apart from its own ports.
+      const quorumPart = async (m: Member) => {
+        const text = await fourLetter(m.client, "conf");
+        return text.slice(text.indexOf("initLimit="))
+          .replace(`electionPort=${m.election}\n`, "electionPort=E\n")
+          .replace(`quorumPort=${m.quorum}\n`, "quorumPort=Q\n");
+      };
+      const zkConf = await quorumPart(F);
+      assert.match(zkConf, /^initLimit=10\nsyncLimit=5\nelectionAlg=3\nelectionPort=E\n/);
+      assert.match(zkConf, /\nmembership: \nserver\.1=127\.0\.0\.1:\d+:\d+:participant\n/);
+      assert.equal(await quorumPart(members[0]), zkConf);
       const zktAns = await probeOnce(members[0].election);
       assert.equal(zktAns.state, "following");
       assert.equal(zktAns.leader, BigInt(L.sid));
