@@ -6,12 +6,19 @@ ZKT_TOOLS="$ZKT_ROOT/.tools"
 
 # Prints the path of a usable Deno 2.9.x, or nothing.
 zkt_find_deno() {
-  local local_bin="$ZKT_TOOLS/deno/node_modules/@deno/linux-x64-glibc/deno"
   if command -v deno >/dev/null 2>&1 && deno --version 2>/dev/null | head -1 | grep -q '^deno 2\.9\.'; then
     command -v deno
-  elif [ -x "$local_bin" ] && "$local_bin" --version >/dev/null 2>&1; then
-    echo "$local_bin"
+    return
   fi
+  # npm puts the binary in the platform's package (@deno/linux-x64-glibc,
+  # @deno/linux-arm64-glibc, @deno/darwin-arm64, ...): take the one that runs.
+  local bin
+  for bin in "$ZKT_TOOLS"/deno/node_modules/@deno/*/deno; do
+    if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
+      echo "$bin"
+      return
+    fi
+  done
 }
 
 # Ensures Deno exists (installing it when missing) and exports DENO.
