@@ -253,18 +253,21 @@ export class Database implements ServerDatabase {
   /** A child process when a command is set and it can start, else a Worker. */
   private async snapshotOffLoop(job: SnapshotJob): Promise<void> {
     if (!this.snapshotCommand) return await this.snapshotInWorker(job);
+    const argv = [...this.snapshotCommand, ...snapshotJobArgs(job)];
+    const spawn = ([cmd, ...args]: string[]) =>
+      new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
     let child: Deno.ChildProcess;
     try {
-      const [cmd, ...pre] = this.snapshotCommand;
-      child = new Deno.Command(cmd, {
-        args: [...pre, ...snapshotJobArgs(job)],
-        stdin: "null",
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-    } catch (e) {
-      log.warn(`cannot start a snapshot process (${(e as Error).message}); using a worker`);
-      return await this.snapshotInWorker(job);
+      // Niced: rebuilding the state from the logs is background work and must
+      // not take CPU from requests (it still gets its share under load).
+      child = spawn(["nice", "-n", "10", ...argv]);
+    } catch {
+      try {
+        child = spawn(argv); // no nice(1) here
+      } catch (e) {
+        log.warn(`cannot start a snapshot process (${(e as Error).message}); using a worker`);
+        return await this.snapshotInWorker(job);
+      }
     }
     const [status, err] = await Promise.all([child.status, lastLine(child.stderr)]);
     if (!status.success) {
