@@ -22,7 +22,8 @@
  * gives the bytes of one record.
  *
  * Modules (as in zookeeper.jute): data.ts (org.apache.zookeeper.data),
- * proto.ts (client protocol), txn.ts (txn log records), persistence.ts
+ * proto.ts (client protocol: proto_session, proto_requests, proto_responses,
+ * proto_multi), txn.ts (txn log records), persistence.ts
  * (FileHeader), quorum.ts (Zab); constants.ts holds op codes, error codes and
  * other protocol constants. Every length prefix is checked by Reader against
  * its limit (jute.maxbuffer) and the bytes left before anything is allocated.
