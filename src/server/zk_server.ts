@@ -10,10 +10,9 @@ import type { ZkConfig } from "../config/types.ts";
 import { Reader } from "../jute/reader.ts";
 import { DecodeError } from "../jute/errors.ts";
 import { serveTcp, type TcpServer } from "../net/listener.ts";
-import { aclAllows, authenticate, type AuthId, clientInfos } from "./acl.ts";
-import { ErrorCode, Ids, Perms } from "../jute/constants.ts";
+import { aclAllows, authenticate, type AuthId } from "./acl.ts";
+import { ErrorCode, Perms } from "../jute/constants.ts";
 import type { ACL } from "../jute/data.ts";
-import type { DataNode } from "../data/tree.ts";
 import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
 import * as codec from "./codec.ts";
 import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
@@ -25,8 +24,10 @@ import {
   wordEnabled,
 } from "./four_letter.ts";
 import { GroupCommit } from "./group_commit.ts";
-import { cloneCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
-import { parentOf } from "./path_utils.ts";
+import { JavaSetOrder } from "./java_set_order.ts";
+import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
+import { type ReadContext, readOp } from "./read_ops.ts";
+import { buildFourLetterView } from "./server_view.ts";
 import {
   Err,
   errorTxn,
@@ -41,7 +42,7 @@ import {
 } from "./prep.ts";
 import { hexId, sessionPassword } from "./session_id.ts";
 import { SessionTracker } from "./session_tracker.ts";
-import { WatchManager, WatchMode } from "../data/watch_manager.ts";
+import { WatchManager } from "../data/watch_manager.ts";
 import type { LoggedTxn, ServerDatabase } from "./database.ts";
 import { type ApplyResult, applyTxn } from "../data/apply.ts";
 import { ServerMetrics, summaryLines } from "./metrics/server_metrics.ts";
@@ -98,60 +99,6 @@ export interface ZkServerOptions {
   };
 }
 
-const OP_NAMES: Record<number, string> = {
-  0: "NOTIFICATION",
-  1: "CREA",
-  2: "DELE",
-  3: "EXIS",
-  4: "GETD",
-  5: "SETD",
-  6: "GETA",
-  7: "SETA",
-  8: "GETC",
-  9: "SYNC",
-  11: "PING",
-  12: "GETC",
-  13: "CHEC",
-  14: "MULT",
-  15: "CREA",
-  17: "CHKW",
-  18: "REMW",
-  19: "CREA",
-  20: "DELE",
-  21: "CREA",
-  22: "MLTR",
-  101: "SETW",
-  103: "GETE",
-  104: "GETACN",
-  105: "SETW",
-  106: "ADDW",
-  107: "HOMI",
-  [-10]: "SESS",
-  [-11]: "CLOS",
-};
-
-/** Op codes that become txns. */
-const WRITE_OPS = new Set<number>([1, 2, 5, 7, 13, 14, 15, 16, 19, 20, 21]);
-/** Op codes answered from the tree. */
-const READ_OPS = new Set<number>([
-  3,
-  4,
-  6,
-  8,
-  9,
-  11,
-  12,
-  17,
-  18,
-  22,
-  101,
-  103,
-  104,
-  105,
-  106,
-  107,
-]);
-
 /** The client-port ZooKeeper server. */
 export class ZkServer implements CnxnHandler {
   readonly cfg: ZkConfig;
@@ -193,10 +140,22 @@ export class ZkServer implements CnxnHandler {
   private traceMask = 306n;
   private txnsSinceSnap = 0;
   private snapThreshold: number;
+  /** The Java HashSet orders children and ephemerals are listed in. */
+  private readonly order: JavaSetOrder;
+  /** What read ops see of this server. */
+  private readonly reads: ReadContext;
 
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
     this.db = opts.db;
+    this.order = new JavaSetOrder(this.cfg.extendedTypesEnabled);
+    this.reads = {
+      tree: this.db.tree,
+      watches: this.watches,
+      metrics: this.metrics,
+      order: this.order,
+      deliver: (fires) => this.deliver(fires),
+    };
     this.modeOf = opts.mode ?? (() => "standalone");
     this.clientRequests = opts.clientRequests ?? (() => true);
     this.now = opts.now ?? Date.now;
@@ -656,11 +615,11 @@ export class ZkServer implements CnxnHandler {
         cversion: n.stat.cversion,
         aversion: n.stat.aversion,
         ephemeralOwner: n.stat.ephemeralOwner,
-        acl: this.aclOf(n),
+        acl: this.db.tree.aclOf(n),
         numChildren: n.children.size,
       };
     },
-    ephemerals: (id) => this.ephemeralsOf(id),
+    ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
   };
 
   private ctx(sessionId: bigint, authInfo: AuthId[]) {
@@ -707,7 +666,7 @@ export class ZkServer implements CnxnHandler {
         this.metrics.writeStat(ev.path, data?.length ?? 0);
       }
       if (ev.acl) dropUnreadable(fires, from, ev.acl);
-      this.trackSetSizes(ev);
+      this.order.track(this.db.tree, ev);
     }
     this.deliver(fires);
     this.countForSnapshot();
@@ -810,7 +769,7 @@ export class ZkServer implements CnxnHandler {
     this.metrics.percentiles.close_session_prep_time.add(Math.round(performance.now() - p0));
     const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t, cnxn ? startMs : undefined);
     this.sessions.remove(sessionId);
-    this.ephemeralCaps.delete(sessionId);
+    this.order.sessionClosed(sessionId);
     if (cnxn) {
       this.reply(cnxn, xid, Op.closeSession, applied.zxid, 0, null, startMs, applied.time);
     }
@@ -834,7 +793,7 @@ export class ZkServer implements CnxnHandler {
     let err = 0;
     let body: codec.Body | null = null;
     try {
-      const res = this.readOp(cnxn, type, r);
+      const res = readOp(this.reads, cnxn, type, r);
       err = res.err;
       body = res.body;
     } catch (e) {
@@ -843,241 +802,6 @@ export class ZkServer implements CnxnHandler {
       err = Err.MarshallingError;
     }
     this.reply(cnxn, xid, type, zxid, err, body, startMs);
-  }
-
-  private readOp(
-    cnxn: ClientCnxn,
-    type: number,
-    r: Reader,
-  ): { err: number; body: codec.Body | null } {
-    const tree = this.db.tree;
-    const ok = (body: codec.Body | null) => ({ err: 0, body });
-    const fail = (err: number) => ({ err, body: null });
-    switch (type) {
-      case Op.exists: {
-        const { path, watch } = codec.readPathWatch(type, r);
-        if (path.includes("\0")) return fail(Err.BadArguments);
-        if (watch) this.watches.data.add(path, cnxn);
-        const n = tree.get(path);
-        if (!n) return fail(Err.NoNode);
-        this.metrics.readStat(path, 0);
-        return ok(codec.statBody(tree, path, Op.exists));
-      }
-      case Op.getData: {
-        const { path, watch } = codec.readPathWatch(type, r);
-        const n = tree.get(path);
-        if (!n) return fail(Err.NoNode);
-        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
-        if (watch) this.watches.data.add(path, cnxn);
-        this.metrics.readStat(path, n.data?.length ?? 0);
-        return ok(codec.getDataBody(tree, path));
-      }
-      case Op.getChildren:
-      case Op.getChildren2: {
-        const { path, watch } = codec.readPathWatch(type, r);
-        const n = tree.get(path);
-        if (!n) return fail(Err.NoNode);
-        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
-        if (watch) this.watches.child.add(path, cnxn);
-        let bytes = 0;
-        for (const k of n.children) bytes += k.length;
-        this.metrics.readStat(path, bytes);
-        return ok(codec.childrenBody(tree, path, type === Op.getChildren2, this.childrenOf(path)));
-      }
-      case Op.getACL: {
-        const path = codec.readPath(type, r);
-        const n = tree.get(path);
-        if (!n) return fail(Err.NoNode);
-        const acl = this.aclOf(n);
-        if (!aclAllows(acl, Perms.READ | Perms.ADMIN, cnxn.authInfo)) return fail(Err.NoAuth);
-        const admin = aclAllows(acl, Perms.ADMIN, cnxn.authInfo);
-        // Without ADMIN, digest hashes are hidden (3.8: "user:x").
-        const shown = admin
-          ? acl
-          : acl.map((a) =>
-            a.id.scheme === "digest"
-              ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/s, ":x") } }
-              : a
-          );
-        return ok(codec.getAclBody(tree, path, shown));
-      }
-      case Op.getAllChildrenNumber: {
-        const path = codec.readPath(type, r);
-        const n = tree.get(path);
-        if (!n) return fail(Err.NoNode);
-        if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) return fail(Err.NoAuth);
-        // DataTree counts node keys starting with path + "/": for "" that takes in
-        // the "/" key the root is also filed under, one more than for "/".
-        const extra = path === "" ? 1 : 0;
-        return ok(codec.allChildrenBody(this.countDescendants(path) + extra));
-      }
-      case Op.getEphemerals: {
-        const prefix = codec.readPath(type, r);
-        const all = this.ephemeralsOf(cnxn.sessionId);
-        const p = prefix.trim();
-        const list = p === "" || p === "/" ? all : all.filter((x) => x.startsWith(prefix));
-        return ok(codec.ephemeralsBody(list));
-      }
-      case Op.sync:
-        return ok(codec.syncBody(codec.readPath(type, r)));
-      case Op.setWatches:
-      case Op.setWatches2: {
-        const sw = codec.readSetWatchesReq(r, type === Op.setWatches2);
-        this.setWatches(cnxn, sw);
-        return ok(null);
-      }
-      case Op.addWatch: {
-        const { path, mode } = codec.readAddWatch(r);
-        if (mode !== WatchMode.Persistent && mode !== WatchMode.PersistentRecursive) {
-          return fail(Err.MarshallingError);
-        }
-        this.watches.addPersistent(path, cnxn, mode);
-        return ok(codec.errorBody(0));
-      }
-      case Op.checkWatches:
-      case Op.removeWatches: {
-        const { path, type: wt } = codec.readWatchTypePath(r, type === Op.removeWatches);
-        const tables = wt === 1
-          ? [this.watches.child]
-          : wt === 2
-          ? [this.watches.data]
-          : wt === 3
-          ? [this.watches.child, this.watches.data]
-          : [];
-        if (tables.length === 0) return fail(Err.MarshallingError);
-        if (type === Op.checkWatches && !path.includes("/")) {
-          // 3.8's containsWatcher walks the path with PathParentIterator, which
-          // throws on a path without '/' (MarshallingError) and yields nothing
-          // for "" (so no watch is ever found there).
-          return fail(path === "" ? ErrorCode.NoWatcher : Err.MarshallingError);
-        }
-        let hit = false;
-        for (const t of tables) {
-          if (type === Op.checkWatches) hit = t.contains(path, cnxn) || hit;
-          else hit = t.remove(path, cnxn) || hit;
-        }
-        return hit ? ok(null) : fail(ErrorCode.NoWatcher);
-      }
-      case Op.whoAmI:
-        return ok(codec.whoAmIBody(clientInfos(cnxn.authInfo)));
-      case Op.multiRead: {
-        const ops = codec.readMultiReadOps(r);
-        if (ops === "writes") {
-          // 3.8 fails at the first op, after it has begun the (empty) MultiResponse,
-          // and sends that along with MarshallingError.
-          return { err: Err.MarshallingError, body: codec.multiReadBody(tree, [], () => []) };
-        }
-        const results = ops.map((op) => {
-          const n = tree.get(op.path);
-          if (!n) return { type: op.type, err: Err.NoNode, path: op.path };
-          if (!aclAllows(this.aclOf(n), Perms.READ, cnxn.authInfo)) {
-            return { type: op.type, err: Err.NoAuth, path: op.path };
-          }
-          if (op.watch) {
-            (op.type === Op.getData ? this.watches.data : this.watches.child).add(op.path, cnxn);
-          }
-          return { type: op.type, err: 0, path: op.path };
-        });
-        return ok(codec.multiReadBody(tree, results, (p) => this.childrenOf(p)));
-      }
-    }
-    return fail(Err.Unimplemented);
-  }
-
-  /**
-   * Table sizes of the Java HashSets 3.8 keeps (a node's children, a session's
-   * ephemerals): they grow with inserts and never shrink, and they decide the
-   * order clients see.
-   */
-  private readonly childCaps = new Map<string, number>();
-  private readonly ephemeralCaps = new Map<bigint, number>();
-
-  private trackSetSizes(ev: { type: string; path: string }): void {
-    const tree = this.db.tree;
-    if (ev.type === "created") {
-      const parent = parentOf(ev.path);
-      const n = tree.children(parent)?.size ?? 0;
-      this.childCaps.set(parent, grownCapacity(n, this.childCaps.get(parent) ?? 8));
-      const owner = tree.get(ev.path)?.stat.ephemeralOwner ?? 0n;
-      if (ephemeralKind(owner, this.cfg.extendedTypesEnabled) === "normal") {
-        const size = tree.ephemerals.get(owner)?.size ?? 0;
-        this.ephemeralCaps.set(owner, grownCapacity(size, this.ephemeralCaps.get(owner) ?? 16));
-      }
-    } else if (ev.type === "deleted") {
-      this.childCaps.delete(ev.path);
-    }
-  }
-
-  /** A node's children in the order 3.8 lists them (its HashSet's iteration order). */
-  private childrenOf(path: string): string[] {
-    const kids = this.db.tree.children(path);
-    if (!kids) return [];
-    const key = path === "" ? "/" : path;
-    const cap = grownCapacity(kids.size, this.childCaps.get(key) ?? 8);
-    return javaHashSetOrder(kids, cap);
-  }
-
-  /** A session's ephemerals as DataTree.getEphemerals returns them (a cloned HashSet). */
-  private ephemeralsOf(sessionId: bigint): string[] {
-    const own = this.ephemeralOrder(sessionId);
-    return own.length === 0 ? [] : javaHashSetOrder(own, cloneCapacity(own.length));
-  }
-
-  /** A session's ephemerals in its own HashSet's order (which keeps its size until the session ends). */
-  private ephemeralOrder(sessionId: bigint): string[] {
-    const set = this.db.tree.ephemerals.get(sessionId);
-    if (!set) {
-      this.ephemeralCaps.delete(sessionId);
-      return [];
-    }
-    return javaHashSetOrder(set, grownCapacity(set.size, this.ephemeralCaps.get(sessionId) ?? 16));
-  }
-
-  /** A node's ACL; the reference -1 is OPEN_ACL_UNSAFE (ReferenceCountedACLCache.convertLong). */
-  private aclOf(n: DataNode): ACL[] {
-    return n.acl === -1n ? [...Ids.OPEN_ACL_UNSAFE] : this.db.tree.aclOf(n);
-  }
-
-  private countDescendants(path: string): number {
-    let n = 0;
-    const stack = [path === "/" ? "" : path];
-    while (stack.length > 0) {
-      const p = stack.pop()!;
-      const kids = this.db.tree.children(p === "" ? "/" : p);
-      if (!kids) continue;
-      for (const k of kids) {
-        n++;
-        stack.push(`${p}/${k}`);
-      }
-    }
-    return n;
-  }
-
-  /** DataTree.setWatches: fire what changed since relativeZxid, register the rest. */
-  private setWatches(cnxn: ClientCnxn, sw: codec.SetWatchesReq): void {
-    const tree = this.db.tree;
-    const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
-    for (const p of sw.dataWatches) {
-      const n = tree.get(p);
-      if (!n) fires.push({ watcher: cnxn, type: 2, path: p });
-      else if (n.stat.mzxid > sw.relativeZxid) fires.push({ watcher: cnxn, type: 3, path: p });
-      else this.watches.data.add(p, cnxn);
-    }
-    for (const p of sw.existWatches) {
-      if (tree.get(p)) fires.push({ watcher: cnxn, type: 1, path: p });
-      else this.watches.data.add(p, cnxn);
-    }
-    for (const p of sw.childWatches) {
-      const n = tree.get(p);
-      if (!n) fires.push({ watcher: cnxn, type: 2, path: p });
-      else if (n.stat.pzxid > sw.relativeZxid) fires.push({ watcher: cnxn, type: 4, path: p });
-      else this.watches.child.add(p, cnxn);
-    }
-    for (const p of sw.persistentWatches) this.watches.addPersistent(p, cnxn, WatchMode.Persistent);
-    for (const p of sw.persistentRecursiveWatches) {
-      this.watches.addPersistent(p, cnxn, WatchMode.PersistentRecursive);
-    }
-    this.deliver(fires);
   }
 
   // ------------------------------------------------------------ housekeeping
@@ -1146,163 +870,37 @@ export class ZkServer implements CnxnHandler {
 
   /** The snapshot four-letter words print. */
   fourLetterView(): FourLetterView {
-    const tree = this.db.tree;
-    const extra = this.extra4lw?.() ?? {};
-    const buckets = new Map<number, bigint[]>();
-    for (const id of this.sessions.ids()) {
-      const s = this.sessions.get(id)!;
-      let b = buckets.get(s.expiresAt);
-      if (!b) buckets.set(s.expiresAt, b = []);
-      b.push(id);
-    }
-    // wchs/wchc/wchp report DataTree's data watches only, as 3.8 does (child
-    // watches count in mntr's zk_watch_count alone).
-    const byPath = new Map<string, Set<ClientCnxn>>();
-    for (const table of [this.watches.data]) {
-      for (const [p, ws] of table.byPathEntries()) {
-        let s = byPath.get(p);
-        if (!s) byPath.set(p, s = new Set());
-        for (const w of ws) s.add(w);
-      }
-    }
-    const bySession = new Map<bigint, Set<string>>();
-    for (const table of [this.watches.data]) {
-      for (const [w, paths] of table.byWatcherEntries()) {
-        let s = bySession.get(w.sessionId);
-        if (!s) bySession.set(w.sessionId, s = new Set());
-        for (const p of paths) s.add(p);
-      }
-    }
-    const ds = this.watches.data.summary();
-    const cs = this.watches.child.summary();
-    const conns = [...this.cnxns].map((c) => c.view());
-    let ephemeralCount = 0;
-    for (const s of tree.ephemerals.values()) ephemeralCount += s.size;
-    const sizes = this.db.dirSizes();
-    return {
+    return buildFourLetterView({
+      cfg: this.cfg,
+      db: this.db,
+      sessions: this.sessions,
+      watches: this.watches,
+      cnxns: this.cnxns,
       serving: this.answering(),
       version: this.version,
       mode: this.modeOf(),
-      readOnly: this.modeOf() === "read-only",
       latency: this.latency,
       packetsReceived: this.packetsReceived,
       packetsSent: this.packetsSent,
+      authFailed: this.authFailed,
       outstanding: this.gc.queued,
       lastZxid: this.lastZxid,
-      // 3.8 keys the root under both "" and "/", so its count is one more.
-      nodeCount: tree.size + 1,
-      connections: conns,
-      conf: [
-        ["clientPort", this.listener?.addr.port ?? this.cfg.clientPort ?? -1],
-        ["secureClientPort", -1],
-        ["dataDir", this.db.snapDir],
-        ["dataDirSize", sizes.data],
-        ["dataLogDir", this.db.logDir],
-        ["dataLogSize", sizes.log],
-        ["tickTime", this.cfg.tickTime],
-        ["maxClientCnxns", this.cfg.maxClientCnxns],
-        ["minSessionTimeout", this.cfg.minSessionTimeout],
-        ["maxSessionTimeout", this.cfg.maxSessionTimeout],
-        ["clientPortListenBacklog", -1],
-        ["serverId", this.cfg.myid ?? 0],
-        ...(extra.conf ?? []),
-      ],
-      dataDirSize: sizes.data,
-      logDirSize: sizes.log,
-      fsyncThresholdExceedCount: this.db.slowSyncs ?? 0,
-      env: [
-        ["zookeeper.version", this.version],
-        ["host.name", Deno.hostname()],
-        ["java.version", "n/a (zkt on Deno " + Deno.version.deno + ")"],
-        ["java.vendor", "n/a"],
-        ["java.home", "n/a"],
-        ["java.class.path", "n/a"],
-        ["java.library.path", "n/a"],
-        ["java.io.tmpdir", "/tmp"],
-        ["java.compiler", "<NA>"],
-        ["os.name", Deno.build.os === "linux" ? "Linux" : Deno.build.os],
-        ["os.arch", Deno.build.arch === "x86_64" ? "amd64" : Deno.build.arch],
-        ["os.version", Deno.osRelease()],
-        ["user.name", Deno.env.get("USER") ?? "?"],
-        ["user.home", Deno.env.get("HOME") ?? "?"],
-        ["user.dir", Deno.cwd()],
-      ],
-      monitor: [
-        ["version", this.version],
-        ["server_state", this.modeOf()],
-        ["ephemerals_count", ephemeralCount],
-        ["num_alive_connections", conns.length],
-        [
-          "avg_latency",
-          this.latency.avg === Math.floor(this.latency.avg)
-            ? this.latency.avg.toFixed(1)
-            : this.latency.avg,
-        ],
-        ["outstanding_requests", this.gc.queued],
-        ["znode_count", tree.size + 1],
-        ["global_sessions", this.sessions.size],
-        ["local_sessions", 0],
-        ["packets_sent", this.packetsSent],
-        ["packets_received", this.packetsReceived],
-        ["watch_count", ds.watches + cs.watches],
-        ["auth_failed_count", this.authFailed],
-        ["min_latency", this.latency.min],
-        ["max_latency", this.latency.max],
-        ["approximate_data_size", this.approximateDataSize()],
-        ...fileDescriptorCounts(),
-        ["uptime", this.now() - this.startedMs],
-        ["last_proposal_size", -1],
-        ...this.metrics.entries(),
-        ...(extra.monitor ?? []),
-      ],
-      watchSummary: { watchers: ds.watchers, paths: ds.paths, watches: ds.watches },
-      // In the order of 3.8's watchTable, a HashMap<String, ...> that never shrinks.
-      watchesByPath: javaHashSetOrder(byPath.keys(), grownCapacity(this.watches.data.peakPaths, 16))
-        .map((p) => [p, [...byPath.get(p)!].map((w) => w.sessionId)]),
-      watchesBySession: [...bySession].map(([id, ps]) => [id, [...ps]]),
-      sessionBuckets: [...buckets],
-      sessionCount: this.sessions.size,
-      // DataTree.dumpEphemerals: every session that has had an ephemeral (until it
-      // ends), its paths in its HashSet's order.
-      ephemerals: [...tree.ephemerals.keys()].map((id) => [id, this.ephemeralOrder(id)]),
-      connectionBuckets: this.connectionBuckets(),
-      connectionCount: conns.length,
+      clientPort: this.listener?.addr.port,
+      metrics: this.metrics,
+      uptimeMs: this.now() - this.startedMs,
       digestLog: this.digestLog,
       traceMask: this.traceMask,
+      sessionlessMs: this.sessionlessMs,
+      extra: this.extra4lw?.() ?? {},
+      ephemeralOrder: (id) => this.order.ephemeralOrder(this.db.tree, id),
       setTraceMask: (mask) => void (this.traceMask = mask),
-      statExtra: extra.stat ?? [],
       resetServerStats: () => {
         this.latency.reset();
         this.packetsReceived = 0;
         this.packetsSent = 0;
         this.metrics.reset();
       },
-      resetConnectionStats: () => {
-        for (const c of this.cnxns) c.resetStats();
-      },
-    };
-  }
-
-  /** NIOServerCnxnFactory's connection expiry queue, for dump: session deadline or sessionless one. */
-  private connectionBuckets(): [number, string[]][] {
-    const tick = this.cfg.tickTime;
-    const out = new Map<number, string[]>();
-    for (const c of this.cnxns) {
-      const s = c.sessionId !== 0n ? this.sessions.get(c.sessionId) : undefined;
-      const at = s
-        ? s.expiresAt
-        : (Math.floor((c.establishedMs + this.sessionlessMs) / tick) + 1) * tick;
-      let b = out.get(at);
-      if (!b) out.set(at, b = []);
-      b.push(`ip: ${c.remote} sessionId: ${hexId(c.sessionId)}`);
-    }
-    return [...out];
-  }
-
-  private approximateDataSize(): number {
-    let n = 0;
-    for (const [p, node] of this.db.tree.nodes) n += p.length + (node.data?.length ?? 0);
-    return n;
+    });
   }
 }
 
@@ -1311,22 +909,6 @@ export const summary = summaryLines;
 
 /** Watch event numbers by applyTxn's event type. */
 const EVENT_TYPES = { created: 1, deleted: 2, dataChanged: 3, childrenChanged: 4 } as const;
-
-/** zk_open/max_file_descriptor_count (3.8 prints them on Unix): from /proc on Linux. */
-function fileDescriptorCounts(): [string, number][] {
-  try {
-    let open = 0;
-    for (const _ of Deno.readDirSync("/proc/self/fd")) open++;
-    const limits = Deno.readTextFileSync("/proc/self/limits");
-    const m = limits.match(/^Max open files\s+(\d+)/m);
-    return [["open_file_descriptor_count", open], [
-      "max_file_descriptor_count",
-      m ? Number(m[1]) : -1,
-    ]];
-  } catch {
-    return [];
-  }
-}
 
 /**
  * Drops fires (from index `from`) whose watcher lacks READ on the changed node:

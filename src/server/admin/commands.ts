@@ -2,6 +2,7 @@
 // names, aliases, keys, key order and value types) built from the server's
 // FourLetterView, plus zkt's quorum_connections and election from a
 // QuorumView. Pure apart from what the sources hand in.
+import { processProperties } from "../server_view.ts";
 import type { CnxnView, FourLetterView } from "../four_letter.ts";
 import { double, type JValue } from "./json.ts";
 import type {
@@ -488,44 +489,19 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   },
 ];
 
-function osRelease(): string {
-  try {
-    return Deno.osRelease();
-  } catch {
-    return ""; // no sys permission
-  }
-}
-
 /**
  * The Java system properties 3.8 lists that mean something for zkt, with its
  * own values (no java.* ones: there is no JVM), sorted as 3.8 sorts them.
  */
 export function systemProperties(): [string, string][] {
-  const env = (k: string) => {
-    try {
-      return Deno.env.get(k);
-    } catch {
-      return undefined; // no env permission
-    }
-  };
-  let cwd = "";
-  try {
-    cwd = Deno.cwd();
-  } catch { /* no read permission */ }
-  const arch = Deno.build.arch === "x86_64" ? "amd64" : Deno.build.arch;
   const props: [string, string][] = [
     ["file.encoding", "UTF-8"],
     ["file.separator", "/"],
     ["line.separator", "\n"],
     ["native.encoding", "UTF-8"],
-    ["os.arch", arch],
-    ["os.name", Deno.build.os === "linux" ? "Linux" : Deno.build.os],
-    ["os.version", osRelease()],
     ["path.separator", ":"],
-    ["user.dir", cwd],
-    ["user.home", env("HOME") ?? ""],
-    ["user.name", env("USER") ?? env("LOGNAME") ?? ""],
     ["user.timezone", Intl.DateTimeFormat().resolvedOptions().timeZone],
+    ...processProperties(),
   ];
   return props.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
