@@ -8,12 +8,12 @@ import { type CliIo, type Command, expectPositionals, parseFlags } from "./comma
 import {
   aclJson,
   hex,
-  parseId,
   Progress,
   progressWanted,
   underPrefix,
   znodeJsonLine,
   znodeText,
+  zxidFlag,
 } from "./znode_format.ts";
 
 const replay: Command = {
@@ -41,14 +41,7 @@ all), checks digests on the way, and prints every znode as \`snap dump\` does.
       },
     );
     expectPositionals(positionals, ["DIR"]);
-    let to: bigint | undefined;
-    if (values.to !== undefined) {
-      const z = parseId(values.to);
-      if (z === null) {
-        throw new UsageError(`--to ${values.to}: expected a zxid (0x-hex or decimal)`);
-      }
-      to = z;
-    }
+    const to = zxidFlag("to", values.to);
     const progress = new Progress(progressWanted(), "txns replayed");
     let n = 0;
     const r = await restore(positionals[0], {
@@ -164,14 +157,7 @@ snapshots this way, in a child process.
       }
       watcher = watchParent(pid, io);
     }
-    let to: bigint | undefined;
-    if (values.to !== undefined) {
-      const z = parseId(values.to);
-      if (z === null) {
-        throw new UsageError(`--to ${values.to}: expected a zxid (0x-hex or decimal)`);
-      }
-      to = z;
-    }
+    const to = zxidFlag("to", values.to);
     let r;
     try {
       r = await snapshotAt(positionals[0], {

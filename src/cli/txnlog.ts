@@ -4,7 +4,7 @@ import { listLogs, logsFrom, versionDir } from "../persistence/datadir.ts";
 import { type LogEntry, readTxnLog, truncateTxnLog } from "../persistence/txnlog.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 import { txnJson, txnLine, txnPaths } from "./txn_format.ts";
-import { hex, parseId, Progress, progressWanted, underPrefix } from "./znode_format.ts";
+import { hex, Progress, progressWanted, underPrefix, zxidFlag } from "./znode_format.ts";
 
 /** The log files PATH names: the file itself, or a data dir's logs in zxid order. */
 export async function logPaths(path: string, from?: bigint): Promise<string[]> {
@@ -19,13 +19,6 @@ export async function logPaths(path: string, from?: bigint): Promise<string[]> {
   if (logs.length === 0) throw new UsageError(`${path}: no txn logs (log.*) found`);
   // Logs that end before --from need not be read at all.
   return (from === undefined ? logs : logsFrom(logs, from)).map((l) => l.path);
-}
-
-function zxidFlag(name: string, v: string | undefined): bigint | undefined {
-  if (v === undefined) return undefined;
-  const z = parseId(v);
-  if (z === null) throw new UsageError(`--${name} ${v}: expected a zxid (0x-hex or decimal)`);
-  return z;
 }
 
 /** All entries of several logs in order. */

@@ -1,6 +1,7 @@
 // How zkt prints znodes, ACLs, sessions and zxids for people and as JSON Lines;
 // shared by `snap dump` and `data replay` so both print a tree the same way.
 import type { ACL, StatPersisted } from "../jute/data.ts";
+import { UsageError } from "../errors.ts";
 import { nodeKind, ttlOf } from "../data/tree.ts";
 
 /** A zxid or session id as ZooKeeper operators read it: 0x… (unsigned hex). */
@@ -15,6 +16,14 @@ export function parseId(s: string): bigint | null {
   if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(t)) return null;
   const v = BigInt(t.toLowerCase());
   return v >= 1n << 64n ? null : BigInt.asIntN(64, v);
+}
+
+/** A --NAME flag's zxid or id (0x-hex or decimal): undefined when absent, UsageError when malformed. */
+export function zxidFlag(name: string, v: string | undefined): bigint | undefined {
+  if (v === undefined) return undefined;
+  const z = parseId(v);
+  if (z === null) throw new UsageError(`--${name} ${v}: expected a zxid (0x-hex or decimal)`);
+  return z;
 }
 
 const PERM_LETTERS: [number, string][] = [[4, "c"], [8, "d"], [1, "r"], [2, "w"], [16, "a"]];

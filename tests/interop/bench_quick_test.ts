@@ -7,19 +7,28 @@ const RUN = new URL("../../bench/run.ts", import.meta.url).pathname;
 const ELECTION = new URL("../../bench/election.ts", import.meta.url).pathname;
 const SNAP_TOOLS = new URL("../../bench/snap_tools.ts", import.meta.url).pathname;
 
+/** Runs a bench script with `--json`; asserts exit 0 and returns its document and stderr. */
+async function benchJson(
+  script: string,
+  ...args: string[]
+  // deno-lint-ignore no-explicit-any
+): Promise<{ doc: any; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", script, ...args, "--json"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  return { doc: JSON.parse(new TextDecoder().decode(out.stdout)), stderr };
+}
+
 Deno.test({
   name: "bench --quick measures every workload on zkt and on Apache ZooKeeper",
   ignore: SKIP_INTEROP,
   async fn() {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--quiet", RUN, "--quick", "--json"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+    const { doc, stderr } = await benchJson(RUN, "--quick");
     assert.equal(doc.run, "quick");
     assert.equal(doc.warmUp, true);
     const workloads = new Set(doc.rows.map((r: { workload: string }) => r.workload.split(" ")[0]));
@@ -41,15 +50,7 @@ Deno.test({
   name: "bench election --rounds 1 times both 3-peer ensembles from start and after kill -9",
   ignore: SKIP_INTEROP,
   async fn() {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--quiet", ELECTION, "--rounds", "1", "--json"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+    const { doc } = await benchJson(ELECTION, "--rounds", "1");
     assert.equal(doc.rounds, 1);
     assert.equal(doc.rows.length, 2);
     for (const r of doc.rows) {
@@ -65,15 +66,7 @@ Deno.test({
     "bench snap-tools --nodes 2000 runs every zkt tool and SnapshotFormatter on ZooKeeper's snapshot",
   ignore: SKIP_INTEROP,
   async fn() {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--quiet", SNAP_TOOLS, "--nodes", "2000", "--json"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+    const { doc } = await benchJson(SNAP_TOOLS, "--nodes", "2000");
     assert.equal(doc.nodes, 2000);
     assert.ok(doc.bytes > 0);
     assert.deepEqual(
