@@ -1,6 +1,7 @@
 // `scripts/bench election`: time for a 3-peer ensemble to agree on a leader,
 // from starting all peers and from kill -9 of the leader, for an all-zkt and an
 // all-ZooKeeper ensemble side by side (same zoo.cfg, loopback only).
+import { freePorts } from "../tests/support/ports.ts";
 import { parseArgs } from "node:util";
 import { sendFourLetter } from "../src/net/four_letter_client.ts";
 import { type Kind, type LaunchOptions, spawnServer } from "./servers.ts";
@@ -65,13 +66,6 @@ export function ensembleCfg(dataDir: string, self: Member, all: readonly Member[
     "4lw.commands.whitelist=srvr",
     ...all.map((m) => `server.${m.sid}=127.0.0.1:${m.quorum}:${m.election}`),
   ].join("\n") + "\n";
-}
-
-function freePorts(n: number): number[] {
-  const ls = Array.from({ length: n }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
-  const ports = ls.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const l of ls) l.close();
-  return ports;
 }
 
 async function modeOf(port: number): Promise<string | undefined> {

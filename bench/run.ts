@@ -1,5 +1,6 @@
 // `scripts/bench`: runs zkt and Apache ZooKeeper 3.8 side by side under the
 // same load (same client code, same zoo.cfg) and prints zkt/ZooKeeper ratios.
+import { freePort } from "../tests/support/ports.ts";
 import { parseArgs } from "node:util";
 import { BenchConn } from "./client.ts";
 import {
@@ -141,13 +142,6 @@ export function parseBenchArgs(args: string[]): BenchArgs {
     keep: values.keep!,
     help: values.help!,
   };
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Temp dirs to remove if the run is interrupted. */

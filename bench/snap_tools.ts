@@ -3,6 +3,7 @@
 // a data dir of N znodes, ZooKeeper loads it and writes its own snapshot at
 // startup (ZooKeeperServer.loadData takes one), then each tool reads that file
 // under /usr/bin/time for wall-clock seconds and peak RSS.
+import { freePort } from "../tests/support/ports.ts";
 import { parseArgs } from "node:util";
 import { DataTree } from "../src/data/tree.ts";
 import { writeSnapshot } from "../src/persistence/snapshot.ts";
@@ -69,7 +70,7 @@ async function zookeeperSnapshot(dir: string, opts: LaunchOptions): Promise<stri
   for await (const e of Deno.readDir(snapDir)) {
     before.set(e.name, (await Deno.stat(`${snapDir}/${e.name}`)).mtime!.getTime());
   }
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   const s = await startServer("zk", dir, port, opts, 600_000);
   await stopServer(s, "SIGTERM");
   let newest: { name: string; mtime: number } | null = null;
@@ -81,13 +82,6 @@ async function zookeeperSnapshot(dir: string, opts: LaunchOptions): Promise<stri
   }
   if (!newest) throw new Error("ZooKeeper did not write a snapshot at startup");
   return `${snapDir}/${newest.name}`;
-}
-
-function freeLoopbackPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Runs the comparison; returns the process exit code. */
