@@ -149,6 +149,7 @@ snapshots this way, in a child process.
       "parent-pid": { type: "string" },
     });
     expectPositionals(positionals, ["DIR"]);
+    const to = zxidFlag("to", values.to);
     let watcher: ReturnType<typeof setInterval> | undefined;
     if (values["parent-pid"] !== undefined) {
       const pid = Number(values["parent-pid"]);
@@ -157,7 +158,6 @@ snapshots this way, in a child process.
       }
       watcher = watchParent(pid, io);
     }
-    const to = zxidFlag("to", values.to);
     let r;
     try {
       r = await snapshotAt(positionals[0], {

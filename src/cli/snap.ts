@@ -1,6 +1,7 @@
 // zkt snap dump | verify | diff: read snapshot files (or a data dir's newest
 // valid snapshot) record by record.
 import { CorruptDataError, UsageError } from "../errors.ts";
+import { Ids } from "../jute/constants.ts";
 import type { ACL } from "../jute/data.ts";
 import { crc32 } from "../data/crc32.ts";
 import { validSnapshots, versionDir } from "../persistence/datadir.ts";
@@ -129,9 +130,7 @@ snapshot). Exit 3, after the summary, when the checksum or the digest does not m
         case "node": {
           progress.tick(checker.summary.nodes);
           if (!underPrefix(e.path, values.path)) break;
-          const acl = e.acl === -1n
-            ? [{ perms: 31, id: { scheme: "world", id: "anyone" } }]
-            : acls.get(e.acl);
+          const acl = e.acl === -1n ? [...Ids.OPEN_ACL_UNSAFE] : acls.get(e.acl);
           buffer += json
             ? znodeJsonLine(e, values.data ?? false)
             : znodeText(e, acl, values.data ?? false);

@@ -3,6 +3,7 @@
 // digest). Pure: no I/O, no clock. The changes it makes are ZooKeeper's own
 // (DataTree.createNode/deleteNode/setData/setACL), so a tree restored here and one
 // restored by ZooKeeper serialize to the same nodes with the same stats.
+import { Ids } from "../jute/constants.ts";
 import type { ACL, Stat, StatPersisted } from "../jute/data.ts";
 import { AclCache, OPEN_ACL_REF } from "./acl_cache.ts";
 import { DataSlabs } from "./data_slabs.ts";
@@ -207,7 +208,7 @@ export class DataTree {
 
   /** The ACL list of a node; the reference -1 is world:anyone:cdrwa (ReferenceCountedACLCache.convertLong). */
   aclOf(node: DataNode): ACL[] {
-    if (node.acl === OPEN_ACL_REF) return [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+    if (node.acl === OPEN_ACL_REF) return [...Ids.OPEN_ACL_UNSAFE];
     return this.acls.get(node.acl) ?? [];
   }
 
