@@ -69,7 +69,7 @@ all), checks digests on the way, and prints every znode as \`snap dump\` does.
         data: node.data,
         acl: node.acl,
         stat: node.stat,
-        numChildren: node.children.size,
+        numChildren: node.numChildren,
       };
       buffer += json ? znodeJsonLine(view, withData) : znodeText(view, t.aclOf(node), withData);
       if (buffer.length > 1 << 16) {

@@ -6,7 +6,6 @@
 import { defaultStandaloneConfig, loadConfig } from "../config/load.ts";
 import { logger, setLogMyid } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
-import { selfCommand } from "../server/snapshot_worker.ts";
 import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
 import { startAutopurge } from "../server/autopurge.ts";
 import { type ServerMode, summary, ZkServer } from "../server/zk_server.ts";
@@ -50,8 +49,6 @@ export async function runServe(
   if (cfg.clientPort === undefined) throw new RuntimeError("no clientPort in the config");
   if (!cfg.standalone && cfg.myid !== undefined) setLogMyid(cfg.myid); // 3.8's [myid:N]
   const db = await Database.open(cfg);
-  // Background snapshots in a child `zkt data snapshot`: its memory is returned when it exits.
-  db.snapshotCommand = selfCommand();
   // Ensemble: the restored tree's last zxid is the vote's zxid (3.8's
   // lastProcessedZxid after loadDataBase); the epochs are checked against it.
   const peer = cfg.standalone

@@ -48,7 +48,7 @@ export interface StatAt {
 function statAt(tree: DataTree, path: string): StatAt | undefined {
   const n = tree.get(path);
   if (!n) return undefined;
-  return { stat: { ...n.stat }, dataLength: n.data?.length ?? 0, numChildren: n.children.size };
+  return { stat: { ...n.stat }, dataLength: n.data?.length ?? 0, numChildren: n.numChildren };
 }
 
 // KeeperException codes used when ZooKeeper rewrites a failed multi's sub-txns.

@@ -6,7 +6,7 @@
 import { Ids } from "../jute/constants.ts";
 import type { ACL, Stat, StatPersisted } from "../jute/data.ts";
 import { AclCache, OPEN_ACL_REF } from "./acl_cache.ts";
-import { DataSlabs } from "./data_slabs.ts";
+import { type NodeReader, NodeStore, NONE } from "./node_store.ts";
 import { addDigest, nodeDigest } from "./digest.ts";
 import {
   formatStats,
@@ -47,31 +47,75 @@ export function ttlOf(owner: bigint): bigint {
   return owner & TTL_MASK;
 }
 
-/** One znode. `acl` is a reference into the tree's ACL cache. */
+/**
+ * One znode as read from the tree: a view over its columns (node_store.ts),
+ * valid until the tree next changes. `acl` is a reference into the ACL cache;
+ * `stat` is a fresh copy on each read.
+ */
 export interface DataNode {
-  data: Uint8Array | null;
-  acl: bigint;
-  stat: StatPersisted;
-  children: Set<string>;
+  readonly data: Uint8Array | null;
+  readonly acl: bigint;
+  readonly stat: StatPersisted;
+  readonly numChildren: number;
+  /** The children's names (a fresh set on each read). */
+  readonly children: ReadonlySet<string>;
   /** This node's digest contribution, kept current by the tree. */
-  digest: number;
+  readonly digest: number;
 }
 
 type Time = StatPersisted["ctime"];
 
-/** The children set of every leaf: shared (most znodes are leaves), so it must never change. */
-class NoChildren extends Set<string> {
-  override add(_name: string): this {
-    throw new Error("a leaf's shared children set is read-only; give the node its own set");
+/** A DataNode over a row of a NodeReader (the live store or a frozen copy). */
+class NodeView implements DataNode {
+  constructor(private readonly r: NodeReader, private readonly id: number) {}
+  get data(): Uint8Array | null {
+    return this.r.data(this.id);
   }
-  override clear(): void {}
+  get acl(): bigint {
+    return this.r.cols.acl[this.id];
+  }
+  get stat(): StatPersisted {
+    return statOf(this.r, this.id);
+  }
+  get numChildren(): number {
+    return this.r.cols.kids[this.id];
+  }
+  get children(): ReadonlySet<string> {
+    return new Set(this.r.childNames(this.id));
+  }
+  get digest(): number {
+    return this.r.cols.digest[this.id];
+  }
 }
-const NO_CHILDREN: Set<string> = new NoChildren();
 
-/** Adds a child name, giving a leaf its own set first. */
-function addChild(node: DataNode, name: string): void {
-  if (node.children === NO_CHILDREN) node.children = new Set();
-  node.children.add(name);
+/** A row's stat as a record. */
+function statOf(r: NodeReader, id: number): StatPersisted {
+  const c = r.cols;
+  return {
+    czxid: c.czxid[id],
+    mzxid: c.mzxid[id],
+    ctime: c.ctime[id],
+    mtime: c.mtime[id],
+    version: c.version[id],
+    cversion: c.cversion[id],
+    aversion: c.aversion[id],
+    ephemeralOwner: c.owner[id],
+    pzxid: c.pzxid[id],
+  };
+}
+
+/** Writes a stat record into a row. */
+function putStat(s: NodeStore, id: number, st: StatPersisted): void {
+  const c = s.cols;
+  c.czxid[id] = st.czxid;
+  c.mzxid[id] = st.mzxid;
+  c.ctime[id] = st.ctime;
+  c.mtime[id] = st.mtime;
+  c.version[id] = st.version;
+  c.cversion[id] = st.cversion;
+  c.aversion[id] = st.aversion;
+  c.owner[id] = st.ephemeralOwner;
+  c.pzxid[id] = st.pzxid;
 }
 
 /** A fresh stat for a node created at zxid/time (DataTree.createStat). */
@@ -98,7 +142,7 @@ function zeroStat(): StatPersisted {
  * creates, clients see creates plus deletes, i.e. 2 × cversion − numChildren.
  */
 export function clientCversion(node: DataNode): number {
-  return node.stat.cversion * 2 - node.children.size;
+  return node.stat.cversion * 2 - node.numChildren;
 }
 
 /** The ephemeralOwner clients see (DataNode.getClientEphemeralOwner): 0 for containers and TTL nodes. */
@@ -109,19 +153,43 @@ export function clientEphemeralOwner(owner: bigint): bigint {
 /** The Stat a client sees for a node (DataNode.copyStat). */
 export function clientStat(node: DataNode): Stat {
   const s = node.stat;
+  const kids = node.numChildren;
   return {
     czxid: s.czxid,
     mzxid: s.mzxid,
     ctime: s.ctime,
     mtime: s.mtime,
     version: s.version,
-    cversion: clientCversion(node),
+    cversion: s.cversion * 2 - kids,
     aversion: s.aversion,
     ephemeralOwner: clientEphemeralOwner(s.ephemeralOwner),
     dataLength: node.data?.length ?? 0,
-    numChildren: node.children.size,
+    numChildren: kids,
     pzxid: s.pzxid,
   };
+}
+
+/**
+ * What a snapshot is written from: the live tree, or a frozen image of it
+ * taken at one zxid while the tree goes on changing.
+ */
+export interface TreeImage {
+  readonly sessions: ReadonlyMap<bigint, number>;
+  readonly lastProcessedZxid: bigint;
+  /** The tree digest at lastProcessedZxid. */
+  readonly digest: bigint;
+  readonly size: number;
+  /** The ACL cache's entries (ref → list). */
+  aclEntries(): Iterable<[bigint, ACL[]]>;
+  /** Every node depth first, parents before children (root path ""). */
+  walk(): Generator<[string, DataNode]>;
+  /** Frees a frozen image's memory once written (a no-op on the live tree). */
+  release(): void;
+}
+
+/** Walks a reader's rows as DataNode views. */
+function* walkViews(r: NodeReader, root: number): Generator<[string, DataNode]> {
+  for (const [path, id] of r.walk(root)) yield [path, new NodeView(r, id)];
 }
 
 /** The parent path and child name of a path ("/a" → ["", "a"]). */
@@ -139,8 +207,9 @@ function key(path: string): string {
 const READ_ACL_UNSAFE: ACL[] = [{ perms: 1, id: { scheme: "world", id: "anyone" } }];
 
 /** The in-memory znode tree. */
-export class DataTree {
-  readonly nodes = new Map<string, DataNode>();
+export class DataTree implements TreeImage {
+  private readonly store = new NodeStore();
+  private root = NONE;
   readonly acls = new AclCache();
   /** Paths of ephemeral nodes per owning session. */
   readonly ephemerals = new Map<bigint, Set<string>>();
@@ -159,10 +228,8 @@ export class DataTree {
    */
   private pendingDigest = 0;
   /** loadNode's last parent and its path (forgotten when any node is deleted). */
-  private loadParent: DataNode | undefined = undefined;
+  private loadParent = NONE;
   private loadParentPath = "";
-  /** Where small node data lives (one buffer per slab, not per node). */
-  private readonly slabs = new DataSlabs();
 
   /**
    * A tree as ZooKeeper starts one: "/", /zookeeper, /zookeeper/quota and
@@ -171,10 +238,9 @@ export class DataTree {
    */
   constructor(empty = false) {
     if (empty) return;
-    this.putNode("", { data: new Uint8Array(0), acl: -1n, stat: zeroStat() });
-    this.putNode("/zookeeper", { data: new Uint8Array(0), acl: -1n, stat: zeroStat() });
-    this.putNode("/zookeeper/quota", { data: new Uint8Array(0), acl: -1n, stat: zeroStat() });
-    this.putNode("/zookeeper/config", { data: new Uint8Array(0), acl: -1n, stat: zeroStat() });
+    for (const p of ["", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"]) {
+      this.loadNode(p, new Uint8Array(0), -1n, zeroStat());
+    }
     this.setACL("/zookeeper/config", READ_ACL_UNSAFE, -1);
   }
 
@@ -198,18 +264,48 @@ export class DataTree {
 
   /** Number of nodes ("/" counted once). */
   get size(): number {
-    return this.nodes.size;
+    return this.store.size;
+  }
+
+  /** Every node by path: a copy, built on each call (tools and tests). */
+  get nodes(): Map<string, DataNode> {
+    return new Map(this.walk());
+  }
+
+  /** The row of a path, or NONE. */
+  private idOf(path: string): number {
+    return this.store.lookup(this.root, path);
   }
 
   /** The node at a path ("/" and "" both name the root). */
   get(path: string): DataNode | undefined {
-    return this.nodes.get(key(path));
+    const id = this.idOf(path);
+    return id === NONE ? undefined : new NodeView(this.store, id);
+  }
+
+  /** Whether a node exists at a path. */
+  has(path: string): boolean {
+    return this.idOf(path) !== NONE;
   }
 
   /** The ACL list of a node; the reference -1 is world:anyone:cdrwa (ReferenceCountedACLCache.convertLong). */
   aclOf(node: DataNode): ACL[] {
     if (node.acl === OPEN_ACL_REF) return [...Ids.OPEN_ACL_UNSAFE];
     return this.acls.get(node.acl) ?? [];
+  }
+
+  /** The ACL cache's entries (ref → list). */
+  aclEntries(): Iterable<[bigint, ACL[]]> {
+    return this.acls.entries();
+  }
+
+  /** Data bytes and count of every node (3.8's approximate data size adds path lengths). */
+  approximateDataSize(): number {
+    let n = 0;
+    for (const [p, id] of this.store.walk(this.root)) {
+      n += p.length + this.store.dataLength(id);
+    }
+    return n;
   }
 
   /**
@@ -225,67 +321,50 @@ export class DataTree {
     digest?: number,
   ): boolean {
     const k = key(path);
-    if (k !== "") {
+    const store = this.store;
+    let id: number;
+    if (k === "") {
+      id = this.root;
+      if (id === NONE) id = this.root = store.add(NONE, "");
+      else this.moveDigest(-store.cols.digest[id]);
+    } else {
       const i = k.lastIndexOf("/");
       const parentPath = k.substring(0, i);
       // Snapshots list siblings together: most nodes have the last one's parent.
       let parent = this.loadParent;
-      if (parent === undefined || parentPath !== this.loadParentPath) {
-        parent = this.nodes.get(parentPath);
-        if (!parent) return false;
+      if (parent === NONE || parentPath !== this.loadParentPath) {
+        parent = this.idOf(parentPath);
+        if (parent === NONE) return false;
         this.loadParent = parent;
         this.loadParentPath = parentPath;
       }
-      addChild(parent, k.substring(i + 1));
+      const name = k.substring(i + 1);
+      id = store.child(parent, name);
+      if (id === NONE) id = store.add(parent, name);
+      else {
+        this.moveDigest(-store.cols.digest[id]);
+        this.acls.removeUsage(store.cols.acl[id]);
+        this.untrack(k, store.cols.owner[id]);
+      }
       this.track(k, stat.ephemeralOwner);
     }
-    const old = this.nodes.get(k);
-    if (old) this.moveDigest(-old.digest);
-    this.putNode(k, { data, acl, stat }, digest, old?.children ?? NO_CHILDREN);
+    putStat(store, id, stat);
+    store.cols.acl[id] = acl;
+    store.setData(id, data);
+    const d = digest ?? nodeDigest(k, data, stat);
+    store.cols.digest[id] = d;
+    this.moveDigest(d);
     this.acls.addUsage(acl);
     return true;
   }
 
-  private putNode(
-    k: string,
-    n: { data: Uint8Array | null; acl: bigint; stat: StatPersisted },
-    digest = nodeDigest(k, n.data, n.stat),
-    children: Set<string> = this.nodes.get(k)?.children ?? NO_CHILDREN,
-  ): DataNode {
-    const node: DataNode = {
-      data: null,
-      acl: n.acl,
-      stat: n.stat,
-      children,
-      digest,
-    };
-    node.data = this.slabs.place(node, n.data);
-    const old = this.nodes.get(k);
-    if (old) this.slabs.release(old, old.data);
-    this.nodes.set(k, node);
-    this.moveDigest(node.digest);
-    if (k === "/zookeeper") {
-      const root = this.nodes.get("");
-      if (root) addChild(root, "zookeeper");
-    } else if (k.startsWith("/zookeeper/") && k.lastIndexOf("/") === 10) {
-      const zk = this.nodes.get("/zookeeper");
-      if (zk) addChild(zk, k.substring(11));
-    }
-    return node;
-  }
-
-  /** Gives a node new data (placed in a slab when small; the old bytes released). */
-  private replaceData(node: DataNode, data: Uint8Array | null): void {
-    this.slabs.release(node, node.data);
-    node.data = this.slabs.place(node, data);
-  }
-
-  /** Runs a change on a node and keeps its digest (NodeHashMap pre/postChange). */
-  private change(k: string, node: DataNode, f: (n: DataNode) => void): void {
-    const before = node.digest;
-    f(node);
-    node.digest = nodeDigest(k, node.data, node.stat);
-    this.moveDigest(node.digest - before);
+  /** Recomputes a row's digest after a change to it (NodeHashMap pre/postChange). */
+  private redigest(k: string, id: number): void {
+    const c = this.store.cols;
+    const before = c.digest[id];
+    const after = nodeDigest(k, this.store.data(id), statOf(this.store, id));
+    c.digest[id] = after;
+    this.moveDigest(after - before);
   }
 
   private track(k: string, owner: bigint): void {
@@ -335,25 +414,28 @@ export class DataTree {
     time: Time,
   ): number {
     const [parentPath, name] = splitPath(path);
-    const parent = this.nodes.get(parentPath);
-    if (!parent) return TreeError.noNode;
+    const store = this.store;
+    const parent = this.idOf(parentPath);
+    if (parent === NONE) return TreeError.noNode;
     // ZooKeeper converts (and counts) the ACL before checking for the child.
     const ref = this.acls.convert(acl);
-    if (parent.children.has(name)) return TreeError.nodeExists;
-    this.change(parentPath, parent, (p) => {
-      const cv = parentCVersion === -1 ? p.stat.cversion + 1 : parentCVersion;
-      if (cv > p.stat.cversion) {
-        p.stat.cversion = cv;
-        p.stat.pzxid = zxid;
-      }
-      addChild(p, name);
-    });
-    this.putNode(
-      path,
-      { data, acl: ref, stat: createStat(zxid, time, ephemeralOwner) },
-      undefined,
-      NO_CHILDREN,
-    );
+    if (store.child(parent, name) !== NONE) return TreeError.nodeExists;
+    const c = store.cols;
+    const cv = parentCVersion === -1 ? c.cversion[parent] + 1 : parentCVersion;
+    if (cv > c.cversion[parent]) {
+      c.cversion[parent] = cv;
+      c.pzxid[parent] = zxid;
+      this.redigest(parentPath, parent);
+    }
+    const id = store.add(parent, name);
+    const stat = createStat(zxid, time, ephemeralOwner);
+    const cols = store.cols; // add may have grown the columns
+    putStat(store, id, stat);
+    cols.acl[id] = ref;
+    store.setData(id, data);
+    const d = nodeDigest(path, data, stat);
+    cols.digest[id] = d;
+    this.moveDigest(d);
     this.track(path, ephemeralOwner);
     if (parentPath.startsWith(QUOTA_ROOT)) {
       if (name === LIMIT_NODE) this.quotaRoots.add(parentPath.substring(QUOTA_ROOT.length));
@@ -366,25 +448,39 @@ export class DataTree {
   /** Deletes a node (DataTree.deleteNode); the parent's pzxid moves forward even if the child is gone. */
   deleteNode(path: string, zxid: bigint): number {
     const [parentPath, name] = splitPath(path);
-    const parent = this.nodes.get(parentPath);
-    if (!parent) return TreeError.noNode;
-    this.change(parentPath, parent, (p) => {
-      p.children.delete(name);
-      if (zxid > p.stat.pzxid) p.stat.pzxid = zxid;
-    });
-    const node = this.nodes.get(path);
-    if (!node) return TreeError.noNode;
-    this.nodes.delete(path);
-    this.slabs.release(node, node.data);
-    this.loadParent = undefined;
-    this.moveDigest(-node.digest);
-    this.acls.removeUsage(node.acl);
-    this.untrack(path, node.stat.ephemeralOwner);
+    const store = this.store;
+    const parent = this.idOf(parentPath);
+    if (parent === NONE) return TreeError.noNode;
+    const c = store.cols;
+    if (zxid > c.pzxid[parent]) {
+      c.pzxid[parent] = zxid;
+      this.redigest(parentPath, parent);
+    }
+    const id = store.child(parent, name);
+    if (id === NONE) return TreeError.noNode;
+    const size = store.dataLength(id);
+    this.dropRow(path, id);
+    this.loadParent = NONE;
     if (parentPath.startsWith("/zookeeper") && name === LIMIT_NODE) {
       this.quotaRoots.delete(parentPath.substring(QUOTA_ROOT.length));
     }
-    this.quotaChange(path, -(node.data?.length ?? 0), -1);
+    this.quotaChange(path, -size, -1);
     return TreeError.ok;
+  }
+
+  /**
+   * Removes a row and its bookkeeping. A node deleted with children left (only
+   * in a replay over a fuzzy snapshot) takes them along: ZooKeeper keeps such
+   * orphans in its node map until the next snapshot drops them, we drop them now.
+   */
+  private dropRow(path: string, id: number): void {
+    const store = this.store;
+    for (const kid of store.childIds(id)) this.dropRow(`${path}/${store.name(kid)}`, kid);
+    const c = store.cols;
+    this.moveDigest(-c.digest[id]);
+    this.acls.removeUsage(c.acl[id]);
+    this.untrack(path, c.owner[id]);
+    store.remove(id);
   }
 
   /** Replaces a node's data (DataTree.setData): version is the txn's new version. */
@@ -396,42 +492,43 @@ export class DataTree {
     time: Time,
   ): number {
     const k = key(path);
-    const node = this.nodes.get(k);
-    if (!node) return TreeError.noNode;
-    this.quotaChange(k, (data?.length ?? 0) - (node.data?.length ?? 0), 0);
-    this.change(path, node, (n) => {
-      this.replaceData(n, data);
-      n.stat.mtime = time;
-      n.stat.mzxid = zxid;
-      n.stat.version = version;
-    });
+    const id = this.idOf(k);
+    if (id === NONE) return TreeError.noNode;
+    const store = this.store;
+    this.quotaChange(k, (data?.length ?? 0) - store.dataLength(id), 0);
+    store.setData(id, data);
+    const c = store.cols;
+    c.mtime[id] = time;
+    c.mzxid[id] = zxid;
+    c.version[id] = version;
+    this.redigest(k, id);
     return TreeError.ok;
   }
 
   /** Replaces a node's ACL (DataTree.setACL): version is the new aversion. */
   setACL(path: string, acl: readonly ACL[] | null, version: number): number {
     const k = key(path);
-    const node = this.nodes.get(k);
-    if (!node) return TreeError.noNode;
-    this.acls.removeUsage(node.acl);
-    this.change(path, node, (n) => {
-      n.stat.aversion = version;
-      n.acl = this.acls.convert(acl);
-    });
+    const id = this.idOf(k);
+    if (id === NONE) return TreeError.noNode;
+    const c = this.store.cols;
+    this.acls.removeUsage(c.acl[id]);
+    c.aversion[id] = version;
+    c.acl[id] = this.acls.convert(acl);
+    this.redigest(k, id);
     return TreeError.ok;
   }
 
   /** Raises a node's cversion and pzxid (DataTree.setCversionPzxid); -1 means +1. */
   setCversionPzxid(path: string, cversion: number, zxid: bigint): number {
     if (path.endsWith("/")) path = path.substring(0, path.length - 1);
-    const node = this.nodes.get(path);
-    if (!node) return TreeError.noNode;
-    const cv = cversion === -1 ? node.stat.cversion + 1 : cversion;
-    if (cv > node.stat.cversion) {
-      this.change(path, node, (n) => {
-        n.stat.cversion = cv;
-        n.stat.pzxid = zxid;
-      });
+    const id = this.idOf(path);
+    if (id === NONE) return TreeError.noNode;
+    const c = this.store.cols;
+    const cv = cversion === -1 ? c.cversion[id] + 1 : cversion;
+    if (cv > c.cversion[id]) {
+      c.cversion[id] = cv;
+      c.pzxid[id] = zxid;
+      this.redigest(path, id);
     }
     return TreeError.ok;
   }
@@ -460,33 +557,33 @@ export class DataTree {
 
   /** Updates the stats node of the quota covering path (DataTree.updateQuotaStat). */
   private quotaChange(path: string, bytes: number, count: number): void {
+    if (this.quotaRoots.size === 0) return;
     const root = maxQuotaPrefix(this.quotaRoots, path);
     if (root === null) return;
-    const node = this.nodes.get(statPath(root));
-    if (!node) return;
-    const stats = parseStats(node.data);
+    const id = this.idOf(statPath(root));
+    if (id === NONE) return;
+    const stats = parseStats(this.store.data(id));
     stats.set("count", (stats.get("count") ?? -1n) + BigInt(count));
     stats.set("bytes", (stats.get("bytes") ?? -1n) + BigInt(bytes));
     // Below /zookeeper/ the digest is 0, and ZooKeeper changes no stat here.
-    this.replaceData(node, formatStats(stats));
+    this.store.setData(id, formatStats(stats));
   }
 
   /** Recounts nodes and bytes under a quota root into its stats node (updateQuotaForPath). */
   private recountQuota(root: string): void {
     let count = 0n;
     let bytes = 0n;
-    const stack = [root];
+    const start = this.idOf(root);
+    const stack = start === NONE ? [] : [start];
     while (stack.length > 0) {
-      const p = stack.pop()!;
-      const n = this.nodes.get(p);
-      if (!n) continue;
+      const id = stack.pop()!;
       count++;
-      bytes += BigInt(n.data?.length ?? 0);
-      for (const c of n.children) stack.push(`${p}/${c}`);
+      bytes += BigInt(this.store.dataLength(id));
+      stack.push(...this.store.childIds(id));
     }
-    const stat = this.nodes.get(statPath(root));
-    if (!stat) return;
-    this.replaceData(stat, formatStats(new Map([["count", count], ["bytes", bytes]])));
+    const stat = this.idOf(statPath(root));
+    if (stat === NONE) return;
+    this.store.setData(stat, formatStats(new Map([["count", count], ["bytes", bytes]])));
   }
 
   /**
@@ -494,13 +591,13 @@ export class DataTree {
    * (DataTree.setupQuota): every leaf zookeeper_limits under /zookeeper/quota.
    */
   setupQuota(): void {
-    if (!this.nodes.has(QUOTA_ROOT)) return;
+    if (!this.has(QUOTA_ROOT)) return;
     const stack = [QUOTA_ROOT];
     while (stack.length > 0) {
       const p = stack.pop()!;
-      const n = this.nodes.get(p);
-      if (!n) continue;
-      if (n.children.size === 0) {
+      const id = this.idOf(p);
+      if (id === NONE) continue;
+      if (this.store.cols.kids[id] === 0) {
         const tail = `/${LIMIT_NODE}`;
         if (p.endsWith(tail)) {
           const root = p.substring(QUOTA_ROOT.length, p.indexOf(tail));
@@ -509,49 +606,70 @@ export class DataTree {
         }
         continue;
       }
-      for (const c of n.children) stack.push(`${p}/${c}`);
+      for (const c of this.store.childNames(id)) stack.push(`${p}/${c}`);
     }
   }
 
-  /** Children names of a node (a live view; do not modify). */
+  /** Children names of a node (a fresh set). */
   children(path: string): ReadonlySet<string> | undefined {
-    return this.nodes.get(key(path))?.children;
+    const names = this.childNames(path);
+    return names && new Set(names);
+  }
+
+  /** Children names of a node in the order they were added, or undefined when it does not exist. */
+  childNames(path: string): string[] | undefined {
+    const id = this.idOf(path);
+    return id === NONE ? undefined : this.store.childNames(id);
+  }
+
+  /** The number of children of a node (0 when it does not exist). */
+  numChildren(path: string): number {
+    const id = this.idOf(path);
+    return id === NONE ? 0 : this.store.cols.kids[id];
   }
 
   /**
    * Walks the tree depth first from the root, parents before children, the way
-   * ZooKeeper serializes it (root path "", children in set order).
+   * ZooKeeper serializes it (root path "", children in the order they were
+   * added). The tree must not change during the walk: walk a freeze() instead.
    */
-  *walk(): Generator<[string, DataNode]> {
-    const root = this.nodes.get("");
-    if (!root) return;
-    yield ["", root];
-    // A stack of child iterators rather than of copied child lists: no array
-    // per node. A Set iterator skips children deleted meanwhile and visits
-    // ones added, as the snapshot of a changing tree may.
-    const paths: string[] = [""];
-    const its: Iterator<string>[] = [root.children.values()];
-    while (its.length > 0) {
-      const top = its.length - 1;
-      const next = its[top].next();
-      if (next.done) {
-        its.pop();
-        paths.pop();
-        continue;
-      }
-      const path = `${paths[top]}/${next.value}`;
-      const node = this.nodes.get(path);
-      if (!node) continue;
-      yield [path, node];
-      paths.push(path);
-      its.push(node.children.values());
-    }
+  walk(): Generator<[string, DataNode]> {
+    return walkViews(this.store, this.root);
+  }
+
+  /**
+   * A consistent image of the tree now (its rows, sessions, ACLs, zxid and
+   * digest), for writing a snapshot while the tree goes on changing. It copies
+   * the columns (~120 B a node); data bytes are shared, as they never change
+   * in place.
+   */
+  freeze(): TreeImage {
+    const rows = this.store.freeze();
+    const root = this.root;
+    const aclEntries = [...this.acls.entries()].map(([r, l]): [bigint, ACL[]] => [r, [...l]]);
+    return {
+      sessions: new Map(this.sessions),
+      lastProcessedZxid: this.lastProcessedZxid,
+      digest: this.digest,
+      size: this.size,
+      aclEntries: () => aclEntries,
+      walk: () => walkViews(rows, root),
+      release: () => rows.release(),
+    };
+  }
+
+  /** Nothing to free: the live tree is not an image. */
+  release(): void {}
+
+  /** Data slabs in use and their live and allocated bytes (tests). */
+  slabStats(): { slabs: number; live: number; used: number } {
+    return this.store.slabStats();
   }
 
   /** Recomputes the digest from scratch (to check the incremental one). */
   computeDigest(): bigint {
     let d = 0n;
-    for (const [k, n] of this.nodes) d = addDigest(d, nodeDigest(k, n.data, n.stat));
+    for (const [k, n] of this.walk()) d = addDigest(d, nodeDigest(k, n.data, n.stat));
     return d;
   }
 }

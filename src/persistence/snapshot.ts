@@ -9,7 +9,7 @@ import { CorruptDataError } from "../errors.ts";
 import { DIGEST_VERSION, nodeDigest, nodeDigestOfRecord } from "../data/digest.ts";
 import { DecodeError } from "../jute/errors.ts";
 import { Reader } from "../jute/reader.ts";
-import type { DataTree } from "../data/tree.ts";
+import type { DataTree, TreeImage } from "../data/tree.ts";
 import { Adler32 } from "./adler32.ts";
 import { compressing, decompressed, streamModeOf } from "./compression.ts";
 import { readACL, readStatPersisted, writeACL, writeStatPersisted } from "../jute/data.ts";
@@ -380,6 +380,8 @@ export interface WriteSnapshotOptions {
   dbid?: bigint;
   /** The digest to record; default: the tree's digest at its lastProcessedZxid. Null: none. */
   digest?: SnapDigest | null;
+  /** Bytes serialized between two yields to the event loop (default 1 MiB). */
+  chunk?: number;
 }
 
 /**
@@ -389,11 +391,11 @@ export interface WriteSnapshotOptions {
  */
 export async function writeSnapshot(
   file: string,
-  tree: DataTree,
+  tree: TreeImage,
   opts: WriteSnapshotOptions = {},
 ): Promise<void> {
   const digest = opts.digest === undefined ? treeDigest(tree) : opts.digest;
-  const chunks = snapshotChunks(tree, opts.dbid ?? 0n, digest);
+  const chunks = snapshotChunks(tree, opts.dbid ?? 0n, digest, opts.chunk);
   const source = new ReadableStream<Uint8Array>({
     pull(ctl) {
       const next = chunks.next();
@@ -419,14 +421,18 @@ export async function writeSnapshot(
 }
 
 /** The digest ZooKeeper records for a tree: none yet (zxid 0) on a fresh tree. */
-function treeDigest(tree: DataTree): SnapDigest {
+function treeDigest(tree: TreeImage): SnapDigest {
   return tree.lastProcessedZxid === 0n
     ? { zxid: 0n, version: DIGEST_VERSION, digest: 0n }
     : { zxid: tree.lastProcessedZxid, version: DIGEST_VERSION, digest: tree.digest };
 }
 
 /** The uncompressed bytes of a snapshot of a tree, in one buffer. */
-export function snapshotBytes(tree: DataTree, dbid: bigint, digest: SnapDigest | null): Uint8Array {
+export function snapshotBytes(
+  tree: TreeImage,
+  dbid: bigint,
+  digest: SnapDigest | null,
+): Uint8Array {
   const parts = [...snapshotChunks(tree, dbid, digest)];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
@@ -442,7 +448,7 @@ export function snapshotBytes(tree: DataTree, dbid: bigint, digest: SnapDigest |
  * (FileSnap.serialize's layout), so memory stays at one chunk.
  */
 export function* snapshotChunks(
-  tree: DataTree,
+  tree: TreeImage,
   dbid: bigint,
   digest: SnapDigest | null,
   chunk = 1 << 20,
@@ -472,7 +478,7 @@ export function* snapshotChunks(
   writeFileHeader(w, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid });
   w.int(tree.sessions.size);
   for (const [id, timeout] of tree.sessions) w.long(id).int(timeout);
-  const entries = [...tree.acls.entries()];
+  const entries = [...tree.aclEntries()];
   w.int(entries.length);
   for (const [ref, acls] of entries) {
     w.long(ref);

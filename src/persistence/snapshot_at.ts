@@ -1,7 +1,6 @@
 // A snapshot of a data dir as of a logged zxid, rebuilt from disk: the newest
 // valid snapshot plus the logs after it, replayed up to the zxid, then written
-// as snapshot.<zxid>. The one routine behind `zkt data snapshot` and the
-// server's background snapshots (which run it in a child process).
+// as snapshot.<zxid>. The routine behind `zkt data snapshot`.
 import { join } from "node:path";
 import { CorruptDataError } from "../errors.ts";
 import { restore, versionDir } from "./datadir.ts";

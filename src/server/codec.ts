@@ -321,7 +321,7 @@ export function readWatchTypePath(r: Reader, remove: boolean): { path: string; t
 export function statOf(tree: DataTree, path: string): Stat | null {
   const n = tree.get(path);
   if (!n) return null;
-  return fullStat(n.stat, n.data?.length ?? 0, n.children.size);
+  return fullStat(n.stat, n.data?.length ?? 0, n.numChildren);
 }
 
 /** zookeeper.extendedTypesEnabled: whether TTL owners count as TTL (a process-wide setting, as in 3.8). */
@@ -394,7 +394,7 @@ export function childrenBody(
   tree: DataTree,
   path: string,
   withStat: boolean,
-  children: string[] = [...(tree.children(path) ?? [])],
+  children: string[] = tree.childNames(path) ?? [],
 ): Body {
   if (!withStat) return (w) => writeGetChildrenResponse(w, { children });
   const stat = statOrEmpty(tree, path);

@@ -5,7 +5,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError, CorruptDataError } from "../errors.ts";
 import type { ZkConfig } from "../config/types.ts";
-import type { DataTree } from "../data/tree.ts";
+import type { DataTree, TreeImage } from "../data/tree.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";
@@ -13,16 +13,12 @@ import { listLogs, listSnapshots, restore } from "../persistence/datadir.ts";
 import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
-// A value import keeps the worker module in the graph `deno compile` embeds.
-import {
-  snapshotFromDisk,
-  type SnapshotJob,
-  snapshotJobArgs,
-  type SnapshotResult,
-} from "./snapshot_worker.ts";
 import { MinAvgMax } from "./four_letter.ts";
 
 const log = logger("FileTxnSnapLog");
+
+/** Snapshot bytes serialized between two yields to requests (~2k znodes of 100 B). */
+const SNAPSHOT_CHUNK = 256 * 1024;
 
 /** 3.8's default zookeeper.fsync.warningthresholdms: a slower fsync is logged. */
 const FSYNC_WARNING_MS = 1000;
@@ -64,7 +60,8 @@ export interface ServerDatabase {
 export class Database implements ServerDatabase {
   private writer: TxnLogWriter | null = null;
   private closed = false;
-  private snapRequested = false;
+  /** The tree as of the snapshot asked for, written once its zxid is durable. */
+  private pendingImage: TreeImage | null = null;
   private snapshotting: Promise<void> | null = null;
   private closedWrites = 0;
   private closedSyncs = 0;
@@ -73,11 +70,6 @@ export class Database implements ServerDatabase {
   slowSyncs = 0;
   startup = { initMs: 0, txnsLoaded: 0, digestMismatches: 0 };
   readonly snapshotTimes = new MinAvgMax();
-  /**
-   * The command that runs zkt (serve sets it): background snapshots then run
-   * as `zkt data snapshot` in a child process. Unset: in a Worker.
-   */
-  snapshotCommand: string[] | null = null;
 
   /** The last zxid written to the current (or last closed) log. */
   private lastLogged: bigint;
@@ -209,8 +201,8 @@ export class Database implements ServerDatabase {
    * already on the way.
    */
   requestSnapshot(): boolean {
-    if (this.snapRequested || this.snapshotting) return false;
-    this.snapRequested = true;
+    if (this.pendingImage || this.snapshotting) return false;
+    this.pendingImage = this.tree.freeze();
     return true;
   }
 
@@ -220,85 +212,29 @@ export class Database implements ServerDatabase {
   }
 
   /**
-   * After a durable batch: closes the log (the next batch opens a new one) and
-   * snapshots the state as of the closed log's last txn. A worker restores that
-   * state from disk and writes it, so the live tree and the event loop are not
-   * held up; if no worker can run, the same restore runs here (its file reads
-   * still yield to requests).
+   * After a durable batch: once the image asked for is durable too, closes the
+   * log (the next batch opens a new one) and writes the image as
+   * snapshot.<its zxid>. The image is a frozen copy of the tree, so requests go
+   * on changing the live tree meanwhile; the writer yields to them every
+   * SNAPSHOT_CHUNK bytes.
    */
   private async rollIfRequested(): Promise<void> {
-    if (!this.snapRequested) return;
-    this.snapRequested = false;
+    const image = this.pendingImage;
+    if (!image || image.lastProcessedZxid > this.lastLogged) return;
+    this.pendingImage = null;
     await this.rollLog();
-    const zxid = this.lastLogged;
-    const job: SnapshotJob = {
-      dataDir: this.dataDir,
-      logDir: this.logDir,
-      zxid,
-      file: join(this.snapDir, snapshotFileName(zxid)),
-    };
+    const zxid = image.lastProcessedZxid;
+    const file = join(this.snapDir, snapshotFileName(zxid));
     const t0 = performance.now();
-    log.info(`Snapshotting: 0x${job.zxid.toString(16)} to ${job.file}`);
-    const p = this.snapshotOffLoop(job).catch(async (e) => {
-      log.warn(`snapshot ${(e as Error).message}; snapshotting in process`);
-      await snapshotFromDisk(job);
-    }).then(() => this.snapshotTimes.add(Math.round(performance.now() - t0)));
-    this.snapshotting = p.catch((e) => {
-      log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
-    }).finally(() => {
-      this.snapshotting = null;
-    });
-  }
-
-  /** A child process when a command is set and it can start, else a Worker. */
-  private async snapshotOffLoop(job: SnapshotJob): Promise<void> {
-    if (!this.snapshotCommand) return await this.snapshotInWorker(job);
-    const argv = [...this.snapshotCommand, ...snapshotJobArgs(job)];
-    const spawn = ([cmd, ...args]: string[]) =>
-      new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
-    let child: Deno.ChildProcess;
-    try {
-      // Niced: rebuilding the state from the logs is background work and must
-      // not take CPU from requests (it still gets its share under load).
-      child = spawn(["nice", "-n", "10", ...argv]);
-    } catch {
-      try {
-        child = spawn(argv); // no nice(1) here
-      } catch (e) {
-        log.warn(`cannot start a snapshot process (${(e as Error).message}); using a worker`);
-        return await this.snapshotInWorker(job);
-      }
-    }
-    const [status, err] = await Promise.all([child.status, lastLine(child.stderr)]);
-    if (!status.success) {
-      throw new Error(`process exited with ${status.code}${err ? `: ${err}` : ""}`);
-    }
-  }
-
-  private snapshotInWorker(job: SnapshotJob): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let w: Worker;
-      try {
-        w = new Worker(new URL("./snapshot_worker.ts", import.meta.url).href, {
-          type: "module",
-          name: "zkt-snapshot",
-        });
-      } catch (e) {
-        reject(e);
-        return;
-      }
-      w.onmessage = (e: MessageEvent<SnapshotResult>) => {
-        w.terminate();
-        if (e.data.ok) resolve();
-        else reject(new Error(`worker failed (${e.data.error})`));
-      };
-      w.onerror = (e) => {
-        e.preventDefault();
-        w.terminate();
-        reject(new Error(`worker failed (${e.message})`));
-      };
-      w.postMessage(job);
-    });
+    log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
+    this.snapshotting = writeSnapshot(file, image, { chunk: SNAPSHOT_CHUNK })
+      .then(() => this.snapshotTimes.add(Math.round(performance.now() - t0)))
+      .catch((e) => {
+        log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
+      }).finally(() => {
+        image.release();
+        this.snapshotting = null;
+      });
   }
 
   private async rollLog(): Promise<void> {
@@ -389,14 +325,4 @@ async function checkSeparateDirs(snapDir: string, logDir: string): Promise<void>
       `dataLogDir ${logDir} has snapshot files: check that dataLogDir and dataDir are set correctly`,
     );
   }
-}
-
-/** The last non-empty line of a stream (read to the end; at most 64 KiB kept). */
-async function lastLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const dec = new TextDecoder();
-  let tail = "";
-  for await (const chunk of stream) {
-    tail = (tail + dec.decode(chunk, { stream: true })).slice(-65536);
-  }
-  return tail.trim().split("\n").at(-1)?.trim() ?? "";
 }

@@ -18,7 +18,7 @@ export class JavaSetOrder {
   track(tree: DataTree, ev: { type: string; path: string }): void {
     if (ev.type === "created") {
       const parent = parentOf(ev.path);
-      const n = tree.children(parent)?.size ?? 0;
+      const n = tree.numChildren(parent);
       this.childCaps.set(parent, grownCapacity(n, this.childCaps.get(parent) ?? 8));
       const owner = tree.get(ev.path)?.stat.ephemeralOwner ?? 0n;
       if (ephemeralKind(owner, this.extendedTypesEnabled) === "normal") {
@@ -37,10 +37,10 @@ export class JavaSetOrder {
 
   /** A node's children in the order 3.8 lists them (its HashSet's iteration order). */
   childrenOf(tree: DataTree, path: string): string[] {
-    const kids = tree.children(path);
+    const kids = tree.childNames(path);
     if (!kids) return [];
     const key = path === "" ? "/" : path;
-    const cap = grownCapacity(kids.size, this.childCaps.get(key) ?? 8);
+    const cap = grownCapacity(kids.length, this.childCaps.get(key) ?? 8);
     return javaHashSetOrder(kids, cap);
   }
 

@@ -70,10 +70,10 @@ export function readOp(s: ReadContext, cnxn: ClientCnxn, type: number, r: Reader
       if (!n) return fail(Err.NoNode);
       if (n === "noAuth") return fail(Err.NoAuth);
       if (watch) s.watches.child.add(path, cnxn);
-      let bytes = 0;
-      for (const k of n.children) bytes += k.length;
-      s.metrics.readStat(path, bytes);
       const kids = s.order.childrenOf(tree, path);
+      let bytes = 0;
+      for (const k of kids) bytes += k.length;
+      s.metrics.readStat(path, bytes);
       return ok(codec.childrenBody(tree, path, type === Op.getChildren2, kids));
     }
     case Op.getACL: {
@@ -180,7 +180,7 @@ function countDescendants(tree: DataTree, path: string): number {
   const stack = [path === "/" ? "" : path];
   while (stack.length > 0) {
     const p = stack.pop()!;
-    const kids = tree.children(p === "" ? "/" : p);
+    const kids = tree.childNames(p === "" ? "/" : p);
     if (!kids) continue;
     for (const k of kids) {
       n++;

@@ -216,9 +216,7 @@ function connectionBuckets(s: ViewSource): [number, string[]][] {
 }
 
 function approximateDataSize(s: ViewSource): number {
-  let n = 0;
-  for (const [p, node] of s.db.tree.nodes) n += p.length + (node.data?.length ?? 0);
-  return n;
+  return s.db.tree.approximateDataSize();
 }
 
 /** zk_open/max_file_descriptor_count (3.8 prints them on Unix): from /proc on Linux. */

@@ -616,7 +616,7 @@ export class ZkServer implements CnxnHandler {
         aversion: n.stat.aversion,
         ephemeralOwner: n.stat.ephemeralOwner,
         acl: this.db.tree.aclOf(n),
-        numChildren: n.children.size,
+        numChildren: n.numChildren,
       };
     },
     ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
@@ -833,12 +833,12 @@ export class ZkServer implements CnxnHandler {
     const candidates: string[] = [];
     for (const p of tree.containers) {
       const n = tree.get(p);
-      if (n && n.children.size === 0 && n.stat.cversion > 0) candidates.push(p);
+      if (n && n.numChildren === 0 && n.stat.cversion > 0) candidates.push(p);
     }
     if (this.cfg.extendedTypesEnabled) {
       for (const p of tree.ttls) {
         const n = tree.get(p);
-        if (!n || n.children.size > 0) continue;
+        if (!n || n.numChildren > 0) continue;
         if (ephemeralKind(n.stat.ephemeralOwner, true) !== "ttl") continue;
         const ttl = ttlOf(n.stat.ephemeralOwner);
         if (ttl !== 0n && BigInt(now) - BigInt(n.stat.mtime) > ttl) candidates.push(p);
