@@ -67,7 +67,20 @@ export function serverArgv(kind: Kind, cfgPath: string, opts: LaunchOptions): st
     ];
   }
   const entry = opts.bundle ? `${opts.root}/dist/zkt.js` : `${opts.root}/main.ts`;
-  return [Deno.execPath(), "run", "--allow-all", "--quiet", entry, "serve", "--config", cfgPath];
+  // The V8 flags scripts/zkt and the compiled binary run with (scripts/lib.sh exports them).
+  const v8 = Deno.env.get("ZKT_V8_FLAGS");
+  const flags = v8 ? [`--v8-flags=${v8}`] : [];
+  return [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    "--quiet",
+    ...flags,
+    entry,
+    "serve",
+    "--config",
+    cfgPath,
+  ];
 }
 
 /** Spawns `kind` on a config file, stdin/stdout closed and stderr appended to `logPath`. */

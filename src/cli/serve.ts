@@ -8,6 +8,7 @@ import { logger, setLogMyid } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
 import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
 import { startAutopurge } from "../server/autopurge.ts";
+import { startIdleReclaim } from "../server/idle_reclaim.ts";
 import { type ServerMode, summary, ZkServer } from "../server/zk_server.ts";
 import { QuorumPeer } from "../peer/quorum_peer.ts";
 import { quorumConfLines } from "../peer/quorum_conf.ts";
@@ -102,6 +103,7 @@ export async function runServe(
   });
   const addr = server.start();
   const purge = startAutopurge(cfg);
+  const reclaim = startIdleReclaim(() => server.packetsReceived);
   http = await startServerHttp(
     cfg,
     server,
@@ -121,6 +123,7 @@ export async function runServe(
   Deno.removeSignalListener("SIGINT", onInt);
   Deno.removeSignalListener("SIGTERM", onTerm);
   purge.stop();
+  reclaim.stop();
   await http?.stop();
   await peer?.stop();
   await server.stop();
