@@ -144,6 +144,9 @@ export function parseBenchArgs(args: string[]): BenchArgs {
   };
 }
 
+/** How long after the bulk load goes idle the at-rest RSS is read (both servers alike). */
+const SETTLE_MS = 3000;
+
 /** Temp dirs to remove if the run is interrupted. */
 const tempDirs = new Set<string>();
 
@@ -393,6 +396,17 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
         "lower",
         kind,
         mem.rss / 1024,
+      );
+      // At rest: the same settle time for both (zkt hands memory back once
+      // requests stop; the JVM may shrink its heap too).
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      res.set(
+        w8,
+        `holding ${nLabel} znodes of 100 B, ${SETTLE_MS / 1000} s later`,
+        "MiB",
+        "lower",
+        kind,
+        (await memKiB(s.pid)).rss / 1024,
       );
       res.set(w8, `peak (VmHWM) so far`, "MiB", "lower", kind, mem.peak / 1024);
       // zkt snapshots in a child process: count it with the server (sampled every 50 ms).

@@ -131,14 +131,14 @@ const snapshotCmd: Command = {
   help: `Restores the newest valid snapshot plus the logs after it up to --to (default:
 every logged txn) and writes that state as a snapshot ZooKeeper reads: by default
 DIR/version-2/snapshot.<zxid>, through a temporary file renamed into place. A
-server restarting on DIR then replays fewer logs. zkt serve takes its background
-snapshots this way, in a child process.
+server restarting on DIR then replays fewer logs (an offline compaction of the
+logs into a snapshot; zkt serve snapshots its live tree itself).
   --to ZXID       the state after this zxid (the logs must reach it; exit 3 if not)
   --out FILE      write here instead (.gz or .snappy suffix: compressed)
   --log-dir DIR   the txn logs live in DIR (a server with dataLogDir set apart)
   --parent-pid PID  give up (exit 1, nothing renamed into place) once PID is no
-                  longer this process's parent: zkt serve passes its own, so a
-                  killed server leaves no snapshot being written behind it`,
+                  longer this process's parent: a supervisor that runs this
+                  leaves no snapshot being written behind it when killed`,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseFlags<
       { to?: string; out?: string; "log-dir"?: string; "parent-pid"?: string }
