@@ -15,7 +15,6 @@ import { ErrorCode, Perms } from "../jute/constants.ts";
 import type { ACL } from "../jute/data.ts";
 import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
 import * as codec from "./codec.ts";
-import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
 import {
   fourLetterReply,
   type FourLetterView,
@@ -23,6 +22,8 @@ import {
   notWhitelisted,
   wordEnabled,
 } from "./four_letter.ts";
+import { admit } from "./admission.ts";
+import { reapCandidates } from "./container_reaper.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { JavaSetOrder } from "./java_set_order.ts";
 import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
@@ -409,27 +410,20 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     cnxn.oldClient = req.readOnly === null;
-    if (!req.readOnly && this.modeOf() === "read-only") {
-      log.info(`Refusing session request for not-read-only client ${cnxn.remote}`);
+    const a = admit(req, {
+      readOnly: this.modeOf() === "read-only",
+      lastZxid: this.lastZxid,
+      minSessionTimeout: this.cfg.minSessionTimeout,
+      maxSessionTimeout: this.cfg.maxSessionTimeout,
+    }, cnxn.remote);
+    if (a.kind === "refuse") {
+      log.info(a.why);
       cnxn.close();
       return;
     }
-    if (req.lastZxidSeen > this.lastZxid) {
-      log.info(
-        `Refusing session request for client ${cnxn.remote} as it has seen zxid ` +
-          `${hexId(req.lastZxidSeen)} our last zxid is ${
-            hexId(this.lastZxid)
-          } client must try another server`,
-      );
-      cnxn.close();
-      return;
-    }
-    const timeout = Math.min(
-      Math.max(req.timeOut, this.cfg.minSessionTimeout),
-      this.cfg.maxSessionTimeout,
-    );
+    const timeout = a.timeout;
     cnxn.timeoutMs = timeout;
-    if (req.sessionId === 0n) {
+    if (a.kind === "new") {
       const id = this.sessions.allocateId();
       log.info(
         `Client attempting to establish new session: session = ${hexId(id)}, zxid = ` +
@@ -461,16 +455,14 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     // Reconnect: the password must match and the session must still be alive.
-    const id = req.sessionId;
+    const id = a.sessionId;
     const other = this.bySession.get(id);
     if (other && other !== cnxn) {
       log.info(`Closing connection to ${other.remote}: client reconnected on session ${hexId(id)}`);
       other.close();
     }
     cnxn.sessionId = id;
-    const pw = sessionPassword(id);
-    const pwOk = req.passwd.length === pw.length && req.passwd.every((b, i) => b === pw[i]);
-    if (!pwOk) {
+    if (!a.passwordOk) {
       log.warn(`Incorrect password from ${cnxn.remote} for session ${hexId(id)}`);
       this.gc.output(() => this.finishSessionInit(cnxn, false));
       return;
@@ -828,22 +820,7 @@ export class ZkServer implements CnxnHandler {
   /** ContainerManager: empty used containers and expired empty TTL nodes are deleted. */
   checkContainers(): void {
     if (!this.serving()) return;
-    const tree = this.db.tree;
-    const now = this.now();
-    const candidates: string[] = [];
-    for (const p of tree.containers) {
-      const n = tree.get(p);
-      if (n && n.numChildren === 0 && n.stat.cversion > 0) candidates.push(p);
-    }
-    if (this.cfg.extendedTypesEnabled) {
-      for (const p of tree.ttls) {
-        const n = tree.get(p);
-        if (!n || n.numChildren > 0) continue;
-        if (ephemeralKind(n.stat.ephemeralOwner, true) !== "ttl") continue;
-        const ttl = ttlOf(n.stat.ephemeralOwner);
-        if (ttl !== 0n && BigInt(now) - BigInt(n.stat.mtime) > ttl) candidates.push(p);
-      }
-    }
+    const candidates = reapCandidates(this.db.tree, this.now(), this.cfg.extendedTypesEnabled);
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
       this.requestQueued();

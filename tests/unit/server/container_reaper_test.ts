@@ -1,0 +1,20 @@
+// ContainerManager's candidates: used-and-empty containers; expired empty TTL
+// nodes only with extended types on.
+import assert from "node:assert/strict";
+import { CONTAINER_OWNER, DataTree, ttlOwner } from "../../../src/data/tree.ts";
+import { reapCandidates } from "../../../src/server/container_reaper.ts";
+
+Deno.test("reapCandidates: containers that had a child and have none; TTL nodes past their TTL", () => {
+  const t = new DataTree();
+  let z = 1n;
+  t.createNode("/never-used", null, null, CONTAINER_OWNER, -1, z++, 1000);
+  t.createNode("/used", null, null, CONTAINER_OWNER, -1, z++, 1000);
+  t.createNode("/used/kid", null, null, 0n, -1, z++, 1000);
+  t.createNode("/full", null, null, CONTAINER_OWNER, -1, z++, 1000);
+  t.createNode("/full/kid", null, null, 0n, -1, z++, 1000);
+  t.deleteNode("/used/kid", z++);
+  t.createNode("/ttl-old", null, null, ttlOwner(500n), -1, z++, 1000);
+  t.createNode("/ttl-new", null, null, ttlOwner(500n), -1, z++, 1400);
+  assert.deepEqual(reapCandidates(t, 1600, false), ["/used"]);
+  assert.deepEqual(reapCandidates(t, 1600, true), ["/used", "/ttl-old"]);
+});
