@@ -2,7 +2,7 @@
 // shared by `snap dump` and `data replay` so both print a tree the same way.
 import type { ACL, StatPersisted } from "../jute/data.ts";
 import { UsageError } from "../errors.ts";
-import { nodeKind, ttlOf } from "../data/tree.ts";
+import { nodeKind, ttlOf } from "../data/node_kind.ts";
 
 /** A zxid or session id as ZooKeeper operators read it: 0x… (unsigned hex). */
 export function hex(v: bigint | number): string {

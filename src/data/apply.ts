@@ -6,7 +6,8 @@ import type { ACL, StatPersisted } from "../jute/data.ts";
 import type { TxnHeader } from "../jute/txn.ts";
 import { OpCode } from "../jute/constants.ts";
 import type { CreateContainerTxn, Txn } from "../persistence/records.ts";
-import { CONTAINER_OWNER, type DataTree, splitPath, TreeError, ttlOwner } from "./tree.ts";
+import { CONTAINER_OWNER, ttlOwner } from "./node_kind.ts";
+import { type DataTree, splitPath, TreeError } from "./tree.ts";
 
 /** A change watchers care about (the server maps these to WatchedEvents). */
 export interface TreeEvent {

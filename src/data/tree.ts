@@ -4,9 +4,22 @@
 // (DataTree.createNode/deleteNode/setData/setACL), so a tree restored here and one
 // restored by ZooKeeper serialize to the same nodes with the same stats.
 import { Ids } from "../jute/constants.ts";
-import type { ACL, Stat, StatPersisted } from "../jute/data.ts";
+import type { ACL, StatPersisted } from "../jute/data.ts";
 import { AclCache, OPEN_ACL_REF } from "./acl_cache.ts";
-import { type NodeReader, NodeStore, NONE } from "./node_store.ts";
+import { NodeStore, NONE } from "./node_store.ts";
+import { nodeKind } from "./node_kind.ts";
+import {
+  createStat,
+  type DataNode,
+  NodeView,
+  putStat,
+  statOf,
+  type Time,
+  type TreeImage,
+  walkViews,
+  zeroStat,
+} from "./node_view.ts";
+
 import { addDigest, nodeDigest } from "./digest.ts";
 import {
   formatStats,
@@ -20,177 +33,6 @@ import {
 
 /** ZooKeeper error codes a tree operation can return (KeeperException.Code). */
 export const TreeError = { ok: 0, noNode: -101, nodeExists: -110 } as const;
-
-/** The ephemeralOwner ZooKeeper gives containers (Long.MIN_VALUE). */
-export const CONTAINER_OWNER = -0x8000000000000000n;
-const EXTENDED_MASK = -0x100000000000000n; // 0xff00000000000000 as a signed long
-const TTL_MASK = 0xffffffffffn; // the low 40 bits hold the TTL
-
-/** What kind of node an ephemeralOwner value makes. */
-export type NodeKind = "persistent" | "ephemeral" | "container" | "ttl";
-
-/** Classifies an ephemeralOwner as ZooKeeper's EphemeralType does (extended types on). */
-export function nodeKind(owner: bigint): NodeKind {
-  if (owner === 0n) return "persistent";
-  if (owner === CONTAINER_OWNER) return "container";
-  if ((owner & EXTENDED_MASK) === EXTENDED_MASK) return "ttl";
-  return "ephemeral";
-}
-
-/** The ephemeralOwner a TTL node carries (EphemeralType.TTL.toEphemeralOwner). */
-export function ttlOwner(ttl: bigint): bigint {
-  return EXTENDED_MASK | (ttl & TTL_MASK);
-}
-
-/** The TTL in milliseconds of a TTL node's ephemeralOwner. */
-export function ttlOf(owner: bigint): bigint {
-  return owner & TTL_MASK;
-}
-
-/**
- * One znode as read from the tree: a view over its columns (node_store.ts),
- * valid until the tree next changes. `acl` is a reference into the ACL cache;
- * `stat` is a fresh copy on each read.
- */
-export interface DataNode {
-  readonly data: Uint8Array | null;
-  readonly acl: bigint;
-  readonly stat: StatPersisted;
-  readonly numChildren: number;
-  /** The children's names (a fresh set on each read). */
-  readonly children: ReadonlySet<string>;
-  /** This node's digest contribution, kept current by the tree. */
-  readonly digest: number;
-}
-
-type Time = StatPersisted["ctime"];
-
-/** A DataNode over a row of a NodeReader (the live store or a frozen copy). */
-class NodeView implements DataNode {
-  constructor(private readonly r: NodeReader, private readonly id: number) {}
-  get data(): Uint8Array | null {
-    return this.r.data(this.id);
-  }
-  get acl(): bigint {
-    return this.r.cols.acl[this.id];
-  }
-  get stat(): StatPersisted {
-    return statOf(this.r, this.id);
-  }
-  get numChildren(): number {
-    return this.r.cols.kids[this.id];
-  }
-  get children(): ReadonlySet<string> {
-    return new Set(this.r.childNames(this.id));
-  }
-  get digest(): number {
-    return this.r.cols.digest[this.id];
-  }
-}
-
-/** A row's stat as a record. */
-function statOf(r: NodeReader, id: number): StatPersisted {
-  const c = r.cols;
-  return {
-    czxid: c.czxid[id],
-    mzxid: c.mzxid[id],
-    ctime: c.ctime[id],
-    mtime: c.mtime[id],
-    version: c.version[id],
-    cversion: c.cversion[id],
-    aversion: c.aversion[id],
-    ephemeralOwner: c.owner[id],
-    pzxid: c.pzxid[id],
-  };
-}
-
-/** Writes a stat record into a row. */
-function putStat(s: NodeStore, id: number, st: StatPersisted): void {
-  const c = s.cols;
-  c.czxid[id] = st.czxid;
-  c.mzxid[id] = st.mzxid;
-  c.ctime[id] = st.ctime;
-  c.mtime[id] = st.mtime;
-  c.version[id] = st.version;
-  c.cversion[id] = st.cversion;
-  c.aversion[id] = st.aversion;
-  c.owner[id] = st.ephemeralOwner;
-  c.pzxid[id] = st.pzxid;
-}
-
-/** A fresh stat for a node created at zxid/time (DataTree.createStat). */
-export function createStat(zxid: bigint, time: Time, ephemeralOwner: bigint): StatPersisted {
-  return {
-    czxid: zxid,
-    mzxid: zxid,
-    ctime: time,
-    mtime: time,
-    version: 0,
-    cversion: 0,
-    aversion: 0,
-    ephemeralOwner,
-    pzxid: zxid,
-  };
-}
-
-function zeroStat(): StatPersisted {
-  return createStat(0n, 0 as unknown as Time, 0n);
-}
-
-/**
- * The cversion clients see in a Stat (DataNode.copyStat): the tree counts only
- * creates, clients see creates plus deletes, i.e. 2 × cversion − numChildren.
- */
-export function clientCversion(node: DataNode): number {
-  return node.stat.cversion * 2 - node.numChildren;
-}
-
-/** The ephemeralOwner clients see (DataNode.getClientEphemeralOwner): 0 for containers and TTL nodes. */
-export function clientEphemeralOwner(owner: bigint): bigint {
-  return nodeKind(owner) === "ephemeral" ? owner : 0n;
-}
-
-/** The Stat a client sees for a node (DataNode.copyStat). */
-export function clientStat(node: DataNode): Stat {
-  const s = node.stat;
-  const kids = node.numChildren;
-  return {
-    czxid: s.czxid,
-    mzxid: s.mzxid,
-    ctime: s.ctime,
-    mtime: s.mtime,
-    version: s.version,
-    cversion: s.cversion * 2 - kids,
-    aversion: s.aversion,
-    ephemeralOwner: clientEphemeralOwner(s.ephemeralOwner),
-    dataLength: node.data?.length ?? 0,
-    numChildren: kids,
-    pzxid: s.pzxid,
-  };
-}
-
-/**
- * What a snapshot is written from: the live tree, or a frozen image of it
- * taken at one zxid while the tree goes on changing.
- */
-export interface TreeImage {
-  readonly sessions: ReadonlyMap<bigint, number>;
-  readonly lastProcessedZxid: bigint;
-  /** The tree digest at lastProcessedZxid. */
-  readonly digest: bigint;
-  readonly size: number;
-  /** The ACL cache's entries (ref → list). */
-  aclEntries(): Iterable<[bigint, ACL[]]>;
-  /** Every node depth first, parents before children (root path ""). */
-  walk(): Generator<[string, DataNode]>;
-  /** Frees a frozen image's memory once written (a no-op on the live tree). */
-  release(): void;
-}
-
-/** Walks a reader's rows as DataNode views. */
-function* walkViews(r: NodeReader, root: number): Generator<[string, DataNode]> {
-  for (const [path, id] of r.walk(root)) yield [path, new NodeView(r, id)];
-}
 
 /** The parent path and child name of a path ("/a" → ["", "a"]). */
 export function splitPath(path: string): [string, string] {

@@ -3,7 +3,7 @@
 // ephemeral owners among the file's sessions, no children under ephemerals).
 // Fed one record at a time, so dump and verify share one pass over the file.
 import { addDigest } from "../data/digest.ts";
-import { nodeKind } from "../data/tree.ts";
+import { nodeKind } from "../data/node_kind.ts";
 import type { SnapEntry, SnapHeader, SnapTrailer } from "./snapshot.ts";
 import { SNAP_VERSION } from "./snapshot.ts";
 

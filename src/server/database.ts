@@ -5,7 +5,8 @@
 import { join, resolve } from "node:path";
 import { ConfigError, CorruptDataError } from "../errors.ts";
 import type { ZkConfig } from "../config/types.ts";
-import type { DataTree, TreeImage } from "../data/tree.ts";
+import type { DataTree } from "../data/tree.ts";
+import type { TreeImage } from "../data/node_view.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { hex, znodeJsonLine } from "../../../src/cli/znode_format.ts";
-import { nodeKind } from "../../../src/data/tree.ts";
+import { nodeKind } from "../../../src/data/node_kind.ts";
 
 const long = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
 const int = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { applyTxn } from "../../../src/data/apply.ts";
-import { DataTree, nodeKind } from "../../../src/data/tree.ts";
+import { DataTree } from "../../../src/data/tree.ts";
+import { nodeKind } from "../../../src/data/node_kind.ts";
 import { OpCode } from "../../../src/jute/constants.ts";
 import type { TxnHeader } from "../../../src/jute/txn.ts";
 import type { Txn } from "../../../src/persistence/records.ts";

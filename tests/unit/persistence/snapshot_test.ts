@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CorruptDataError } from "../../../src/errors.ts";
-import { DataTree, type TreeImage } from "../../../src/data/tree.ts";
+import { DataTree } from "../../../src/data/tree.ts";
+import type { TreeImage } from "../../../src/data/node_view.ts";
 import {
   loadSnapshot,
   looksValid,

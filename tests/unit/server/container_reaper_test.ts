@@ -1,7 +1,8 @@
 // ContainerManager's candidates: used-and-empty containers; expired empty TTL
 // nodes only with extended types on.
 import assert from "node:assert/strict";
-import { CONTAINER_OWNER, DataTree, ttlOwner } from "../../../src/data/tree.ts";
+import { DataTree } from "../../../src/data/tree.ts";
+import { CONTAINER_OWNER, ttlOwner } from "../../../src/data/node_kind.ts";
 import { reapCandidates } from "../../../src/server/container_reaper.ts";
 
 Deno.test("reapCandidates: containers that had a child and have none; TTL nodes past their TTL", () => {
