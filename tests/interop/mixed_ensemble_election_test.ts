@@ -61,9 +61,23 @@ Deno.test({
     const zks: ApacheZk[] = [];
     let zkt: QuorumPeer | undefined;
     try {
+      // sid 3 answers on its election port before sid 2 starts: otherwise zkt and
+      // sid 2 can form a quorum for sid 2 while sid 3's JVM is still booting.
       zkt = await startZktPeer(members[0], serverLines);
-      zks.push(await startZkMember(members[1], serverLines));
       zks.push(await startZkMember(members[2], serverLines));
+      await waitFor(
+        "ZooKeeper sid 3's election port to answer",
+        async () => {
+          try {
+            return (await probe(members[2].election)).state !== undefined;
+          } catch {
+            return false;
+          }
+        },
+        60_000,
+        200,
+      );
+      zks.unshift(await startZkMember(members[1], serverLines));
       await waitFor(
         "ZooKeeper peers to serve",
         async () => {
@@ -213,7 +227,8 @@ Deno.test({
     const { members, serverLines } = planEnsemble([1, 2, 3]);
     const peers: QuorumPeer[] = [];
     try {
-      for (const m of members) peers.push(await startZktPeer(m, serverLines));
+      // Greatest sid first, so no pair of lower sids can settle before sid 3 votes.
+      for (const m of [...members].reverse()) peers.unshift(await startZktPeer(m, serverLines));
       await waitFor("one leader", () => peers.every((p) => p.state !== "looking"), 30_000, 50);
       assert.deepEqual(peers.map((p) => p.state), ["following", "following", "leading"]);
       assert.ok(peers.every((p) => p.currentVote.leader === 3n));
