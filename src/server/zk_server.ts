@@ -10,9 +10,7 @@ import type { ZkConfig } from "../config/types.ts";
 import { Reader } from "../jute/reader.ts";
 import { DecodeError } from "../jute/errors.ts";
 import { serveTcp, type TcpServer } from "../net/listener.ts";
-import { aclAllows, authenticate, type AuthId } from "./acl.ts";
-import { ErrorCode, Perms } from "../jute/constants.ts";
-import type { ACL } from "../jute/data.ts";
+import type { AuthId } from "./acl.ts";
 import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
 import * as codec from "./codec.ts";
 import {
@@ -22,9 +20,10 @@ import {
   notWhitelisted,
   wordEnabled,
 } from "./four_letter.ts";
-import { admit } from "./admission.ts";
 import { reapCandidates } from "./container_reaper.ts";
 import { GroupCommit } from "./group_commit.ts";
+import { meteredCommit } from "./commit_metrics.ts";
+import { txnFires } from "./txn_events.ts";
 import { JavaSetOrder } from "./java_set_order.ts";
 import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
 import { type ReadContext, readOp } from "./read_ops.ts";
@@ -32,73 +31,24 @@ import { buildFourLetterView } from "./server_view.ts";
 import {
   Err,
   errorTxn,
-  multiErrors,
   Op,
   prepareCloseSession,
   type PreparedTxn,
-  prepareMulti,
   prepareWrite,
   type TreeView,
-  txnError,
 } from "./prep.ts";
-import { hexId, sessionPassword } from "./session_id.ts";
+import { answeredWithoutTxn, prepareRequest, writeReply } from "./write_ops.ts";
+import { hexId } from "./session_id.ts";
+import { Handshake } from "./handshake.ts";
 import { SessionTracker } from "./session_tracker.ts";
 import { WatchManager } from "../data/watch_manager.ts";
 import type { LoggedTxn, ServerDatabase } from "./database.ts";
 import { type ApplyResult, applyTxn } from "../data/apply.ts";
 import { ServerMetrics, summaryLines } from "./metrics/server_metrics.ts";
 
+import type { ServerMode, ZkServerOptions } from "./server_options.ts";
+
 const log = logger("ZooKeeperServer");
-
-/** The role the client port serves in; supplied from outside (QuorumPeer in an ensemble). */
-export type ServerMode =
-  | "standalone"
-  | "leader"
-  | "follower"
-  | "observer"
-  | "looking"
-  | "read-only";
-
-/** Everything the server is built from. */
-export interface ZkServerOptions {
-  config: ZkConfig;
-  /** The restored database: tree, durable log, snapshots. */
-  db: ServerDatabase;
-  /** Hands out zxids (default: one more than the last, epoch bits as restored). */
-  nextZxid?: () => bigint;
-  /** The current mode (a function so the owner can change it). Default "standalone". */
-  mode?: () => ServerMode;
-  /**
-   * Whether client sessions are served in the modes that answer 4lw (default
-   * yes). An ensemble peer without Zab says false: srvr reports its role, but
-   * clients are closed as 3.8 closes them while its ZooKeeperServer is not running.
-   */
-  clientRequests?: () => boolean;
-  /** Server id in the session ids' high byte (3.8 standalone uses 1; a quorum peer its myid). */
-  serverId?: number;
-  /** zookeeper.DigestAuthenticationProvider.superDigest ("super:<base64 sha1>"). */
-  superDigest?: string | null;
-  /** How long a connection may stay without a session (ms). */
-  sessionlessTimeoutMs?: number;
-  /** ContainerManager's check interval (ms); 0 disables container/TTL reaping. */
-  containerCheckMs?: number;
-  /** Wall clock (txn times, session id bits), for tests. */
-  now?: () => number;
-  /** Monotonic clock in ms (session deadlines), for tests. */
-  monotonic?: () => number;
-  /** Version text printed by srvr/stat/mntr. */
-  version?: string;
-  /**
-   * Extra lines a quorum peer adds to four-letter words: conf (initLimit,
-   * membership, ...), mntr (zk_followers, ...) and srvr/stat after "Node count"
-   * (the leader's "Proposal sizes last/min/max").
-   */
-  extraFourLetter?: () => {
-    conf?: [string, string | number | null][];
-    monitor?: [string, string | number][];
-    stat?: string[];
-  };
-}
 
 /** The client-port ZooKeeper server. */
 export class ZkServer implements CnxnHandler {
@@ -145,6 +95,8 @@ export class ZkServer implements CnxnHandler {
   private readonly order: JavaSetOrder;
   /** What read ops see of this server. */
   private readonly reads: ReadContext;
+  /** The connect handshake and auth packets. */
+  private readonly handshake: Handshake;
 
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
@@ -185,33 +137,31 @@ export class ZkServer implements CnxnHandler {
         this.metrics.summaries.startup_txns_loaded.add(this.db.startup.txnsLoaded);
       }
     }
-    const pct = this.metrics.percentiles;
     this.gc = new GroupCommit<LoggedTxn>(
-      {
-        commit: async (batch) => {
-          // Txn header times are when each txn was queued: no clock read per txn.
-          const start = this.now();
-          // A wall clock stepped back would give negative times: those are skipped.
-          for (const t of batch) {
-            if (start >= t.header.time) pct.sync_processor_queue_time_ms.add(start - t.header.time);
-          }
-          const t0 = performance.now();
-          await this.db.commit(batch);
-          const ms = Math.round(performance.now() - t0);
-          this.fsyncTime.add(ms);
-          pct.sync_processor_queue_flush_time_ms.add(ms);
-          this.batchSize.add(batch.length);
-          const end = this.now();
-          for (const t of batch) {
-            if (end >= t.header.time) {
-              pct.sync_processor_queue_and_flush_time_ms.add(end - t.header.time);
-            }
-          }
-        },
-      },
+      meteredCommit(this.db, this.metrics, () => this.now()),
       (e) => this.fatal(e),
     );
     this.snapThreshold = this.nextSnapThreshold();
+    this.handshake = new Handshake({
+      cfg: this.cfg,
+      sessions: this.sessions,
+      metrics: this.metrics,
+      bySession: this.bySession,
+      superDigest: this.superDigest,
+      lastZxid: () => this.lastZxid,
+      readOnly: () => this.modeOf() === "read-only",
+      now: () => this.now(),
+      mono: () => this.mono(),
+      output: (run) => this.gc.output(run),
+      send: (cnxn, bytes) => this.send(cnxn, bytes),
+      reply: (cnxn, xid, type, zxid, err, startMs) =>
+        this.reply(cnxn, xid, type, zxid, err, null, startMs),
+      createSession: (id, timeout) => {
+        this.requestQueued();
+        return this.commitTxn(id, 0, { type: Op.createSession, record: { timeOut: timeout } }).time;
+      },
+      authFailed: () => void this.authFailed++,
+    });
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -399,100 +349,7 @@ export class ZkServer implements CnxnHandler {
     this.packetsReceived++;
     this.metrics.counters.bytes_received_count += payload.length + 4;
     this.metrics.counters.connection_request_count++;
-    let req: codec.ConnectReq;
-    try {
-      req = codec.readConnectRequest(payload, this.cfg.juteMaxBuffer);
-    } catch (e) {
-      log.warn(
-        `Closing connection from ${cnxn.remote}: bad connect request: ${(e as Error).message}`,
-      );
-      cnxn.close();
-      return;
-    }
-    cnxn.oldClient = req.readOnly === null;
-    const a = admit(req, {
-      readOnly: this.modeOf() === "read-only",
-      lastZxid: this.lastZxid,
-      minSessionTimeout: this.cfg.minSessionTimeout,
-      maxSessionTimeout: this.cfg.maxSessionTimeout,
-    }, cnxn.remote);
-    if (a.kind === "refuse") {
-      log.info(a.why);
-      cnxn.close();
-      return;
-    }
-    const timeout = a.timeout;
-    cnxn.timeoutMs = timeout;
-    if (a.kind === "new") {
-      const id = this.sessions.allocateId();
-      log.info(
-        `Client attempting to establish new session: session = ${hexId(id)}, zxid = ` +
-          `${hexId(req.lastZxidSeen)}, timeout = ${req.timeOut}, address = ${cnxn.remote}`,
-      );
-      cnxn.sessionId = id;
-      this.sessions.add(id, timeout, this.mono());
-      this.bySession.set(id, cnxn);
-      if (this.modeOf() === "read-only") {
-        // A read-only server keeps sessions local: nothing goes to the log.
-        this.gc.output(() => this.finishSessionInit(cnxn, true));
-        return;
-      }
-      const t: PreparedTxn = {
-        type: Op.createSession,
-        record: { timeOut: timeout },
-      };
-      this.requestQueued();
-      const applied = this.commitTxn(id, 0, t);
-      this.gc.output(() => {
-        // createSession is an update in 3.8's latency stats (FinalRequestProcessor).
-        const lat = this.now() - applied.time;
-        if (lat >= 0) {
-          this.metrics.percentiles.updatelatency.add(lat);
-          this.metrics.percentiles.propagation_latency.add(lat);
-        }
-        this.finishSessionInit(cnxn, true);
-      });
-      return;
-    }
-    // Reconnect: the password must match and the session must still be alive.
-    const id = a.sessionId;
-    const other = this.bySession.get(id);
-    if (other && other !== cnxn) {
-      log.info(`Closing connection to ${other.remote}: client reconnected on session ${hexId(id)}`);
-      other.close();
-    }
-    cnxn.sessionId = id;
-    if (!a.passwordOk) {
-      log.warn(`Incorrect password from ${cnxn.remote} for session ${hexId(id)}`);
-      this.gc.output(() => this.finishSessionInit(cnxn, false));
-      return;
-    }
-    const alive = this.sessions.touch(id, this.mono(), timeout);
-    if (alive) this.bySession.set(id, cnxn);
-    this.gc.output(() => this.finishSessionInit(cnxn, alive));
-  }
-
-  private finishSessionInit(cnxn: ClientCnxn, valid: boolean): void {
-    if (!this.cnxns.has(cnxn)) return;
-    const id = cnxn.sessionId;
-    const bytes = codec.connectResponseBytes(
-      valid ? cnxn.timeoutMs : 0,
-      valid ? id : 0n,
-      valid ? sessionPassword(id) : new Uint8Array(16),
-      cnxn.oldClient ? null : this.modeOf() === "read-only",
-    );
-    this.send(cnxn, bytes);
-    if (valid) {
-      cnxn.markInitialized();
-      log.info(
-        `Established session ${
-          hexId(id)
-        } with negotiated timeout ${cnxn.timeoutMs} for client ${cnxn.remote}`,
-      );
-    } else {
-      log.info(`Invalid session ${hexId(id)} for client ${cnxn.remote}, probably expired`);
-      cnxn.closeAfterFlush();
-    }
+    this.handshake.connect(cnxn, payload);
   }
 
   // ---------------------------------------------------------------- requests
@@ -522,7 +379,7 @@ export class ZkServer implements CnxnHandler {
     }
     cnxn.outstanding++;
     if (type === Op.auth) {
-      this.handleAuth(cnxn, xid, r);
+      this.handshake.auth(cnxn, xid, r);
       return;
     }
     if (!cnxn.initialized) {
@@ -557,37 +414,6 @@ export class ZkServer implements CnxnHandler {
     // UnimplementedRequestProcessor: reply, then close the connection.
     this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
     this.gc.output(() => cnxn.closeAfterFlush());
-  }
-
-  private handleAuth(cnxn: ClientCnxn, xid: number, r: Reader): void {
-    let out: ReturnType<typeof authenticate> = { ok: false };
-    let scheme = "?";
-    try {
-      const pkt = codec.readAuthPacket(r);
-      scheme = pkt.scheme;
-      out = authenticate(
-        pkt.scheme,
-        pkt.auth ?? new Uint8Array(0),
-        cnxn.remoteIp,
-        this.superDigest,
-      );
-    } catch (e) {
-      log.warn(`Bad auth packet from ${cnxn.remote}: ${(e as Error).message}`);
-    }
-    if (out.ok) {
-      for (const id of out.ids) cnxn.addAuthId(id);
-      log.info(
-        `Session ${
-          hexId(cnxn.sessionId)
-        }: auth success for scheme ${scheme} and address ${cnxn.remote}`,
-      );
-      this.reply(cnxn, xid, Op.auth, 0n, Err.Ok, null, this.now());
-    } else {
-      this.authFailed++;
-      log.warn(`Authentication failed for scheme: ${scheme}`);
-      this.reply(cnxn, xid, Op.auth, 0n, ErrorCode.AuthFailed, null, this.now());
-      this.gc.output(() => cnxn.closeAfterFlush());
-    }
   }
 
   /** The session state prep sees: ok, expired (closing), or unknown. */
@@ -633,7 +459,7 @@ export class ZkServer implements CnxnHandler {
     t: PreparedTxn,
     /** When the request arrived (for prep_process_time); absent for server-made txns. */
     startMs?: number,
-  ): { zxid: bigint; err: number; rc: ApplyResult; time: number } {
+  ): { zxid: bigint; rc: ApplyResult; time: number } {
     const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
     const time = this.now();
     if (startMs !== undefined && time >= startMs) {
@@ -648,88 +474,34 @@ export class ZkServer implements CnxnHandler {
       if (this.digestLog.length > 1024) this.digestLog.shift();
     }
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
-    const fires: { watcher: ClientCnxn; type: number; path: string }[] = [];
-    for (const ev of rc.events) {
-      const from = fires.length;
-      this.watches.fire(ev, fires);
-      this.metrics.watchersFired(EVENT_TYPES[ev.type], fires.length - from);
-      if (ev.type !== "childrenChanged") {
-        const data = ev.type === "deleted" ? null : this.db.tree.get(ev.path)?.data;
-        this.metrics.writeStat(ev.path, data?.length ?? 0);
-      }
-      if (ev.acl) dropUnreadable(fires, from, ev.acl);
-      this.order.track(this.db.tree, ev);
-    }
-    this.deliver(fires);
+    this.deliver(txnFires(this.reads, rc.events));
     this.countForSnapshot();
-    return { zxid, err: rc.err, rc, time };
+    return { zxid, rc, time };
   }
 
   private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
     const sid = cnxn.sessionId;
     let t: PreparedTxn;
     try {
-      if (type === Op.reconfig) {
-        // Standalone: ReconfigDisabled unless reconfigEnabled, else not a leader (Unimplemented).
-        t = errorTxn(this.cfg.reconfigEnabled ? Err.Unimplemented : Err.ReconfigDisabled);
-      } else if (type === Op.multi) {
-        t = prepareMulti(this.view, codec.readMultiOps(r), this.ctx(sid, cnxn.authInfo));
-      } else if (type === Op.deleteContainer) {
-        t = prepareWrite(
-          this.view,
-          { type: 20, path: codec.rawPath(r), version: -1 },
-          this.ctx(sid, cnxn.authInfo),
-        );
-      } else {
-        t = prepareWrite(this.view, codec.readWriteRequest(type, r), this.ctx(sid, cnxn.authInfo));
-      }
+      t = prepareRequest(
+        this.view,
+        type,
+        r,
+        this.ctx(sid, cnxn.authInfo),
+        this.cfg.reconfigEnabled,
+      );
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
       t = errorTxn(Err.MarshallingError);
     }
-    if (type === Op.check && t.type !== Op.error) {
-      // A check outside a multi that passes: 3.8 logs a CheckVersionTxn its own
-      // restore cannot read back (and then fails to answer). zkt answers without
-      // a txn so data dirs stay readable. A failing check logs an error txn (and
-      // takes a zxid) exactly as 3.8 does.
+    if (answeredWithoutTxn(type, t)) {
       this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs);
       return;
     }
     const applied = this.commitTxn(sid, xid, t, startMs);
-    const tt = applied.time;
-    if (t.type === Op.error) {
-      this.reply(cnxn, xid, type, applied.zxid, txnError(t), null, startMs, tt);
-      return;
-    }
-    if (t.type === Op.multi) {
-      const errs = multiErrors(t);
-      this.reply(
-        cnxn,
-        xid,
-        type,
-        applied.zxid,
-        0,
-        codec.multiResponse(this.db.tree, t, errs, applied.rc.multi),
-        startMs,
-        tt,
-      );
-      return;
-    }
-    if (applied.err !== 0) {
-      this.reply(cnxn, xid, type, applied.zxid, applied.err, null, startMs, tt);
-      return;
-    }
-    this.reply(
-      cnxn,
-      xid,
-      type,
-      applied.zxid,
-      0,
-      codec.writeResponse(this.db.tree, type, t, applied.rc),
-      startMs,
-      tt,
-    );
+    const { err, body } = writeReply(this.db.tree, type, t, applied.rc);
+    this.reply(cnxn, xid, type, applied.zxid, err, body, startMs, applied.time);
   }
 
   /** Closes a session (client request, expiry or reaping): one txn, then the connection goes. */
@@ -824,7 +596,11 @@ export class ZkServer implements CnxnHandler {
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
       this.requestQueued();
-      const t = prepareWrite(this.view, { type: 20, path: p, version: -1 }, this.ctx(0n, []));
+      const t = prepareWrite(
+        this.view,
+        { type: Op.deleteContainer, path: p, version: -1 },
+        this.ctx(0n, []),
+      );
       this.commitTxn(0n, 0, t);
     }
   }
@@ -883,23 +659,3 @@ export class ZkServer implements CnxnHandler {
 
 /** 3.8's summary metric lines: avg_, min_, max_, cnt_, sum_ + name. */
 export const summary = summaryLines;
-
-/** Watch event numbers by applyTxn's event type. */
-const EVENT_TYPES = { created: 1, deleted: 2, dataChanged: 3, childrenChanged: 4 } as const;
-
-/**
- * Drops fires (from index `from`) whose watcher lacks READ on the changed node:
- * 3.8 with the CVE-2024-23944 fix (Debian's 3.8.0-11+deb12u2, upstream 3.8.4)
- * checks the node's ACL at delivery; a one-shot watch is used up all the same.
- */
-function dropUnreadable(
-  fires: { watcher: ClientCnxn }[],
-  from: number,
-  acl: readonly ACL[],
-): void {
-  let keep = from;
-  for (let i = from; i < fires.length; i++) {
-    if (aclAllows(acl, Perms.READ, fires[i].watcher.authInfo)) fires[keep++] = fires[i];
-  }
-  fires.length = keep;
-}

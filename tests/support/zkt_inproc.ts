@@ -2,7 +2,8 @@
 // the client protocol; tests/integration starts real `zkt serve` processes).
 import { parseConfig } from "../../src/config/load.ts";
 import { Database } from "../../src/server/database.ts";
-import { ZkServer, type ZkServerOptions } from "../../src/server/zk_server.ts";
+import type { ZkServerOptions } from "../../src/server/server_options.ts";
+import { ZkServer } from "../../src/server/zk_server.ts";
 
 /** A running in-process server and its data dir. */
 export interface InProc {

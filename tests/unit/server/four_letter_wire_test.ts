@@ -3,7 +3,7 @@
 import assert, { deepStrictEqual as assertEquals, match } from "node:assert/strict";
 import { parseCons } from "../../../src/inspect/cons.ts";
 import { hexId } from "../../../src/server/session_id.ts";
-import type { ServerMode } from "../../../src/server/zk_server.ts";
+import type { ServerMode } from "../../../src/server/server_options.ts";
 import { fourLetter, modeOf } from "../../support/four_letter.ts";
 import { startInProc } from "../../support/zkt_inproc.ts";
 import { ZkClient } from "../../support/zk_client.ts";

@@ -1,0 +1,179 @@
+// Who a connection is: the connect handshake (new session, reconnect with id +
+// password, refusals) and auth packets. The rules are admission.ts's and
+// acl.ts's; this room acts on them for a live connection, through the host's
+// ordered output so a ConnectResponse never overtakes a txn ahead of it.
+import type { ZkConfig } from "../config/types.ts";
+import { ErrorCode } from "../jute/constants.ts";
+import type { Reader } from "../jute/reader.ts";
+import { logger } from "../log/logger.ts";
+import { authenticate } from "./acl.ts";
+import { admit } from "./admission.ts";
+import type { ClientCnxn } from "./cnxn.ts";
+import * as codec from "./codec.ts";
+import type { ServerMetrics } from "./metrics/server_metrics.ts";
+import { Err, Op } from "./prep.ts";
+import { hexId, sessionPassword } from "./session_id.ts";
+import type { SessionTracker } from "./session_tracker.ts";
+
+const log = logger("ZooKeeperServer");
+
+/** What the handshake needs from the server. */
+export interface HandshakeHost {
+  readonly cfg: ZkConfig;
+  readonly sessions: SessionTracker;
+  readonly metrics: ServerMetrics;
+  /** The connection serving each session (a reconnect takes it over). */
+  readonly bySession: Map<bigint, ClientCnxn>;
+  /** The superDigest of `super` (zookeeper.DigestAuthenticationProvider.superDigest). */
+  readonly superDigest: string | null;
+  /** The last zxid the tree reflects. */
+  lastZxid(): bigint;
+  /** True in read-only mode (sessions stay local, no txn). */
+  readOnly(): boolean;
+  now(): number;
+  mono(): number;
+  /** Runs `run` once every txn so far is durable. */
+  output(run: () => void): void;
+  /** Queues a frame to a live connection; false when it is gone. */
+  send(cnxn: ClientCnxn, bytes: Uint8Array): boolean;
+  /** Queues a reply behind every earlier txn's durability. */
+  reply(
+    cnxn: ClientCnxn,
+    xid: number,
+    type: number,
+    zxid: bigint,
+    err: number,
+    startMs: number,
+  ): void;
+  /** Logs a createSession txn for a new session; returns its header time. */
+  createSession(id: bigint, timeout: number): number;
+  /** Counts a failed authentication (ServerStats' auth failures). */
+  authFailed(): void;
+}
+
+/** The connect handshake and auth packets of one server. */
+export class Handshake {
+  constructor(private readonly host: HandshakeHost) {}
+
+  /** Handles a ConnectRequest: a new session, a reconnect, or a refusal. */
+  connect(cnxn: ClientCnxn, payload: Uint8Array): void {
+    const h = this.host;
+    let req: codec.ConnectReq;
+    try {
+      req = codec.readConnectRequest(payload, h.cfg.juteMaxBuffer);
+    } catch (e) {
+      log.warn(
+        `Closing connection from ${cnxn.remote}: bad connect request: ${(e as Error).message}`,
+      );
+      cnxn.close();
+      return;
+    }
+    cnxn.oldClient = req.readOnly === null;
+    const a = admit(req, {
+      readOnly: h.readOnly(),
+      lastZxid: h.lastZxid(),
+      minSessionTimeout: h.cfg.minSessionTimeout,
+      maxSessionTimeout: h.cfg.maxSessionTimeout,
+    }, cnxn.remote);
+    if (a.kind === "refuse") {
+      log.info(a.why);
+      cnxn.close();
+      return;
+    }
+    const timeout = a.timeout;
+    cnxn.timeoutMs = timeout;
+    if (a.kind === "new") {
+      const id = h.sessions.allocateId();
+      log.info(
+        `Client attempting to establish new session: session = ${hexId(id)}, zxid = ` +
+          `${hexId(req.lastZxidSeen)}, timeout = ${req.timeOut}, address = ${cnxn.remote}`,
+      );
+      cnxn.sessionId = id;
+      h.sessions.add(id, timeout, h.mono());
+      h.bySession.set(id, cnxn);
+      if (h.readOnly()) {
+        // A read-only server keeps sessions local: nothing goes to the log.
+        h.output(() => this.finish(cnxn, true));
+        return;
+      }
+      const time = h.createSession(id, timeout);
+      h.output(() => {
+        // createSession is an update in 3.8's latency stats (FinalRequestProcessor).
+        const lat = h.now() - time;
+        if (lat >= 0) {
+          h.metrics.percentiles.updatelatency.add(lat);
+          h.metrics.percentiles.propagation_latency.add(lat);
+        }
+        this.finish(cnxn, true);
+      });
+      return;
+    }
+    // Reconnect: the password must match and the session must still be alive.
+    const id = a.sessionId;
+    const other = h.bySession.get(id);
+    if (other && other !== cnxn) {
+      log.info(`Closing connection to ${other.remote}: client reconnected on session ${hexId(id)}`);
+      other.close();
+    }
+    cnxn.sessionId = id;
+    if (!a.passwordOk) {
+      log.warn(`Incorrect password from ${cnxn.remote} for session ${hexId(id)}`);
+      h.output(() => this.finish(cnxn, false));
+      return;
+    }
+    const alive = h.sessions.touch(id, h.mono(), timeout);
+    if (alive) h.bySession.set(id, cnxn);
+    h.output(() => this.finish(cnxn, alive));
+  }
+
+  /** Handles an auth packet: adds the ids it proves, or answers AuthFailed and closes. */
+  auth(cnxn: ClientCnxn, xid: number, r: Reader): void {
+    const h = this.host;
+    let out: ReturnType<typeof authenticate> = { ok: false };
+    let scheme = "?";
+    try {
+      const pkt = codec.readAuthPacket(r);
+      scheme = pkt.scheme;
+      out = authenticate(pkt.scheme, pkt.auth ?? new Uint8Array(0), cnxn.remoteIp, h.superDigest);
+    } catch (e) {
+      log.warn(`Bad auth packet from ${cnxn.remote}: ${(e as Error).message}`);
+    }
+    if (out.ok) {
+      for (const id of out.ids) cnxn.addAuthId(id);
+      log.info(
+        `Session ${
+          hexId(cnxn.sessionId)
+        }: auth success for scheme ${scheme} and address ${cnxn.remote}`,
+      );
+      h.reply(cnxn, xid, Op.auth, 0n, Err.Ok, h.now());
+    } else {
+      h.authFailed();
+      log.warn(`Authentication failed for scheme: ${scheme}`);
+      h.reply(cnxn, xid, Op.auth, 0n, ErrorCode.AuthFailed, h.now());
+      h.output(() => cnxn.closeAfterFlush());
+    }
+  }
+
+  /** Sends the ConnectResponse: the session, or zeros (and a close) when it is not valid. */
+  private finish(cnxn: ClientCnxn, valid: boolean): void {
+    const id = cnxn.sessionId;
+    const bytes = codec.connectResponseBytes(
+      valid ? cnxn.timeoutMs : 0,
+      valid ? id : 0n,
+      valid ? sessionPassword(id) : new Uint8Array(16),
+      cnxn.oldClient ? null : this.host.readOnly(),
+    );
+    if (!this.host.send(cnxn, bytes)) return;
+    if (valid) {
+      cnxn.markInitialized();
+      log.info(
+        `Established session ${
+          hexId(id)
+        } with negotiated timeout ${cnxn.timeoutMs} for client ${cnxn.remote}`,
+      );
+    } else {
+      log.info(`Invalid session ${hexId(id)} for client ${cnxn.remote}, probably expired`);
+      cnxn.closeAfterFlush();
+    }
+  }
+}
