@@ -144,7 +144,18 @@ Deno.test({
         60_000,
         200,
       );
+      // Then zkt sid 1, until it has heard sid 3 (with sid 3 it is a quorum, so
+      // it follows sid 3). Started back to back, the zkt pair can settle on
+      // sid 2 within finalizeWait before sid 3's vote arrives (ZooKeeper does
+      // the same): a 3.8 peer answers a connection from a lower sid by
+      // connecting back, which a loaded JVM takes longer than 200 ms to do.
       zkts.push(await startZktPeer(members[0], serverLines));
+      await waitFor(
+        "zkt sid 1 to follow ZooKeeper sid 3",
+        () => zkts[0].state === "following" && zkts[0].currentVote.leader === 3n,
+        60_000,
+        100,
+      );
       zkts.push(await startZktPeer(members[1], serverLines));
       // ZooKeeper leads until its Zab followers fail to show (replication is a later issue).
       await waitFor(

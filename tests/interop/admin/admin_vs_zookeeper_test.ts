@@ -116,6 +116,28 @@ function mntrValues(text: string): Map<string, string> {
   );
 }
 
+/**
+ * dump's expiry_time_to_session_ids without its empty buckets. 3.8's
+ * ExpiryQueue leaves the bucket a session moved out of in the map, empty, until
+ * that bucket's time passes; how many there are depends on which tick
+ * boundaries the session's requests and pings happened to cross, which
+ * nothing in the test fixes. The buckets that hold sessions are compared.
+ */
+function withoutEmptyBuckets(s: Shape): Shape {
+  if (typeof s === "string" || !("object" in s)) return s;
+  return {
+    object: s.object.map(([k, v]) =>
+      k === "expiry_time_to_session_ids" && typeof v !== "string" && "object" in v
+        ? [k, {
+          object: v.object.filter(([, ids]) =>
+            !(typeof ids !== "string" && "array" in ids && ids.array === null)
+          ),
+        }]
+        : [k, v]
+    ),
+  };
+}
+
 /** The key list of each cons line that carries a session. */
 function consKeys(text: string): string[][] {
   return text.split("\n").map((l) => l.match(/\((.*)\)$/)?.[1]).filter((x) => x?.includes("sid="))
@@ -176,8 +198,8 @@ Deno.test({
         }
       }
       for (const name of COMMANDS) {
-        const a = shapeOf(await adminText(zkAdmin, name));
-        const b = shapeOf(await adminText(zktAdmin, name));
+        const a = withoutEmptyBuckets(shapeOf(await adminText(zkAdmin, name)));
+        const b = withoutEmptyBuckets(shapeOf(await adminText(zktAdmin, name)));
         for (const d of shapeDiff(a, b, DATA_KEYED)) problems.push(`${name}: ${d}`);
       }
 

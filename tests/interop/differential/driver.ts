@@ -158,6 +158,16 @@ export class Driver {
     op: Extract<Op, { k: "reconnect" }>,
     i: number,
   ): Promise<string> {
+    // A watch event another session's last op triggered for this one is queued
+    // on this connection, but nothing orders it before that op's reply (another
+    // connection): dropped now, it is lost or not by chance. A round trip here
+    // first delivers it on both servers (it was queued before this reply).
+    await this.call(
+      inc,
+      i,
+      OP.exists,
+      (w) => writeGetChildrenRequest(w, { path: "/", watch: false }),
+    );
     await inc.client.drop();
     const { sessionId, passwd } = inc.client.session;
     const client = await ZkClient.connect(this.port, {
