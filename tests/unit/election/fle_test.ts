@@ -211,3 +211,23 @@ Deno.test("fle: vote equality follows 3.8 (LOOKING: all fields; else leader, epo
     }),
   );
 });
+
+Deno.test("fle (monotonic time): a clock stepped back does not stall the notification timeout", () => {
+  const f = fle(1);
+  f.startElection(10_000, 1n, 1n); // poll times out 200 ms later
+  // The clock is set back by 10 s: 250 ms of real time later it reads 250.
+  assert.equal(f.tick(0, true).send.length, 0);
+  const out = f.tick(250, true);
+  assert.equal(out.send.length, 3, "the quiet poll re-sends after its interval");
+  assert.equal(f.untilDeadline(250), 400, "the next interval doubles from the stepped clock");
+});
+
+Deno.test("fle (monotonic time): a clock stepped back does not stall the finalize wait", () => {
+  const f = fle(3);
+  f.startElection(50_000, 10n, 1n);
+  f.receive(50_010, 3n, n(0, 3, 10n, 1n, 1n));
+  f.receive(50_020, 1n, n(0, 3, 10n, 1n, 1n)); // quorum {1,3}: finalize wait begins
+  assert.equal(f.tick(100, true).decided, undefined); // clock set back; no time has passed
+  assert.equal(f.tick(300, true).decided?.leader, 3n);
+  assert.equal(f.state, "leading");
+});
