@@ -7,8 +7,9 @@
 import assert from "node:assert/strict";
 import { replayCommand, seedPlan } from "./harness.ts";
 import { runSim, type SimStats } from "./fle_sim.ts";
+import type { FastLeaderElection } from "../../src/election/fle.ts";
 
-const CI_SEEDS = 1500;
+const CI_SEEDS = 3000;
 
 function report(failures: string[], total: number, source: string): string {
   return `${failures.length} of ${total} runs failed (${source}); first:\n` +
@@ -47,7 +48,7 @@ Deno.test("fle sim: every check holds after every event, and one agreed leader a
 });
 
 Deno.test("fle sim: with no faults the greatest (peerEpoch, zxid, sid) of all peers wins", () => {
-  const plan = seedPlan(200);
+  const plan = seedPlan(500);
   const failures: string[] = [];
   for (const seed of plan.seeds) {
     const r = runSim({ seed, calm: true });
@@ -61,3 +62,45 @@ Deno.test("fle sim: with no faults the greatest (peerEpoch, zxid, sid) of all pe
 Deno.test("fle sim: the same seed replays to the same outcome", () => {
   for (const seed of [1, 2, 3]) assert.deepEqual(runSim({ seed }), runSim({ seed }));
 });
+
+// Planted bugs, each of which its check must catch on some of the first seeds.
+const PLANTED: {
+  bug: string;
+  check: string;
+  wrap: (f: FastLeaderElection) => FastLeaderElection;
+}[] = [
+  {
+    bug: "the core counts any one vote as a quorum (the checker keeps the real verifier)",
+    check: "C3:",
+    wrap: (f) => {
+      const qv = f.qv;
+      f.qv = {
+        kind: qv.kind,
+        allMembers: qv.allMembers,
+        votingMembers: qv.votingMembers,
+        observingMembers: qv.observingMembers,
+        version: qv.version,
+        weight: (id) => qv.weight(id),
+        toConfigString: () => qv.toConfigString(),
+        containsQuorum: (ids) => [...ids].length > 0,
+      };
+      return f;
+    },
+  },
+  {
+    bug: "the core starts an election one txn behind its log",
+    check: "C2:",
+    wrap: (f) => {
+      const start = f.startElection.bind(f);
+      f.startElection = (now, zxid, epoch) => start(now, zxid - 1n, epoch);
+      return f;
+    },
+  },
+];
+
+for (const p of PLANTED) {
+  Deno.test(`fle sim: the checker catches a planted bug: ${p.bug}`, () => {
+    const errors = [1, 2, 3, 4, 5, 6].map((seed) => runSim({ seed, wrap: p.wrap }).error ?? "");
+    assert.ok(errors.some((e) => e.includes(p.check)), errors.join("\n"));
+  });
+}
