@@ -110,8 +110,11 @@ export class FastLeaderElection {
   private outOfElection = new Map<bigint, Vote>();
   private notTimeout: number;
   private finalizing = false;
-  /** When the current poll times out; null when not looking. */
+  /** When the current poll times out, on this core's own timeline (see `clock`); null when not looking. */
   deadline: number | null = null;
+  /** The largest `now` seen, and how far the caller's clock has stepped back in total. */
+  private lastNow: number | null = null;
+  private stepBack = 0;
 
   constructor(opts: FleOptions) {
     this.myid = opts.myid;
@@ -120,6 +123,23 @@ export class FastLeaderElection {
     this.timing = { ...DEFAULT_TIMING, ...opts.timing };
     this.notTimeout = this.timing.minNotificationInterval;
     this.currentVote = lookingVote(opts.myid, -1n, -1n, -1n);
+  }
+
+  /**
+   * The caller's `now` on a timeline that never runs backwards: a clock that steps
+   * back (a wall clock set back) counts as no time passing, so a deadline already
+   * set still falls due after its interval instead of stalling for the step.
+   */
+  private clock(now: number): number {
+    if (this.lastNow !== null && now < this.lastNow) this.stepBack += this.lastNow - now;
+    this.lastNow = now;
+    return now + this.stepBack;
+  }
+
+  /** Milliseconds from `now` until the current deadline (never negative); null when none. */
+  untilDeadline(now: number): number | null {
+    const t = this.clock(now);
+    return this.deadline === null ? null : Math.max(0, this.deadline - t);
   }
 
   /** True when sid votes in the current config. */
@@ -210,7 +230,8 @@ export class FastLeaderElection {
   }
 
   /** Starts an election (lookForLeader) with this peer's last zxid and current epoch. */
-  startElection(now: number, lastZxid: bigint, currentEpoch: bigint): Output {
+  startElection(nowIn: number, lastZxid: bigint, currentEpoch: bigint): Output {
+    const now = this.clock(nowIn);
     this.state = "looking";
     this.lastZxid = lastZxid;
     this.currentEpoch = currentEpoch;
@@ -240,7 +261,8 @@ export class FastLeaderElection {
   }
 
   /** Handles one notification from sid (already decoded). */
-  receive(now: number, sid: bigint, n: Notification): Output {
+  receive(nowIn: number, sid: bigint, n: Notification): Output {
+    const now = this.clock(nowIn);
     const out: Output = { send: [], connectAll: false };
     if (!this.isVoter(sid)) {
       // Non-voters (observers, probes) get our current vote and state, nothing more.
@@ -410,7 +432,8 @@ export class FastLeaderElection {
   }
 
   /** Advances the clock: ends a finalize wait, or re-sends / asks to reconnect on a quiet poll. */
-  tick(now: number, haveDelivered: boolean): Output {
+  tick(nowIn: number, haveDelivered: boolean): Output {
+    const now = this.clock(nowIn);
     const out: Output = { send: [], connectAll: false };
     if (this.deadline === null || now < this.deadline || this.state !== "looking") return out;
     if (this.finalizing) {

@@ -1,9 +1,8 @@
 // QuorumCnxManager: the election port's connections, as ZooKeeper 3.8 runs them.
 // One TCP connection per peer pair; the larger sid keeps the connection it
 // initiates, a smaller sid's connection is closed and answered by connecting
-// back. Per peer, a send slot of capacity 1 (a newer notification supersedes an
-// older one) and a copy of the last message sent, re-sent on reconnect; received
-// frames go to a bounded queue that drops the oldest.
+// back. The queues (per-peer send slot of capacity 1, last message re-sent on a
+// new connection, receive queue dropping the oldest) are qcm_queues.ts.
 import type { HostPort } from "../config/types.ts";
 import { logger } from "../log/logger.ts";
 import { FrameError, TimeoutError } from "../net/errors.ts";
@@ -17,13 +16,12 @@ import {
   PROTOCOL_VERSION_V1,
   PROTOCOL_VERSION_V2,
 } from "./handshake.ts";
+import { RecvQueue, SendSlots } from "./qcm_queues.ts";
 
 const log = logger("QuorumCnxManager");
 
 /** Largest election frame (PACKETMAXSIZE, 512 KiB). */
 export const PACKET_MAX_SIZE = 512 * 1024;
-/** Received messages kept before the oldest is dropped (RECV_CAPACITY). */
-export const RECV_CAPACITY = 100;
 /** Bind attempts before the election port is given up (portBindMaxRetry default). */
 export const PORT_BIND_MAX_RETRY = 3;
 
@@ -73,11 +71,9 @@ export class QuorumCnxManager {
   private readonly opts: QcmOptions;
   private listeners: Deno.TcpListener[] = [];
   private workers = new Map<bigint, Worker>();
-  /** sid → the one queued message (null = empty); present once we have talked to sid. */
-  private sendSlots = new Map<bigint, Uint8Array | null>();
-  private lastSent = new Map<bigint, Uint8Array>();
+  private readonly sendSlots = new SendSlots<Uint8Array>();
   private connecting = new Set<bigint>();
-  private recvQueue: QcmMessage[] = [];
+  private readonly recvQueue = new RecvQueue<QcmMessage>();
   private observerCounter = -1n;
   private halted = false;
 
@@ -206,12 +202,9 @@ export class QuorumCnxManager {
     const w: Worker = { sid, conn, initiator };
     this.workers.set(sid, w);
     this.opts.onLink?.(sid, true, initiator);
-    if (!this.sendSlots.has(sid)) this.sendSlots.set(sid, null);
     // Re-send the last message when nothing newer waits: the peer may have missed it.
-    if (this.sendSlots.get(sid) === null) {
-      const last = this.lastSent.get(sid);
-      if (last) conn.send(last);
-    }
+    const again = this.sendSlots.connected(sid);
+    if (again) conn.send(again);
     this.pump(sid);
     this.readLoop(w);
   }
@@ -222,7 +215,6 @@ export class QuorumCnxManager {
         const payload = await w.conn.readFrame();
         if (payload === null) break;
         if (payload.length === 0) throw new FrameError(`invalid packet length 0 from sid ${w.sid}`);
-        if (this.recvQueue.length >= RECV_CAPACITY) this.recvQueue.shift();
         this.recvQueue.push({ sid: w.sid, payload });
         this.opts.onMessage?.();
       }
@@ -243,11 +235,9 @@ export class QuorumCnxManager {
 
   private pump(sid: bigint): void {
     const w = this.workers.get(sid);
-    const msg = this.sendSlots.get(sid);
-    if (!w || w.conn.closed || !msg) return;
-    this.sendSlots.set(sid, null);
-    this.lastSent.set(sid, msg);
-    w.conn.send(msg);
+    if (!w || w.conn.closed) return;
+    const msg = this.sendSlots.take(sid);
+    if (msg) w.conn.send(msg);
   }
 
   /** Queues a message for sid (to ourselves: straight to the receive queue) and connects if needed. */
@@ -255,11 +245,10 @@ export class QuorumCnxManager {
     if (this.halted) return;
     if (sid === this.myid) {
       this.recvQueue.push({ sid, payload });
-      if (this.recvQueue.length > RECV_CAPACITY) this.recvQueue.shift();
       this.opts.onMessage?.();
       return;
     }
-    this.sendSlots.set(sid, payload); // capacity 1: the newest wins
+    this.sendSlots.offer(sid, payload); // capacity 1: the newest wins
     const w = this.workers.get(sid);
     if (w && !w.conn.closed) this.pump(sid);
     else this.connectOne(sid);
@@ -267,20 +256,17 @@ export class QuorumCnxManager {
 
   /** Takes every queued received message. */
   drain(): QcmMessage[] {
-    const out = this.recvQueue;
-    this.recvQueue = [];
-    return out;
+    return this.recvQueue.drain();
   }
 
   /** True when some peer's send slot is empty (3.8's haveDelivered). */
   haveDelivered(): boolean {
-    for (const m of this.sendSlots.values()) if (m === null) return true;
-    return false;
+    return this.sendSlots.haveDelivered();
   }
 
   /** Connects to every peer we have queued messages for. */
   connectAll(): void {
-    for (const sid of this.sendSlots.keys()) this.connectOne(sid);
+    for (const sid of this.sendSlots.sids()) this.connectOne(sid);
   }
 
   /** True while a connection to sid is up. */
@@ -339,7 +325,7 @@ export class QuorumCnxManager {
 
   /** Messages waiting to go to sid (the send slot holds at most one). */
   queuedFor(sid: bigint): number {
-    return this.sendSlots.get(sid) ? 1 : 0;
+    return this.sendSlots.queued(sid);
   }
 
   /** Closes the listeners and every connection. */

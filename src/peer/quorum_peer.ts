@@ -24,7 +24,7 @@ const log = logger("QuorumPeer");
 export interface QuorumPeerDeps {
   /** The last zxid of the data dir (restore data dir → lastProcessedZxid). */
   lastZxid(): Promise<bigint>;
-  /** Current time in ms (tests may inject). */
+  /** Monotonic time in ms for every timer and duration (default performance.now; tests may inject). */
   now?(): number;
   /** Wall-clock ms for the notification timestamps operators see (default Date.now). */
   wallClock?(): number;
@@ -36,13 +36,14 @@ export class QuorumPeer {
   private fle: FastLeaderElection;
   private qcm: QuorumCnxManager;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private listeners: ((state: PeerState, vote: Vote) => void)[] = [];
   private stopped = false;
   private leaderCheck: ReturnType<typeof setInterval> | undefined;
   private leaderMisses = 0;
   private lastZxid = 0n;
-  /** Wall time of the last decision: answers older than it say nothing of the role. */
-  private decidedAtWall = 0;
+  /** Monotonic time of the last decision: answers older than it say nothing of the role. */
+  private decidedAt = 0;
+  /** Monotonic time of the newest notification from each sid (wall times can step back). */
+  private readonly receivedAt = new Map<bigint, number>();
   currentEpoch = 0n;
   acceptedEpoch = 0n;
   private readonly links = new ElectionLinkRecorder();
@@ -96,7 +97,7 @@ export class QuorumPeer {
   }
 
   private now(): number {
-    return this.deps.now?.() ?? Date.now();
+    return this.deps.now?.() ?? performance.now();
   }
 
   /** This peer's role. */
@@ -112,11 +113,6 @@ export class QuorumPeer {
   /** The peer's current logical clock (election round). */
   get logicalClock(): bigint {
     return this.fle.logicalClock;
-  }
-
-  /** Calls cb on every role change. */
-  onStateChange(cb: (state: PeerState, vote: Vote) => void): void {
-    this.listeners.push(cb);
   }
 
   /** Loads the epochs, binds the election port and starts looking. */
@@ -148,7 +144,7 @@ export class QuorumPeer {
     log.info(
       `New election. My id = ${this.myid}, proposed zxid=0x${this.lastZxid.toString(16)}`,
     );
-    this.emit();
+    this.watchLeader();
     this.apply(this.fle.startElection(this.now(), this.lastZxid, this.currentEpoch));
   }
 
@@ -168,6 +164,7 @@ export class QuorumPeer {
       }
       if (m.sid !== this.myid && n.state >= 0 && n.state <= 3) {
         this.links.received(m.sid, voteOf(n), this.wall());
+        this.receivedAt.set(m.sid, this.now());
       }
       this.apply(this.fle.receive(this.now(), m.sid, n));
     }
@@ -209,8 +206,8 @@ export class QuorumPeer {
         }
       }
       log.info(`Peer state changed: ${this.fle.state} - discovery`);
-      this.decidedAtWall = this.wall();
-      this.emit();
+      this.decidedAt = this.now();
+      this.watchLeader();
     }
     this.schedule();
   }
@@ -259,7 +256,9 @@ export class QuorumPeer {
       } else {
         // Ask the leader for its state; judge by answers to earlier asks.
         const r = links.get(leader)?.lastReceived;
-        if (r && r.atMs >= this.decidedAtWall && r.state !== "leading") {
+        if (
+          r && (this.receivedAt.get(leader) ?? -Infinity) >= this.decidedAt && r.state !== "leading"
+        ) {
           why = `leader ${leader} is ${r.state} (${r.leader})`;
         }
         this.sendNote(leader, this.fle.leaderQuery());
@@ -299,21 +298,15 @@ export class QuorumPeer {
     }
   }
 
-  private emit(): void {
-    this.watchLeader();
-    for (const cb of this.listeners) cb(this.fle.state, this.fle.currentVote);
-  }
-
   private schedule(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    const d = this.fle.deadline;
-    if (d === null || this.stopped) return;
+    if (this.fle.deadline === null || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.drain();
       this.apply(this.fle.tick(this.now(), this.qcm.haveDelivered()));
-    }, Math.max(0, d - this.now()));
+    }, this.fle.untilDeadline(this.now()) ?? 0);
   }
 
   /** What the AdminServer's quorum commands and `zkt conns` show of this peer. */

@@ -8,7 +8,7 @@ import { decodeNotification, encodeNotification } from "../../../src/election/no
 import { encodeInitialMessage } from "../../../src/election/handshake.ts";
 import { FramedConn } from "../../../src/net/framed_conn.ts";
 import { setLogSink } from "../../../src/log/logger.ts";
-import { QuorumPeer } from "../../../src/peer/quorum_peer.ts";
+import { QuorumPeer, type QuorumPeerDeps } from "../../../src/peer/quorum_peer.ts";
 import { freePorts } from "../../support/ports.ts";
 import { waitFor } from "../../support/wait.ts";
 
@@ -27,7 +27,12 @@ function plan(n: number): Plan {
   return { lines, election };
 }
 
-async function peer(sid: number, p: Plan, lastZxid = 0n): Promise<QuorumPeer> {
+async function peer(
+  sid: number,
+  p: Plan,
+  lastZxid = 0n,
+  deps: Partial<QuorumPeerDeps> = {},
+): Promise<QuorumPeer> {
   const dir = await Deno.makeTempDir({ prefix: "zkt-peer-test-" });
   await Deno.mkdir(`${dir}/data/version-2`, { recursive: true });
   await Deno.writeTextFile(`${dir}/data/myid`, `${sid}\n`);
@@ -45,6 +50,7 @@ async function peer(sid: number, p: Plan, lastZxid = 0n): Promise<QuorumPeer> {
   );
   const q = new QuorumPeer(await loadConfig(`${dir}/zoo.cfg`), {
     lastZxid: () => Promise.resolve(lastZxid),
+    ...deps,
   });
   await q.start();
   return q;
@@ -114,54 +120,75 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "quorum peer (no Zab yet): a follower whose leader answers LOOKING looks again",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    setLogSink(() => {});
-    const p = plan(2);
-    // sid 2 is a fake peer on the election port: it votes for itself, then,
-    // once sid 1 follows it, answers every ask with LOOKING (it never leads).
-    const l = Deno.listen({ hostname: "127.0.0.1", port: p.election[1] });
-    let q: QuorumPeer | undefined;
-    let asks = 0;
-    const runFake = async () => {
-      const raw = await Deno.connect({ hostname: "127.0.0.1", port: p.election[0] });
-      const c = new FramedConn(raw, { maxFrame: 512 * 1024 });
-      c.sendRaw(encodeInitialMessage(2n, [{ host: "127.0.0.1", port: p.election[1] }]));
-      const vote = (state: number, epoch: bigint) =>
-        encodeNotification({
-          state,
-          leader: 2n,
-          zxid: 0n,
-          electionEpoch: epoch,
-          peerEpoch: 0n,
-          config: "",
-        });
-      c.send(vote(0, 1n));
-      for (;;) {
-        const f = await c.readFrame().catch(() => null);
-        if (f === null) return;
-        const n = decodeNotification(f);
-        if (n.state === 0 && q?.state === "following") {
-          asks++;
-          c.send(vote(0, 2n)); // LOOKING in a later round: not leading
-        } else if (n.state === 0) c.send(vote(0, n.electionEpoch));
-      }
-    };
-    let fake: Promise<void> | undefined;
-    try {
-      q = await peer(1, p);
-      fake = runFake();
-      await waitFor("sid 1 to follow 2", () => q!.state === "following", 10_000, 10);
-      assert.equal(q.currentVote.leader, 2n);
-      await waitFor("sid 1 to look again", () => q!.state === "looking", 10_000, 10);
-      assert.ok(asks >= 1, "sid 1 asked its leader for its state");
-    } finally {
-      await q?.stop();
-      l.close();
-      await fake?.catch(() => {});
-    }
+// The wall clock only stamps what operators see: set back an hour just after
+// the peer decided to follow, it must not hide the leader's answers from the check.
+const WALL_CLOCKS: { name: string; wall?: (following: () => boolean) => () => number }[] = [
+  { name: "" },
+  {
+    name: ", even with the wall clock set back after the election",
+    // Right after the decision (the first reading while following) it is set back.
+    wall: (following) => {
+      let reads = 0;
+      return () => Date.now() - (following() && ++reads > 1 ? 3_600_000 : 0);
+    },
   },
-});
+];
+
+for (const wc of WALL_CLOCKS) {
+  Deno.test({
+    name: `quorum peer (no Zab yet): a follower whose leader answers LOOKING looks again${wc.name}`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      setLogSink(() => {});
+      const p = plan(2);
+      // sid 2 is a fake peer on the election port: it votes for itself, then,
+      // once sid 1 follows it, answers every ask with LOOKING (it never leads).
+      const l = Deno.listen({ hostname: "127.0.0.1", port: p.election[1] });
+      let q: QuorumPeer | undefined;
+      let asks = 0;
+      const runFake = async () => {
+        const raw = await Deno.connect({ hostname: "127.0.0.1", port: p.election[0] });
+        const c = new FramedConn(raw, { maxFrame: 512 * 1024 });
+        c.sendRaw(encodeInitialMessage(2n, [{ host: "127.0.0.1", port: p.election[1] }]));
+        const vote = (state: number, epoch: bigint) =>
+          encodeNotification({
+            state,
+            leader: 2n,
+            zxid: 0n,
+            electionEpoch: epoch,
+            peerEpoch: 0n,
+            config: "",
+          });
+        c.send(vote(0, 1n));
+        for (;;) {
+          const f = await c.readFrame().catch(() => null);
+          if (f === null) return;
+          const n = decodeNotification(f);
+          if (n.state === 0 && q?.state === "following") {
+            asks++;
+            c.send(vote(0, 2n)); // LOOKING in a later round: not leading
+          } else if (n.state === 0) c.send(vote(0, n.electionEpoch));
+        }
+      };
+      let fake: Promise<void> | undefined;
+      try {
+        q = await peer(
+          1,
+          p,
+          0n,
+          wc.wall ? { wallClock: wc.wall(() => q?.state === "following") } : {},
+        );
+        fake = runFake();
+        await waitFor("sid 1 to follow 2", () => q!.state === "following", 10_000, 10);
+        assert.equal(q.currentVote.leader, 2n);
+        await waitFor("sid 1 to look again", () => q!.state === "looking", 10_000, 10);
+        assert.ok(asks >= 1, "sid 1 asked its leader for its state");
+      } finally {
+        await q?.stop();
+        l.close();
+        await fake?.catch(() => {});
+      }
+    },
+  });
+}
