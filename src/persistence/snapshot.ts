@@ -121,48 +121,59 @@ async function* snapshotRecords(file: string): AsyncGenerator<SnapEntry | SnapNo
       );
     }
     yield { kind: "header", header };
-    const count = await src.record("session count", (r) => r.int());
-    if (count < 0) throw new CorruptDataError(`${file}: negative session count ${count}`);
-    for (let i = 0; i < count; i++) {
-      const s = await src.record("session", (r) => ({ id: r.long(), timeout: r.int() }));
-      yield { kind: "session", ...s };
-    }
-    const acls = await src.record("ACL map size", (r) => r.int());
-    if (acls < 0) throw new CorruptDataError(`${file}: negative ACL map size ${acls}`);
-    for (let i = 0; i < acls; i++) {
-      const e = await src.record("ACL entry", (r) => {
-        const ref = r.long();
-        const start = r.pos;
-        const list = r.vector(readACL);
-        if (list === null) return r.fail(`missing ACL list (offset ${start})`);
-        return { ref, acls: list };
-      });
-      yield { kind: "acl", ...e };
-    }
-    const slab = new Slab();
-    while (true) {
-      if (src.available < BATCH_BYTES) await src.fill(BATCH_BYTES);
-      const batch = parseNodes(src, slab);
-      if (batch.length > 0) {
-        yield batch;
-        continue;
-      }
-      // One record the batch left: the "/" terminator, a record longer than
-      // the buffer, or a malformed one (reported here with its offset).
-      const offset = src.offset;
-      const path = await src.record("node path", (r) => r.string());
-      if (path === "/") break;
-      const n = await src.record(`node ${path}`, (r) => ({
-        data: r.buffer(),
-        acl: r.long(),
-        stat: readStatPersisted(r),
-      }));
-      const digest = nodeDigest(path === "" ? "/" : path, n.data, n.stat);
-      yield [{ kind: "node", path, offset, ...n, digest }];
-    }
+    yield* snapshotBody(src);
     yield { kind: "end", trailer: await readTrailer(src) };
   } finally {
     await src.close();
+  }
+}
+
+/**
+ * The body of a snapshot from src, after the file header: sessions, ACL
+ * entries, then nodes in batches, consuming the "/" that ends the nodes and
+ * nothing after it. Shared by the file reader and Zab's SNAP stream, which
+ * carries exactly this body between the SNAP packet and its end marker.
+ */
+export async function* snapshotBody(src: ByteSource): AsyncGenerator<SnapEntry | SnapNode[]> {
+  const file = src.file;
+  const count = await src.record("session count", (r) => r.int());
+  if (count < 0) throw new CorruptDataError(`${file}: negative session count ${count}`);
+  for (let i = 0; i < count; i++) {
+    const s = await src.record("session", (r) => ({ id: r.long(), timeout: r.int() }));
+    yield { kind: "session", ...s };
+  }
+  const acls = await src.record("ACL map size", (r) => r.int());
+  if (acls < 0) throw new CorruptDataError(`${file}: negative ACL map size ${acls}`);
+  for (let i = 0; i < acls; i++) {
+    const e = await src.record("ACL entry", (r) => {
+      const ref = r.long();
+      const start = r.pos;
+      const list = r.vector(readACL);
+      if (list === null) return r.fail(`missing ACL list (offset ${start})`);
+      return { ref, acls: list };
+    });
+    yield { kind: "acl", ...e };
+  }
+  const slab = new Slab();
+  while (true) {
+    await src.prefetch(BATCH_BYTES);
+    const batch = parseNodes(src, slab);
+    if (batch.length > 0) {
+      yield batch;
+      continue;
+    }
+    // One record the batch left: the "/" terminator, a record longer than
+    // the buffer, or a malformed one (reported here with its offset).
+    const offset = src.offset;
+    const path = await src.record("node path", (r) => r.string());
+    if (path === "/") break;
+    const n = await src.record(`node ${path}`, (r) => ({
+      data: r.buffer(),
+      acl: r.long(),
+      stat: readStatPersisted(r),
+    }));
+    const digest = nodeDigest(path === "" ? "/" : path, n.data, n.stat);
+    yield [{ kind: "node", path, offset, ...n, digest }];
   }
 }
 
@@ -477,6 +488,21 @@ export function* snapshotChunks(
     w.reset();
   };
   writeFileHeader(w, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid });
+  for (const _ of writeBody(w, tree, chunk)) yield take();
+  seal();
+  if (digest) {
+    w.long(digest.zxid).int(digest.version).long(digest.digest);
+    seal();
+  }
+  yield* pending;
+}
+
+/**
+ * Writes a snapshot body into w (sessions, ACL entries, nodes, the "/" that
+ * ends them), yielding whenever w holds at least `chunk` bytes so the caller
+ * can take them; the last bytes stay in w.
+ */
+function* writeBody(w: Writer, tree: TreeImage, chunk: number): Generator<void> {
   w.int(tree.sessions.size);
   for (const [id, timeout] of tree.sessions) w.long(id).int(timeout);
   const entries = [...tree.aclEntries()];
@@ -484,22 +510,29 @@ export function* snapshotChunks(
   for (const [ref, acls] of entries) {
     w.long(ref);
     w.vector(acls, writeACL);
-    if (w.pos >= chunk) yield take();
+    if (w.pos >= chunk) yield;
   }
   for (const [path, node] of tree.walk()) {
     w.ustring(path);
     w.buffer(node.data);
     w.long(node.acl);
     writeStatPersisted(w, node.stat);
-    if (w.pos >= chunk) yield take();
+    if (w.pos >= chunk) yield;
   }
   w.ustring("/");
-  seal();
-  if (digest) {
-    w.long(digest.zxid).int(digest.version).long(digest.digest);
-    seal();
+}
+
+/**
+ * A snapshot's body alone, in chunks of about `chunk` bytes: the file without
+ * its 16-byte header and its seals, which is what Zab's SNAP stream carries.
+ */
+export function* snapshotBodyChunks(tree: TreeImage, chunk = 1 << 20): Generator<Uint8Array> {
+  const w = new Writer(Math.min(chunk, 1 << 20) + 1024);
+  for (const _ of writeBody(w, tree, chunk)) {
+    yield w.toBytes();
+    w.reset();
   }
-  yield* pending;
+  yield w.toBytes();
 }
 
 /**

@@ -41,12 +41,30 @@ export class ByteSource {
   /** When set, every consumed byte is added to it. */
   checksum: Adler32 | null = null;
 
+  /**
+   * @param lazy never read ahead of the record in hand: for a socket, whose
+   * peer may send nothing more until it gets an answer (a SNAP body followed
+   * by NEWLEADER), where a file's read-ahead would wait forever.
+   */
   constructor(
     stream: ReadableStream<Uint8Array>,
     readonly file: string,
     readonly maxLength = FILE_MAX_LENGTH,
+    readonly lazy = false,
   ) {
     this.reader = stream.getReader();
+  }
+
+  /** Reads ahead to about n buffered bytes for batching; a no-op on a lazy source. */
+  async prefetch(n: number): Promise<void> {
+    if (!this.lazy && this.available < n) await this.fill(n);
+  }
+
+  /** Hands back the buffered, unconsumed bytes (a copy) and empties the buffer. */
+  takeBuffered(): Uint8Array {
+    const out = this.buf.slice(this.start, this.end);
+    this.start = this.end = 0;
+    return out;
   }
 
   /** Buffered, unconsumed bytes. */
@@ -112,7 +130,7 @@ export class ByteSource {
    * malformed bytes are a CorruptDataError naming the file and absolute offset.
    */
   async record<T>(what: string, parse: (r: Reader) => T): Promise<T> {
-    if (this.available < CHUNK) await this.fill(CHUNK);
+    await this.prefetch(CHUNK);
     while (true) {
       const r = new Reader(this.peek(), this.maxLength);
       try {
@@ -122,7 +140,9 @@ export class ByteSource {
       } catch (e) {
         if (isTruncation(e)) {
           if (!this.eof) {
-            await this.fill(this.available + Math.max(CHUNK, this.available));
+            await this.fill(
+              this.available + (this.lazy ? 1 : Math.max(CHUNK, this.available)),
+            );
             continue;
           }
           throw new TruncatedError(this.file, this.offset, what);

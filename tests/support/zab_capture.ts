@@ -1,0 +1,194 @@
+// Records real Zab traffic between Apache ZooKeeper 3.8 peers (zab-3.8.md §14
+// scenario 25): a 3-peer ensemble on loopback where follower 1's server.3 line
+// points the leader's quorum port at a recording proxy. Three connections of
+// follower 1 are captured:
+//   1. fresh start: FOLLOWERINFO .. empty DIFF .. NEWLEADER/ACK/UPTODATE, then a
+//      session moved onto follower 1 (REVALIDATE), writes through it (REQUEST
+//      with authinfo, PROPOSAL/ACK/COMMIT, SYNC, an error txn), writes on the
+//      leader, PINGs both ways with a touch table;
+//   2. after a kill -9 and writes on the leader: DIFF with PROPOSAL/COMMIT pairs;
+//   3. after a kill -9 and a wiped data dir: SNAP + snapshot body + BenWasHere.
+// Sid 3 leads: with empty data dirs the greatest sid wins.
+import type { ApacheZk } from "./apache_zk.ts";
+import { fourLetter, modeOf } from "./four_letter.ts";
+import { SYSTEM_PYTHON } from "./interop.ts";
+import { TextLineStream } from "./lines.ts";
+import { joined, type RecordedConn, startRecordingProxy } from "./recording_proxy.ts";
+import { waitFor } from "./wait.ts";
+import { parseStream } from "./zab_golden.ts";
+import { type Member, planEnsemble, startZkMember } from "../interop/election_ensemble.ts";
+import { PacketType } from "../../src/zab/packet_types.ts";
+
+/** One captured connection: learner→leader and leader→learner bytes. */
+export interface CapturedConn {
+  /** What the connection shows. */
+  label: "fresh-diff" | "diff-history" | "snap";
+  learner: Uint8Array;
+  leader: Uint8Array;
+}
+
+/** A finished capture. */
+export interface ZabCapture {
+  conns: CapturedConn[];
+  /** Facts of the run the bytes should show. */
+  facts: {
+    learnerSid: number;
+    leaderSid: number;
+    /** The session moved onto follower 1 (REVALIDATE), as 0x hex. */
+    movedSession: string;
+    /** Creates on the leader before connection 2. */
+    leaderWritesBeforeDiff: number;
+  };
+}
+
+/** Runs the ensemble and returns the three captured connections. */
+export async function captureZab(log: (msg: string) => void = () => {}): Promise<ZabCapture> {
+  const { members, serverLines } = planEnsemble([1, 2, 3]);
+  const [m1, m2, m3] = members;
+  const proxy = startRecordingProxy(m3.quorum);
+  const proxiedLines = serverLines.map((l) =>
+    l.startsWith("server.3=") ? `server.3=127.0.0.1:${proxy.port}:${m3.election}` : l
+  );
+  const peers: ApacheZk[] = [];
+  let clients: Deno.ChildProcess | null = null;
+  let peer1: ApacheZk | null = null;
+  const dir1 = await Deno.makeTempDir({ prefix: "zkt-zab-capture-1-" });
+  try {
+    // The greatest sid first, so it is up when the others look for a leader.
+    peers.push(await startZkMember(m3, serverLines));
+    peers.push(await startZkMember(m2, serverLines));
+    peer1 = await startZkMember(m1, proxiedLines, { dir: dir1 });
+    await waitForModes([[m3, "leader"], [m2, "follower"], [m1, "follower"]], [...peers, peer1]);
+    log("ensemble up: sid 3 leads, sid 1 follows through the proxy");
+    await waitForConn(proxy.conns, 1, "UPTODATE");
+
+    clients = new Deno.Command(SYSTEM_PYTHON, {
+      args: [
+        new URL("./zab_clients.py", import.meta.url).pathname,
+        `127.0.0.1:${m3.client}`,
+        `127.0.0.1:${m1.client}`,
+        `127.0.0.1:${m2.client}`,
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+      env: { PYTHONDONTWRITEBYTECODE: "1" },
+    }).spawn();
+    const say = commander(clients);
+    const moved = await say("revalidate") as { session: string };
+    await say("follower-writes");
+    await say("leader-writes 2");
+    // PINGs both ways, with the moved session in a learner's touch table.
+    await waitFor(
+      "a PING reply with a touch table on connection 1",
+      async () => {
+        const up = await parseStream(joined(proxy.conns[0].up), "learner", false);
+        return up.packets.some((p) =>
+          p.packet.type === PacketType.PING && (p.packet.data?.length ?? 0) > 0
+        );
+      },
+      30_000,
+      200,
+    );
+    log("connection 1 captured");
+
+    await peer1.stop("SIGKILL");
+    await waitFor("connection 1 to close", () => proxy.conns[0].done, 30_000, 50);
+    await say("leader-writes 3");
+    peer1 = await startZkMember(m1, proxiedLines, { dir: dir1 });
+    await waitForModes([[m1, "follower"]], [peer1]);
+    await waitForConn(proxy.conns, 2, "UPTODATE");
+    log("connection 2 (DIFF with history) captured");
+
+    await peer1.stop("SIGKILL");
+    await waitFor("connection 2 to close", () => proxy.conns[1].done, 30_000, 50);
+    await Deno.remove(`${dir1}/data/version-2`, { recursive: true });
+    peer1 = await startZkMember(m1, proxiedLines, { dir: dir1 });
+    await waitForModes([[m1, "follower"]], [peer1]);
+    await waitForConn(proxy.conns, 3, "UPTODATE");
+    log("connection 3 (SNAP) captured");
+    await say("exit");
+    await clients.status;
+    clients = null;
+    await peer1.stop("SIGKILL");
+    await waitFor("connection 3 to close", () => proxy.conns[2].done, 30_000, 50);
+    const labels = ["fresh-diff", "diff-history", "snap"] as const;
+    return {
+      conns: proxy.conns.slice(0, 3).map((c, i) => ({
+        label: labels[i],
+        learner: joined(c.up),
+        leader: joined(c.down),
+      })),
+      facts: {
+        learnerSid: 1,
+        leaderSid: 3,
+        movedSession: moved.session,
+        leaderWritesBeforeDiff: 3,
+      },
+    };
+  } finally {
+    if (clients) {
+      try {
+        clients.kill("SIGKILL");
+      } catch { /* exited */ }
+      await clients.status;
+    }
+    for (const p of [peer1, ...peers]) await p?.stop("SIGKILL");
+    await proxy.close();
+    for (const p of [dir1, ...peers.map((p) => p.dir)]) {
+      await Deno.remove(p, { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+/** Sends one command line to zab_clients.py and returns its JSON reply. */
+function commander(child: Deno.ChildProcess): (cmd: string) => Promise<unknown> {
+  const writer = child.stdin.getWriter();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
+    .getReader();
+  return async (cmd: string) => {
+    await writer.write(new TextEncoder().encode(cmd + "\n"));
+    if (cmd === "exit") {
+      await writer.close();
+      return null;
+    }
+    const r = await lines.read();
+    if (r.done) throw new Error(`zab_clients.py exited during "${cmd}"`);
+    return JSON.parse(r.value);
+  };
+}
+
+async function waitForModes(want: [Member, string][], peers: ApacheZk[]): Promise<void> {
+  try {
+    await waitFor(
+      `modes ${want.map(([m, mode]) => `${m.sid}=${mode}`).join(" ")}`,
+      async () => {
+        for (const [m, mode] of want) {
+          const srvr = await fourLetter(m.client, "srvr", "127.0.0.1", 2000).catch(() => "");
+          if (modeOf(srvr) !== mode) return false;
+        }
+        return true;
+      },
+      90_000,
+      200,
+    );
+  } catch (e) {
+    const logs = peers.map((p) => `--- ${p.dir} ---\n${p.log().slice(-2500)}`).join("\n");
+    throw new Error(`${(e as Error).message}\n${logs}`);
+  }
+}
+
+/** Waits until connection n exists and its leader->learner side holds a packet of a type. */
+async function waitForConn(conns: RecordedConn[], n: number, type: keyof typeof PacketType) {
+  await waitFor(
+    `connection ${n} to carry ${type}`,
+    async () => {
+      const c = conns[n - 1];
+      if (!c) return false;
+      const down = await parseStream(joined(c.down), "leader", false);
+      return down.packets.some((p) => p.packet.type === PacketType[type]);
+    },
+    60_000,
+    100,
+  );
+}
