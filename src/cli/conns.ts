@@ -5,6 +5,7 @@
 import { RuntimeError, UsageError } from "../errors.ts";
 import {
   adminBase,
+  adminFallbacks,
   adminUrlFromConf,
   consFromAdmin,
   fetchAdmin,
@@ -21,7 +22,7 @@ import {
   parseCons,
   sortCons,
 } from "../inspect/cons.ts";
-import { parseHostPort, sendFourLetter } from "../net/four_letter_client.ts";
+import { FourLetterRefused, parseHostPort, sendFourLetter } from "../net/four_letter_client.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 import { renderTable } from "./table.ts";
 
@@ -81,11 +82,23 @@ interface Target {
   adminExplicit: boolean;
   /** Why there is no quorum section (shown instead of it). */
   note?: string;
+  /** The AdminServer that answered for connections after the peer refused cons. */
+  fallback?: string;
+}
+
+/** Where a connections table came from: the cons word, or an AdminServer's /commands/connections. */
+interface Source {
+  kind: "cons" | "admin";
+  /** The AdminServer's base URL (kind "admin"). */
+  url?: string;
+  /** Why cons was not used. */
+  why?: string;
 }
 
 /** What one refresh shows. */
 interface Snapshot {
   connections: ConsEntry[];
+  source: Source;
   quorum: QuorumInfo | null;
   note?: string;
 }
@@ -131,28 +144,94 @@ async function readQuorum(t: Target, timeoutMs: number): Promise<Snapshot["quoru
   return quorumFromAdmin(links, election);
 }
 
-async function snapshot(t: Target, sort: ConsSortKey, timeoutMs: number): Promise<Snapshot> {
-  let connections: ConsEntry[];
-  if (t.host) {
-    const text = await sendFourLetter(t.host.hostname, t.host.port, "cons", timeoutMs);
-    connections = parseCons(text);
-  } else {
-    const r = await fetchAdmin(t.admin!, "connections", timeoutMs);
-    if (r.error !== null && r.error !== undefined) {
-      throw new RuntimeError(`${t.admin}/commands/connections: ${r.error}`);
-    }
-    connections = consFromAdmin(r);
+async function adminConnections(base: string, timeoutMs: number): Promise<ConsEntry[]> {
+  const r = await fetchAdmin(base, "connections", timeoutMs);
+  if (r.error !== null && r.error !== undefined) {
+    throw new RuntimeError(`${base}/commands/connections: ${r.error}`);
   }
+  return consFromAdmin(r);
+}
+
+/** The AdminServer a peer's conf reply names, when conf is allowed there. */
+async function adminFromConf(t: Target, timeoutMs: number): Promise<string | undefined> {
+  try {
+    const conf = await sendFourLetter(t.host!.hostname, t.host!.port, "conf", timeoutMs);
+    return adminUrlFromConf(conf, t.host!.hostname);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Connections by cons; when the peer refuses cons (3.8's default whitelist is
+ * srvr only), from an AdminServer: the one given, else conf's, else port 8080.
+ */
+async function readConnections(
+  t: Target,
+  timeoutMs: number,
+): Promise<{ connections: ConsEntry[]; source: Source }> {
+  if (!t.host) {
+    return {
+      connections: await adminConnections(t.admin!, timeoutMs),
+      source: { kind: "admin", url: t.admin },
+    };
+  }
+  const where = `${t.host.hostname}:${t.host.port}`;
+  const why = `${where} refused cons: not in its 4lw.commands.whitelist`;
+  if (t.fallback === undefined) {
+    try {
+      const text = await sendFourLetter(t.host.hostname, t.host.port, "cons", timeoutMs);
+      return { connections: parseCons(text), source: { kind: "cons" } };
+    } catch (e) {
+      if (!(e instanceof FourLetterRefused)) throw e;
+    }
+  }
+  const candidates = t.fallback !== undefined ? [t.fallback] : adminFallbacks({
+    given: t.admin,
+    fromConf: t.admin ? undefined : await adminFromConf(t, timeoutMs),
+    hostname: t.host.hostname,
+  });
+  const tried: string[] = [];
+  for (const base of candidates) {
+    try {
+      const connections = await adminConnections(base, timeoutMs);
+      t.fallback = base;
+      if (!t.admin) {
+        t.admin = base; // the quorum side comes from it too
+        if (t.note?.startsWith("quorum side not shown")) t.note = undefined;
+      }
+      return { connections, source: { kind: "admin", url: base, why } };
+    } catch (e) {
+      tried.push((e as Error).message.replace(/ \(check admin\.enableServer[^)]*\)$/, ""));
+    }
+  }
+  throw new RuntimeError(
+    `${why}, and no AdminServer answered /commands/connections: ${tried.join("; ")} ` +
+      `(add cons to 4lw.commands.whitelist, or check admin.enableServer and ` +
+      `admin.serverAddress/admin.serverPort on the peer, or pass --admin URL)`,
+  );
+}
+
+async function snapshot(t: Target, sort: ConsSortKey, timeoutMs: number): Promise<Snapshot> {
+  const { connections, source } = await readConnections(t, timeoutMs);
+  const sorted = sortCons(connections, sort);
   let quorum: Snapshot["quorum"] = null;
   if (t.admin) {
     try {
       quorum = await readQuorum(t, timeoutMs);
     } catch (e) {
       if (t.adminExplicit) throw e;
-      return { connections: sortCons(connections, sort), quorum: null, note: (e as Error).message };
+      return { connections: sorted, source, quorum: null, note: (e as Error).message };
     }
   }
-  return { connections: sortCons(connections, sort), quorum, note: t.note };
+  return { connections: sorted, source, quorum, note: t.note };
+}
+
+/** One line naming where the table came from. */
+export function sourceLine(s: Source, target: string): string {
+  if (s.kind === "cons") return `connections from cons on ${target}`;
+  const url = `${s.url}/commands/connections`;
+  return s.why ? `connections from ${url} (${s.why})` : `connections from ${url}`;
 }
 
 function render(s: Snapshot, json: boolean, target: string, admin?: string): string {
@@ -160,6 +239,8 @@ function render(s: Snapshot, json: boolean, target: string, admin?: string): str
     return JSON.stringify({
       target,
       admin: admin ?? null,
+      source: s.source.kind,
+      ...(s.source.url ? { sourceUrl: `${s.source.url}/commands/connections` } : {}),
       connections: s.connections,
       totals: consTotals(s.connections),
       quorum: s.quorum,
@@ -167,7 +248,8 @@ function render(s: Snapshot, json: boolean, target: string, admin?: string): str
     }) + "\n";
   }
   const now = Date.now();
-  let out = `${target} — ${new Date(now).toISOString()}\n` + formatConsTable(s.connections);
+  let out = `${target} — ${new Date(now).toISOString()}\n${sourceLine(s.source, target)}\n` +
+    formatConsTable(s.connections);
   if (s.quorum) out += "\n" + formatQuorum(s.quorum, now);
   else if (s.note) out += "\n" + s.note + "\n";
   return out;
@@ -180,7 +262,10 @@ export const connsCommand: Command = {
   usage: "HOST:PORT [--json] [--sort KEY] [--watch SECS] [--timeout MS] [--admin URL]",
   help: [
     "Client connections come from the cons four-letter word, so this works against zkt and",
-    "Apache ZooKeeper alike (cons must be in 4lw.commands.whitelist).",
+    "Apache ZooKeeper alike. When the peer refuses cons (3.8's default whitelist is srvr only),",
+    "they come from an AdminServer's /commands/connections instead: the one given with --admin,",
+    "else the one the peer's conf reply names, else port 8080 on the same host; the output says",
+    "which source the table came from.",
     "",
     "The quorum side (election connection per sid: up/down, initiator, send queue, last",
     "notification sent and received; Zab learner links; the current vote) comes from the",

@@ -5,6 +5,7 @@
 // new connection, receive queue dropping the oldest) are qcm_queues.ts.
 import type { HostPort } from "../config/types.ts";
 import { logger } from "../log/logger.ts";
+import { acceptLoop } from "../net/accept_loop.ts";
 import { FrameError, TimeoutError } from "../net/errors.ts";
 import { FramedConn } from "../net/framed_conn.ts";
 import {
@@ -96,7 +97,7 @@ export class QuorumCnxManager {
       }))
       : this.opts.electionAddrs;
     for (const a of targets) this.listeners.push(await this.bind(a));
-    for (const l of this.listeners) this.acceptLoop(l);
+    for (const l of this.listeners) this.accepting(l);
   }
 
   private async bind(a: HostPort): Promise<Deno.TcpListener> {
@@ -127,18 +128,14 @@ export class QuorumCnxManager {
     );
   }
 
-  private async acceptLoop(l: Deno.TcpListener): Promise<void> {
-    while (!this.halted) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await l.accept();
-      } catch (e) {
-        if (this.halted || e instanceof Deno.errors.BadResource) return;
-        log.warn(`accept failed: ${(e as Error).message}`);
-        continue;
-      }
-      this.handleIncoming(conn).catch((e) => log.warn(`incoming connection: ${e.message}`));
-    }
+  private accepting(l: Deno.TcpListener): Promise<void> {
+    // Shared loop: a failing accept (descriptors exhausted) backs off, logs rate-limited.
+    return acceptLoop(
+      l,
+      { name: "election port", log, closing: () => this.halted },
+      (conn) =>
+        void this.handleIncoming(conn).catch((e) => log.warn(`incoming connection: ${e.message}`)),
+    );
   }
 
   private async handleIncoming(raw: Deno.TcpConn): Promise<void> {

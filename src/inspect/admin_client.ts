@@ -216,3 +216,19 @@ export function adminUrlFromConf(conf: string, host: string): string | undefined
   const h = !addr || addr === "0.0.0.0" || addr === "::" ? host : addr;
   return `http://${h.includes(":") ? `[${h}]` : h}:${port}`;
 }
+
+/** JettyAdminServer's default port, where an AdminServer is looked for last. */
+export const ADMIN_DEFAULT_PORT = 8080;
+
+/**
+ * Where to read connections when a peer refuses `cons`, in order: the
+ * AdminServer given (--admin, or announced by a zkt peer), the one its `conf`
+ * reply names, then port 8080 on the peer's host. Duplicates are dropped.
+ */
+export function adminFallbacks(
+  o: { given?: string; fromConf?: string; hostname: string },
+): string[] {
+  const h = o.hostname.includes(":") ? `[${o.hostname}]` : o.hostname;
+  const all = [o.given, o.fromConf, `http://${h}:${ADMIN_DEFAULT_PORT}`];
+  return [...new Set(all.filter((u): u is string => u !== undefined))];
+}

@@ -3,6 +3,17 @@ import { RuntimeError } from "../errors.ts";
 
 const dec = new TextDecoder();
 
+/** The peer answered that the word is not in its 4lw.commands.whitelist. */
+export class FourLetterRefused extends RuntimeError {
+  override name = "FourLetterRefused";
+  constructor(readonly where: string, readonly cmd: string) {
+    super(
+      `${where} refused '${cmd}': it is not in the peer's 4lw.commands.whitelist ` +
+        `(add ${cmd} to 4lw.commands.whitelist in its zoo.cfg, or use the AdminServer with --admin)`,
+    );
+  }
+}
+
 /** Splits "host:port" (IPv6 in brackets); throws on a bad form. */
 export function parseHostPort(s: string, defaultPort?: number): { hostname: string; port: number } {
   const m = s.match(/^\[([^\]]+)\](?::(\d+))?$/) ?? s.match(/^([^:]+)(?::(\d+))?$/);
@@ -13,7 +24,7 @@ export function parseHostPort(s: string, defaultPort?: number): { hostname: stri
   return { hostname: m[1], port };
 }
 
-/** Sends a four-letter word and returns the reply; RuntimeError when unreachable or silent. */
+/** Sends a four-letter word and returns the reply; RuntimeError when unreachable or silent, FourLetterRefused when not whitelisted. */
 export async function sendFourLetter(
   hostname: string,
   port: number,
@@ -65,10 +76,7 @@ export async function sendFourLetter(
   }
   const text = chunks.map((c) => dec.decode(c, { stream: true })).join("") + dec.decode();
   if (/is not executed because it is not in the whitelist/.test(text)) {
-    throw new RuntimeError(
-      `${where} refused '${cmd}': it is not in the peer's 4lw.commands.whitelist ` +
-        `(add ${cmd} to 4lw.commands.whitelist in its zoo.cfg, or use the AdminServer with --admin)`,
-    );
+    throw new FourLetterRefused(where, cmd);
   }
   return text;
 }

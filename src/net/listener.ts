@@ -1,6 +1,8 @@
-// Accept loop for a TCP port: each connection runs its own handler; a failing
-// handler ends only its connection, and the listener keeps serving.
+// A TCP port's listener: each connection runs its own handler; a failing
+// handler ends only its connection, and the listener keeps serving (accept
+// failures back off, see accept_loop.ts).
 import { logger } from "../log/logger.ts";
+import { acceptLoop } from "./accept_loop.ts";
 import { formatAddr } from "./framed_conn.ts";
 
 const log = logger("Listener");
@@ -21,31 +23,21 @@ export function serveTcp(
 ): TcpServer {
   const listener = Deno.listen({ hostname: opts.hostname, port: opts.port, transport: "tcp" });
   let closing = false;
-  const done = (async () => {
-    while (!closing) {
-      let conn: Deno.Conn;
+  const done = acceptLoop(listener, { name: opts.name, log, closing: () => closing }, (conn) => {
+    try {
+      conn.setNoDelay(true);
+    } catch { /* not fatal */ }
+    handle(conn).catch((e) => {
+      let who = "?";
       try {
-        conn = await listener.accept();
-      } catch (e) {
-        if (closing || e instanceof Deno.errors.BadResource) break;
-        log.warn(`${opts.name}: accept failed: ${(e as Error).message}`);
-        continue;
-      }
+        who = formatAddr(conn.remoteAddr);
+      } catch { /* closed */ }
+      log.warn(`${opts.name}: connection from ${who} ended: ${(e as Error).message}`);
       try {
-        (conn as Deno.TcpConn).setNoDelay(true);
-      } catch { /* not fatal */ }
-      handle(conn).catch((e) => {
-        let who = "?";
-        try {
-          who = formatAddr(conn.remoteAddr);
-        } catch { /* closed */ }
-        log.warn(`${opts.name}: connection from ${who} ended: ${(e as Error).message}`);
-        try {
-          conn.close();
-        } catch { /* already closed */ }
-      });
-    }
-  })();
+        conn.close();
+      } catch { /* already closed */ }
+    });
+  });
   return {
     addr: listener.addr as Deno.NetAddr,
     close() {

@@ -16,7 +16,14 @@ export interface ZktServer {
 
 /** Writes a zoo.cfg (plus `cfg` lines) into a temp dir and starts `zkt serve` on it. */
 export async function startZkt(
-  opts: { cfg?: string[]; dir?: string; port?: number; env?: Record<string, string> } = {},
+  opts: {
+    cfg?: string[];
+    dir?: string;
+    port?: number;
+    env?: Record<string, string>;
+    /** Runs the server under `ulimit -n` this low (descriptor exhaustion tests). */
+    maxFiles?: number;
+  } = {},
 ): Promise<ZktServer> {
   const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "zkt-serve-" });
   const port = opts.port ?? freePort();
@@ -31,8 +38,13 @@ export async function startZkt(
   ].join("\n") + "\n";
   await Deno.writeTextFile(`${dir}/zoo.cfg`, cfg);
   const main = new URL("../../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", main, "serve", "--config", `${dir}/zoo.cfg`],
+  const args = ["run", "--allow-all", "--quiet", main, "serve", "--config", `${dir}/zoo.cfg`];
+  // bash execs deno, so child.pid is the server's own pid.
+  const [cmd, argv] = opts.maxFiles === undefined
+    ? [Deno.execPath(), args]
+    : ["bash", ["-c", `ulimit -n ${opts.maxFiles} && exec "$0" "$@"`, Deno.execPath(), ...args]];
+  const child = new Deno.Command(cmd, {
+    args: argv,
     stdin: "null",
     stdout: "null",
     stderr: "piped",

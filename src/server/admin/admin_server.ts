@@ -6,7 +6,7 @@ import { logger } from "../../log/logger.ts";
 import { listSnapshots } from "../../persistence/datadir.ts";
 import type { FourLetterView } from "../four_letter.ts";
 import { type AdminSources, primaryNames, runCommand } from "./commands.ts";
-import { type HttpServer, startHttp } from "./http_server.ts";
+import { type HttpLimits, type HttpServer, startHttp } from "./http_server.ts";
 import { toJacksonJson } from "./json.ts";
 import type { QuorumView } from "./quorum_view.ts";
 
@@ -26,6 +26,8 @@ export interface AdminServerOptions {
   snapDir?: string;
   /** zoo.cfg text (for initial_configuration). */
   initialConfig?: string | null;
+  /** Connection bounds (admin.idleTimeout and zkt's admin.* keys); Jetty's defaults otherwise. */
+  limits?: Partial<HttpLimits>;
 }
 
 /** The /commands index: one link per primary name, as 3.8's servlet prints it. */
@@ -88,7 +90,13 @@ export function startAdminServer(opts: AdminServerOptions): HttpServer {
     memoryMb,
   };
   const server = startHttp(
-    { hostname: opts.hostname, port: opts.port, name: "AdminServer", portKey: "admin.serverPort" },
+    {
+      hostname: opts.hostname,
+      port: opts.port,
+      name: "AdminServer",
+      portKey: "admin.serverPort",
+      limits: opts.limits,
+    },
     (url) => handleAdminRequest(url, src),
   );
   log.info(

@@ -8,7 +8,7 @@ import { logger } from "../../log/logger.ts";
 import type { MinAvgMax } from "../four_letter.ts";
 import type { ZkServer } from "../zk_server.ts";
 import { startAdminServer } from "./admin_server.ts";
-import type { HttpServer } from "./http_server.ts";
+import { HTTP_DEFAULT_LIMITS, type HttpLimits, type HttpServer } from "./http_server.ts";
 import type { QuorumView } from "./quorum_view.ts";
 import { PROMETHEUS_PROVIDER, startMetricsServer } from "../metrics/metrics_server.ts";
 
@@ -27,6 +27,28 @@ export interface ServerHttp {
 export function adminConfLines(http: ServerHttp | null): [string, string | number][] {
   if (!http?.admin) return [];
   return [["admin.serverAddress", http.adminAddress], ["admin.serverPort", http.admin.addr.port]];
+}
+
+/**
+ * The AdminServer's connection bounds from zoo.cfg: admin.idleTimeout (3.8's
+ * key, ms), and zkt's admin.headerReadTimeout (ms) and admin.maxConnections.
+ * A value that is not a positive integer keeps the default, with a warning.
+ */
+export function adminLimits(cfg: ZkConfig): HttpLimits {
+  const read = (key: string, dflt: number): number => {
+    const v = cfg.extra.get(key);
+    if (v === undefined) return dflt;
+    if (/^\d+$/.test(v.trim()) && Number(v) > 0) return Number(v);
+    log.warn(`${key}=${v} is not a positive integer; using ${dflt}`);
+    return dflt;
+  };
+  const d = HTTP_DEFAULT_LIMITS;
+  return {
+    ...d,
+    idleTimeoutMs: read("admin.idleTimeout", d.idleTimeoutMs),
+    headerTimeoutMs: read("admin.headerReadTimeout", d.headerTimeoutMs),
+    maxConnections: read("admin.maxConnections", d.maxConnections),
+  };
 }
 
 /** Starts the AdminServer and metrics endpoint the config asks for. */
@@ -55,6 +77,7 @@ export async function startServerHttp(
         quorum,
         snapDir: server.db.snapDir,
         initialConfig,
+        limits: adminLimits(cfg),
       });
     } catch (e) {
       log.error(`Problem starting AdminServer: ${(e as Error).message}`);
