@@ -16,7 +16,14 @@ export interface ZktServer {
 
 /** Writes a zoo.cfg (plus `cfg` lines) into a temp dir and starts `zkt serve` on it. */
 export async function startZkt(
-  opts: { cfg?: string[]; dir?: string; port?: number; env?: Record<string, string> } = {},
+  opts: {
+    cfg?: string[];
+    dir?: string;
+    port?: number;
+    env?: Record<string, string>;
+    /** A command that execs its arguments (e.g. a mount namespace), run in front of deno. */
+    launcher?: string[];
+  } = {},
 ): Promise<ZktServer> {
   const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "zkt-serve-" });
   const port = opts.port ?? freePort();
@@ -31,8 +38,13 @@ export async function startZkt(
   ].join("\n") + "\n";
   await Deno.writeTextFile(`${dir}/zoo.cfg`, cfg);
   const main = new URL("../../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", main, "serve", "--config", `${dir}/zoo.cfg`],
+  const argv = [
+    Deno.execPath(),
+    ...["run", "--allow-all", "--quiet", main, "serve", "--config", `${dir}/zoo.cfg`],
+  ];
+  if (opts.launcher) argv.unshift(...opts.launcher);
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
     stdin: "null",
     stdout: "null",
     stderr: "piped",
