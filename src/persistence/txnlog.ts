@@ -238,9 +238,11 @@ export interface TxnLogWriterOptions {
   open?: (file: string) => Promise<LogFile>;
 }
 
-/** How far ahead of the records a log's zeros are physically written (TxnLogWriter.zeroAhead). */
-const ZERO_STEP = 1 << 20;
-const ZEROS = new Uint8Array(ZERO_STEP);
+/** At most this far ahead of the records are a log's zeros physically written (zeroAhead). */
+export const ZERO_AHEAD_MAX = 1 << 20;
+/** At least this far ahead, for a log still smaller than that. */
+export const ZERO_AHEAD_MIN = 64 * 1024;
+const ZEROS = new Uint8Array(ZERO_AHEAD_MAX);
 
 /** How close (bytes) the write position may come to the padded end before it grows. */
 export const PAD_MARGIN = 4096;
@@ -280,6 +282,10 @@ export class TxnLogWriter {
   private readonly preAllocSize: number;
   /** Bytes written since the last sync (or the header, not yet synced). */
   private unsynced = true;
+  /** Bytes of header and records written to the file. */
+  get bytesWritten(): number {
+    return this.written;
+  }
   /** Counters for stats and tests: flushes that wrote, and data syncs issued. */
   writes = 0;
   syncs = 0;
@@ -358,14 +364,18 @@ export class TxnLogWriter {
    * the block allocation to the journal; blocks already written with zeros
    * skip that (an fdatasync here: ~185 µs instead of ~240 µs). Readers stop at
    * the zeros as at the padding. Only with forceSync, and a file that can seek.
+   * The step grows with the log (its own size, 64 KiB to 1 MiB), so a short
+   * log — snapCount rolls one every few dozen txns — costs little real disk,
+   * and close() hands the zeros past the records back.
    */
   private zeroAhead(): void {
     const f = this.f;
     if (!this.forceSync || this.preAllocSize <= 0 || !f.writeSync || !f.seekSync) return;
     this.zeroedTo = Math.max(this.zeroedTo, this.written);
-    if (this.zeroedTo - this.written >= ZERO_STEP / 2) return;
+    const step = Math.min(ZERO_AHEAD_MAX, Math.max(ZERO_AHEAD_MIN, this.written));
+    if (this.zeroedTo - this.written >= step / 2) return;
     // Within the padded size only: the file's length stays FilePadding's.
-    const end = Math.min(this.size, this.written + ZERO_STEP);
+    const end = Math.min(this.size, this.written + step);
     if (end <= this.zeroedTo) return;
     f.seekSync(this.zeroedTo, Deno.SeekMode.Start);
     let rest = ZEROS.subarray(0, end - this.zeroedTo);
@@ -374,10 +384,19 @@ export class TxnLogWriter {
     f.seekSync(this.written, Deno.SeekMode.Start);
   }
 
-  /** Flushes and closes. */
+  /**
+   * Flushes and closes. Zeros written ahead are given back: cutting the file
+   * to its records and growing it again leaves a hole of FilePadding's length,
+   * as ZooKeeper's own logs have, instead of real blocks of zeros.
+   */
   async close(): Promise<void> {
     try {
       await this.flush();
+      if (this.zeroedTo > this.written) {
+        await this.f.truncate(this.written);
+        await this.f.truncate(this.size);
+        this.zeroedTo = this.written;
+      }
     } finally {
       this.f.close();
     }

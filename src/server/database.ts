@@ -10,6 +10,7 @@ import type { TreeImage } from "../data/node_view.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";
+import { ExitCode, fatal, isIoError } from "../log/fatal.ts";
 import { listLogs, listSnapshots, restore } from "../persistence/datadir.ts";
 import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
@@ -230,9 +231,7 @@ export class Database implements ServerDatabase {
     log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
     this.snapshotting = writeSnapshot(file, image, { chunk: SNAPSHOT_CHUNK })
       .then(() => this.snapshotTimes.add(Math.round(performance.now() - t0)))
-      .catch((e) => {
-        log.error(`Unexpected exception while taking a snapshot: ${(e as Error).message}`);
-      }).finally(() => {
+      .catch((e) => snapshotFailed(file, e)).finally(() => {
         image.release();
         this.snapshotting = null;
       });
@@ -293,6 +292,24 @@ export class Database implements ServerDatabase {
     await this.rollLog();
     this.closed = true;
   }
+}
+
+/**
+ * A snapshot written while serving failed. As 3.8's takeSnapshot: an I/O
+ * error (a full or failing disk) ends the process with exit code 10; any
+ * other error is logged and serving goes on.
+ */
+function snapshotFailed(file: string, e: unknown): void {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (!isIoError(e)) {
+    log.warn(`Unexpected exception while taking a snapshot ${file}: ${msg}`);
+    return;
+  }
+  fatal(
+    log,
+    `Severe unrecoverable error, exiting: cannot write snapshot ${file}: ${msg}`,
+    ExitCode.TXNLOG_ERROR_TAKING_SNAPSHOT,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@
 // their replies queue behind every earlier write, so a session sees replies in
 // xid order and never a reply that reflects a txn that is not yet durable.
 import { logger } from "../log/logger.ts";
+import { ExitCode, fatal } from "../log/fatal.ts";
 import { VERSION } from "../version.ts";
 import type { ZkConfig } from "../config/types.ts";
 import { Reader } from "../jute/reader.ts";
@@ -74,6 +75,8 @@ export class ZkServer implements CnxnHandler {
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private containerTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
+  /** A txn log write failed: nothing is answered any more. */
+  private failed = false;
   private readonly startedMs: number;
   // ServerStats
   readonly latency = new MinAvgMax();
@@ -139,7 +142,7 @@ export class ZkServer implements CnxnHandler {
     }
     this.gc = new GroupCommit<LoggedTxn>(
       meteredCommit(this.db, this.metrics, () => this.now()),
-      (e) => this.fatal(e),
+      (e) => this.fail(e),
     );
     this.snapThreshold = this.nextSnapThreshold();
     this.handshake = new Handshake({
@@ -199,16 +202,26 @@ export class ZkServer implements CnxnHandler {
       c.close();
     }
     await this.listener?.done;
-    await this.db.close();
+    if (!this.failed) return await this.db.close();
+    // The log failed already; closing it may fail again, but the file is released.
+    await this.db.close().catch(() => {});
   }
 
-  private fatal(e: Error): void {
+  /**
+   * A batch could not be made durable: the tree is ahead of the log. Nothing
+   * may be answered any more, so the server stops serving and the process
+   * ends non-zero (3.8's SyncThread dies with UNEXPECTED_ERROR).
+   */
+  private fail(e: Error): void {
     this.metrics.counters.unrecoverable_error_count++;
-    log.error(`Severe unrecoverable error, exiting: txn log write failed: ${e.message}`);
-    // A txn applied in memory but not on disk must never be answered: stop serving.
+    this.failed = true;
     for (const c of [...this.cnxns]) c.close();
     this.listener?.close();
-    this.stopped = true;
+    fatal(
+      log,
+      `Severe unrecoverable error, exiting: txn log write failed: ${e.message}`,
+      ExitCode.UNEXPECTED_ERROR,
+    );
   }
 
   get mode(): ServerMode {
@@ -222,7 +235,7 @@ export class ZkServer implements CnxnHandler {
 
   /** True while the 4lw/admin side reports a role (not LOOKING, not stopped). */
   private answering(): boolean {
-    return !this.stopped && this.modeOf() !== "looking";
+    return !this.stopped && !this.failed && this.modeOf() !== "looking";
   }
 
   /** The last zxid the tree reflects. */

@@ -23,6 +23,8 @@ export async function startZkt(
     env?: Record<string, string>;
     /** Runs the server under `ulimit -n` this low (descriptor exhaustion tests). */
     maxFiles?: number;
+    /** A command that execs its arguments (e.g. a mount namespace), run in front of deno. */
+    launcher?: string[];
   } = {},
 ): Promise<ZktServer> {
   const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "zkt-serve-" });
@@ -40,11 +42,12 @@ export async function startZkt(
   const main = new URL("../../main.ts", import.meta.url).pathname;
   const args = ["run", "--allow-all", "--quiet", main, "serve", "--config", `${dir}/zoo.cfg`];
   // bash execs deno, so child.pid is the server's own pid.
-  const [cmd, argv] = opts.maxFiles === undefined
-    ? [Deno.execPath(), args]
-    : ["bash", ["-c", `ulimit -n ${opts.maxFiles} && exec "$0" "$@"`, Deno.execPath(), ...args]];
-  const child = new Deno.Command(cmd, {
-    args: argv,
+  const argv = opts.maxFiles === undefined
+    ? [Deno.execPath(), ...args]
+    : ["bash", "-c", `ulimit -n ${opts.maxFiles} && exec "$0" "$@"`, Deno.execPath(), ...args];
+  if (opts.launcher) argv.unshift(...opts.launcher);
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
     stdin: "null",
     stdout: "null",
     stderr: "piped",

@@ -10,6 +10,8 @@ import {
   paddedSize,
   readTxnLog,
   TxnLogWriter,
+  ZERO_AHEAD_MAX,
+  ZERO_AHEAD_MIN,
 } from "../../../src/persistence/txnlog.ts";
 
 /** A LogFile that records every call instead of touching a disk. */
@@ -197,8 +199,8 @@ Deno.test("with forceSync the padding ahead of the records is written as real ze
     const st = await Deno.stat(file);
     assert.equal(st.size, 8 << 20, "the size is FilePadding's");
     const allocated = (st.blocks ?? 0) * 512;
-    if (forceSync) assert.ok(allocated >= 1 << 19, `only ${allocated} bytes allocated`);
-    else assert.ok(allocated < 1 << 19, `forceSync=no zero-filled ${allocated} bytes`);
+    if (forceSync) assert.ok(allocated >= ZERO_AHEAD_MIN, `only ${allocated} bytes allocated`);
+    else assert.ok(allocated < ZERO_AHEAD_MIN, `forceSync=no zero-filled ${allocated} bytes`);
     // More records after the zeros were written land where they belong.
     for (let i = 51; i <= 80; i++) setData(w, i, "y".repeat(40));
     await w.close();
@@ -210,5 +212,48 @@ Deno.test("with forceSync the padding ahead of the records is written as real ze
     const end = es.at(-1)!;
     assert.equal(end.kind === "end" && end.reason, "padding");
   }
+  await Deno.remove(dir, { recursive: true });
+});
+
+/** Bytes the file system really holds for a file (st_blocks), not its length. */
+async function allocated(file: string): Promise<number> {
+  return ((await Deno.stat(file)).blocks ?? 0) * 512;
+}
+
+Deno.test("a new log's real disk stays bounded: zeros ahead grow with the log and are given back at close (snapCount=50 once cost 1 MiB per log)", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/log.1`;
+  const w = await TxnLogWriter.create(file, 0n, { preAllocSize: 64 << 20 });
+  // A short log, as snapCount=50 rolls them: a few dozen small txns.
+  for (let i = 1; i <= 40; i++) {
+    setData(w, i, "x".repeat(100));
+    await w.flush();
+  }
+  let written = w.bytesWritten;
+  const block = 4096;
+  assert.ok(written < 16 * 1024, `${written} bytes of records`);
+  assert.ok(
+    await allocated(file) <= 128 * 1024,
+    `a ${written}-byte log holds ${await allocated(file)} bytes of disk`,
+  );
+  // A long log: the zeros ahead never pass 1 MiB (plus a block).
+  let zxid = 40;
+  for (let batch = 0; batch < 40; batch++) {
+    for (let i = 0; i < 200; i++) setData(w, ++zxid, "y".repeat(400));
+    await w.flush();
+    written = w.bytesWritten;
+    const real = await allocated(file);
+    assert.ok(real <= written + ZERO_AHEAD_MAX + block, `${real} bytes for ${written}`);
+  }
+  await w.close();
+  const st = await Deno.stat(file);
+  assert.equal(st.size, 64 << 20, "the length stays FilePadding's");
+  assert.ok(
+    await allocated(file) <= written + block,
+    `closed: ${await allocated(file)} bytes of disk for ${written} bytes of records`,
+  );
+  const es = await all(file);
+  assert.equal(es.filter((e) => e.kind === "txn").length, zxid);
+  assert.equal(es.at(-1)!.kind === "end" && (es.at(-1) as { reason: string }).reason, "padding");
   await Deno.remove(dir, { recursive: true });
 });
