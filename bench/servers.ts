@@ -44,7 +44,7 @@ export function zooCfg(dataDir: string, port: number): string {
     // Fan-out opens more than the default 60 connections from one address.
     "maxClientCnxns=0",
     "admin.enableServer=false",
-    "4lw.commands.whitelist=srvr,ruok,stat",
+    "4lw.commands.whitelist=srvr,ruok,stat,mntr",
     // forceSync and snapCount stay at their defaults (yes, 100000) on both.
   ].join("\n") + "\n";
 }

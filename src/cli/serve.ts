@@ -1,8 +1,9 @@
 // `zkt serve [--config zoo.cfg]`: a standalone ZooKeeper server on the client
 // port. With no config it runs on built-in defaults (127.0.0.1:2181, ./zkt-data).
 // With server.N lines it runs an ensemble peer: it elects (FastLeaderElection
-// beside zkt and Apache ZooKeeper peers) and reports its role on srvr/stat/mntr
-// and the AdminServer; without Zab (a later issue) it serves no client sessions.
+// beside zkt and Apache ZooKeeper peers) and reports its role on the
+// AdminServer's election command; without Zab (a later issue) it serves no
+// client sessions, so srvr/stat/mntr say "not currently serving".
 import { defaultStandaloneConfig, loadConfig } from "../config/load.ts";
 import { logger, setLogMyid } from "../log/logger.ts";
 import { Database } from "../server/database.ts";
@@ -164,8 +165,9 @@ SIGINT/SIGTERM stop accepting, flush the txn log, close clients and exit 0.
 
 With server.N lines (and dataDir/myid) it runs an ensemble peer: it restores the
 data dir (last zxid), checks currentEpoch/acceptedEpoch, and takes part in leader
-election beside zkt or Apache ZooKeeper peers; srvr/stat/mntr report
-Mode: leader|follower|observer (while LOOKING: not currently serving requests).
-Zab replication is not implemented yet: client connections are closed.`,
+election beside zkt or Apache ZooKeeper peers; the AdminServer's election
+command and probe-election show its role. Zab replication is not implemented
+yet: client connections are closed and srvr/stat/mntr answer "This ZooKeeper
+instance is not currently serving requests", as 3.8 does until it serves.`,
   run: (args, io) => runServe(args, io),
 };

@@ -195,6 +195,8 @@ export class NodeStore extends NodeReader {
   /** Free rows, reused before the high-water mark grows. */
   private freeRows: number[] = [];
   private live = 0;
+  /** Data bytes of every live node, kept as data changes (3.8's nodeDataSize, less the paths). */
+  private dataTotal = 0;
   private namesUsed = 0;
   private namesDead = 0;
   /** Open addressing, linear probing: row + 1 per slot, 0 = empty. */
@@ -219,6 +221,11 @@ export class NodeStore extends NodeReader {
   /** Nodes in the store. */
   get size(): number {
     return this.live;
+  }
+
+  /** Data bytes of every node, without a walk. */
+  get dataBytes(): number {
+    return this.dataTotal;
   }
 
   /** The bytes of a string in the scratch buffer: [bytes, length] (valid until the next call). */
@@ -353,6 +360,7 @@ export class NodeStore extends NodeReader {
   /** Gives a node new data (small data copied into a slab; the old bytes released). */
   setData(id: number, data: Uint8Array | null): void {
     const c = this.cols;
+    this.dataTotal += (data?.length ?? 0) - this.dataLength(id);
     const old = c.dataSlab[id];
     if (old === OWN_BUFFER) this.own.delete(id);
     else if (old >= 0) this.releaseSlab(old, c.dataLen[id]);

@@ -62,6 +62,10 @@ export class DataTree implements TreeImage {
   /** Paths with a quota (PathTrie in ZooKeeper). */
   readonly quotaRoots = new Set<string>();
   lastProcessedZxid = 0n;
+  /** Path lengths of every node, kept as nodes come and go (with the store's data bytes: mntr's size). */
+  private pathBytes = 0;
+  /** Paths in `ephemerals`' sets (mntr's ephemerals_count), kept as they change. */
+  private ephemeralPaths = 0;
   private treeDigest = 0n;
   /**
    * Node digests added (minus removed) since the last fold into treeDigest, as
@@ -141,13 +145,17 @@ export class DataTree implements TreeImage {
     return this.acls.entries();
   }
 
-  /** Data bytes and count of every node (3.8's approximate data size adds path lengths). */
+  /**
+   * Path lengths plus data lengths of every node (3.8's approximate data
+   * size), kept as the tree changes: mntr must not walk 200k znodes.
+   */
   approximateDataSize(): number {
-    let n = 0;
-    for (const [p, id] of this.store.walk(this.root)) {
-      n += p.length + this.store.dataLength(id);
-    }
-    return n;
+    return this.pathBytes + this.store.dataBytes;
+  }
+
+  /** Ephemeral paths over every session (mntr's ephemerals_count), without a walk. */
+  get ephemeralCount(): number {
+    return this.ephemeralPaths;
   }
 
   /**
@@ -182,8 +190,10 @@ export class DataTree implements TreeImage {
       }
       const name = k.substring(i + 1);
       id = store.child(parent, name);
-      if (id === NONE) id = store.add(parent, name);
-      else {
+      if (id === NONE) {
+        id = store.add(parent, name);
+        this.pathBytes += k.length;
+      } else {
         this.moveDigest(-store.cols.digest[id]);
         this.acls.removeUsage(store.cols.acl[id]);
         this.untrack(k, store.cols.owner[id]);
@@ -222,7 +232,10 @@ export class DataTree implements TreeImage {
       default: {
         let set = this.ephemerals.get(owner);
         if (!set) this.ephemerals.set(owner, set = new Set());
-        set.add(k);
+        if (!set.has(k)) {
+          set.add(k);
+          this.ephemeralPaths++;
+        }
       }
     }
   }
@@ -238,7 +251,7 @@ export class DataTree implements TreeImage {
         this.ttls.delete(k);
         return;
       default:
-        this.ephemerals.get(owner)?.delete(k);
+        if (this.ephemerals.get(owner)?.delete(k)) this.ephemeralPaths--;
     }
   }
 
@@ -270,6 +283,7 @@ export class DataTree implements TreeImage {
       this.redigest(parentPath, parent);
     }
     const id = store.add(parent, name);
+    this.pathBytes += path.length;
     const stat = createStat(zxid, time, ephemeralOwner);
     const cols = store.cols; // add may have grown the columns
     putStat(store, id, stat);
@@ -322,6 +336,7 @@ export class DataTree implements TreeImage {
     this.moveDigest(-c.digest[id]);
     this.acls.removeUsage(c.acl[id]);
     this.untrack(path, c.owner[id]);
+    this.pathBytes -= path.length;
     store.remove(id);
   }
 
@@ -383,6 +398,8 @@ export class DataTree implements TreeImage {
   killSession(session: bigint, zxid: bigint, pathsInTxn: readonly string[] | null): string[] {
     const owned = this.ephemerals.get(session);
     this.ephemerals.delete(session);
+    // The detached set's paths leave the count now; untrack no longer finds them.
+    if (owned) this.ephemeralPaths -= owned.size;
     const deleted: string[] = [];
     const del = (p: string) => {
       if (this.deleteNode(p, zxid) === TreeError.ok) deleted.push(p);

@@ -27,6 +27,8 @@ export class WatchTable<W> {
   private readonly byPath = new Map<string, Set<W>>();
   private readonly byWatcher = new Map<W, Map<string, WatchMode>>();
   private recursive = 0;
+  /** (watcher, path) pairs, kept as watches come and go: wchs and mntr read it, never count it. */
+  private total = 0;
   /** The most paths ever watched at once (3.8's HashMap never shrinks: it sets wchp's order). */
   peakPaths = 0;
 
@@ -42,6 +44,7 @@ export class WatchTable<W> {
     if (!paths) this.byWatcher.set(w, paths = new Map());
     const old = paths.get(path);
     paths.set(path, mode);
+    if (old === undefined) this.total++;
     this.adjustRecursive(old, mode);
     return old === undefined;
   }
@@ -66,6 +69,7 @@ export class WatchTable<W> {
     // A watcher keeps its (possibly empty) entry until its connection closes, as
     // 3.8's watch2Paths does: wchs counts it and wchc lists its session.
     paths.delete(path);
+    this.total--;
     const set = this.byPath.get(path);
     if (!set || !set.delete(w)) return false;
     if (set.size === 0) this.byPath.delete(path);
@@ -84,6 +88,7 @@ export class WatchTable<W> {
         if (set.size === 0) this.byPath.delete(p);
       }
     }
+    this.total -= paths.size;
     this.byWatcher.delete(w);
   }
 
@@ -129,9 +134,7 @@ export class WatchTable<W> {
 
   /** Connections with watches, watched paths, total watches (the `wchs` numbers). */
   summary(): { watchers: number; paths: number; watches: number } {
-    let watches = 0;
-    for (const m of this.byWatcher.values()) watches += m.size;
-    return { watchers: this.byWatcher.size, paths: this.byPath.size, watches };
+    return { watchers: this.byWatcher.size, paths: this.byPath.size, watches: this.total };
   }
 
   /** path → watchers, for `wchp`. */

@@ -152,6 +152,20 @@ export interface FourLetterView {
   /** Sessionless connections by deadline, for dump's "Connections" part. */
   connectionBuckets: [number, string[]][];
   connectionCount: number;
+  /**
+   * ServerStats' numbers the AdminServer's server_stats prints besides the
+   * above; where absent, they are read from `monitor` (which costs more).
+   */
+  stats?: {
+    uptimeMs: number;
+    authFailed: number;
+    nonMtlsLocal: number;
+    nonMtlsRemote: number;
+    /** BufferStats of replies: -1 until the first. */
+    lastResponseSize: number;
+    minResponseSize: number;
+    maxResponseSize: number;
+  };
   /** Lines srvr/stat print after "Node count" (a leader's proposal sizes). */
   statExtra: string[];
   /** ZooTrace's text trace mask. */
@@ -192,7 +206,7 @@ function bucketDump(
 
 function statsText(v: FourLetterView): string {
   return `Latency min/avg/max: ${v.latency.min}/${javaDouble(v.latency.avg)}/${v.latency.max}\n` +
-    `Received: ${v.packetsReceived}\nSent: ${v.packetsSent}\nConnections: ${v.connections.length}\n` +
+    `Received: ${v.packetsReceived}\nSent: ${v.packetsSent}\nConnections: ${v.connectionCount}\n` +
     `Outstanding: ${v.outstanding}\nZxid: ${hexId(v.lastZxid)}\nMode: ${v.mode}\n`;
 }
 

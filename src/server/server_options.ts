@@ -23,8 +23,9 @@ export interface ZkServerOptions {
   mode?: () => ServerMode;
   /**
    * Whether client sessions are served in the modes that answer 4lw (default
-   * yes). An ensemble peer without Zab says false: srvr reports its role, but
-   * clients are closed as 3.8 closes them while its ZooKeeperServer is not running.
+   * yes). An ensemble peer without Zab says false: clients are closed and
+   * srvr/stat/mntr say "not serving", as 3.8 does while its ZooKeeperServer is
+   * not running.
    */
   clientRequests?: () => boolean;
   /** Server id in the session ids' high byte (3.8 standalone uses 1; a quorum peer its myid). */

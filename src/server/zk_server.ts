@@ -28,6 +28,7 @@ import { txnFires } from "./txn_events.ts";
 import { JavaSetOrder } from "./java_set_order.ts";
 import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
 import { type ReadContext, readOp } from "./read_ops.ts";
+import { FsFacts } from "./metrics/fs_facts.ts";
 import { buildFourLetterView } from "./server_view.ts";
 import {
   Err,
@@ -100,10 +101,13 @@ export class ZkServer implements CnxnHandler {
   private readonly reads: ReadContext;
   /** The connect handshake and auth packets. */
   private readonly handshake: Handshake;
+  /** Dir sizes and descriptor counts for mntr/dirs, sampled off the request path. */
+  private readonly fsFacts: FsFacts;
 
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
     this.db = opts.db;
+    this.fsFacts = new FsFacts(this.db.snapDir, this.db.logDir);
     this.order = new JavaSetOrder(this.cfg.extendedTypesEnabled);
     this.reads = {
       tree: this.db.tree,
@@ -178,6 +182,7 @@ export class ZkServer implements CnxnHandler {
       (conn) => this.accept(conn),
     );
     this.scheduleExpiry();
+    void this.fsFacts.refresh();
     if (this.containerCheckMs > 0) {
       this.containerTimer = setInterval(() => this.checkContainers(), this.containerCheckMs);
     }
@@ -202,6 +207,7 @@ export class ZkServer implements CnxnHandler {
       c.close();
     }
     await this.listener?.done;
+    await this.fsFacts.settled();
     if (!this.failed) return await this.db.close();
     // The log failed already; closing it may fail again, but the file is released.
     await this.db.close().catch(() => {});
@@ -228,14 +234,14 @@ export class ZkServer implements CnxnHandler {
     return this.modeOf();
   }
 
-  /** True while requests are served (not LOOKING, not stopped). */
+  /**
+   * True while client requests are served: not LOOKING, not stopped, and
+   * (an ensemble peer) its role serves clients. 4lw and the AdminServer
+   * answer "not currently serving" otherwise.
+   */
   serving(): boolean {
-    return this.answering() && this.clientRequests();
-  }
-
-  /** True while the 4lw/admin side reports a role (not LOOKING, not stopped). */
-  private answering(): boolean {
-    return !this.stopped && !this.failed && this.modeOf() !== "looking";
+    return !this.stopped && !this.failed && this.modeOf() !== "looking" &&
+      this.clientRequests();
   }
 
   /** The last zxid the tree reflects. */
@@ -642,7 +648,10 @@ export class ZkServer implements CnxnHandler {
       sessions: this.sessions,
       watches: this.watches,
       cnxns: this.cnxns,
-      serving: this.answering(),
+      // An ensemble peer without Zab has a role but serves no client: its
+      // srvr/stat/mntr say "not currently serving", as 3.8's do until its
+      // ZooKeeperServer runs (the role shows in the admin election command).
+      serving: this.serving(),
       version: this.version,
       mode: this.modeOf(),
       latency: this.latency,
@@ -657,7 +666,8 @@ export class ZkServer implements CnxnHandler {
       digestLog: this.digestLog,
       traceMask: this.traceMask,
       sessionlessMs: this.sessionlessMs,
-      extra: this.extra4lw?.() ?? {},
+      fs: () => this.fsFacts.get(),
+      extra: () => this.extra4lw?.() ?? {},
       ephemeralOrder: (id) => this.order.ephemeralOrder(this.db.tree, id),
       setTraceMask: (mask) => void (this.traceMask = mask),
       resetServerStats: () => {

@@ -88,3 +88,17 @@ export async function adminCommand(
   const r = await fetch(`http://127.0.0.1:${port}/commands/${name}`);
   return await r.json();
 }
+
+/**
+ * A zkt peer's role from its AdminServer's election command: "leader",
+ * "follower", "observer" or "looking"; undefined when it cannot be reached.
+ * Its srvr says "not currently serving" until it serves clients (no Zab yet),
+ * as a 3.8 peer's does, so the election result is read here.
+ */
+export async function roleOf(z: ZktMember): Promise<string | undefined> {
+  try {
+    return (await adminCommand(z.adminPort, "election")).server_state as string;
+  } catch {
+    return undefined;
+  }
+}

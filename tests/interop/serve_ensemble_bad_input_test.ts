@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
-import { modeOfPeer, planEnsemble } from "./election_ensemble.ts";
-import { startZktMember, type ZktMember } from "./serve_ensemble.ts";
+import { planEnsemble } from "./election_ensemble.ts";
+import { roleOf, startZktMember, type ZktMember } from "./serve_ensemble.ts";
 
 function be(...parts: (bigint | number | Uint8Array)[]): Uint8Array {
   const out: number[] = [];
@@ -88,9 +88,9 @@ Deno.test({
       for (const m of members.slice(1)) zkts.push(await startZktMember(m, serverLines));
       let modes = "";
       await waitFor(
-        "one leader, two followers on srvr",
+        "one leader, two followers on the AdminServer",
         async () => {
-          modes = (await Promise.all(members.map((m) => modeOfPeer(m.client)))).join();
+          modes = (await Promise.all(zkts.map(roleOf))).join();
           return modes.split(",").sort().join() === "follower,follower,leader";
         },
         30_000,

@@ -1,15 +1,18 @@
 // Three `zkt serve` processes as an ensemble (no Apache ZooKeeper): they elect
-// the greatest sid, report it on srvr, and after kill -9 of the leader the two
-// left elect the greater of them. Election only: Zab is a later issue.
+// the greatest sid, report it on the AdminServer (srvr: not serving, as no
+// client is served without Zab), and after kill -9 of the leader the two left
+// elect the greater of them. Election only: Zab is a later issue.
 import assert from "node:assert/strict";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
-import { modeOfPeer, planEnsemble } from "./election_ensemble.ts";
-import { adminCommand, startZktMember, type ZktMember } from "./serve_ensemble.ts";
+import { planEnsemble } from "./election_ensemble.ts";
+import { adminCommand, roleOf, srvrOf, startZktMember, type ZktMember } from "./serve_ensemble.ts";
+
+const NOT_SERVING = "This ZooKeeper instance is not currently serving requests";
 
 Deno.test({
   name:
-    "serve ensemble: 3 zkt processes agree on one leader (srvr, AdminServer); after kill -9 of it the greater sid left leads",
+    "serve ensemble: 3 zkt processes agree on one leader (AdminServer; srvr says not serving); after kill -9 of it the greater sid left leads",
   ignore: SKIP_INTEROP,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -22,9 +25,9 @@ Deno.test({
       for (const m of members) zkts.push(await startZktMember(m, serverLines));
       let modes = "";
       await waitFor(
-        "one leader, two followers on srvr",
+        "one leader, two followers on the AdminServer",
         async () => {
-          modes = (await Promise.all(members.map((m) => modeOfPeer(m.client)))).join();
+          modes = (await Promise.all(zkts.map(roleOf))).join();
           return modes.split(",").sort().join() === "follower,follower,leader";
         },
         30_000,
@@ -33,6 +36,7 @@ Deno.test({
         throw new Error(`${e.message}; last: ${modes}`);
       });
       const li = modes.split(",").indexOf("leader");
+      for (const m of members) assert.equal((await srvrOf(m.client)).trim(), NOT_SERVING);
       for (const z of zkts) {
         const e = await adminCommand(z.adminPort, "election");
         assert.equal(e.leader_id, li + 1, `zkt ${z.sid}`);
@@ -47,9 +51,9 @@ Deno.test({
       await zkts[li].stop("SIGKILL");
       const rest = [0, 1, 2].filter((i) => i !== li);
       await waitFor(
-        "srvr: the lower sid follows, the greater leads",
+        "AdminServer: the lower sid follows, the greater leads",
         async () => {
-          modes = (await Promise.all(rest.map((i) => modeOfPeer(members[i].client)))).join();
+          modes = (await Promise.all(rest.map((i) => roleOf(zkts[i])))).join();
           return modes === "follower,leader";
         },
         30_000,

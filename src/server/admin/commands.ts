@@ -48,6 +48,8 @@ export interface AdminCommand {
   names: string[];
   /** Refused while the server is not serving (3.8's isServerRequired). */
   serverRequired: boolean;
+  /** Refused while not serving though 3.8 does not mark it server-bound (see monitor). */
+  refusedWhenNotServing?: boolean;
   run(src: AdminSources, r: CommandResponse, params: URLSearchParams): void | Promise<void>;
 }
 
@@ -92,18 +94,28 @@ export function monitorValue(v: string | number): JValue {
   return v;
 }
 
-function monitorMap(v: FourLetterView): Map<string, string | number> {
-  return new Map(v.monitor);
-}
-
 /** A number from mntr, or `fallback` when this server does not report it. */
 function monitorNumber(v: FourLetterView, key: string, fallback: number): number {
-  const x = monitorMap(v).get(key);
+  const x = v.monitor.find(([k]) => k === key)?.[1];
   return typeof x === "number" ? x : typeof x === "string" && x !== "" ? Number(x) : fallback;
+}
+
+/** ServerStats' numbers: from the view's own fields, else (a view without them) from mntr. */
+function statsOf(v: FourLetterView): NonNullable<FourLetterView["stats"]> {
+  return v.stats ?? {
+    uptimeMs: monitorNumber(v, "uptime", 0),
+    authFailed: monitorNumber(v, "auth_failed_count", 0),
+    nonMtlsLocal: monitorNumber(v, "non_mtls_local_conn_count", 0),
+    nonMtlsRemote: monitorNumber(v, "non_mtls_remote_conn_count", 0),
+    lastResponseSize: monitorNumber(v, "last_client_response_size", -1),
+    minResponseSize: monitorNumber(v, "min_client_response_size", -1),
+    maxResponseSize: monitorNumber(v, "max_client_response_size", -1),
+  };
 }
 
 /** ServerStats as Jackson serializes it (getter order of 3.8's class). */
 function serverStats(v: FourLetterView): Map<string, JValue> {
+  const st = statsOf(v);
   return new Map<string, JValue>([
     ["packets_sent", v.packetsSent],
     ["packets_received", v.packetsReceived],
@@ -118,21 +130,22 @@ function serverStats(v: FourLetterView): Map<string, JValue> {
     ["avg_latency", double(v.latency.avg)],
     ["max_latency", v.latency.max],
     ["min_latency", v.latency.min],
-    ["num_alive_client_connections", v.connections.length],
-    ["uptime", monitorNumber(v, "uptime", 0)],
-    ["auth_failed_count", monitorNumber(v, "auth_failed_count", 0)],
+    ["num_alive_client_connections", v.connectionCount],
+    ["uptime", st.uptimeMs],
+    ["auth_failed_count", st.authFailed],
     // zkt has no TLS client port, so no connection is an mTLS one.
-    ["non_mtlsremote_conn_count", monitorNumber(v, "non_mtls_remote_conn_count", 0)],
-    ["non_mtlslocal_conn_count", monitorNumber(v, "non_mtls_local_conn_count", 0)],
+    ["non_mtlsremote_conn_count", st.nonMtlsRemote],
+    ["non_mtlslocal_conn_count", st.nonMtlsLocal],
   ]);
 }
 
 /** BufferStats: reply sizes; -1 (3.8's "nothing recorded") when the server does not track them. */
 function clientResponse(v: FourLetterView): Map<string, JValue> {
+  const st = statsOf(v);
   return new Map<string, JValue>([
-    ["last_buffer_size", monitorNumber(v, "last_client_response_size", -1)],
-    ["min_buffer_size", monitorNumber(v, "min_client_response_size", -1)],
-    ["max_buffer_size", monitorNumber(v, "max_client_response_size", -1)],
+    ["last_buffer_size", st.lastResponseSize],
+    ["min_buffer_size", st.minResponseSize],
+    ["max_buffer_size", st.maxResponseSize],
   ]);
 }
 
@@ -359,6 +372,11 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   {
     names: ["monitor", "mntr"],
     serverRequired: false,
+    // 3.8 registers monitor as not server-bound, but it has no values to give
+    // before its ZooKeeperServer first runs (it fails with an NPE): answer as
+    // the mntr word does, so no monitor reads a role that serves nobody as
+    // healthy. The role stays in `election` and `zabstate`.
+    refusedWhenNotServing: true,
     run(src, r) {
       for (const [k, val] of src.view().monitor) r.put(k, monitorValue(val));
     },
@@ -534,7 +552,7 @@ export async function runCommand(
   }
   // One snapshot per request: every part of a reply describes the same moment.
   const v = src.view();
-  if (cmd.serverRequired && !v.serving) {
+  if ((cmd.serverRequired || cmd.refusedWhenNotServing) && !v.serving) {
     return { known: true, response: new CommandResponse(name, NOT_SERVING) };
   }
   const r = new CommandResponse(cmd.names[0]);

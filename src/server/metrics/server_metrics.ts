@@ -178,24 +178,29 @@ export class PercentileSummary extends MinAvgMax {
   private readonly recent = new Float64Array(RESERVOIR);
   private filled = 0;
   private next = 0;
+  /** The recent values sorted, until the next add (mntr asks for four quantiles at once). */
+  private sorted: Float64Array | null = null;
 
   override add(v: number): void {
     super.add(v);
     this.recent[this.next] = v;
     this.next = (this.next + 1) % RESERVOIR;
     if (this.filled < RESERVOIR) this.filled++;
+    this.sorted = null;
   }
 
   /** Nearest-rank q-quantile of the recent values (0 when none), as a long. */
   percentile(q: number): number {
     if (this.filled === 0) return 0;
-    const xs = Array.from(this.recent.subarray(0, this.filled)).sort((a, b) => a - b);
+    // A typed array sorts numerically without a comparator: one sort per change.
+    const xs = this.sorted ??= this.recent.slice(0, this.filled).sort();
     return Math.floor(xs[Math.max(0, Math.ceil(q * xs.length) - 1)]);
   }
 
   override reset(): void {
     super.reset();
     this.filled = this.next = 0;
+    this.sorted = null;
   }
 }
 

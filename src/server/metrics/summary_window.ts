@@ -8,6 +8,10 @@ export class SummaryWindow {
   private readonly times: Float64Array;
   private next = 0;
   private count = 0;
+  /** Observations so far (a cached sort is stale once it moves). */
+  private observed = 0;
+  private cache: { observed: number; oldest: number; at: number; sorted: Float64Array } | null =
+    null;
 
   constructor(readonly maxAgeMs = 600_000, readonly capacity = 1024) {
     this.values = new Float64Array(capacity);
@@ -20,17 +24,39 @@ export class SummaryWindow {
     this.times[this.next] = nowMs;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
+    this.observed++;
   }
 
   /** The q-quantile (nearest rank) of observations younger than maxAgeMs; NaN when none. */
   quantile(q: number, nowMs: number): number {
-    const live: number[] = [];
-    for (let i = 0; i < this.count; i++) {
-      if (nowMs - this.times[i] <= this.maxAgeMs) live.push(this.values[i]);
-    }
+    const live = this.live(nowMs);
     if (live.length === 0) return NaN;
-    live.sort((a, b) => a - b);
     const rank = Math.max(1, Math.ceil(q * live.length));
     return live[rank - 1];
+  }
+
+  /**
+   * The live observations sorted. A scrape asks for up to three quantiles of
+   * each summary: the sort is kept until an observation arrives or the oldest
+   * one kept ages out.
+   */
+  private live(nowMs: number): Float64Array {
+    const c = this.cache;
+    if (c && c.observed === this.observed && nowMs - c.oldest <= this.maxAgeMs && nowMs >= c.at) {
+      return c.sorted;
+    }
+    const live = new Float64Array(this.count);
+    let n = 0;
+    let oldest = Infinity;
+    for (let i = 0; i < this.count; i++) {
+      const t = this.times[i];
+      if (nowMs - t <= this.maxAgeMs) {
+        live[n++] = this.values[i];
+        if (t < oldest) oldest = t;
+      }
+    }
+    const sorted = live.subarray(0, n).sort();
+    this.cache = { observed: this.observed, oldest, at: nowMs, sorted };
+    return sorted;
   }
 }

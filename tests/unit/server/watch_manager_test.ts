@@ -1,7 +1,14 @@
 // The watch manager keeps 3.8's semantics: one-shot watches fire once,
 // persistent ones stay, recursive ones cover descendants but not child-list changes.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { type WatchFire, WatchManager, WatchMode } from "../../../src/data/watch_manager.ts";
+import fc from "fast-check";
+import {
+  type WatchEventType,
+  type WatchFire,
+  WatchManager,
+  WatchMode,
+  WatchTable,
+} from "../../../src/data/watch_manager.ts";
 
 const ev = (fires: { watcher: string; type: number; path: string }[]) =>
   fires.map((f) => `${f.watcher}:${f.type}:${f.path}`);
@@ -66,4 +73,27 @@ Deno.test("applyTxn-style events fire in DataTree's order", () => {
     ]
   ) w.fire(e, out);
   assertEquals(ev(out), ["c1:2:/a/b", "c2:4:/a"]);
+});
+
+Deno.test("wchs' total watches, kept as watches change, equals a count of every watcher's paths", () => {
+  const paths = ["/", "/a", "/a/b", "/c"];
+  const modes = [WatchMode.Standard, WatchMode.Persistent, WatchMode.PersistentRecursive];
+  const step = fc.oneof(
+    fc.tuple(fc.constant("add"), fc.nat(3), fc.constantFrom(...paths), fc.constantFrom(...modes)),
+    fc.tuple(fc.constant("remove"), fc.nat(3), fc.constantFrom(...paths), fc.constant(0)),
+    fc.tuple(fc.constant("close"), fc.nat(3), fc.constant("/"), fc.constant(0)),
+    fc.tuple(fc.constant("fire"), fc.nat(3), fc.constantFrom(...paths), fc.nat(3)),
+  );
+  fc.assert(fc.property(fc.array(step, { maxLength: 50 }), (steps) => {
+    const t = new WatchTable<number>();
+    for (const [kind, w, p, m] of steps) {
+      if (kind === "add") t.add(p, w, m as WatchMode);
+      else if (kind === "remove") t.remove(p, w);
+      else if (kind === "close") t.removeWatcher(w);
+      else t.trigger(p, (m + 1) as WatchEventType);
+      let n = 0;
+      for (const [, ps] of t.byWatcherEntries()) n += ps.length;
+      assertEquals(t.summary().watches, n);
+    }
+  }));
 });

@@ -157,12 +157,13 @@ Deno.test("standalone: leader says not initialized, voting_view is empty, zabsta
   });
 });
 
-Deno.test("a server that is not serving refuses server-bound commands, not env or mntr", async () => {
+Deno.test("a server that is not serving refuses server-bound commands and monitor, not env", async () => {
   await withSession(async (_src, _c, s) => {
     const src: AdminSources = { view: () => ({ ...s.server.fourLetterView(), serving: false }) };
     assertEquals((await get(src, "cons")).body, { command: "cons", error: NOT_SERVING });
     assertEquals((await get(src, "environment")).body.error, null);
-    assertEquals((await get(src, "monitor")).body.error, null);
+    // 3.8 has no monitor values before its ZooKeeperServer runs; zkt answers as mntr does.
+    assertEquals((await get(src, "monitor")).body, { command: "monitor", error: NOT_SERVING });
   });
 });
 
