@@ -9,6 +9,8 @@
 // waiting one). Time is virtual; each peer reads its own clock, which faults
 // may step back or forward. Peers are paused (the election thread stalls while
 // the receive queue fills), crash and restart with their disk (epoch, zxid).
+// Not modeled: which end keeps a connection (3.8's sid tie-break; here both
+// ends just start writing), observers, and reconfiguration.
 //
 // The checker looks at zkt's code after every event — what each core holds and
 // what it sends and decides, against what the network actually delivered:

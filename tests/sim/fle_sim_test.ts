@@ -9,7 +9,7 @@ import { replayCommand, seedPlan } from "./harness.ts";
 import { runSim, type SimStats } from "./fle_sim.ts";
 import type { FastLeaderElection } from "../../src/election/fle.ts";
 
-const CI_SEEDS = 3000;
+const CI_SEEDS = 2000;
 
 function report(failures: string[], total: number, source: string): string {
   return `${failures.length} of ${total} runs failed (${source}); first:\n` +
@@ -48,7 +48,7 @@ Deno.test("fle sim: every check holds after every event, and one agreed leader a
 });
 
 Deno.test("fle sim: with no faults the greatest (peerEpoch, zxid, sid) of all peers wins", () => {
-  const plan = seedPlan(500);
+  const plan = seedPlan(300);
   const failures: string[] = [];
   for (const seed of plan.seeds) {
     const r = runSim({ seed, calm: true });
