@@ -274,7 +274,13 @@ export class Database implements ServerDatabase {
     const file = join(this.snapDir, snapshotFileName(zxid));
     log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
     const t0 = performance.now();
-    await writeSnapshot(file, this.tree);
+    try {
+      await writeSnapshot(file, this.tree);
+    } catch (e) {
+      // 3.8 exits 10 on this startup snapshot's I/O errors too; others fail the start.
+      if (isIoError(e)) snapshotFailed(file, e);
+      throw e;
+    }
     this.snapshotTimes.add(Math.round(performance.now() - t0));
   }
 
