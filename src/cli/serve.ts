@@ -120,6 +120,9 @@ export async function runServe(
   const onTerm = () => stop("SIGTERM");
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
+  // Only a signal ends serving normally; an unrecoverable error (a failed txn
+  // log write, a snapshot that cannot be written) ends the process itself,
+  // non-zero, through log/fatal.ts.
   const sig = await stopped;
   log.info(`Received ${sig}: shutting down`);
   Deno.removeSignalListener("SIGINT", onInt);
@@ -161,7 +164,9 @@ Keys ZooKeeper reads from system properties can be set in zoo.cfg without the
 AdminServer: admin.enableServer (default true), admin.serverAddress, admin.serverPort (8080).
 Prometheus /metrics: metricsProvider.className=org.apache.zookeeper.metrics.prometheus.
 PrometheusMetricsProvider, metricsProvider.httpHost, metricsProvider.httpPort (7000).
-SIGINT/SIGTERM stop accepting, flush the txn log, close clients and exit 0.
+SIGINT/SIGTERM stop accepting, flush the txn log, close clients and exit 0. A txn log
+write or fsync that fails ends the process with exit 1, a snapshot that cannot be
+written with exit 10 (ZooKeeper 3.8's codes), after one last ERROR line.
 
 With server.N lines (and dataDir/myid) it runs an ensemble peer: it restores the
 data dir (last zxid), checks currentEpoch/acceptedEpoch, and takes part in leader

@@ -90,6 +90,27 @@ export interface RestoreHooks {
   onTorn?(end: LogEnd): void;
 }
 
+/**
+ * A log with no complete file header: empty, or zeros where the header
+ * belongs. A crash just after the file was created leaves one; so does damage
+ * that emptied a log of txns, and the two cannot be told apart by the file.
+ */
+export interface EmptyLog {
+  file: string;
+  /** Its length in bytes. */
+  size: number;
+  /** The zxid in its name: the first txn it was created for. */
+  from: bigint;
+  /**
+   * The last zxid it can have held, when something bounds it: the next log's
+   * first zxid − 1, or a snapshot at or after `from` (a log rolls when a
+   * snapshot is asked for, so txns after the snapshot went to a later log).
+   */
+  to: bigint | null;
+  /** What bounds `to`. */
+  bound: "next log" | "snapshot" | null;
+}
+
 /** What a restore found. */
 export interface Restored {
   tree: DataTree;
@@ -101,6 +122,8 @@ export interface Restored {
   digestMismatch: { zxid: bigint; expected: bigint; actual: bigint } | null;
   /** The snapshot's own digest, checked when replay passed its zxid. */
   snapshotDigest: "ok" | "mismatch" | "unchecked" | "absent";
+  /** Logs read that had no complete file header (each also reported to onTorn). */
+  emptyLogs: EmptyLog[];
 }
 
 /**
@@ -170,11 +193,15 @@ export async function restore(
   }
   let highest = tree.lastProcessedZxid;
   const to = opts.toZxid;
+  const emptyLogs: EmptyLog[] = [];
   outer:
-  for (const l of logs) {
+  for (const [i, l] of logs.entries()) {
     for await (const e of readTxnLog(l.path)) {
       if (e.kind === "end") {
-        if (e.reason === "torn") opts.onTorn?.(e);
+        if (e.reason !== "torn") continue;
+        // Records start after the 16-byte header: torn at 0 means no header.
+        if (e.offset === 0) emptyLogs.push(await emptyLog(l, logs[i + 1], snapshot?.zxid));
+        opts.onTorn?.(e);
         continue;
       }
       if (e.kind !== "txn") continue;
@@ -219,6 +246,49 @@ export async function restore(
     txnsApplied: applied,
     digestMismatch,
     snapshotDigest,
+    emptyLogs,
+  };
+}
+
+async function emptyLog(
+  log: DataFile,
+  next: DataFile | undefined,
+  snapshotZxid: bigint | undefined,
+): Promise<EmptyLog> {
+  const size = await Deno.stat(log.path).then((s) => s.size, () => 0);
+  const base = { file: log.path, size, from: log.zxid };
+  if (next) return { ...base, to: next.zxid - 1n, bound: "next log" };
+  if (snapshotZxid !== undefined && snapshotZxid >= log.zxid) {
+    return { ...base, to: snapshotZxid, bound: "snapshot" };
+  }
+  return { ...base, to: null, bound: null };
+}
+
+/**
+ * How loud an empty log is, and the one line that says which zxids it may
+ * have held. An error when txns it may have held are not in the restored
+ * state: if damage emptied it they are lost, and the server will hand out
+ * their zxids again. A warning when the restored state covers them all.
+ */
+export function describeEmptyLog(
+  e: EmptyLog,
+  restoredTo: bigint,
+): { level: "warn" | "error"; message: string } {
+  const hex = (z: bigint) => `0x${z.toString(16)}`;
+  const what = e.size === 0 ? "is empty (0 bytes)" : `has no file header (${e.size} bytes)`;
+  const range = e.to === null
+    ? `${hex(e.from)} and later (it is the newest log: nothing bounds them)`
+    : `${hex(e.from)}..${hex(e.to)} (bounded by the ${e.bound})`;
+  const held = `txn log ${e.file} ${what}: it may have held txns ${range}`;
+  if (e.to !== null && e.to <= restoredTo) {
+    return { level: "warn", message: `${held}; the restored state reaches ${hex(restoredTo)}` };
+  }
+  const lostFrom = e.from > restoredTo ? e.from : restoredTo + 1n;
+  return {
+    level: "error",
+    message: `${held}, and the restored state ends at ${hex(restoredTo)}. A crash right after ` +
+      `the log was created leaves such a file; if damage emptied it instead, txns from ` +
+      `${hex(lostFrom)} on are lost and their zxids will be given out again`,
   };
 }
 

@@ -11,7 +11,7 @@ import { DIGEST_VERSION } from "../data/digest.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";
 import { ExitCode, fatal, isIoError } from "../log/fatal.ts";
-import { listLogs, listSnapshots, restore } from "../persistence/datadir.ts";
+import { describeEmptyLog, listLogs, listSnapshots, restore } from "../persistence/datadir.ts";
 import type { Txn } from "../persistence/records.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
@@ -101,8 +101,16 @@ export class Database implements ServerDatabase {
     const r = await restore(cfg.dataDir, {
       logDir,
       onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
-      onTorn: (e) => log.warn(`txn log ends with a torn record: ${JSON.stringify(e, bigints)}`),
+      onTorn: (e) => {
+        // A log without its header is reported below, with the zxids it may have held.
+        if (e.offset === 0) return;
+        log.warn(`txn log ends with a torn record: ${JSON.stringify(e, bigints)}`);
+      },
     });
+    for (const empty of r.emptyLogs) {
+      const { level, message } = describeEmptyLog(empty, r.lastProcessedZxid);
+      log.log(level, message);
+    }
     log.info(
       `Restored ${r.snapshot ? r.snapshot.file : "an empty tree"} + ${r.txnsApplied} txns; ` +
         `last zxid 0x${r.lastProcessedZxid.toString(16)}`,
@@ -266,7 +274,13 @@ export class Database implements ServerDatabase {
     const file = join(this.snapDir, snapshotFileName(zxid));
     log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
     const t0 = performance.now();
-    await writeSnapshot(file, this.tree);
+    try {
+      await writeSnapshot(file, this.tree);
+    } catch (e) {
+      // 3.8 exits 10 on this startup snapshot's I/O errors too; others fail the start.
+      if (isIoError(e)) snapshotFailed(file, e);
+      throw e;
+    }
     this.snapshotTimes.add(Math.round(performance.now() - t0));
   }
 

@@ -11,8 +11,8 @@ import { ZkClient } from "../support/zk_client.ts";
 import { freePorts } from "../support/ports.ts";
 import { waitFor } from "../support/wait.ts";
 
-/** Runs the server with a `size` tmpfs mounted over `dir`, visible to it alone. */
-function onTmpfs(dir: string, size: string): string[] {
+/** Runs the server with a `size` tmpfs mounted over `dir` (and `then` run in it), visible to it alone. */
+function onTmpfs(dir: string, size: string, then = "true"): string[] {
   return [
     "unshare",
     "--user",
@@ -20,7 +20,8 @@ function onTmpfs(dir: string, size: string): string[] {
     "--mount",
     "sh",
     "-c",
-    `mount -t tmpfs -o size=${size} zkt-test-tmpfs '${dir}' && exec "$0" "$@"`,
+    `mount -t tmpfs -o size=${size} zkt-test-tmpfs '${dir}' && cd '${dir}' && ${then} ` +
+    `&& exec "$0" "$@"`,
   ];
 }
 
@@ -135,6 +136,29 @@ Deno.test({
       /- ERROR \[.*\] - Severe unrecoverable error, exiting: cannot write snapshot .*snapshot\.[0-9a-f]+: .*No space left on device/,
     );
     assert.ok(await refused(z.port), "the client port is closed");
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "a startup snapshot that cannot be written (disk full) ends zkt serve with exit 10",
+  ignore: !(await canMount),
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "zkt-fatal-startsnap-" });
+    await Deno.mkdir(`${dir}/data`);
+    const err = await startZkt({
+      dir,
+      // One page of tmpfs, filled before the server starts.
+      launcher: onTmpfs(`${dir}/data`, "4k", "head -c 4096 /dev/zero > fill"),
+    }).then(async (z) => {
+      await z.stop("SIGKILL");
+      return "it started";
+    }, (e: Error) => e.message);
+    assert.match(err, /zkt serve exited with 10\n/);
+    assert.match(
+      err,
+      /- ERROR \[.*\] - Severe unrecoverable error, exiting: cannot write snapshot .*snapshot\.0: .*No space left on device.*\n$/,
+    );
     await Deno.remove(dir, { recursive: true });
   },
 });
