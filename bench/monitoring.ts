@@ -2,8 +2,9 @@
 // times, in process, the server's own work for one health-check answer (ruok,
 // srvr, mntr four-letter words, the AdminServer's monitor and server_stats, a
 // Prometheus /metrics scrape) on a tree of --nodes znodes (default 200,000);
-// part two runs a `zkt serve` process with as many znodes and measures setData
-// throughput without and with a client polling mntr ten times a second.
+// part two runs `zkt serve` and Apache ZooKeeper 3.8 side by side, each holding
+// as many znodes, and measures srvr/mntr round trips and setData throughput
+// without and with a client polling mntr ten times a second.
 import { parseArgs } from "node:util";
 import { sendFourLetter } from "../src/net/four_letter_client.ts";
 import { setLogLevel } from "../src/log/logger.ts";
@@ -13,15 +14,18 @@ import { scrape } from "../src/server/metrics/metrics_server.ts";
 import { SummaryWindow } from "../src/server/metrics/summary_window.ts";
 import { freePort } from "../tests/support/ports.ts";
 import { startInProc } from "../tests/support/zkt_inproc.ts";
-import { type LaunchOptions, startServer, stopServer } from "./servers.ts";
+import { type Kind, type LaunchOptions, startServer, stopServer } from "./servers.ts";
 import { median, percentile } from "./stats.ts";
 import { loadZnodes, payload, rateOf, setDataRate } from "./workloads.ts";
 
-const USAGE = `usage: scripts/bench monitoring [--nodes N] [--quick] [--json] [--bundle]
-  Server time (in process) of ruok, srvr, mntr, admin monitor/server_stats and a
-  /metrics scrape at N znodes (default 200000), then setData throughput of a
-  zkt serve process holding N znodes, without and with a 10 Hz mntr poller.
-  --quick  20000 znodes and short runs (a smoke run)`;
+const USAGE = `usage: scripts/bench monitoring [--nodes N] [--rounds R] [--quick] [--json]
+                                  [--bundle] [--zkt-only]
+  Server time (in process) of ruok, srvr, stat, mntr, admin monitor/server_stats
+  and a /metrics scrape at N znodes (default 200000); then zkt serve and Apache
+  ZooKeeper 3.8 processes holding N znodes: srvr/mntr round trips, and setData
+  ops/s without and with a 10 Hz mntr poller (R alternating rounds, default 3).
+  --quick     20000 znodes and short runs (a smoke run)
+  --zkt-only  leave Apache ZooKeeper out`;
 
 /** A plain text table, columns padded to their widest cell. */
 function table(head: string[], rows: string[][]): string {
@@ -124,17 +128,49 @@ function mntrPoller(port: number, everyMs: number): { stop(): Promise<number[]> 
   };
 }
 
-/** Part two: setData ops/s of a zkt process holding `nodes` znodes, without and with a mntr poller. */
+/** What part two measured on one server. */
+export interface WireRun {
+  kind: Kind;
+  /** Client round trips of srvr and mntr on the idle server, ms. */
+  srvrRttMs: number[];
+  mntrRttMs: number[];
+  /** setData ops/s per round, without and with the poller. */
+  without: number[];
+  with: number[];
+  /** Round trips of the poller's mntr under load, ms. */
+  polledRttMs: number[];
+}
+
+/** Round trips of `n` sequential `word`s, ms. */
+async function rtts(port: number, word: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await sendFourLetter("127.0.0.1", port, word, 5000);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/**
+ * Part two, for one server kind: a process holding `nodes` znodes; srvr and
+ * mntr round trips while idle, then setData ops/s without and with a mntr
+ * poller, alternating rounds so drift hits both alike.
+ */
 async function throughput(
+  kind: Kind,
   nodes: number,
   opts: LaunchOptions,
   stepMs: number,
   rounds: number,
-): Promise<{ without: number[]; with: number[]; mntrRttMs: number[] }> {
+): Promise<WireRun> {
   const dir = await Deno.makeTempDir({ prefix: "zkt-bench-mon-" });
-  const server = await startServer("zkt", dir, freePort(), opts);
+  const server = await startServer(kind, dir, freePort(), opts);
   try {
     await loadZnodes(server.port, { count: nodes, conns: 4, window: 200, timeMs: 300_000 });
+    await rtts(server.port, "srvr", 20); // warm-up
+    const srvrRttMs = await rtts(server.port, "srvr", 100);
+    const mntrRttMs = await rtts(server.port, "mntr", 100);
     const run = () =>
       setDataRate(server.port, {
         clients: 8,
@@ -145,32 +181,34 @@ async function throughput(
     await run(); // warm-up
     const without: number[] = [];
     const withPoll: number[] = [];
-    const rtts: number[] = [];
-    // Alternate, so drift (page cache, other load) hits both alike.
+    const polled: number[] = [];
     for (let r = 0; r < rounds; r++) {
       without.push(rateOf(await run()));
       const poller = mntrPoller(server.port, 100);
       withPoll.push(rateOf(await run()));
-      rtts.push(...await poller.stop());
+      polled.push(...await poller.stop());
     }
-    return { without, with: withPoll, mntrRttMs: rtts };
+    return { kind, srvrRttMs, mntrRttMs, without, with: withPoll, polledRttMs: polled };
   } finally {
     await stopServer(server);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
 
+const USAGE_FLAGS = {
+  nodes: { type: "string" },
+  rounds: { type: "string" },
+  quick: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  bundle: { type: "boolean", default: false },
+  "zkt-only": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      nodes: { type: "string" },
-      quick: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      bundle: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { values } = parseArgs({ args: Deno.args, options: USAGE_FLAGS });
   if (values.help) {
     console.log(USAGE);
     Deno.exit(0);
@@ -178,39 +216,57 @@ if (import.meta.main) {
   setLogLevel("warn");
   const nodes = values.nodes ? Number(values.nodes) : values.quick ? 20_000 : 200_000;
   const runs = values.quick ? 50 : 300;
+  const rounds = values.rounds ? Number(values.rounds) : values.quick ? 1 : 3;
   const times = await serverTimes(nodes, runs);
   const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-  const tp = await throughput(
-    nodes,
-    { bundle: values.bundle, root, jvmHeap: "-Xmx1000m" },
-    values.quick ? 2000 : 8000,
-    values.quick ? 1 : 3,
-  );
-  const withoutMed = median(tp.without);
-  const withMed = median(tp.with);
+  const opts = { bundle: values.bundle, root, jvmHeap: "-Xmx1000m" };
+  const wire: WireRun[] = [];
+  for (const kind of values["zkt-only"] ? ["zkt" as const] : ["zkt" as const, "zk" as const]) {
+    wire.push(await throughput(kind, nodes, opts, values.quick ? 2000 : 6000, rounds));
+  }
   if (values.json) {
-    console.log(JSON.stringify({ nodes, serverTimes: times, setData: tp }));
+    console.log(JSON.stringify({ nodes, serverTimes: times, wire }));
   } else {
-    console.log(`server time per answer at ${nodes} znodes (${runs} runs, in process):`);
-    const rows = times.map((t) => [
-      t.name,
-      t.medianMs.toFixed(3),
-      t.p99Ms.toFixed(3),
-      t.maxMs.toFixed(3),
-    ]);
-    console.log(table(["answer", "median ms", "p99 ms", "max ms"], rows));
-    console.log(`\nsetData ops/s (8 clients x 16 outstanding, zkt serve, ${nodes} znodes):`);
+    console.log(`zkt server time per answer at ${nodes} znodes (${runs} runs, in process):`);
     console.log(
-      table(["run", "median ops/s", "each"], [
-        ["no poller", withoutMed.toFixed(0), tp.without.map(Math.round).join(" ")],
-        ["mntr at 10 Hz", withMed.toFixed(0), tp.with.map(Math.round).join(" ")],
-        ["with/without", (withMed / withoutMed).toFixed(3), ""],
-        [
-          "mntr round trip ms",
-          `median ${median(tp.mntrRttMs).toFixed(2)}`,
-          `p99 ${percentile(tp.mntrRttMs, 99).toFixed(2)} (${tp.mntrRttMs.length} polls)`,
-        ],
-      ]),
+      table(
+        ["answer", "median ms", "p99 ms", "max ms"],
+        times.map((t) => [t.name, fmt(t.medianMs), fmt(t.p99Ms), fmt(t.maxMs)]),
+      ),
     );
+    console.log(
+      `\nserver processes holding ${nodes} znodes: idle round trips (100 each), then setData ` +
+        `ops/s (8 clients x 16 outstanding, ${rounds} rounds) without and with mntr at 10 Hz:`,
+    );
+    const rows: string[][] = [];
+    for (const w of wire) {
+      const name = w.kind === "zkt" ? "zkt" : "ZooKeeper";
+      const a = median(w.without);
+      const b = median(w.with);
+      rows.push(
+        [
+          name,
+          "srvr round trip ms",
+          `p50 ${fmt(median(w.srvrRttMs))}`,
+          `p99 ${fmt(percentile(w.srvrRttMs, 99))}`,
+        ],
+        [
+          name,
+          "mntr round trip ms",
+          `p50 ${fmt(median(w.mntrRttMs))}`,
+          `p99 ${fmt(percentile(w.mntrRttMs, 99))}`,
+        ],
+        [name, "setData ops/s, no poller", a.toFixed(0), w.without.map(Math.round).join(" ")],
+        [name, "setData ops/s, mntr 10 Hz", b.toFixed(0), w.with.map(Math.round).join(" ")],
+        [name, "with / without poller", (b / a).toFixed(3), ""],
+        [
+          name,
+          "polled mntr round trip ms",
+          `p50 ${fmt(median(w.polledRttMs))}`,
+          `p99 ${fmt(percentile(w.polledRttMs, 99))} (${w.polledRttMs.length} polls)`,
+        ],
+      );
+    }
+    console.log(table(["server", "measure", "value", "detail"], rows));
   }
 }
