@@ -62,6 +62,8 @@ export class DataTree implements TreeImage {
   /** Paths with a quota (PathTrie in ZooKeeper). */
   readonly quotaRoots = new Set<string>();
   lastProcessedZxid = 0n;
+  /** zookeeper.extendedTypesEnabled, as this tree classifies owners (nodeKind). */
+  readonly extendedTypes: boolean;
   private treeDigest = 0n;
   /**
    * Node digests added (minus removed) since the last fold into treeDigest, as
@@ -76,10 +78,13 @@ export class DataTree implements TreeImage {
   /**
    * A tree as ZooKeeper starts one: "/", /zookeeper, /zookeeper/quota and
    * /zookeeper/config (read-only for the world). `empty` makes a tree with no
-   * nodes at all, for loading a snapshot into.
+   * nodes at all, for loading a snapshot into. `extendedTypes` is
+   * zookeeper.extendedTypesEnabled (default off, as in 3.8): it decides whether
+   * an owner with the high byte 0xff files a node as TTL or as a session's.
    */
-  constructor(empty = false) {
-    if (empty) return;
+  constructor(opts: { empty?: boolean; extendedTypes?: boolean } = {}) {
+    this.extendedTypes = opts.extendedTypes ?? false;
+    if (opts.empty) return;
     for (const p of ["", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"]) {
       this.loadNode(p, new Uint8Array(0), -1n, zeroStat());
     }
@@ -210,7 +215,7 @@ export class DataTree implements TreeImage {
   }
 
   private track(k: string, owner: bigint): void {
-    switch (nodeKind(owner)) {
+    switch (nodeKind(owner, this.extendedTypes)) {
       case "persistent":
         return;
       case "container":
@@ -228,7 +233,7 @@ export class DataTree implements TreeImage {
   }
 
   private untrack(k: string, owner: bigint): void {
-    switch (nodeKind(owner)) {
+    switch (nodeKind(owner, this.extendedTypes)) {
       case "persistent":
         return;
       case "container":

@@ -111,12 +111,14 @@ export interface Restored {
  */
 export async function restore(
   dataDir: string,
-  opts: { toZxid?: bigint; logDir?: string } & RestoreHooks = {},
+  opts: { toZxid?: bigint; logDir?: string; extendedTypes?: boolean } & RestoreHooks = {},
 ): Promise<Restored> {
   const dir = await versionDir(dataDir);
   // dataLogDir: logs may live on their own disk, as ZooKeeper allows.
   const logDir = opts.logDir === undefined ? dir : await versionDir(opts.logDir);
-  let tree = new DataTree();
+  // zookeeper.extendedTypesEnabled decides how owners are filed (node_kind.ts).
+  const extendedTypes = opts.extendedTypes ?? false;
+  let tree = new DataTree({ extendedTypes });
   let snapshot: Restored["snapshot"] = null;
   let tried = 0;
   for (const s of await listSnapshots(dir)) {
@@ -129,7 +131,7 @@ export async function restore(
       continue;
     }
     tried++;
-    const candidate = new DataTree(true);
+    const candidate = new DataTree({ empty: true, extendedTypes });
     try {
       const loaded = await loadSnapshot(s.path, candidate);
       // A fuzzy snapshot may hold txns up to its digest's zxid: too late for --to.

@@ -99,6 +99,7 @@ export class Database implements ServerDatabase {
     if (snapDir !== logDir) await checkSeparateDirs(snapDir, logDir);
     const r = await restore(cfg.dataDir, {
       logDir,
+      extendedTypes: cfg.extendedTypesEnabled,
       onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
       onTorn: (e) => log.warn(`txn log ends with a torn record: ${JSON.stringify(e, bigints)}`),
     });

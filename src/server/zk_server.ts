@@ -120,7 +120,6 @@ export class ZkServer implements CnxnHandler {
     this.extra4lw = opts.extraFourLetter;
     this.zxidSource = opts.nextZxid;
     this.startedMs = this.now();
-    codec.setExtendedTypes(this.cfg.extendedTypesEnabled);
     // Session ids take wall-clock bits (unique across restarts); deadlines use a
     // monotonic clock so a wall-clock jump does not expire every session at once.
     this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
@@ -592,7 +591,7 @@ export class ZkServer implements CnxnHandler {
   /** ContainerManager: empty used containers and expired empty TTL nodes are deleted. */
   checkContainers(): void {
     if (!this.serving()) return;
-    const candidates = reapCandidates(this.db.tree, this.now(), this.cfg.extendedTypesEnabled);
+    const candidates = reapCandidates(this.db.tree, this.now());
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
       this.requestQueued();
