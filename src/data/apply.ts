@@ -82,6 +82,8 @@ export function applyTxn(tree: DataTree, header: TxnHeader, txn: Txn): ApplyResu
     if (err !== TreeError.ok) rc.err = err;
   }
   if (header.zxid > tree.lastProcessedZxid) tree.lastProcessedZxid = header.zxid;
+  // After the whole txn, as 3.8: the snapshot digest check or the digest log.
+  tree.digestLog.txnApplied(header.zxid, () => tree.digest);
   rc.events = events;
   return rc;
 }

@@ -21,6 +21,7 @@ import {
 } from "./node_view.ts";
 
 import { addDigest, nodeDigest } from "./digest.ts";
+import { DigestLog } from "./digest_log.ts";
 import {
   formatStats,
   LIMIT_NODE,
@@ -64,6 +65,8 @@ export class DataTree implements TreeImage {
   lastProcessedZxid = 0n;
   /** zookeeper.extendedTypesEnabled, as this tree classifies owners (nodeKind). */
   readonly extendedTypes: boolean;
+  /** The digest history `hash` prints, filled as txns are applied (applyTxn). */
+  readonly digestLog = new DigestLog();
   private treeDigest = 0n;
   /**
    * Node digests added (minus removed) since the last fold into treeDigest, as

@@ -86,7 +86,6 @@ export class ZkServer implements CnxnHandler {
   packetsReceived = 0;
   packetsSent = 0;
   authFailed = 0;
-  private readonly digestLog: [bigint, bigint][] = [];
   /** ZooTrace's text trace mask (gtmk/stmk); 3.8's default is 306. */
   private traceMask = 306n;
   private txnsSinceSnap = 0;
@@ -467,11 +466,6 @@ export class ZkServer implements CnxnHandler {
     const header = codec.txnHeader(sessionId, cxid, zxid, time, t.type);
     const txn = t;
     const rc = applyTxn(this.db.tree, header, txn);
-    if (zxid % 128n === 0n) {
-      // DataTree's digest log, printed by the hash four-letter word.
-      this.digestLog.push([zxid, BigInt.asIntN(64, this.db.tree.digest)]);
-      if (this.digestLog.length > 1024) this.digestLog.shift();
-    }
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
     this.deliver(txnFires(this.reads, rc.events));
     this.countForSnapshot();
@@ -640,7 +634,8 @@ export class ZkServer implements CnxnHandler {
       clientPort: this.listener?.addr.port,
       metrics: this.metrics,
       uptimeMs: this.now() - this.startedMs,
-      digestLog: this.digestLog,
+      // Kept by the tree as txns are applied, restore included.
+      digestLog: this.db.tree.digestLog.entries,
       traceMask: this.traceMask,
       sessionlessMs: this.sessionlessMs,
       extra: this.extra4lw?.() ?? {},
