@@ -8,9 +8,9 @@ import { javaParseLong, javaPropertiesOrder } from "./java.ts";
 import { defaults, isQuorumKey, KNOWN_KEYS, type Raw, readKey } from "./keys.ts";
 import { checkPortReuse, type Endpoint, isWildcard, sameHost, serverEndpoints } from "./ports.ts";
 import { parseProperties } from "./properties.ts";
-import { checkMembership, type QuorumVerifier, verifierFromProperties } from "./quorum_verifier.ts";
+import { checkMembership, verifierFromProperties } from "./quorum_verifier.ts";
 import { formatHostPort } from "./server_spec.ts";
-import type { LearnerType, ZkConfig } from "./types.ts";
+import type { LearnerType, QuorumVerifier, ZkConfig } from "./types.ts";
 
 const log = logger("QuorumPeerConfig");
 

@@ -3,9 +3,9 @@
 // DataTree.processTxn (plus FileTxnSnapLog's session bookkeeping) does, so trees
 // and digests agree with Apache ZooKeeper's. Pure: the tree is the only state.
 import type { ACL, StatPersisted } from "../jute/data.ts";
-import type { TxnHeader } from "../jute/txn.ts";
+import type { CreateContainerTxn, TxnHeader } from "../jute/txn.ts";
 import { OpCode } from "../jute/constants.ts";
-import type { CreateContainerTxn, Txn } from "../persistence/records.ts";
+import type { Txn } from "../jute/txn_body.ts";
 import { CONTAINER_OWNER, ttlOwner } from "./node_kind.ts";
 import { type DataTree, splitPath, TreeError } from "./tree.ts";
 

@@ -11,7 +11,7 @@ import { DIGEST_VERSION } from "../data/digest.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";
 import { listLogs, listSnapshots, restore } from "../persistence/datadir.ts";
-import type { Txn } from "../persistence/records.ts";
+import type { Txn } from "../jute/txn_body.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
 import { MinAvgMax } from "./four_letter.ts";

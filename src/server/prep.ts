@@ -7,7 +7,7 @@ import { ErrorCode, OpCode, Perms } from "../jute/constants.ts";
 import { CONTAINER_OWNER, nodeKind, ttlOwner, validTtl } from "../data/node_kind.ts";
 import { aclAllows, type AclEntry, type AuthId, fixupAcl } from "./acl.ts";
 import { pathProblem } from "./path_utils.ts";
-import type { Txn } from "../persistence/records.ts";
+import type { Txn } from "../jute/txn_body.ts";
 
 /** Error codes (KeeperException.Code) and op codes, as jute defines them. */
 export const Err = ErrorCode;

@@ -8,7 +8,7 @@ import { fullStat } from "../../src/server/codec.ts";
 import { OpCode } from "../../src/jute/constants.ts";
 import type { TxnHeader } from "../../src/jute/txn.ts";
 import { restore } from "../../src/persistence/datadir.ts";
-import type { Txn } from "../../src/persistence/records.ts";
+import type { Txn } from "../../src/jute/txn_body.ts";
 import { writeSnapshot } from "../../src/persistence/snapshot.ts";
 import { logFileName, snapshotFileName, TxnLogWriter } from "../../src/persistence/txnlog.ts";
 import { startApacheZk } from "../support/apache_zk.ts";

@@ -4,7 +4,7 @@ import { DataTree } from "../../../src/data/tree.ts";
 import { nodeKind } from "../../../src/data/node_kind.ts";
 import { OpCode } from "../../../src/jute/constants.ts";
 import type { TxnHeader } from "../../../src/jute/txn.ts";
-import type { Txn } from "../../../src/persistence/records.ts";
+import type { Txn } from "../../../src/jute/txn_body.ts";
 import { loadSnapshot } from "../../../src/persistence/snapshot.ts";
 import { readTxnLog } from "../../../src/persistence/txnlog.ts";
 import { FINAL_SNAPSHOT, LOG2, MID_SNAPSHOT } from "../persistence/fixture.ts";
