@@ -147,7 +147,6 @@ export class ZkServer implements CnxnHandler {
       bySession: this.bySession,
       superDigest: this.superDigest,
       lastZxid: () => this.lastZxid,
-      readOnly: () => this.modeOf() === "read-only",
       now: () => this.now(),
       mono: () => this.mono(),
       output: (run) => this.gc.output(run),
@@ -396,11 +395,6 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     if (WRITE_OPS.has(type)) {
-      if (this.modeOf() === "read-only") {
-        // ReadOnlyRequestProcessor: no txn, NotReadOnly to the client.
-        this.reply(cnxn, xid, type, this.lastZxid, Err.NotReadOnly, null, startMs);
-        return;
-      }
       this.write(cnxn, xid, type, r, startMs);
       return;
     }
@@ -512,15 +506,6 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     this.sessions.setClosing(sessionId);
-    if (this.modeOf() === "read-only" && !this.db.tree.sessions.has(sessionId)) {
-      // A local (read-only) session: no txn, nothing in the tree to remove.
-      this.sessions.remove(sessionId);
-      if (cnxn) this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
-      const ro = cnxn ?? this.bySession.get(sessionId) ?? null;
-      this.bySession.delete(sessionId);
-      if (ro) this.gc.output(() => ro.closeAfterFlush());
-      return;
-    }
     const p0 = performance.now();
     const t = prepareCloseSession(this.view, sessionId);
     this.metrics.percentiles.close_session_prep_time.add(Math.round(performance.now() - p0));
