@@ -1,5 +1,5 @@
-// applyTxn: the one state transition. Restore, the tools and (later) the server
-// apply every committed txn through it, exactly as ZooKeeper 3.8's
+// applyTxn: the one state transition. Restore, the tools and the server
+// apply every txn through it, exactly as ZooKeeper 3.8's
 // DataTree.processTxn (plus FileTxnSnapLog's session bookkeeping) does, so trees
 // and digests agree with Apache ZooKeeper's. Pure: the tree is the only state.
 import type { ACL, StatPersisted } from "../jute/data.ts";
