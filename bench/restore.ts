@@ -10,7 +10,7 @@ import { DataTree } from "../src/data/tree.ts";
 import { restore } from "../src/persistence/datadir.ts";
 import { writeSnapshot } from "../src/persistence/snapshot.ts";
 import { logFileName, snapshotFileName, TxnLogWriter } from "../src/persistence/txnlog.ts";
-import type { Txn } from "../src/persistence/records.ts";
+import type { Txn } from "../src/jute/txn_body.ts";
 import type { TxnHeader } from "../src/jute/txn.ts";
 
 const { values: args } = parseArgs({

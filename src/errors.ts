@@ -1,4 +1,4 @@
-// Error kinds that map to the CLI's exit codes (DESIGN.md "Errors").
+// Error kinds that map to the CLI's exit codes (docs/ARCHITECTURE.md, "Errors and exit codes").
 // Everything under src/ throws these; only main.ts turns them into exit codes.
 
 /** Bad usage: unknown flag, missing argument. Exit 2. */

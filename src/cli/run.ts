@@ -1,4 +1,4 @@
-// argv → one subcommand; errors → exit codes (DESIGN.md "Errors").
+// argv → one subcommand; errors → exit codes (docs/ARCHITECTURE.md, "Errors and exit codes").
 import { ConfigError, CorruptDataError, UsageError } from "../errors.ts";
 import { VERSION, ZOOKEEPER_COMPAT } from "../version.ts";
 import type { CliIo, Command } from "./command.ts";

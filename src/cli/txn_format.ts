@@ -2,7 +2,7 @@
 import { OpCode, opName } from "../jute/constants.ts";
 import type { ACL } from "../jute/data.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
-import type { Txn } from "../persistence/records.ts";
+import type { Txn } from "../jute/txn_body.ts";
 import { aclJson, aclString, dataText, hex } from "./znode_format.ts";
 
 /** Txn bodies seen field by field (every body is a plain record). */

@@ -2,7 +2,7 @@
 // shared by `snap dump` and `data replay` so both print a tree the same way.
 import type { ACL, StatPersisted } from "../jute/data.ts";
 import { UsageError } from "../errors.ts";
-import { nodeKind, ttlOf } from "../data/node_kind.ts";
+import { nodeKind, TOOLS_EXTENDED_TYPES, ttlOf } from "../data/node_kind.ts";
 
 /** A zxid or session id as ZooKeeper operators read it: 0x… (unsigned hex). */
 export function hex(v: bigint | number): string {
@@ -84,7 +84,7 @@ function time(ms: bigint | number): string {
 
 /** A one-word kind for an ephemeralOwner, with the TTL when there is one. */
 export function kindLabel(owner: bigint): string {
-  const k = nodeKind(owner);
+  const k = nodeKind(owner, TOOLS_EXTENDED_TYPES);
   return k === "ttl" ? `ttl ${ttlOf(owner)} ms` : k;
 }
 
@@ -137,7 +137,9 @@ export function znodeJsonLine(n: ZnodeView, withData: boolean): string {
     `"czxid":"${hex(s.czxid)}","ctime":${Number(s.ctime)},"mzxid":"${hex(s.mzxid)}",` +
     `"mtime":${Number(s.mtime)},"pzxid":"${hex(s.pzxid)}","cversion":${s.cversion},` +
     `"version":${s.version},"aversion":${s.aversion},` +
-    `"ephemeralOwner":"${hex(s.ephemeralOwner)}","kind":"${nodeKind(s.ephemeralOwner)}",` +
+    `"ephemeralOwner":"${hex(s.ephemeralOwner)}","kind":"${
+      nodeKind(s.ephemeralOwner, TOOLS_EXTENDED_TYPES)
+    }",` +
     `"dataLength":${n.data?.length ?? 0},"acl":"${n.acl}"`;
   if (n.numChildren !== undefined) line += `,"numChildren":${n.numChildren}`;
   if (withData) {

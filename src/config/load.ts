@@ -8,9 +8,9 @@ import { javaParseLong, javaPropertiesOrder } from "./java.ts";
 import { defaults, isQuorumKey, KNOWN_KEYS, type Raw, readKey } from "./keys.ts";
 import { checkPortReuse, type Endpoint, isWildcard, sameHost, serverEndpoints } from "./ports.ts";
 import { parseProperties } from "./properties.ts";
-import { checkMembership, type QuorumVerifier, verifierFromProperties } from "./quorum_verifier.ts";
+import { checkMembership, verifierFromProperties } from "./quorum_verifier.ts";
 import { formatHostPort } from "./server_spec.ts";
-import type { LearnerType, ZkConfig } from "./types.ts";
+import type { LearnerType, QuorumVerifier, ZkConfig } from "./types.ts";
 
 const log = logger("QuorumPeerConfig");
 
@@ -30,6 +30,9 @@ export function versionFromFilename(path: string): bigint | undefined {
   if (i < 0) return undefined;
   return javaParseLong(path.slice(i + 1), 16);
 }
+
+/** EphemeralType.MAX_EXTENDED_SERVER_ID: the largest myid extended types allow. */
+const MAX_EXTENDED_SERVER_ID = 254;
 
 /** First line of the myid file, parsed as ZooKeeper does (Long.parseLong, no trimming). */
 function readMyid(dataDir: string, readFile: (p: string) => string): number | undefined {
@@ -170,6 +173,16 @@ export function parseConfig(text: string, opts: ParseOptions): ZkConfig {
     if (self === undefined) {
       const ids = [...qv.allMembers.keys()].map((i) => `server.${i}`).join(", ");
       throw new ConfigKeyError("myid", `${myid} is not in the server list (${ids})`);
+    }
+    // EphemeralType.validateServerId: with extended types an owner whose high
+    // byte is 0xff is a TTL node, so a peer with myid 255 (its session ids carry
+    // it there) cannot hold sessions. 3.8 fails later, when the peer's session
+    // tracker starts; zkt says so up front.
+    if (raw.extendedTypesEnabled && myid > MAX_EXTENDED_SERVER_ID) {
+      throw new ConfigKeyError(
+        "extendedTypesEnabled",
+        `is true but Server ID ${myid} is too large. Cannot be larger than ${MAX_EXTENDED_SERVER_ID}`,
+      );
     }
   } else if (clientPort === undefined) {
     throw new ConfigKeyError("clientPort", "is not set (a standalone server needs one)");

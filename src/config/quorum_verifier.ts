@@ -6,26 +6,9 @@ import { ConfigKeyError, show } from "./errors.ts";
 import { javaHashMapOrder, javaLongToHex, javaParseLong, javaPropertiesOrder } from "./java.ts";
 import { parseProperties } from "./properties.ts";
 import { formatServerSpec, javaSplit, parseServerSpec } from "./server_spec.ts";
-import type { QuorumServer } from "./types.ts";
+import type { QuorumServer, QuorumVerifier } from "./types.ts";
 
 const log = logger("QuorumVerifier");
-
-/** Decides which sets of servers form a quorum in one configuration. */
-export interface QuorumVerifier {
-  readonly kind: "majority" | "hierarchical";
-  /** True when the voting members among `ids` form a quorum (non-voters are ignored). */
-  containsQuorum(ids: Iterable<number>): boolean;
-  /** Participants and observers, by sid ascending. */
-  readonly allMembers: Map<number, QuorumServer>;
-  readonly votingMembers: Map<number, QuorumServer>;
-  readonly observingMembers: Map<number, QuorumServer>;
-  /** A server's vote weight (1 for every id under majority; 0 for unknown ids under hierarchical). */
-  weight(id: number): number;
-  /** The config version (the zxid that committed it; 0 for a static config). */
-  version: bigint;
-  /** The text ZooKeeper puts in /zookeeper/config and FLE notifications. */
-  toConfigString(): string;
-}
 
 /** Members by sid ascending, plus the order ZooKeeper would have inserted them (for printing). */
 function splitMembers(servers: Iterable<QuorumServer>) {

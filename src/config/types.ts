@@ -1,5 +1,4 @@
 // The typed, validated zoo.cfg that the rest of zkt reads.
-import type { QuorumVerifier } from "./quorum_verifier.ts";
 
 /** A host and port as written in the config (host is not resolved). */
 export interface HostPort {
@@ -20,6 +19,23 @@ export interface QuorumServer {
   /** Client address given after `;` in the server line (host "0.0.0.0" when only a port). */
   clientAddr?: HostPort;
   type: LearnerType;
+}
+
+/** Decides which sets of servers form a quorum in one configuration. */
+export interface QuorumVerifier {
+  readonly kind: "majority" | "hierarchical";
+  /** True when the voting members among `ids` form a quorum (non-voters are ignored). */
+  containsQuorum(ids: Iterable<number>): boolean;
+  /** Participants and observers, by sid ascending. */
+  readonly allMembers: Map<number, QuorumServer>;
+  readonly votingMembers: Map<number, QuorumServer>;
+  readonly observingMembers: Map<number, QuorumServer>;
+  /** A server's vote weight (1 for every id under majority; 0 for unknown ids under hierarchical). */
+  weight(id: number): number;
+  /** The config version (the zxid that committed it; 0 for a static config). */
+  version: bigint;
+  /** The text ZooKeeper puts in /zookeeper/config and FLE notifications. */
+  toConfigString(): string;
 }
 
 /** The effective configuration of one zkt peer, as ZooKeeper 3.8 would run it. */

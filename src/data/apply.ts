@@ -1,11 +1,11 @@
-// applyTxn: the one state transition. Restore, the tools and (later) the server
-// apply every committed txn through it, exactly as ZooKeeper 3.8's
+// applyTxn: the one state transition. Restore, the tools and the server
+// apply every txn through it, exactly as ZooKeeper 3.8's
 // DataTree.processTxn (plus FileTxnSnapLog's session bookkeeping) does, so trees
 // and digests agree with Apache ZooKeeper's. Pure: the tree is the only state.
 import type { ACL, StatPersisted } from "../jute/data.ts";
-import type { TxnHeader } from "../jute/txn.ts";
+import type { CreateContainerTxn, TxnHeader } from "../jute/txn.ts";
 import { OpCode } from "../jute/constants.ts";
-import type { CreateContainerTxn, Txn } from "../persistence/records.ts";
+import type { Txn } from "../jute/txn_body.ts";
 import { CONTAINER_OWNER, ttlOwner } from "./node_kind.ts";
 import { type DataTree, splitPath, TreeError } from "./tree.ts";
 
@@ -82,6 +82,8 @@ export function applyTxn(tree: DataTree, header: TxnHeader, txn: Txn): ApplyResu
     if (err !== TreeError.ok) rc.err = err;
   }
   if (header.zxid > tree.lastProcessedZxid) tree.lastProcessedZxid = header.zxid;
+  // After the whole txn, as 3.8: the snapshot digest check or the digest log.
+  tree.digestLog.txnApplied(header.zxid, () => tree.digest);
   rc.events = events;
   return rc;
 }

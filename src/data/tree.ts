@@ -21,6 +21,7 @@ import {
 } from "./node_view.ts";
 
 import { addDigest, nodeDigest } from "./digest.ts";
+import { DigestLog } from "./digest_log.ts";
 import {
   formatStats,
   LIMIT_NODE,
@@ -66,6 +67,10 @@ export class DataTree implements TreeImage {
   private pathBytes = 0;
   /** Paths in `ephemerals`' sets (mntr's ephemerals_count), kept as they change. */
   private ephemeralPaths = 0;
+  /** zookeeper.extendedTypesEnabled, as this tree classifies owners (nodeKind). */
+  readonly extendedTypes: boolean;
+  /** The digest history `hash` prints, filled as txns are applied (applyTxn). */
+  readonly digestLog = new DigestLog();
   private treeDigest = 0n;
   /**
    * Node digests added (minus removed) since the last fold into treeDigest, as
@@ -80,10 +85,13 @@ export class DataTree implements TreeImage {
   /**
    * A tree as ZooKeeper starts one: "/", /zookeeper, /zookeeper/quota and
    * /zookeeper/config (read-only for the world). `empty` makes a tree with no
-   * nodes at all, for loading a snapshot into.
+   * nodes at all, for loading a snapshot into. `extendedTypes` is
+   * zookeeper.extendedTypesEnabled (default off, as in 3.8): it decides whether
+   * an owner with the high byte 0xff files a node as TTL or as a session's.
    */
-  constructor(empty = false) {
-    if (empty) return;
+  constructor(opts: { empty?: boolean; extendedTypes?: boolean } = {}) {
+    this.extendedTypes = opts.extendedTypes ?? false;
+    if (opts.empty) return;
     for (const p of ["", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"]) {
       this.loadNode(p, new Uint8Array(0), -1n, zeroStat());
     }
@@ -220,7 +228,7 @@ export class DataTree implements TreeImage {
   }
 
   private track(k: string, owner: bigint): void {
-    switch (nodeKind(owner)) {
+    switch (nodeKind(owner, this.extendedTypes)) {
       case "persistent":
         return;
       case "container":
@@ -241,7 +249,7 @@ export class DataTree implements TreeImage {
   }
 
   private untrack(k: string, owner: bigint): void {
-    switch (nodeKind(owner)) {
+    switch (nodeKind(owner, this.extendedTypes)) {
       case "persistent":
         return;
       case "container":

@@ -200,30 +200,6 @@ export class WatchManager<W> {
     return out;
   }
 
-  /** A node was created: NodeCreated at it, NodeChildrenChanged at its parent. */
-  nodeCreated(path: string, out: WatchFire<W>[] = []): WatchFire<W>[] {
-    this.fire_(out, this.data.trigger(path, WatchEventType.NodeCreated), 1, path);
-    const parent = parentPath(path);
-    this.fire_(out, this.child.trigger(parent, WatchEventType.NodeChildrenChanged), 4, parent);
-    return out;
-  }
-
-  /** A node was deleted: NodeDeleted to data and child watchers once each, then the parent. */
-  nodeDeleted(path: string, out: WatchFire<W>[] = []): WatchFire<W>[] {
-    const dataHit = this.data.trigger(path, WatchEventType.NodeDeleted);
-    this.fire_(out, dataHit, 2, path);
-    this.fire_(out, this.child.trigger(path, WatchEventType.NodeDeleted, dataHit), 2, path);
-    const parent = parentPath(path);
-    this.fire_(out, this.child.trigger(parent, WatchEventType.NodeChildrenChanged), 4, parent);
-    return out;
-  }
-
-  /** A node's data was set. */
-  dataChanged(path: string, out: WatchFire<W>[] = []): WatchFire<W>[] {
-    this.fire_(out, this.data.trigger(path, WatchEventType.NodeDataChanged), 3, path);
-    return out;
-  }
-
   /** addWatch: a persistent or persistent-recursive watch in both tables. */
   addPersistent(path: string, w: W, mode: WatchMode): void {
     this.data.add(path, w, mode);

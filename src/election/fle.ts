@@ -5,7 +5,7 @@
 // answers non-voters, lagging LOOKING peers and LOOKING peers while this peer
 // leads or follows; and lookForLeader's vote loop (logical clock, received-vote
 // set, out-of-election set, finalize wait, notification-interval back-off).
-import type { QuorumVerifier } from "../config/quorum_verifier.ts";
+import type { QuorumVerifier } from "../config/types.ts";
 import { LONG_MIN, type Notification, type PeerState, stateCode, stateOf } from "./notification.ts";
 
 /** A vote as FLE compares it (3.8's Vote). */

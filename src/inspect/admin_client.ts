@@ -2,7 +2,7 @@
 // as JSON with exact 64-bit integers, and turns the connection and quorum
 // replies into the records `zkt conns` prints.
 import { RuntimeError } from "../errors.ts";
-import { parseJsonExact } from "../server/admin/json.ts";
+import { parseJsonExact } from "./json_exact.ts";
 import type { ConsEntry } from "./cons.ts";
 
 /** One command's reply: keys as the server sent them. */

@@ -134,12 +134,14 @@ export interface Restored {
  */
 export async function restore(
   dataDir: string,
-  opts: { toZxid?: bigint; logDir?: string } & RestoreHooks = {},
+  opts: { toZxid?: bigint; logDir?: string; extendedTypes?: boolean } & RestoreHooks = {},
 ): Promise<Restored> {
   const dir = await versionDir(dataDir);
   // dataLogDir: logs may live on their own disk, as ZooKeeper allows.
   const logDir = opts.logDir === undefined ? dir : await versionDir(opts.logDir);
-  let tree = new DataTree();
+  // zookeeper.extendedTypesEnabled decides how owners are filed (node_kind.ts).
+  const extendedTypes = opts.extendedTypes ?? false;
+  let tree = new DataTree({ extendedTypes });
   let snapshot: Restored["snapshot"] = null;
   let tried = 0;
   for (const s of await listSnapshots(dir)) {
@@ -152,7 +154,7 @@ export async function restore(
       continue;
     }
     tried++;
-    const candidate = new DataTree(true);
+    const candidate = new DataTree({ empty: true, extendedTypes });
     try {
       const loaded = await loadSnapshot(s.path, candidate);
       // A fuzzy snapshot may hold txns up to its digest's zxid: too late for --to.
@@ -181,16 +183,6 @@ export async function restore(
   const logs = logsFrom(allLogs, start);
   let applied = 0;
   let digestMismatch: Restored["digestMismatch"] = null;
-  let snapDigest = snapshot?.trailer.digest && snapshot.trailer.digest.zxid > 0n
-    ? snapshot.trailer.digest
-    : null;
-  let snapshotDigest: Restored["snapshotDigest"] = snapDigest ? "unchecked" : "absent";
-  if (snapDigest && snapDigest.zxid === start && snapDigest.digest === tree.digest) {
-    snapshotDigest = "ok";
-    snapDigest = null;
-  } else if (snapDigest && snapDigest.zxid < start) {
-    snapDigest = null; // ZooKeeper ignores a digest older than the snapshot
-  }
   let highest = tree.lastProcessedZxid;
   const to = opts.toZxid;
   const emptyLogs: EmptyLog[] = [];
@@ -227,17 +219,24 @@ export async function restore(
       applyTxn(tree, t.header, t.txn);
       highest = zxid;
       applied++;
-      if (snapDigest) {
-        if (zxid === snapDigest.zxid) {
-          snapshotDigest = tree.digest === snapDigest.digest ? "ok" : "mismatch";
-          snapDigest = null;
-        }
-      } else if (t.digest && digestMismatch === null && t.digest.treeDigest !== tree.digest) {
+      // The tree's digest log knows whether replay is still inside a fuzzy
+      // snapshot; only past it does a txn's recorded digest describe the tree.
+      if (
+        tree.digestLog.pending === null && t.digest && digestMismatch === null &&
+        t.digest.treeDigest !== tree.digest
+      ) {
         digestMismatch = { zxid, expected: t.digest.treeDigest, actual: tree.digest };
       }
       if ((applied & 1023) === 0) opts.onTxn?.(zxid);
     }
   }
+  const recorded = snapshot?.trailer.digest;
+  const check = tree.digestLog.snapshotCheck;
+  const snapshotDigest: Restored["snapshotDigest"] = !recorded || recorded.zxid === 0n
+    ? "absent"
+    : check === "ok" || check === "mismatch"
+    ? check
+    : "unchecked";
   return {
     tree,
     snapshot,

@@ -380,6 +380,7 @@ export async function loadSnapshot(
   tree.acls.purgeUnused();
   const zxid = zxidFromName(file.split("/").pop()!, "snapshot") ?? 0n;
   tree.lastProcessedZxid = zxid;
+  tree.digestLog.snapshotLoaded(zxid, trailer!.digest, () => tree.digest);
   return { header: header!, trailer: trailer!, zxid };
 }
 

@@ -3,7 +3,7 @@
 // ephemeral owners among the file's sessions, no children under ephemerals).
 // Fed one record at a time, so dump and verify share one pass over the file.
 import { addDigest } from "../data/digest.ts";
-import { nodeKind } from "../data/node_kind.ts";
+import { nodeKind, TOOLS_EXTENDED_TYPES } from "../data/node_kind.ts";
 import type { SnapEntry, SnapHeader, SnapTrailer } from "./snapshot.ts";
 import { SNAP_VERSION } from "./snapshot.ts";
 
@@ -104,7 +104,7 @@ export class SnapshotChecker {
     s.dataBytes += e.data?.length ?? 0;
     for (const z of [st.czxid, st.mzxid, st.pzxid]) if (z > s.highestZxid) s.highestZxid = z;
     this.digest = addDigest(this.digest, e.digest); // computed from the record bytes
-    const kind = nodeKind(st.ephemeralOwner);
+    const kind = nodeKind(st.ephemeralOwner, TOOLS_EXTENDED_TYPES);
     if (kind === "ephemeral") {
       s.ephemeralsBySession.set(
         st.ephemeralOwner,
@@ -156,7 +156,7 @@ export class SnapshotChecker {
       parent.children++;
       if (st.czxid > parent.maxChildCzxid) parent.maxChildCzxid = st.czxid;
     }
-    if (nodeKind(parent.owner) === "ephemeral") {
+    if (nodeKind(parent.owner, TOOLS_EXTENDED_TYPES) === "ephemeral") {
       this.problem(`${e.path}: its parent ${parentPath} is ephemeral`);
     }
   }

@@ -9,7 +9,8 @@ import { Writer } from "../jute/writer.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { adler32 } from "./adler32.ts";
 import { readFileHeader, TXNLOG_MAGIC, writeFileHeader } from "../jute/persistence.ts";
-import { decodeTxnEntry, encodeTxnEntry, type Txn } from "./records.ts";
+import { decodeTxnEntry, encodeTxnEntry } from "./records.ts";
+import type { Txn } from "../jute/txn_body.ts";
 import { ByteSource, TruncatedError } from "./source.ts";
 
 /** "ZKLG" as a big-endian int. */

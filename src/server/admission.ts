@@ -6,7 +6,6 @@ import { hexId, sessionPassword } from "./session_id.ts";
 
 /** What the server is, as the admission rules see it. */
 export interface AdmissionState {
-  readOnly: boolean;
   lastZxid: bigint;
   minSessionTimeout: number;
   maxSessionTimeout: number;
@@ -20,9 +19,6 @@ export type Admission =
 
 /** Applies the connect rules to a request from `remote`. */
 export function admit(req: ConnectReq, s: AdmissionState, remote: string): Admission {
-  if (!req.readOnly && s.readOnly) {
-    return { kind: "refuse", why: `Refusing session request for not-read-only client ${remote}` };
-  }
   if (req.lastZxidSeen > s.lastZxid) {
     return {
       kind: "refuse",

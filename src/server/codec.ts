@@ -54,7 +54,7 @@ import { Writer } from "../jute/writer.ts";
 import type { ApplyResult } from "../data/apply.ts";
 import type { DataTree } from "../data/tree.ts";
 import type { MultiOp, PreparedTxn, WriteRequest } from "./prep.ts";
-import { ephemeralKind } from "./ephemeral_type.ts";
+import { nodeKind } from "../data/node_kind.ts";
 
 /** A reply body: writes itself after the ReplyHeader. */
 export type Body = (w: Writer) => void;
@@ -321,24 +321,22 @@ export function readWatchTypePath(r: Reader, remove: boolean): { path: string; t
 export function statOf(tree: DataTree, path: string): Stat | null {
   const n = tree.get(path);
   if (!n) return null;
-  return fullStat(n.stat, n.data?.length ?? 0, n.numChildren);
-}
-
-/** zookeeper.extendedTypesEnabled: whether TTL owners count as TTL (a process-wide setting, as in 3.8). */
-let extendedTypes = false;
-
-/** Sets whether ephemeralOwner values with the high byte 0xff are TTL nodes. */
-export function setExtendedTypes(enabled: boolean): void {
-  extendedTypes = enabled;
+  return fullStat(n.stat, n.data?.length ?? 0, n.numChildren, tree.extendedTypes);
 }
 
 /**
  * StatPersisted → the Stat clients see (DataNode.copyStat): cversion counts
  * changes (creates × 2 − children still present), and containers and TTL nodes
- * show ephemeralOwner 0.
+ * show ephemeralOwner 0. Which owners are TTL depends on extendedTypes
+ * (zookeeper.extendedTypesEnabled), so the caller says.
  */
-export function fullStat(s: StatPersisted, dataLength: number, numChildren: number): Stat {
-  const kind = ephemeralKind(s.ephemeralOwner, extendedTypes);
+export function fullStat(
+  s: StatPersisted,
+  dataLength: number,
+  numChildren: number,
+  extendedTypes: boolean,
+): Stat {
+  const kind = nodeKind(s.ephemeralOwner, extendedTypes);
   return {
     czxid: s.czxid,
     mzxid: s.mzxid,
@@ -347,7 +345,7 @@ export function fullStat(s: StatPersisted, dataLength: number, numChildren: numb
     version: s.version,
     cversion: (s.cversion * 2 - numChildren) | 0,
     aversion: s.aversion,
-    ephemeralOwner: kind === "normal" ? s.ephemeralOwner : 0n,
+    ephemeralOwner: kind === "ephemeral" ? s.ephemeralOwner : 0n,
     dataLength,
     numChildren,
     pzxid: s.pzxid,
@@ -368,6 +366,7 @@ const EMPTY_STAT: Stat = fullStat(
   } as StatPersisted,
   0,
   0,
+  false,
 );
 
 function statOrEmpty(tree: DataTree, path: string): Stat {
@@ -447,7 +446,9 @@ export function writeResponse(
     case OpCode.createTTL:
     case OpCode.createContainer: {
       const at = applied?.statAt;
-      const stat = at ? fullStat(at.stat, at.dataLength, at.numChildren) : statOrEmpty(tree, path);
+      const stat = at
+        ? fullStat(at.stat, at.dataLength, at.numChildren, tree.extendedTypes)
+        : statOrEmpty(tree, path);
       return (w) => writeCreate2Response(w, { path, stat });
     }
     case OpCode.setData:
@@ -474,7 +475,9 @@ export function multiResponse(
     // Each sub-op answers with its node's stat as it was right after that sub-op.
     const at = applied[i]?.statAt;
     const stat = () =>
-      at ? fullStat(at.stat, at.dataLength, at.numChildren) : statOrEmpty(tree, path);
+      at
+        ? fullStat(at.stat, at.dataLength, at.numChildren, tree.extendedTypes)
+        : statOrEmpty(tree, path);
     switch (s.type) {
       case OpCode.create:
         return { type: OpCode.create, response: { path } };

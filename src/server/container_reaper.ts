@@ -3,21 +3,21 @@
 // children whose TTL has passed since their last change. Pure: the server
 // turns each candidate into a deleteContainer txn on its interval.
 import type { DataTree } from "../data/tree.ts";
-import { ephemeralKind, ttlOf } from "./ephemeral_type.ts";
+import { nodeKind, ttlOf } from "../data/node_kind.ts";
 
 /** The paths ContainerManager would delete now (containers first, then TTL nodes). */
-export function reapCandidates(tree: DataTree, nowMs: number, extendedTypes: boolean): string[] {
+export function reapCandidates(tree: DataTree, nowMs: number): string[] {
   const out: string[] = [];
   for (const p of tree.containers) {
     const n = tree.get(p);
     if (n && n.numChildren === 0 && n.stat.cversion > 0) out.push(p);
   }
-  if (!extendedTypes) return out;
+  // tree.ttls holds TTL nodes only when the tree runs with extended types.
   for (const p of tree.ttls) {
     const n = tree.get(p);
     if (!n || n.numChildren > 0) continue;
     const owner = n.stat.ephemeralOwner;
-    if (ephemeralKind(owner, true) !== "ttl") continue;
+    if (nodeKind(owner, tree.extendedTypes) !== "ttl") continue;
     const ttl = ttlOf(owner);
     if (ttl !== 0n && BigInt(nowMs) - BigInt(n.stat.mtime) > ttl) out.push(p);
   }

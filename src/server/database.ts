@@ -12,7 +12,7 @@ import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";
 import { ExitCode, fatal, isIoError } from "../log/fatal.ts";
 import { describeEmptyLog, listLogs, listSnapshots, restore } from "../persistence/datadir.ts";
-import type { Txn } from "../persistence/records.ts";
+import type { Txn } from "../jute/txn_body.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
 import { MinAvgMax } from "./four_letter.ts";
@@ -100,6 +100,7 @@ export class Database implements ServerDatabase {
     if (snapDir !== logDir) await checkSeparateDirs(snapDir, logDir);
     const r = await restore(cfg.dataDir, {
       logDir,
+      extendedTypes: cfg.extendedTypesEnabled,
       onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
       onTorn: (e) => {
         // A log without its header is reported below, with the zxids it may have held.

@@ -122,9 +122,8 @@ export interface FourLetterView {
   /** False when the server is not serving (e.g. LOOKING). */
   serving: boolean;
   version: string;
-  /** "standalone", "leader", "follower", "observer", "looking", "read-only". */
+  /** "standalone", "leader", "follower", "observer", "looking". */
   mode: string;
-  readOnly: boolean;
   latency: MinAvgMax;
   packetsReceived: number;
   packetsSent: number;
@@ -216,7 +215,8 @@ export function fourLetterReply(word: string, v: FourLetterView): string {
     case "ruok":
       return "imok";
     case "isro":
-      return !v.serving ? "null" : v.readOnly ? "ro" : "rw";
+      // "ro" is for 3.8's ReadOnlyZooKeeperServer; zkt has no read-only mode.
+      return v.serving ? "rw" : "null";
     case "envi":
       return "Environment:\n" + v.env.map(([k, val]) => `${k}=${val}\n`).join("");
     case "gtmk":
@@ -233,7 +233,6 @@ export function fourLetterReply(word: string, v: FourLetterView): string {
     case "srvr":
     case "stat": {
       let s = `Zookeeper version: ${v.version}\n`;
-      if (v.readOnly) s += "READ-ONLY mode; serving only read-only clients\n";
       if (word === "stat") {
         s += "Clients:\n";
         for (const c of v.connections) s += connectionLine(c, true) + "\n";

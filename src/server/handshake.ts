@@ -28,8 +28,6 @@ export interface HandshakeHost {
   readonly superDigest: string | null;
   /** The last zxid the tree reflects. */
   lastZxid(): bigint;
-  /** True in read-only mode (sessions stay local, no txn). */
-  readOnly(): boolean;
   now(): number;
   mono(): number;
   /** Runs `run` once every txn so far is durable. */
@@ -70,7 +68,6 @@ export class Handshake {
     }
     cnxn.oldClient = req.readOnly === null;
     const a = admit(req, {
-      readOnly: h.readOnly(),
       lastZxid: h.lastZxid(),
       minSessionTimeout: h.cfg.minSessionTimeout,
       maxSessionTimeout: h.cfg.maxSessionTimeout,
@@ -91,11 +88,6 @@ export class Handshake {
       cnxn.sessionId = id;
       h.sessions.add(id, timeout, h.mono());
       h.bySession.set(id, cnxn);
-      if (h.readOnly()) {
-        // A read-only server keeps sessions local: nothing goes to the log.
-        h.output(() => this.finish(cnxn, true));
-        return;
-      }
       const time = h.createSession(id, timeout);
       h.output(() => {
         // createSession is an update in 3.8's latency stats (FinalRequestProcessor).
@@ -161,7 +153,8 @@ export class Handshake {
       valid ? cnxn.timeoutMs : 0,
       valid ? id : 0n,
       valid ? sessionPassword(id) : new Uint8Array(16),
-      cnxn.oldClient ? null : this.host.readOnly(),
+      // zkt has no read-only mode: a client that asked for one gets a read-write session.
+      cnxn.oldClient ? null : false,
     );
     if (!this.host.send(cnxn, bytes)) return;
     if (valid) {

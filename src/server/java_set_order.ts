@@ -3,7 +3,7 @@
 // inserts and never shrink, so the sizes are tracked here as the tree changes.
 // Pure: the tree is read, never changed.
 import type { DataTree } from "../data/tree.ts";
-import { ephemeralKind } from "./ephemeral_type.ts";
+import { nodeKind } from "../data/node_kind.ts";
 import { cloneCapacity, grownCapacity, javaHashSetOrder } from "./java_order.ts";
 import { parentOf } from "./path_utils.ts";
 
@@ -21,7 +21,7 @@ export class JavaSetOrder {
       const n = tree.numChildren(parent);
       this.childCaps.set(parent, grownCapacity(n, this.childCaps.get(parent) ?? 8));
       const owner = tree.get(ev.path)?.stat.ephemeralOwner ?? 0n;
-      if (ephemeralKind(owner, this.extendedTypesEnabled) === "normal") {
+      if (nodeKind(owner, this.extendedTypesEnabled) === "ephemeral") {
         const size = tree.ephemerals.get(owner)?.size ?? 0;
         this.ephemeralCaps.set(owner, grownCapacity(size, this.ephemeralCaps.get(owner) ?? 16));
       }

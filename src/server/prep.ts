@@ -4,11 +4,10 @@
 // same mistake gets the same error code. Pure: the caller passes the tree view,
 // the session state, the zxid and `now`.
 import { ErrorCode, OpCode, Perms } from "../jute/constants.ts";
+import { CONTAINER_OWNER, nodeKind, ttlOwner, validTtl } from "../data/node_kind.ts";
 import { aclAllows, type AclEntry, type AuthId, fixupAcl } from "./acl.ts";
-import { ephemeralKind, ttlOwner } from "./ephemeral_type.ts";
 import { pathProblem } from "./path_utils.ts";
-import { CONTAINER_EPHEMERAL_OWNER } from "./session_id.ts";
-import type { Txn } from "../persistence/records.ts";
+import type { Txn } from "../jute/txn_body.ts";
 
 /** Error codes (KeeperException.Code) and op codes, as jute defines them. */
 export const Err = ErrorCode;
@@ -125,7 +124,7 @@ function prepCreate(
   if (!mode) throw new Fail(Err.BadArguments);
   const ttl = req.type === 21 ? req.ttl : -1n;
   if (mode.ttl && !ctx.extendedTypes) throw new Fail(Err.Unimplemented);
-  if (mode.ttl ? ttlOwner(ttl) === null : ttl >= 0n) throw new Fail(Err.BadArguments);
+  if (mode.ttl ? !validTtl(ttl) : ttl >= 0n) throw new Fail(Err.BadArguments);
   checkSession(ctx);
   let path = req.path;
   const slash = path.lastIndexOf("/");
@@ -138,7 +137,7 @@ function prepCreate(
   if (mode.sequential) path += sequenceSuffix(parent.cversion);
   validate(path);
   if (view.node(path)) throw new Fail(Err.NodeExists);
-  if (ephemeralKind(parent.ephemeralOwner, ctx.extendedTypes) === "normal") {
+  if (nodeKind(parent.ephemeralOwner, ctx.extendedTypes) === "ephemeral") {
     throw new Fail(Err.NoChildrenForEphemerals);
   }
   // createTTL with a non-TTL mode and a negative TTL passes all of 3.8's checks,
@@ -178,7 +177,7 @@ function prepOne(view: TreeView, req: WriteRequest, ctx: PrepContext): PreparedT
       const node = nodeOrFail(view, path);
       if (req.type === 2) nextVersion(node.version, req.version);
       if (node.numChildren > 0) throw new Fail(Err.NotEmpty);
-      if (req.type === 20 && ephemeralKind(node.ephemeralOwner, ctx.extendedTypes) === "normal") {
+      if (req.type === 20 && nodeKind(node.ephemeralOwner, ctx.extendedTypes) === "ephemeral") {
         throw new Fail(Err.BadVersion);
       }
       return { type: req.type, record: { path } };
@@ -251,9 +250,9 @@ class Overlay implements TreeView {
       case Op.createTTL: {
         const r = t.record;
         const owner = t.type === Op.createContainer
-          ? CONTAINER_EPHEMERAL_OWNER
+          ? CONTAINER_OWNER
           : t.type === Op.createTTL
-          ? ttlOwner(t.record.ttl)!
+          ? ttlOwner(t.record.ttl)
           : t.record.ephemeral
           ? this.sessionId
           : 0n;

@@ -9,8 +9,7 @@ export type ServerMode =
   | "leader"
   | "follower"
   | "observer"
-  | "looking"
-  | "read-only";
+  | "looking";
 
 /** Everything the server is built from. */
 export interface ZkServerOptions {

@@ -122,7 +122,6 @@ export function buildFourLetterView(s: ViewSource): FourLetterView {
     serving: s.serving,
     version: s.version,
     mode: s.mode,
-    readOnly: s.mode === "read-only",
     latency: s.latency,
     packetsReceived: s.packetsReceived,
     packetsSent: s.packetsSent,

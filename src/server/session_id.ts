@@ -1,9 +1,8 @@
 // Session ids and passwords built as ZooKeeper 3.8 builds them, so a session
 // created here can be resumed on an Apache ZooKeeper peer of the same ensemble.
+import { CONTAINER_OWNER } from "../data/node_kind.ts";
 
 const MASK64 = (1n << 64n) - 1n;
-/** EphemeralType.CONTAINER_EPHEMERAL_OWNER: Long.MIN_VALUE, never a session id. */
-export const CONTAINER_EPHEMERAL_OWNER = -(1n << 63n);
 /** ZooKeeperServer's superSecret, mixed into the password seed. */
 const SUPER_SECRET = 0xb3415c00n;
 
@@ -11,7 +10,7 @@ const SUPER_SECRET = 0xb3415c00n;
 export function initialSessionId(serverId: number | bigint, nowMs: number): bigint {
   const shifted = ((BigInt(Math.floor(nowMs)) << 24n) & MASK64) >> 8n;
   let sid = BigInt.asIntN(64, shifted | ((BigInt(serverId) << 56n) & MASK64));
-  if (sid === CONTAINER_EPHEMERAL_OWNER) sid++;
+  if (sid === CONTAINER_OWNER) sid++; // Long.MIN_VALUE marks containers, never a session
   return sid;
 }
 

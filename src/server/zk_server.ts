@@ -90,7 +90,6 @@ export class ZkServer implements CnxnHandler {
   packetsReceived = 0;
   packetsSent = 0;
   authFailed = 0;
-  private readonly digestLog: [bigint, bigint][] = [];
   /** ZooTrace's text trace mask (gtmk/stmk); 3.8's default is 306. */
   private traceMask = 306n;
   private txnsSinceSnap = 0;
@@ -127,7 +126,6 @@ export class ZkServer implements CnxnHandler {
     this.extra4lw = opts.extraFourLetter;
     this.zxidSource = opts.nextZxid;
     this.startedMs = this.now();
-    codec.setExtendedTypes(this.cfg.extendedTypesEnabled);
     // Session ids take wall-clock bits (unique across restarts); deadlines use a
     // monotonic clock so a wall-clock jump does not expire every session at once.
     this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
@@ -156,7 +154,6 @@ export class ZkServer implements CnxnHandler {
       bySession: this.bySession,
       superDigest: this.superDigest,
       lastZxid: () => this.lastZxid,
-      readOnly: () => this.modeOf() === "read-only",
       now: () => this.now(),
       mono: () => this.mono(),
       output: (run) => this.gc.output(run),
@@ -417,11 +414,6 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     if (WRITE_OPS.has(type)) {
-      if (this.modeOf() === "read-only") {
-        // ReadOnlyRequestProcessor: no txn, NotReadOnly to the client.
-        this.reply(cnxn, xid, type, this.lastZxid, Err.NotReadOnly, null, startMs);
-        return;
-      }
       this.write(cnxn, xid, type, r, startMs);
       return;
     }
@@ -487,11 +479,6 @@ export class ZkServer implements CnxnHandler {
     const header = codec.txnHeader(sessionId, cxid, zxid, time, t.type);
     const txn = t;
     const rc = applyTxn(this.db.tree, header, txn);
-    if (zxid % 128n === 0n) {
-      // DataTree's digest log, printed by the hash four-letter word.
-      this.digestLog.push([zxid, BigInt.asIntN(64, this.db.tree.digest)]);
-      if (this.digestLog.length > 1024) this.digestLog.shift();
-    }
     this.gc.add({ header, txn, digest: this.db.digestRecord() });
     this.deliver(txnFires(this.reads, rc.events));
     this.countForSnapshot();
@@ -538,15 +525,6 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     this.sessions.setClosing(sessionId);
-    if (this.modeOf() === "read-only" && !this.db.tree.sessions.has(sessionId)) {
-      // A local (read-only) session: no txn, nothing in the tree to remove.
-      this.sessions.remove(sessionId);
-      if (cnxn) this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
-      const ro = cnxn ?? this.bySession.get(sessionId) ?? null;
-      this.bySession.delete(sessionId);
-      if (ro) this.gc.output(() => ro.closeAfterFlush());
-      return;
-    }
     const p0 = performance.now();
     const t = prepareCloseSession(this.view, sessionId);
     this.metrics.percentiles.close_session_prep_time.add(Math.round(performance.now() - p0));
@@ -611,7 +589,7 @@ export class ZkServer implements CnxnHandler {
   /** ContainerManager: empty used containers and expired empty TTL nodes are deleted. */
   checkContainers(): void {
     if (!this.serving()) return;
-    const candidates = reapCandidates(this.db.tree, this.now(), this.cfg.extendedTypesEnabled);
+    const candidates = reapCandidates(this.db.tree, this.now());
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
       this.requestQueued();
@@ -663,7 +641,8 @@ export class ZkServer implements CnxnHandler {
       clientPort: this.listener?.addr.port,
       metrics: this.metrics,
       uptimeMs: this.now() - this.startedMs,
-      digestLog: this.digestLog,
+      // Kept by the tree as txns are applied, restore included.
+      digestLog: this.db.tree.digestLog.entries,
       traceMask: this.traceMask,
       sessionlessMs: this.sessionlessMs,
       fs: () => this.fsFacts.get(),

@@ -32,7 +32,7 @@ Deno.test({
     assert.ok(txns >= 30);
 
     const [final, mid] = snaps;
-    const tree = new DataTree(true);
+    const tree = new DataTree({ empty: true });
     await loadSnapshot(mid.path, tree);
     for (const l of logs) {
       for await (const e of readTxnLog(l.path)) {
@@ -47,7 +47,7 @@ Deno.test({
         }
       }
     }
-    const expected = new DataTree(true);
+    const expected = new DataTree({ empty: true });
     await loadSnapshot(final.path, expected);
     assert.deepEqual([...tree.nodes.keys()].sort(), [...expected.nodes.keys()].sort());
     for (const [path, n] of expected.nodes) {

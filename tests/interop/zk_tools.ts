@@ -5,7 +5,7 @@ import { txnPaths } from "../../src/cli/txn_format.ts";
 import { base64 } from "../../src/cli/znode_format.ts";
 import { OpCode, opName } from "../../src/jute/constants.ts";
 import { readSnapshot, type SnapEntry } from "../../src/persistence/snapshot.ts";
-import type { Txn } from "../../src/persistence/records.ts";
+import type { Txn } from "../../src/jute/txn_body.ts";
 import { type LogTxn, readTxnLog } from "../../src/persistence/txnlog.ts";
 import { ZK_CLASSPATH } from "../support/interop.ts";
 

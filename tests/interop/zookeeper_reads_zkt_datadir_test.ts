@@ -4,11 +4,11 @@
 // znodes (read back with kazoo) without a digest mismatch.
 import assert from "node:assert/strict";
 import { applyTxn } from "../../src/data/apply.ts";
-import { fullStat, setExtendedTypes } from "../../src/server/codec.ts";
+import { fullStat } from "../../src/server/codec.ts";
 import { OpCode } from "../../src/jute/constants.ts";
 import type { TxnHeader } from "../../src/jute/txn.ts";
 import { restore } from "../../src/persistence/datadir.ts";
-import type { Txn } from "../../src/persistence/records.ts";
+import type { Txn } from "../../src/jute/txn_body.ts";
 import { writeSnapshot } from "../../src/persistence/snapshot.ts";
 import { logFileName, snapshotFileName, TxnLogWriter } from "../../src/persistence/txnlog.ts";
 import { startApacheZk } from "../support/apache_zk.ts";
@@ -142,15 +142,14 @@ Deno.test({
         JSON.parse(l)
       );
       const byPath = new Map(served.map((n) => [n.path, n]));
-      // ZooKeeper runs with extendedTypesEnabled, so TTL owners read as 0 to clients.
-      setExtendedTypes(true);
       for (const [path, node] of tree.walk()) {
         const p = path === "" ? "/" : path;
         // ZooKeeper rewrites /zookeeper/config from its own config at start.
         if (p === "/zookeeper/config") continue;
         const s = byPath.get(p);
         assert.ok(s, `${p} served by ZooKeeper`);
-        const st = fullStat(node.stat, node.data?.length ?? 0, node.numChildren);
+        // ZooKeeper runs with extendedTypesEnabled, so TTL owners read as 0 to clients.
+        const st = fullStat(node.stat, node.data?.length ?? 0, node.numChildren, true);
         assert.equal(BigInt(s.czxid), node.stat.czxid, `${p} czxid`);
         assert.equal(BigInt(s.mzxid), node.stat.mzxid, `${p} mzxid`);
         assert.equal(BigInt(s.pzxid), node.stat.pzxid, `${p} pzxid`);

@@ -99,7 +99,7 @@ export function checkReencoding(c: ParsedConn): void {
 
 /** Loads SNAP records into a tree and writes its body again (Java's order is the tree's). */
 function snapBodyOf(entries: ParsedStream["snaps"][number]["entries"]): Uint8Array {
-  const tree = new DataTree(true);
+  const tree = new DataTree({ empty: true });
   for (const e of entries) {
     if (e.kind === "session") tree.sessions.set(e.id, e.timeout);
     else if (e.kind === "acl") tree.acls.load(e.ref, e.acls);

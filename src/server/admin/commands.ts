@@ -152,7 +152,7 @@ function clientResponse(v: FourLetterView): Map<string, JValue> {
 function srvr(src: AdminSources, r: CommandResponse): FourLetterView {
   const v = src.view();
   r.put("version", v.version);
-  r.put("read_only", v.readOnly);
+  r.put("read_only", false); // zkt has no read-only mode
   r.put("server_stats", serverStats(v));
   r.put("client_response", clientResponse(v));
   r.put("node_count", v.nodeCount);
@@ -344,7 +344,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   {
     names: ["is_read_only", "isro"],
     serverRequired: true,
-    run: (src, r) => void r.put("read_only", src.view().readOnly),
+    run: (_src, r) => void r.put("read_only", false), // zkt has no read-only mode
   },
   {
     names: ["last_snapshot", "lsnp"],

@@ -102,19 +102,3 @@ function write(v: JValue, level: number): string {
 export function toJacksonJson(v: JValue): string {
   return write(v, 0);
 }
-
-/**
- * Parses JSON keeping integers beyond 2^53 exact (as bigint); other numbers
- * stay numbers. For reading AdminServer replies, whose longs Jackson prints bare.
- */
-export function parseJsonExact(text: string): unknown {
-  return JSON.parse(
-    text,
-    // The reviver's third argument carries the literal's source text (V8's JSON.parse source access).
-    (_k, v, ctx?: { source?: string }) =>
-      typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v) &&
-        ctx?.source !== undefined && /^-?\d+$/.test(ctx.source)
-        ? BigInt(ctx.source)
-        : v,
-  );
-}

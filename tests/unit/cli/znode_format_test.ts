@@ -39,7 +39,7 @@ Deno.test("znodeJsonLine is one valid JSON line with every field of the znode", 
           [o.ctime, o.mtime, o.version, o.cversion, o.aversion],
           [stat.ctime, stat.mtime, stat.version, stat.cversion, stat.aversion],
         );
-        assert.equal(o.kind, nodeKind(stat.ephemeralOwner));
+        assert.equal(o.kind, nodeKind(stat.ephemeralOwner, true));
         assert.equal(o.dataLength, data?.length ?? 0);
         assert.equal(o.acl, acl.toString());
         assert.equal(o.numChildren, numChildren);

@@ -408,6 +408,24 @@ export const CASES: ConfigCase[] = [
     zk: "zkt-stricter",
   },
   {
+    name: "myid 255 with extendedTypesEnabled: its session ids would read as TTL owners",
+    cfg: BASE + "extendedTypesEnabled=true\nserver.255=127.0.0.1:2888:3888\n" +
+      "server.2=127.0.0.1:2889:3889\nserver.3=127.0.0.1:2890:3890\n",
+    files: { "data/myid": "255\n" },
+    error:
+      "extendedTypesEnabled: is true but Server ID 255 is too large. Cannot be larger than 254",
+    // ZooKeeper parses it and fails once the peer's session tracker starts.
+    zk: "zkt-stricter",
+  },
+  {
+    name: "myid 255 without extended types is an ordinary peer",
+    cfg: BASE + "server.255=127.0.0.1:2888:3888\n" +
+      "server.2=127.0.0.1:2889:3889\nserver.3=127.0.0.1:2890:3890\n",
+    files: { "data/myid": "255\n" },
+    zk: "agree",
+    check: (c) => assert.equal(c.myid, 255),
+  },
+  {
     name: "secureClientPort is refused clearly",
     cfg: "dataDir=$DIR/data\nclientPort=2181\nsecureClientPort=2281\n",
     error: "secureClientPort: TLS client connections are not supported",

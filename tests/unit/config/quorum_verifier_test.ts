@@ -6,11 +6,10 @@ import {
   HierarchicalQuorum,
   MajorityQuorum,
   parseDynamicConfig,
-  type QuorumVerifier,
   toDynamicFileText,
 } from "../../../src/config/quorum_verifier.ts";
 import { formatServerSpec } from "../../../src/config/server_spec.ts";
-import type { QuorumServer } from "../../../src/config/types.ts";
+import type { QuorumServer, QuorumVerifier } from "../../../src/config/types.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { setLogSink } from "../../../src/log/logger.ts";
 

@@ -4,7 +4,7 @@ import { DataTree } from "../../../src/data/tree.ts";
 import { nodeKind } from "../../../src/data/node_kind.ts";
 import { OpCode } from "../../../src/jute/constants.ts";
 import type { TxnHeader } from "../../../src/jute/txn.ts";
-import type { Txn } from "../../../src/persistence/records.ts";
+import type { Txn } from "../../../src/jute/txn_body.ts";
 import { loadSnapshot } from "../../../src/persistence/snapshot.ts";
 import { readTxnLog } from "../../../src/persistence/txnlog.ts";
 import { FINAL_SNAPSHOT, LOG2, MID_SNAPSHOT } from "../persistence/fixture.ts";
@@ -29,7 +29,7 @@ function create(path: string, extra: Record<string, unknown> = {}): Txn {
 }
 
 Deno.test("replaying ZooKeeper's second log over its mid-way snapshot reproduces its final snapshot exactly", async () => {
-  const tree = new DataTree(true);
+  const tree = new DataTree({ empty: true });
   await loadSnapshot(MID_SNAPSHOT, tree);
   let checked = 0;
   for await (const e of readTxnLog(LOG2)) {
@@ -45,7 +45,7 @@ Deno.test("replaying ZooKeeper's second log over its mid-way snapshot reproduces
     }
   }
   assert.ok(checked >= 8);
-  const final = new DataTree(true);
+  const final = new DataTree({ empty: true });
   await loadSnapshot(FINAL_SNAPSHOT, final);
   assert.deepEqual([...tree.nodes.keys()].sort(), [...final.nodes.keys()].sort());
   for (const [path, n] of final.nodes) {
@@ -98,7 +98,7 @@ Deno.test("create, setData, setACL and delete keep stats as ZooKeeper does and r
 });
 
 Deno.test("ephemeral, container and TTL nodes land in their lists; closeSession removes the ephemerals", () => {
-  const t = new DataTree();
+  const t = new DataTree({ extendedTypes: true });
   const s = 0x1000abcn;
   applyTxn(t, hdr(OpCode.createSession, s), {
     type: OpCode.createSession,
@@ -117,7 +117,7 @@ Deno.test("ephemeral, container and TTL nodes land in their lists; closeSession 
   assert.deepEqual([...t.ephemerals.get(s)!], ["/e"]);
   assert.ok(t.containers.has("/c"));
   assert.ok(t.ttls.has("/t"));
-  assert.equal(nodeKind(t.get("/t")!.stat.ephemeralOwner), "ttl");
+  assert.equal(nodeKind(t.get("/t")!.stat.ephemeralOwner, true), "ttl");
   const r = applyTxn(t, hdr(OpCode.closeSession, s), {
     type: OpCode.closeSession,
     record: { paths2Delete: ["/e"] },

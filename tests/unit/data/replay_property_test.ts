@@ -7,7 +7,7 @@ import { applyTxn } from "../../../src/data/apply.ts";
 import { DataTree } from "../../../src/data/tree.ts";
 import { OpCode } from "../../../src/jute/constants.ts";
 import { restore } from "../../../src/persistence/datadir.ts";
-import type { Txn } from "../../../src/persistence/records.ts";
+import type { Txn } from "../../../src/jute/txn_body.ts";
 import { writeSnapshot } from "../../../src/persistence/snapshot.ts";
 import { logFileName, snapshotFileName, TxnLogWriter } from "../../../src/persistence/txnlog.ts";
 

@@ -71,7 +71,7 @@ Deno.test("restore --to passes over a fuzzy snapshot that may hold txns after th
   const v2 = `${dir}/version-2`;
   // The mid snapshot, relabelled as if serialization had run until 0x10000001c
   // while it was named for 0x100000010.
-  const t = new DataTree(true);
+  const t = new DataTree({ empty: true });
   await loadSnapshot(`${v2}/snapshot.10000001c`, t);
   await writeSnapshot(`${v2}/snapshot.100000010`, t, {
     dbid: -1n,

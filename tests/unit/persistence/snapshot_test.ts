@@ -49,7 +49,7 @@ Deno.test("a snapshot written by ZooKeeper reads with header, sessions, ACLs, no
 
 Deno.test("re-serializing a loaded ZooKeeper snapshot gives back the file byte for byte", async () => {
   for (const file of [`${V2}/snapshot.0`, MID_SNAPSHOT, FINAL_SNAPSHOT]) {
-    const tree = new DataTree(true);
+    const tree = new DataTree({ empty: true });
     const loaded = await loadSnapshot(file, tree);
     const bytes = snapshotBytes(tree, loaded.header.dbid, loaded.trailer.digest);
     assert.deepEqual(bytes, await Deno.readFile(file), file);
@@ -57,7 +57,7 @@ Deno.test("re-serializing a loaded ZooKeeper snapshot gives back the file byte f
 });
 
 Deno.test("streaming a snapshot in small chunks gives the same bytes and seals", async () => {
-  const tree = new DataTree(true);
+  const tree = new DataTree({ empty: true });
   const loaded = await loadSnapshot(FINAL_SNAPSHOT, tree);
   const parts = [...snapshotChunks(tree, loaded.header.dbid, loaded.trailer.digest, 64)];
   assert.ok(parts.length > 10);
@@ -72,7 +72,7 @@ Deno.test("streaming a snapshot in small chunks gives the same bytes and seals",
 
 Deno.test("the digest zkt computes over a ZooKeeper snapshot equals the one stored in it", async () => {
   for (const file of [MID_SNAPSHOT, FINAL_SNAPSHOT]) {
-    const tree = new DataTree(true);
+    const tree = new DataTree({ empty: true });
     const loaded = await loadSnapshot(file, tree);
     assert.equal(tree.digest, loaded.trailer.digest!.digest, file);
     assert.equal(tree.computeDigest(), tree.digest);
@@ -91,7 +91,7 @@ Deno.test("a flipped byte in a snapshot fails the checksum", async () => {
   for await (const e of readSnapshot(file)) checker.add(e);
   assert.equal(checker.summary.checksumOk, false);
   assert.match(checker.problems[0], /checksum mismatch/);
-  await assert.rejects(loadSnapshot(file, new DataTree(true)), CorruptDataError);
+  await assert.rejects(loadSnapshot(file, new DataTree({ empty: true })), CorruptDataError);
 });
 
 Deno.test("a truncated snapshot is invalid to the cheap check and a CorruptDataError with the offset when read", async () => {
@@ -116,25 +116,25 @@ Deno.test("a file with the wrong magic is rejected naming what was expected", as
 });
 
 Deno.test("gzip snapshots round-trip through writeSnapshot and readSnapshot", async () => {
-  const tree = new DataTree(true);
+  const tree = new DataTree({ empty: true });
   await loadSnapshot(FINAL_SNAPSHOT, tree);
   const dir = await Deno.makeTempDir();
   const file = `${dir}/snapshot.20000000d.gz`;
   await writeSnapshot(file, tree, { dbid: -1n });
   assert.ok(await looksValid(file));
-  const back = new DataTree(true);
+  const back = new DataTree({ empty: true });
   await loadSnapshot(file, back);
   assert.equal(back.digest, tree.digest);
   assert.equal(back.size, tree.size);
 });
 
 Deno.test("gzip and snappy snapshots ZooKeeper wrote read as the same tree as the plain one", async () => {
-  const plain = new DataTree(true);
+  const plain = new DataTree({ empty: true });
   await loadSnapshot(FINAL_SNAPSHOT, plain);
   for (const suffix of [".gz", ".snappy"]) {
     const file = `${COMPRESSED}/snapshot.20000000d${suffix}`;
     assert.ok(await looksValid(file), file);
-    const t = new DataTree(true);
+    const t = new DataTree({ empty: true });
     const loaded = await loadSnapshot(file, t);
     assert.ok(loaded.trailer.checksum.ok);
     assert.equal(t.digest, plain.digest, file);
@@ -151,7 +151,7 @@ Deno.test("snappy snapshots round-trip through writeSnapshot, across 32 KiB bloc
   const dir = await Deno.makeTempDir();
   const file = `${dir}/snapshot.28.snappy`;
   await writeSnapshot(file, tree);
-  const back = new DataTree(true);
+  const back = new DataTree({ empty: true });
   await loadSnapshot(file, back);
   assert.equal(back.digest, tree.digest);
   assert.deepEqual(back.get("/n39")!.data, new Uint8Array(3000).fill(39));
@@ -213,7 +213,7 @@ Deno.test("random trees survive snapshotBytes → readSnapshot with the same nod
         tree.lastProcessedZxid = zxid;
         const file = `${dir}/snapshot.${zxid.toString(16)}`;
         await writeSnapshot(file, tree);
-        const back = new DataTree(true);
+        const back = new DataTree({ empty: true });
         const loaded = await loadSnapshot(file, back);
         assert.equal(back.digest, tree.digest);
         assert.equal(loaded.trailer.digest?.digest, tree.digest);
@@ -255,7 +255,7 @@ Deno.test("a snapshot whose nodes straddle read batches and the buffer loads eve
     tree.lastProcessedZxid = zxid;
     const file = `${dir}/snapshot.${zxid.toString(16)}`;
     await writeSnapshot(file, tree);
-    const back = new DataTree(true);
+    const back = new DataTree({ empty: true });
     await loadSnapshot(file, back);
     assert.equal(back.digest, tree.digest);
     assert.equal(back.computeDigest(), tree.digest);
@@ -298,7 +298,7 @@ Deno.test("a snapshot node whose parent was not listed before it is a CorruptDat
     const file = `${dir}/snapshot.2`;
     await writeSnapshot(file, image);
     await assert.rejects(
-      loadSnapshot(file, new DataTree(true)),
+      loadSnapshot(file, new DataTree({ empty: true })),
       (e) =>
         e instanceof CorruptDataError &&
         /node \/x\/y at offset \d+ has no parent before it/.test(e.message),

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { OpCode } from "../../../src/jute/constants.ts";
 import { Writer } from "../../../src/jute/writer.ts";
-import { encodeTxnEntry, type Txn } from "../../../src/persistence/records.ts";
+import { encodeTxnEntry } from "../../../src/persistence/records.ts";
+import type { Txn } from "../../../src/jute/txn_body.ts";
 import {
   ChecksumError,
   type LogEntry,

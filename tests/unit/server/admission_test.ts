@@ -1,4 +1,4 @@
-// The connect rules in 3.8's order: read-only refusal, then a zxid the server
+// The connect rules in 3.8's order: a zxid the server
 // has not reached, then the timeout clamp; a reconnect's password is checked.
 import assert from "node:assert/strict";
 import { admit } from "../../../src/server/admission.ts";
@@ -6,7 +6,6 @@ import type { ConnectReq } from "../../../src/server/codec.ts";
 import { sessionPassword } from "../../../src/server/session_id.ts";
 
 const server = {
-  readOnly: false,
   lastZxid: 10n,
   minSessionTimeout: 4000,
   maxSessionTimeout: 40000,
@@ -27,13 +26,10 @@ Deno.test("admit: new sessions get the timeout clamped into [min, max]", () => {
   assert.deepEqual(admit(req({}), server, "c"), { kind: "new", timeout: 30000 });
 });
 
-Deno.test("admit: refuses a client ahead of the server, and a read-write client on a read-only server", () => {
+Deno.test("admit: refuses a client ahead of the server", () => {
   const ahead = admit(req({ lastZxidSeen: 11n }), server, "1.2.3.4:5");
   assert.equal(ahead.kind, "refuse");
   assert.match((ahead as { why: string }).why, /has seen zxid 0xb our last zxid is 0xa/);
-  const ro = admit(req({ readOnly: false }), { ...server, readOnly: true }, "c");
-  assert.equal(ro.kind, "refuse");
-  assert.equal(admit(req({ readOnly: true }), { ...server, readOnly: true }, "c").kind, "new");
 });
 
 Deno.test("admit: a reconnect carries its id and whether the password is the session's", () => {

@@ -5,8 +5,8 @@ import { DataTree } from "../../../src/data/tree.ts";
 import { CONTAINER_OWNER, ttlOwner } from "../../../src/data/node_kind.ts";
 import { reapCandidates } from "../../../src/server/container_reaper.ts";
 
-Deno.test("reapCandidates: containers that had a child and have none; TTL nodes past their TTL", () => {
-  const t = new DataTree();
+function tree(extendedTypes: boolean): DataTree {
+  const t = new DataTree({ extendedTypes });
   let z = 1n;
   t.createNode("/never-used", null, null, CONTAINER_OWNER, -1, z++, 1000);
   t.createNode("/used", null, null, CONTAINER_OWNER, -1, z++, 1000);
@@ -16,6 +16,10 @@ Deno.test("reapCandidates: containers that had a child and have none; TTL nodes 
   t.deleteNode("/used/kid", z++);
   t.createNode("/ttl-old", null, null, ttlOwner(500n), -1, z++, 1000);
   t.createNode("/ttl-new", null, null, ttlOwner(500n), -1, z++, 1400);
-  assert.deepEqual(reapCandidates(t, 1600, false), ["/used"]);
-  assert.deepEqual(reapCandidates(t, 1600, true), ["/used", "/ttl-old"]);
+  return t;
+}
+
+Deno.test("reapCandidates: containers that had a child and have none; TTL nodes past their TTL", () => {
+  assert.deepEqual(reapCandidates(tree(false), 1600), ["/used"]);
+  assert.deepEqual(reapCandidates(tree(true), 1600), ["/used", "/ttl-old"]);
 });

@@ -172,34 +172,6 @@ Deno.test("hash prints the tree digest every 128 zxids", async () => {
   }
 });
 
-Deno.test("read-only mode answers reads, refuses writes with NotReadOnly, and only read-only clients", async () => {
-  let mode: ServerMode = "standalone";
-  const s = await startInProc([], { mode: () => mode });
-  try {
-    const setup = await ZkClient.connect(s.port);
-    await setup.create("/r", "v");
-    await setup.close();
-    mode = "read-only";
-    assertEquals(await fourLetter(s.port, "isro"), "ro");
-    let refused = false;
-    try {
-      await ZkClient.connect(s.port, { readOnly: false });
-    } catch {
-      refused = true;
-    }
-    assert(refused, "a client that did not ask for read-only is refused");
-    const c = await ZkClient.connect(s.port, { readOnly: true });
-    assertEquals(c.session.readOnly, true);
-    assertEquals((await c.getData("/r")).data, "v");
-    const zxid = s.server.lastZxid;
-    assertEquals((await c.create("/w")).err, -119);
-    assertEquals(await c.close(), 0);
-    assertEquals(s.server.lastZxid, zxid, "a read-only server logs nothing, not even sessions");
-  } finally {
-    await s.stop();
-  }
-});
-
 Deno.test("leaving serving mode drops established clients", async () => {
   let mode: ServerMode = "follower";
   const s = await startInProc([], { mode: () => mode });

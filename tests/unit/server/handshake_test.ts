@@ -15,6 +15,7 @@ import { sessionPassword } from "../../../src/server/session_id.ts";
 import { type InProc, startInProc } from "../../support/zkt_inproc.ts";
 import { ZkClient } from "../../support/zk_client.ts";
 import { waitFor } from "../../support/wait.ts";
+import { fourLetter } from "../../support/four_letter.ts";
 
 async function withServer(lines: string[], f: (s: InProc) => Promise<void>): Promise<void> {
   const s = await startInProc(lines, { sessionlessTimeoutMs: 300 });
@@ -49,6 +50,16 @@ Deno.test("session ids carry server id 1 in the high byte and passwords are 3.8'
     assertEquals(BigInt.asUintN(64, c.session.sessionId) >> 56n, 1n);
     assertEquals([...c.session.passwd], [...sessionPassword(c.session.sessionId)]);
     assertEquals(c.session.readOnly, false);
+    await c.close();
+  });
+});
+
+Deno.test("a client that asks for read-only gets a read-write session, as from 3.8's ZooKeeperServer", async () => {
+  await withServer([], async (s) => {
+    const c = await ZkClient.connect(s.port, { readOnly: true });
+    assertEquals(c.session.readOnly, false);
+    assertEquals((await c.create("/w")).err, 0, "its writes are served");
+    assertEquals(await fourLetter(s.port, "isro"), "rw");
     await c.close();
   });
 });

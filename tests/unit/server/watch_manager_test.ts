@@ -1,5 +1,6 @@
 // The watch manager keeps 3.8's semantics: one-shot watches fire once,
 // persistent ones stay, recursive ones cover descendants but not child-list changes.
+// Driven through fire(), with the events applyTxn reports, as the server does.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import fc from "fast-check";
 import {
@@ -13,11 +14,26 @@ import {
 const ev = (fires: { watcher: string; type: number; path: string }[]) =>
   fires.map((f) => `${f.watcher}:${f.type}:${f.path}`);
 
+type TreeEvent = Parameters<WatchManager<string>["fire"]>[0];
+const parentOf = (p: string) => p.substring(0, p.lastIndexOf("/")) || "/";
+/** Fires the events applyTxn reports for one change, in its order. */
+function fireAll(w: WatchManager<string>, events: TreeEvent[]): WatchFire<string>[] {
+  const out: WatchFire<string>[] = [];
+  for (const e of events) w.fire(e, out);
+  return out;
+}
+const created = (w: WatchManager<string>, path: string) =>
+  fireAll(w, [{ type: "created", path }, { type: "childrenChanged", path: parentOf(path) }]);
+const deleted = (w: WatchManager<string>, path: string) =>
+  fireAll(w, [{ type: "deleted", path }, { type: "childrenChanged", path: parentOf(path) }]);
+const dataChanged = (w: WatchManager<string>, path: string) =>
+  fireAll(w, [{ type: "dataChanged", path }]);
+
 Deno.test("one-shot data watch fires once", () => {
   const w = new WatchManager<string>();
   w.data.add("/a", "c1");
-  assertEquals(ev(w.dataChanged("/a")), ["c1:3:/a"]);
-  assertEquals(ev(w.dataChanged("/a")), []);
+  assertEquals(ev(dataChanged(w, "/a")), ["c1:3:/a"]);
+  assertEquals(ev(dataChanged(w, "/a")), []);
 });
 
 Deno.test("delete notifies a connection once even with data and child watches", () => {
@@ -25,26 +41,26 @@ Deno.test("delete notifies a connection once even with data and child watches", 
   w.data.add("/a", "c1");
   w.child.add("/a", "c1");
   w.child.add("/", "c2");
-  assertEquals(ev(w.nodeDeleted("/a")), ["c1:2:/a", "c2:4:/"]);
+  assertEquals(ev(deleted(w, "/a")), ["c1:2:/a", "c2:4:/"]);
   assertEquals(w.data.summary().watches + w.child.summary().watches, 0);
 });
 
 Deno.test("persistent watch stays and sees data and child events at its path only", () => {
   const w = new WatchManager<string>();
   w.addPersistent("/a", "c1", WatchMode.Persistent);
-  assertEquals(ev(w.nodeCreated("/a/b")), ["c1:4:/a"]);
-  assertEquals(ev(w.dataChanged("/a/b")), []);
-  assertEquals(ev(w.dataChanged("/a")), ["c1:3:/a"]);
-  assertEquals(ev(w.dataChanged("/a")), ["c1:3:/a"]);
+  assertEquals(ev(created(w, "/a/b")), ["c1:4:/a"]);
+  assertEquals(ev(dataChanged(w, "/a/b")), []);
+  assertEquals(ev(dataChanged(w, "/a")), ["c1:3:/a"]);
+  assertEquals(ev(dataChanged(w, "/a")), ["c1:3:/a"]);
 });
 
 Deno.test("persistent-recursive watch covers descendants, skips NodeChildrenChanged", () => {
   const w = new WatchManager<string>();
   w.addPersistent("/a", "c1", WatchMode.PersistentRecursive);
-  assertEquals(ev(w.nodeCreated("/a/b/c")), ["c1:1:/a/b/c"]);
-  assertEquals(ev(w.dataChanged("/a/b")), ["c1:3:/a/b"]);
-  assertEquals(ev(w.nodeDeleted("/a/b/c")), ["c1:2:/a/b/c"]);
-  assertEquals(ev(w.dataChanged("/x")), []);
+  assertEquals(ev(created(w, "/a/b/c")), ["c1:1:/a/b/c"]);
+  assertEquals(ev(dataChanged(w, "/a/b")), ["c1:3:/a/b"]);
+  assertEquals(ev(deleted(w, "/a/b/c")), ["c1:2:/a/b/c"]);
+  assertEquals(ev(dataChanged(w, "/x")), []);
 });
 
 Deno.test("removing a connection drops all its watches", () => {
@@ -53,8 +69,8 @@ Deno.test("removing a connection drops all its watches", () => {
   w.addPersistent("/b", "c1", WatchMode.PersistentRecursive);
   w.data.add("/a", "c2");
   w.removeWatcher("c1");
-  assertEquals(ev(w.dataChanged("/b/x")), []);
-  assertEquals(ev(w.dataChanged("/a")), ["c2:3:/a"]);
+  assertEquals(ev(dataChanged(w, "/b/x")), []);
+  assertEquals(ev(dataChanged(w, "/a")), ["c2:3:/a"]);
   // c2's watch fired, but c2 stays counted until its connection closes (3.8's watch2Paths).
   assertEquals(w.data.summary(), { watchers: 1, paths: 0, watches: 0 });
   w.removeWatcher("c2");

@@ -8,7 +8,7 @@ import {
   NOT_SERVING,
   primaryNames,
 } from "../../../../src/server/admin/commands.ts";
-import { parseJsonExact } from "../../../../src/server/admin/json.ts";
+import { parseJsonExact } from "../../../../src/inspect/json_exact.ts";
 import type { QuorumView } from "../../../../src/server/admin/quorum_view.ts";
 import { startInProc } from "../../../support/zkt_inproc.ts";
 import { ZkClient } from "../../../support/zk_client.ts";

@@ -1,5 +1,6 @@
 // The AdminServer's JSON printer: Jackson's INDENT_OUTPUT layout, exact longs,
-// Java doubles; and the exact-integer parser `zkt conns --admin` reads it with.
+// Java doubles; and the exact-integer parser `zkt conns --admin` reads it with
+// (src/inspect/json_exact.ts).
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import fc from "fast-check";
 import {
@@ -7,9 +8,9 @@ import {
   javaDoubleString,
   jsonString,
   type JValue,
-  parseJsonExact,
   toJacksonJson,
 } from "../../../../src/server/admin/json.ts";
+import { parseJsonExact } from "../../../../src/inspect/json_exact.ts";
 
 Deno.test("Jackson layout: nested objects indent by two, arrays inline, empty containers spaced", () => {
   const v = new Map<string, JValue>([
