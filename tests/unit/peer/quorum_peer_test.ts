@@ -66,7 +66,8 @@ Deno.test({
     const p = plan(3);
     const peers: QuorumPeer[] = [];
     try {
-      for (const sid of [1, 2, 3]) peers.push(await peer(sid, p));
+      // The greatest sid starts first: 1 and 2 alone would elect 2 before 3 is up.
+      for (const sid of [3, 1, 2]) peers[sid - 1] = await peer(sid, p);
       await waitFor("a leader", () => peers.every((q) => q.state !== "looking"), 20_000, 20);
       const v = peers[0].quorumView();
       assert.equal(v.myid, 1n);
@@ -91,7 +92,7 @@ Deno.test({
       assert.ok(v.lastElectionTimeMs !== undefined && v.lastElectionTimeMs >= 0);
       assert.equal(peers[0].electionTime.n, 1);
     } finally {
-      for (const q of peers) await q.stop();
+      for (const q of peers) await q?.stop();
     }
   },
 });
@@ -105,7 +106,8 @@ Deno.test({
     const p = plan(3);
     const peers: QuorumPeer[] = [];
     try {
-      for (const sid of [1, 2, 3]) peers.push(await peer(sid, p));
+      // The greatest sid starts first: 1 and 2 alone would elect 2 before 3 is up.
+      for (const sid of [3, 1, 2]) peers[sid - 1] = await peer(sid, p);
       await waitFor("a leader", () => peers.every((q) => q.state !== "looking"), 20_000, 20);
       assert.equal(peers[2].state, "leading");
       await peers[0].stop();
@@ -115,7 +117,7 @@ Deno.test({
       await peers[1].stop();
       await waitFor("the leader to look again", () => peers[2].state === "looking", 10_000, 20);
     } finally {
-      for (const q of peers) await q.stop();
+      for (const q of peers) await q?.stop();
     }
   },
 });
