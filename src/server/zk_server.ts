@@ -100,7 +100,7 @@ export class ZkServer implements CnxnHandler {
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
     this.db = opts.db;
-    this.order = new JavaSetOrder(this.cfg.extendedTypesEnabled);
+    this.order = new JavaSetOrder();
     this.reads = {
       tree: this.db.tree,
       watches: this.watches,
@@ -437,7 +437,8 @@ export class ZkServer implements CnxnHandler {
       sessionId,
       authInfo,
       sessionState: this.sessionState(sessionId),
-      extendedTypes: this.cfg.extendedTypesEnabled,
+      // The tree was built with zookeeper.extendedTypesEnabled: one place to read it.
+      extendedTypes: this.db.tree.extendedTypes,
     };
   }
 
