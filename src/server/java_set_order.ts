@@ -12,8 +12,6 @@ export class JavaSetOrder {
   private readonly childCaps = new Map<string, number>();
   private readonly ephemeralCaps = new Map<bigint, number>();
 
-  constructor(private readonly extendedTypesEnabled: boolean) {}
-
   /** Follows one applied change (after the tree has it). */
   track(tree: DataTree, ev: { type: string; path: string }): void {
     if (ev.type === "created") {
@@ -21,7 +19,7 @@ export class JavaSetOrder {
       const n = tree.numChildren(parent);
       this.childCaps.set(parent, grownCapacity(n, this.childCaps.get(parent) ?? 8));
       const owner = tree.get(ev.path)?.stat.ephemeralOwner ?? 0n;
-      if (nodeKind(owner, this.extendedTypesEnabled) === "ephemeral") {
+      if (nodeKind(owner, tree.extendedTypes) === "ephemeral") {
         const size = tree.ephemerals.get(owner)?.size ?? 0;
         this.ephemeralCaps.set(owner, grownCapacity(size, this.ephemeralCaps.get(owner) ?? 16));
       }

@@ -107,7 +107,7 @@ export class ZkServer implements CnxnHandler {
     this.cfg = opts.config;
     this.db = opts.db;
     this.fsFacts = new FsFacts(this.db.snapDir, this.db.logDir);
-    this.order = new JavaSetOrder(this.cfg.extendedTypesEnabled);
+    this.order = new JavaSetOrder();
     this.reads = {
       tree: this.db.tree,
       watches: this.watches,
@@ -456,7 +456,8 @@ export class ZkServer implements CnxnHandler {
       sessionId,
       authInfo,
       sessionState: this.sessionState(sessionId),
-      extendedTypes: this.cfg.extendedTypesEnabled,
+      // The tree was built with zookeeper.extendedTypesEnabled: one place to read it.
+      extendedTypes: this.db.tree.extendedTypes,
     };
   }
 
