@@ -29,7 +29,25 @@ Deno.test({
     const zks: ApacheZk[] = [];
     const ac = new AbortController();
     try {
-      for (const m of members) zks.push(await startZkMember(m, serverLines));
+      // Greatest sid first, then sid 2 until it follows sid 3, then sid 1.
+      // Started together, sids 1 and 2 can settle on sid 2 within finalizeWait
+      // while sid 3's JVM still boots or connects back (ZooKeeper's rules
+      // then rightly elect sid 2).
+      zks.push(await startZkMember(members[2], serverLines));
+      await waitFor(
+        "ZooKeeper sid 3's election port to answer",
+        async () => (await probe(members[2].election)).state !== undefined,
+        60_000,
+        200,
+      );
+      zks.unshift(await startZkMember(members[1], serverLines));
+      await waitFor(
+        "ZooKeeper sid 2 to follow sid 3",
+        async () => (await modeOfPeer(members[1].client)) === "follower",
+        90_000,
+        200,
+      );
+      zks.unshift(await startZkMember(members[0], serverLines));
       // Probe peer 1 continuously while the ensemble elects (must not disturb it).
       const during: ProbeAnswer[] = [];
       const watching = waitFor(
