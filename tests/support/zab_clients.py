@@ -1,9 +1,10 @@
 # kazoo clients driven line by line from stdin, for the Zab capture
 # (tests/support/zab_capture.ts). Each command prints one JSON line when done.
-#   argv: leader host:port, proxied follower host:port, other follower host:port
+#   argv: leader, proxied follower, other follower, observer (host:port each)
 #   revalidate        session made on the other follower, moved to the proxied one
 #   follower-writes   digest-auth create (REQUEST with authinfo), setData, sync,
 #                     ephemeral create, a failing create (error txn)
+#   observer-writes   a create through the observer (REQUEST from OBSERVERINFO's side)
 #   leader-writes N   N creates on the leader (PROPOSAL/COMMIT without REQUEST)
 #   exit              leave without closing sessions
 import json
@@ -14,7 +15,7 @@ from kazoo.client import KazooClient
 from kazoo.exceptions import NodeExistsError
 from kazoo.security import make_digest_acl, OPEN_ACL_UNSAFE
 
-leader, proxied, other = sys.argv[1:4]
+leader, proxied, other, observer = sys.argv[1:5]
 clients = {}
 
 
@@ -52,6 +53,11 @@ for line in sys.stdin:
             c.create("/zab-golden", b"again")
         except NodeExistsError:
             pass
+        reply({"ok": True})
+    elif cmd[0] == "observer-writes":
+        c = on(observer)
+        clients["observer"] = c
+        c.create("/via-observer", b"o")
         reply({"ok": True})
     elif cmd[0] == "leader-writes":
         c = clients.get("leader") or on(leader)
