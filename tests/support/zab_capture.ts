@@ -10,7 +10,9 @@
 //   3. after a kill -9 and a wiped data dir: SNAP + snapshot body + BenWasHere;
 // plus observer 4's whole connection (its server.3 line points at a second
 // proxy): OBSERVERINFO, INFORM for every write, a REQUEST it forwards.
-// Sid 3 leads: with empty data dirs the greatest voting sid wins.
+// and a TRUNC: its followers' links cut, leader 3 logs a txn it cannot commit and
+// is killed, 1 and 2 elect 2, and 3 rejoins through a third proxy to sid 2.
+// Sid 3 leads first: with empty data dirs the greatest voting sid wins.
 import type { ApacheZk } from "./apache_zk.ts";
 import { fourLetter, modeOf } from "./four_letter.ts";
 import { SYSTEM_PYTHON } from "./interop.ts";
@@ -20,11 +22,12 @@ import { waitFor } from "./wait.ts";
 import { parseStream } from "./zab_golden.ts";
 import { type Member, planEnsemble, startZkMember } from "../interop/election_ensemble.ts";
 import { PacketType } from "../../src/zab/packet_types.ts";
+import { readTxnLog } from "../../src/persistence/txnlog.ts";
 
 /** One captured connection: learner→leader and leader→learner bytes. */
 export interface CapturedConn {
   /** What the connection shows. */
-  label: "fresh-diff" | "diff-history" | "snap" | "observer";
+  label: "fresh-diff" | "diff-history" | "snap" | "observer" | "trunc";
   learner: Uint8Array;
   leader: Uint8Array;
 }
@@ -37,6 +40,9 @@ export interface ZabCapture {
     learnerSid: number;
     leaderSid: number;
     observerSid: number;
+    /** The TRUNC connection: old leader 3 rejoining new leader 2. */
+    truncLearnerSid: number;
+    truncLeaderSid: number;
     /** The session moved onto follower 1 (REVALIDATE), as 0x hex. */
     movedSession: string;
     /** Creates on the leader before connection 2. */
@@ -51,6 +57,9 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
   const serverLines = plan.serverLines.map((l) => l.startsWith("server.4=") ? `${l}:observer` : l);
   const proxy = startRecordingProxy(m3.quorum);
   const observerProxy = startRecordingProxy(m3.quorum);
+  // Follower 2's link to leader 3, only to be able to cut it (TRUNC below).
+  const sideProxy = startRecordingProxy(m3.quorum);
+  const proxies = [proxy, observerProxy, sideProxy];
   const via = (port: number) =>
     serverLines.map((l) =>
       l.startsWith("server.3=") ? `server.3=127.0.0.1:${port}:${m3.election}` : l
@@ -67,7 +76,7 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
     peers.push(await startZkMember(m3, serverLines));
     peer1 = await startZkMember(m1, proxiedLines, { dir: dir1 });
     await waitForModes([[m3, "leader"], [m1, "follower"]], [...peers, peer1]);
-    peers.push(await startZkMember(m2, serverLines));
+    peers.push(await startZkMember(m2, via(sideProxy.port)));
     const observerPeer = await startZkMember(m4, via(observerProxy.port), {
       cfg: ["peerType=observer"],
     });
@@ -124,16 +133,51 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
     await waitForModes([[m1, "follower"]], [peer1]);
     await waitForConn(proxy.conns, 3, "UPTODATE");
     log("connection 3 (SNAP) captured");
+
+    // TRUNC: the links to followers 1 and 2 cut, the leader logs a txn it
+    // cannot commit and dies; 1 and 2 elect 2; sid 3 comes back through a proxy
+    // to sid 2 with that txn in its log, past the new leader's last committed zxid.
+    // An empty touch table too (0 bytes, not null): a ping with no client activity between.
+    await waitFor(
+      "an empty PING reply from the observer",
+      async () => {
+        const up = await parseStream(joined(observerProxy.conns[0].up), "observer", false);
+        return up.packets.some((p) =>
+          p.packet.type === PacketType.PING && p.packet.data?.length === 0
+        );
+      },
+      30_000,
+      200,
+    );
+    const truncProxy = startRecordingProxy(m2.quorum);
+    proxies.push(truncProxy);
+    const oldLeader = peers[0];
+    proxy.muteTarget = true;
+    sideProxy.muteTarget = true;
+    await say("leader-write-async");
+    await waitFor("the leader to log /lost", () => logHas(`${oldLeader.dir}/data`, "/lost"));
+    await oldLeader.stop("SIGKILL");
+    await waitForModes([[m2, "leader"], [m1, "follower"]], [...peers, peer1]);
+    const via2 = serverLines.map((l) =>
+      l.startsWith("server.2=") ? `server.2=127.0.0.1:${truncProxy.port}:${m2.election}` : l
+    );
+    peers.push(await startZkMember(m3, via2, { dir: oldLeader.dir }));
+    await waitForModes([[m3, "follower"]], peers);
+    await waitForConn(truncProxy.conns, 1, "UPTODATE");
+    log("connection 4 (TRUNC) captured");
+
     await say("exit");
     await clients.status;
     clients = null;
-    await peer1.stop("SIGKILL");
+    // The old leader is gone: connection 3 and the observer's have ended.
     await waitFor("connection 3 to close", () => proxy.conns[2].done, 30_000, 50);
-    await observerPeer.stop("SIGKILL");
     await waitFor("the observer's connection to close", () => observerProxy.conns[0].done);
-    const labels = ["fresh-diff", "diff-history", "snap", "observer"] as const;
+    await peers.at(-1)!.stop("SIGKILL");
+    await waitFor("the TRUNC connection to close", () => truncProxy.conns[0].done);
+    const labels = ["fresh-diff", "diff-history", "snap", "observer", "trunc"] as const;
+    const recorded = [...proxy.conns.slice(0, 3), observerProxy.conns[0], truncProxy.conns[0]];
     return {
-      conns: [...proxy.conns.slice(0, 3), observerProxy.conns[0]].map((c, i) => ({
+      conns: recorded.map((c, i) => ({
         label: labels[i],
         learner: joined(c.up),
         leader: joined(c.down),
@@ -144,6 +188,8 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
         observerSid: 4,
         movedSession: moved.session,
         leaderWritesBeforeDiff: 3,
+        truncLearnerSid: 3,
+        truncLeaderSid: 2,
       },
     };
   } finally {
@@ -154,8 +200,7 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
       await clients.status;
     }
     for (const p of [peer1, ...peers]) await p?.stop("SIGKILL");
-    await proxy.close();
-    await observerProxy.close();
+    for (const p of proxies) await p.close();
     for (const p of [dir1, ...peers.map((p) => p.dir)]) {
       await Deno.remove(p, { recursive: true }).catch(() => {});
     }
@@ -214,4 +259,16 @@ async function waitForConn(conns: RecordedConn[], n: number, type: keyof typeof 
     60_000,
     100,
   );
+}
+
+/** Whether a data dir's txn logs hold a create of `path`. */
+async function logHas(dataDir: string, path: string): Promise<boolean> {
+  const dir = `${dataDir}/version-2`;
+  for await (const f of Deno.readDir(dir)) {
+    if (!f.name.startsWith("log.")) continue;
+    for await (const e of readTxnLog(`${dir}/${f.name}`)) {
+      if (e.kind === "txn" && e.txn.type === 1 && e.txn.record.path === path) return true;
+    }
+  }
+  return false;
 }

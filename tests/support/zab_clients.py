@@ -6,6 +6,7 @@
 #                     ephemeral create, a failing create (error txn)
 #   observer-writes   a create through the observer (REQUEST from OBSERVERINFO's side)
 #   leader-writes N   N creates on the leader (PROPOSAL/COMMIT without REQUEST)
+#   leader-write-async a create on the leader, not waited for
 #   exit              leave without closing sessions
 import json
 import os
@@ -65,6 +66,10 @@ for line in sys.stdin:
         for _ in range(int(cmd[1])):
             seq += 1
             c.create("/from-leader-%d" % seq, b"x" * seq)
+        reply({"ok": True})
+    elif cmd[0] == "leader-write-async":
+        # With the followers stopped this is logged by the leader, never committed.
+        clients["leader"].create_async("/lost", b"never committed")
         reply({"ok": True})
     elif cmd[0] == "exit":
         break

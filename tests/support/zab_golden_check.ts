@@ -27,7 +27,7 @@ export interface ParsedConn {
 export async function readFixtureCapture(dir: string): Promise<ZabCapture> {
   const facts = JSON.parse(await Deno.readTextFile(`${dir}/capture.json`));
   const conns = [];
-  for (const label of ["fresh-diff", "diff-history", "snap", "observer"] as const) {
+  for (const label of ["fresh-diff", "diff-history", "snap", "observer", "trunc"] as const) {
     conns.push({
       label,
       learner: await Deno.readFile(`${dir}/${label}-learner.bin`),
@@ -112,7 +112,7 @@ function snapBodyOf(entries: ParsedStream["snaps"][number]["entries"]): Uint8Arr
 
 /** The handshake and broadcast facts of zab-3.8.md §2/§3, as the capture shows them. */
 export function checkFields(conns: ParsedConn[], cap: ZabCapture): void {
-  const [fresh, history, snap, observer] = conns;
+  const [fresh, history, snap, observer, trunc] = conns;
   const moved = BigInt(cap.facts.movedSession);
 
   // Discovery: FOLLOWERINFO with a 20-byte LearnerInfo, LEADERINFO int 0x10000, ACKEPOCH int.
@@ -123,18 +123,23 @@ export function checkFields(conns: ParsedConn[], cap: ZabCapture): void {
     const isObserver = c.label === "observer";
     assert.equal(first.type, isObserver ? T.OBSERVERINFO : T.FOLLOWERINFO);
     assert.equal(hello.observer, isObserver);
-    assert.equal(
-      hello.serverid,
-      BigInt(isObserver ? cap.facts.observerSid : cap.facts.learnerSid),
-    );
+    const isTrunc = c.label === "trunc";
+    const sid = isObserver
+      ? cap.facts.observerSid
+      : isTrunc
+      ? cap.facts.truncLearnerSid
+      : cap.facts.learnerSid;
+    assert.equal(hello.serverid, BigInt(sid));
+    // The TRUNC connection is to the leader of the next epoch.
+    const epoch = isTrunc ? 2n : 1n;
     assert.equal(hello.protocolVersion, 0x10000);
     assert.equal(hello.configVersion, 0n);
     assert.equal(first.authinfo, null);
     const li = P.parseLeaderInfo(c.leader.packets[0].packet);
-    assert.deepEqual(li, { epoch: 1n, protocolVersion: 0x10000 }, `${c.label}: LEADERINFO`);
+    assert.deepEqual(li, { epoch, protocolVersion: 0x10000 }, `${c.label}: LEADERINFO`);
     assert.equal(c.learner.packets[1].packet.type, T.ACKEPOCH);
     const nl = ofType(c.leader, T.NEWLEADER)[0];
-    assert.equal(nl.zxid, 1n << 32n, `${c.label}: NEWLEADER zxid = makeZxid(newEpoch, 0)`);
+    assert.equal(nl.zxid, epoch << 32n, `${c.label}: NEWLEADER zxid = makeZxid(newEpoch, 0)`);
     const qv = P.parseNewLeader(nl).quorumVerifier.split("\n");
     assert.deepEqual(qv.map((l) => l.split("=")[0]), [
       "server.1",
@@ -320,4 +325,23 @@ export function checkFields(conns: ParsedConn[], cap: ZabCapture): void {
   assert.ok(create.authinfo?.some((i) => i.scheme === "ip" && i.id === "127.0.0.1"));
   // An empty touch table is 0 bytes, never null.
   assert.ok(ofType(observer.learner, T.PING).some((p) => p.data?.length === 0));
+
+  // TRUNC: old leader 3 logged a txn nobody else has; the new leader (epoch 2) truncates it
+  // to its own last committed zxid, inclusive, then NEWLEADER.
+  assert.equal(trunc.learner.packets[0].packet.zxid, 1n << 32n, "FOLLOWERINFO: acceptedEpoch 1");
+  const lost = P.parseAckEpoch(trunc.learner.packets[1].packet);
+  assert.equal(lost.epoch, 1, "ACKEPOCH: the learner's currentEpoch");
+  assert.deepEqual(unpinged(trunc.leader).slice(0, 4), [
+    T.LEADERINFO,
+    T.TRUNC,
+    T.NEWLEADER,
+    T.UPTODATE,
+  ]);
+  const truncTo = trunc.leader.packets[1].packet;
+  assert.deepEqual(
+    truncTo,
+    P.truncPacket(lost.lastLoggedZxid - 1n),
+    "TRUNC to the last committed zxid",
+  );
+  assert.equal(truncTo.zxid, ofType(snap.leader, T.SNAP)[0].zxid, "= what the last SNAP carried");
 }
