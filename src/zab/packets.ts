@@ -319,18 +319,22 @@ export interface ForwardedRequest {
   type: number;
   /** The request record exactly as the client sent it after the RequestHeader. */
   body: Uint8Array;
-  /** The client connection's auth Ids (always including its ip: Id). */
-  authinfo: Id[];
+  /**
+   * The client connection's auth Ids (always including its ip: Id); null for a
+   * createSession, which ZooKeeper forwards with no authinfo at all.
+   */
+  authinfo: Id[] | null;
 }
 
 /** REQUEST: zxid -1, data {long sessionId; int cxid; int type} + body, authinfo the client's Ids. */
 export function requestPacket(req: ForwardedRequest): QuorumPacket {
   const w = new Writer(16 + req.body.length);
   w.long(req.sessionId).int(req.cxid).int(req.type).raw(req.body);
-  return { type: PacketType.REQUEST, zxid: -1n, data: w.toBytes(), authinfo: [...req.authinfo] };
+  const authinfo = req.authinfo === null ? null : [...req.authinfo];
+  return { type: PacketType.REQUEST, zxid: -1n, data: w.toBytes(), authinfo };
 }
 
-/** Reads a forwarded REQUEST; a null authinfo reads as no Ids. */
+/** Reads a forwarded REQUEST. */
 export function parseRequest(p: QuorumPacket): ForwardedRequest {
   expectType(p, PacketType.REQUEST);
   const d = needData(p, 16, "long session id, int cxid, int type");
@@ -340,7 +344,7 @@ export function parseRequest(p: QuorumPacket): ForwardedRequest {
     cxid: v.getInt32(8),
     type: v.getInt32(12),
     body: d.subarray(16),
-    authinfo: p.authinfo ?? [],
+    authinfo: p.authinfo,
   };
 }
 

@@ -18,6 +18,12 @@ export interface RecordedConn {
 export interface RecordingProxy {
   port: number;
   conns: RecordedConn[];
+  /**
+   * While true, bytes from the target are swallowed (neither forwarded nor
+   * recorded): the learner hears nothing more, as on a cut link, though its
+   * process runs (SIGSTOP would not do: the kernel still buffers what comes).
+   */
+  muteTarget: boolean;
   /** Stops accepting and closes every proxied connection. */
   close(): Promise<void>;
 }
@@ -39,12 +45,18 @@ export function startRecordingProxy(targetPort: number, port = 0): RecordingProx
   const conns: RecordedConn[] = [];
   const sockets = new Set<Deno.Conn>();
   const tasks: Promise<void>[] = [];
-  const pump = async (from: Deno.Conn, to: Deno.Conn, into: Uint8Array[]) => {
+  const pump = async (
+    from: Deno.Conn,
+    to: Deno.Conn,
+    into: Uint8Array[],
+    muted: () => boolean,
+  ) => {
     const buf = new Uint8Array(64 * 1024);
     try {
       while (true) {
         const n = await from.read(buf);
         if (n === null) break;
+        if (muted()) continue;
         const chunk = buf.slice(0, n);
         into.push(chunk);
         let off = 0;
@@ -74,7 +86,10 @@ export function startRecordingProxy(targetPort: number, port = 0): RecordingProx
       const rec: RecordedConn = { index: conns.length + 1, up: [], down: [], done: false };
       conns.push(rec);
       tasks.push(
-        Promise.all([pump(client, target, rec.up), pump(target, client, rec.down)]).then(() => {
+        Promise.all([
+          pump(client, target, rec.up, () => false),
+          pump(target, client, rec.down, () => proxy.muteTarget),
+        ]).then(() => {
           rec.done = true;
           sockets.delete(client);
           sockets.delete(target);
@@ -82,9 +97,10 @@ export function startRecordingProxy(targetPort: number, port = 0): RecordingProx
       );
     }
   })().catch(() => {});
-  return {
+  const proxy: RecordingProxy = {
     port: (listener.addr as Deno.NetAddr).port,
     conns,
+    muteTarget: false,
     async close() {
       try {
         listener.close();
@@ -98,4 +114,5 @@ export function startRecordingProxy(targetPort: number, port = 0): RecordingProx
       await Promise.all(tasks);
     },
   };
+  return proxy;
 }

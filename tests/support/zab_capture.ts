@@ -7,8 +7,12 @@
 //      with authinfo, PROPOSAL/ACK/COMMIT, SYNC, an error txn), writes on the
 //      leader, PINGs both ways with a touch table;
 //   2. after a kill -9 and writes on the leader: DIFF with PROPOSAL/COMMIT pairs;
-//   3. after a kill -9 and a wiped data dir: SNAP + snapshot body + BenWasHere.
-// Sid 3 leads: with empty data dirs the greatest sid wins.
+//   3. after a kill -9 and a wiped data dir: SNAP + snapshot body + BenWasHere;
+// plus observer 4's whole connection (its server.3 line points at a second
+// proxy): OBSERVERINFO, INFORM for every write, a REQUEST it forwards.
+// and a TRUNC: its followers' links cut, leader 3 logs a txn it cannot commit and
+// is killed, 1 and 2 elect 2, and 3 rejoins through a third proxy to sid 2.
+// Sid 3 leads first: with empty data dirs the greatest voting sid wins.
 import type { ApacheZk } from "./apache_zk.ts";
 import { fourLetter, modeOf } from "./four_letter.ts";
 import { SYSTEM_PYTHON } from "./interop.ts";
@@ -18,11 +22,12 @@ import { waitFor } from "./wait.ts";
 import { parseStream } from "./zab_golden.ts";
 import { type Member, planEnsemble, startZkMember } from "../interop/election_ensemble.ts";
 import { PacketType } from "../../src/zab/packet_types.ts";
+import { readTxnLog } from "../../src/persistence/txnlog.ts";
 
 /** One captured connection: learner→leader and leader→learner bytes. */
 export interface CapturedConn {
   /** What the connection shows. */
-  label: "fresh-diff" | "diff-history" | "snap";
+  label: "fresh-diff" | "diff-history" | "snap" | "observer" | "trunc";
   learner: Uint8Array;
   leader: Uint8Array;
 }
@@ -34,6 +39,10 @@ export interface ZabCapture {
   facts: {
     learnerSid: number;
     leaderSid: number;
+    observerSid: number;
+    /** The TRUNC connection: old leader 3 rejoining new leader 2. */
+    truncLearnerSid: number;
+    truncLeaderSid: number;
     /** The session moved onto follower 1 (REVALIDATE), as 0x hex. */
     movedSession: string;
     /** Creates on the leader before connection 2. */
@@ -43,24 +52,39 @@ export interface ZabCapture {
 
 /** Runs the ensemble and returns the three captured connections. */
 export async function captureZab(log: (msg: string) => void = () => {}): Promise<ZabCapture> {
-  const { members, serverLines } = planEnsemble([1, 2, 3]);
-  const [m1, m2, m3] = members;
+  const plan = planEnsemble([1, 2, 3, 4]);
+  const [m1, m2, m3, m4] = plan.members;
+  const serverLines = plan.serverLines.map((l) => l.startsWith("server.4=") ? `${l}:observer` : l);
   const proxy = startRecordingProxy(m3.quorum);
-  const proxiedLines = serverLines.map((l) =>
-    l.startsWith("server.3=") ? `server.3=127.0.0.1:${proxy.port}:${m3.election}` : l
-  );
+  const observerProxy = startRecordingProxy(m3.quorum);
+  // Follower 2's link to leader 3, only to be able to cut it (TRUNC below).
+  const sideProxy = startRecordingProxy(m3.quorum);
+  const proxies = [proxy, observerProxy, sideProxy];
+  const via = (port: number) =>
+    serverLines.map((l) =>
+      l.startsWith("server.3=") ? `server.3=127.0.0.1:${port}:${m3.election}` : l
+    );
+  const proxiedLines = via(proxy.port);
   const peers: ApacheZk[] = [];
   let clients: Deno.ChildProcess | null = null;
   let peer1: ApacheZk | null = null;
   const dir1 = await Deno.makeTempDir({ prefix: "zkt-zab-capture-1-" });
   try {
-    // The greatest sid first, so it is up when the others look for a leader.
+    // Sids 3 and 1 alone: a quorum whose only possible leader is 3, and sid 1
+    // is in its first sync (a learner joining after the epoch started gets a
+    // SNAP: the leader's zxid is then makeZxid(e,0), past the learner's 0).
     peers.push(await startZkMember(m3, serverLines));
-    peers.push(await startZkMember(m2, serverLines));
     peer1 = await startZkMember(m1, proxiedLines, { dir: dir1 });
-    await waitForModes([[m3, "leader"], [m2, "follower"], [m1, "follower"]], [...peers, peer1]);
-    log("ensemble up: sid 3 leads, sid 1 follows through the proxy");
+    await waitForModes([[m3, "leader"], [m1, "follower"]], [...peers, peer1]);
+    peers.push(await startZkMember(m2, via(sideProxy.port)));
+    const observerPeer = await startZkMember(m4, via(observerProxy.port), {
+      cfg: ["peerType=observer"],
+    });
+    peers.push(observerPeer);
+    await waitForModes([[m2, "follower"], [m4, "observer"]], [...peers, peer1]);
+    log("ensemble up: sid 3 leads, sid 1 follows and sid 4 observes through proxies");
     await waitForConn(proxy.conns, 1, "UPTODATE");
+    await waitForConn(observerProxy.conns, 1, "UPTODATE");
 
     clients = new Deno.Command(SYSTEM_PYTHON, {
       args: [
@@ -68,6 +92,7 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
         `127.0.0.1:${m3.client}`,
         `127.0.0.1:${m1.client}`,
         `127.0.0.1:${m2.client}`,
+        `127.0.0.1:${m4.client}`,
       ],
       stdin: "piped",
       stdout: "piped",
@@ -77,6 +102,7 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
     const say = commander(clients);
     const moved = await say("revalidate") as { session: string };
     await say("follower-writes");
+    await say("observer-writes");
     await say("leader-writes 2");
     // PINGs both ways, with the moved session in a learner's touch table.
     await waitFor(
@@ -107,14 +133,51 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
     await waitForModes([[m1, "follower"]], [peer1]);
     await waitForConn(proxy.conns, 3, "UPTODATE");
     log("connection 3 (SNAP) captured");
+
+    // TRUNC: the links to followers 1 and 2 cut, the leader logs a txn it
+    // cannot commit and dies; 1 and 2 elect 2; sid 3 comes back through a proxy
+    // to sid 2 with that txn in its log, past the new leader's last committed zxid.
+    // An empty touch table too (0 bytes, not null): a ping with no client activity between.
+    await waitFor(
+      "an empty PING reply from the observer",
+      async () => {
+        const up = await parseStream(joined(observerProxy.conns[0].up), "observer", false);
+        return up.packets.some((p) =>
+          p.packet.type === PacketType.PING && p.packet.data?.length === 0
+        );
+      },
+      30_000,
+      200,
+    );
+    const truncProxy = startRecordingProxy(m2.quorum);
+    proxies.push(truncProxy);
+    const oldLeader = peers[0];
+    proxy.muteTarget = true;
+    sideProxy.muteTarget = true;
+    await say("leader-write-async");
+    await waitFor("the leader to log /lost", () => logHas(`${oldLeader.dir}/data`, "/lost"));
+    await oldLeader.stop("SIGKILL");
+    await waitForModes([[m2, "leader"], [m1, "follower"]], [...peers, peer1]);
+    const via2 = serverLines.map((l) =>
+      l.startsWith("server.2=") ? `server.2=127.0.0.1:${truncProxy.port}:${m2.election}` : l
+    );
+    peers.push(await startZkMember(m3, via2, { dir: oldLeader.dir }));
+    await waitForModes([[m3, "follower"]], peers);
+    await waitForConn(truncProxy.conns, 1, "UPTODATE");
+    log("connection 4 (TRUNC) captured");
+
     await say("exit");
     await clients.status;
     clients = null;
-    await peer1.stop("SIGKILL");
+    // The old leader is gone: connection 3 and the observer's have ended.
     await waitFor("connection 3 to close", () => proxy.conns[2].done, 30_000, 50);
-    const labels = ["fresh-diff", "diff-history", "snap"] as const;
+    await waitFor("the observer's connection to close", () => observerProxy.conns[0].done);
+    await peers.at(-1)!.stop("SIGKILL");
+    await waitFor("the TRUNC connection to close", () => truncProxy.conns[0].done);
+    const labels = ["fresh-diff", "diff-history", "snap", "observer", "trunc"] as const;
+    const recorded = [...proxy.conns.slice(0, 3), observerProxy.conns[0], truncProxy.conns[0]];
     return {
-      conns: proxy.conns.slice(0, 3).map((c, i) => ({
+      conns: recorded.map((c, i) => ({
         label: labels[i],
         learner: joined(c.up),
         leader: joined(c.down),
@@ -122,8 +185,11 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
       facts: {
         learnerSid: 1,
         leaderSid: 3,
+        observerSid: 4,
         movedSession: moved.session,
         leaderWritesBeforeDiff: 3,
+        truncLearnerSid: 3,
+        truncLeaderSid: 2,
       },
     };
   } finally {
@@ -134,7 +200,7 @@ export async function captureZab(log: (msg: string) => void = () => {}): Promise
       await clients.status;
     }
     for (const p of [peer1, ...peers]) await p?.stop("SIGKILL");
-    await proxy.close();
+    for (const p of proxies) await p.close();
     for (const p of [dir1, ...peers.map((p) => p.dir)]) {
       await Deno.remove(p, { recursive: true }).catch(() => {});
     }
@@ -159,22 +225,24 @@ function commander(child: Deno.ChildProcess): (cmd: string) => Promise<unknown> 
 }
 
 async function waitForModes(want: [Member, string][], peers: ApacheZk[]): Promise<void> {
+  let seen = "";
   try {
     await waitFor(
       `modes ${want.map(([m, mode]) => `${m.sid}=${mode}`).join(" ")}`,
       async () => {
-        for (const [m, mode] of want) {
+        const modes = await Promise.all(want.map(async ([m]) => {
           const srvr = await fourLetter(m.client, "srvr", "127.0.0.1", 2000).catch(() => "");
-          if (modeOf(srvr) !== mode) return false;
-        }
-        return true;
+          return modeOf(srvr);
+        }));
+        seen = want.map(([m], i) => `${m.sid}=${modes[i] ?? "down"}`).join(" ");
+        return want.every(([, mode], i) => modes[i] === mode);
       },
       90_000,
       200,
     );
   } catch (e) {
     const logs = peers.map((p) => `--- ${p.dir} ---\n${p.log().slice(-2500)}`).join("\n");
-    throw new Error(`${(e as Error).message}\n${logs}`);
+    throw new Error(`${(e as Error).message} (last seen: ${seen})\n${logs}`);
   }
 }
 
@@ -191,4 +259,16 @@ async function waitForConn(conns: RecordedConn[], n: number, type: keyof typeof 
     60_000,
     100,
   );
+}
+
+/** Whether a data dir's txn logs hold a create of `path`. */
+async function logHas(dataDir: string, path: string): Promise<boolean> {
+  const dir = `${dataDir}/version-2`;
+  for await (const f of Deno.readDir(dir)) {
+    if (!f.name.startsWith("log.")) continue;
+    for await (const e of readTxnLog(`${dir}/${f.name}`)) {
+      if (e.kind === "txn" && e.txn.type === 1 && e.txn.record.path === path) return true;
+    }
+  }
+  return false;
 }

@@ -1,10 +1,12 @@
 # kazoo clients driven line by line from stdin, for the Zab capture
 # (tests/support/zab_capture.ts). Each command prints one JSON line when done.
-#   argv: leader host:port, proxied follower host:port, other follower host:port
+#   argv: leader, proxied follower, other follower, observer (host:port each)
 #   revalidate        session made on the other follower, moved to the proxied one
 #   follower-writes   digest-auth create (REQUEST with authinfo), setData, sync,
 #                     ephemeral create, a failing create (error txn)
+#   observer-writes   a create through the observer (REQUEST from OBSERVERINFO's side)
 #   leader-writes N   N creates on the leader (PROPOSAL/COMMIT without REQUEST)
+#   leader-write-async a create on the leader, not waited for
 #   exit              leave without closing sessions
 import json
 import os
@@ -14,7 +16,7 @@ from kazoo.client import KazooClient
 from kazoo.exceptions import NodeExistsError
 from kazoo.security import make_digest_acl, OPEN_ACL_UNSAFE
 
-leader, proxied, other = sys.argv[1:4]
+leader, proxied, other, observer = sys.argv[1:5]
 clients = {}
 
 
@@ -53,12 +55,21 @@ for line in sys.stdin:
         except NodeExistsError:
             pass
         reply({"ok": True})
+    elif cmd[0] == "observer-writes":
+        c = on(observer)
+        clients["observer"] = c
+        c.create("/via-observer", b"o")
+        reply({"ok": True})
     elif cmd[0] == "leader-writes":
         c = clients.get("leader") or on(leader)
         clients["leader"] = c
         for _ in range(int(cmd[1])):
             seq += 1
             c.create("/from-leader-%d" % seq, b"x" * seq)
+        reply({"ok": True})
+    elif cmd[0] == "leader-write-async":
+        # With the followers stopped this is logged by the leader, never committed.
+        clients["leader"].create_async("/lost", b"never committed")
         reply({"ok": True})
     elif cmd[0] == "exit":
         break

@@ -27,7 +27,7 @@ export interface ParsedConn {
 export async function readFixtureCapture(dir: string): Promise<ZabCapture> {
   const facts = JSON.parse(await Deno.readTextFile(`${dir}/capture.json`));
   const conns = [];
-  for (const label of ["fresh-diff", "diff-history", "snap"] as const) {
+  for (const label of ["fresh-diff", "diff-history", "snap", "observer", "trunc"] as const) {
     conns.push({
       label,
       learner: await Deno.readFile(`${dir}/${label}-learner.bin`),
@@ -112,7 +112,7 @@ function snapBodyOf(entries: ParsedStream["snaps"][number]["entries"]): Uint8Arr
 
 /** The handshake and broadcast facts of zab-3.8.md §2/§3, as the capture shows them. */
 export function checkFields(conns: ParsedConn[], cap: ZabCapture): void {
-  const [fresh, history, snap] = conns;
+  const [fresh, history, snap, observer, trunc] = conns;
   const moved = BigInt(cap.facts.movedSession);
 
   // Discovery: FOLLOWERINFO with a 20-byte LearnerInfo, LEADERINFO int 0x10000, ACKEPOCH int.
@@ -120,24 +120,37 @@ export function checkFields(conns: ParsedConn[], cap: ZabCapture): void {
     const first = c.learner.packets[0].packet;
     assert.equal(first.data?.length, 20, `${c.label}: LearnerInfo is 20 bytes`);
     const hello = P.parseLearnerInfo(first);
-    assert.equal(hello.serverid, BigInt(cap.facts.learnerSid));
+    const isObserver = c.label === "observer";
+    assert.equal(first.type, isObserver ? T.OBSERVERINFO : T.FOLLOWERINFO);
+    assert.equal(hello.observer, isObserver);
+    const isTrunc = c.label === "trunc";
+    const sid = isObserver
+      ? cap.facts.observerSid
+      : isTrunc
+      ? cap.facts.truncLearnerSid
+      : cap.facts.learnerSid;
+    assert.equal(hello.serverid, BigInt(sid));
+    // The TRUNC connection is to the leader of the next epoch.
+    const epoch = isTrunc ? 2n : 1n;
     assert.equal(hello.protocolVersion, 0x10000);
     assert.equal(hello.configVersion, 0n);
     assert.equal(first.authinfo, null);
     const li = P.parseLeaderInfo(c.leader.packets[0].packet);
-    assert.deepEqual(li, { epoch: 1n, protocolVersion: 0x10000 }, `${c.label}: LEADERINFO`);
+    assert.deepEqual(li, { epoch, protocolVersion: 0x10000 }, `${c.label}: LEADERINFO`);
     assert.equal(c.learner.packets[1].packet.type, T.ACKEPOCH);
     const nl = ofType(c.leader, T.NEWLEADER)[0];
-    assert.equal(nl.zxid, 1n << 32n, `${c.label}: NEWLEADER zxid = makeZxid(newEpoch, 0)`);
+    assert.equal(nl.zxid, epoch << 32n, `${c.label}: NEWLEADER zxid = makeZxid(newEpoch, 0)`);
     const qv = P.parseNewLeader(nl).quorumVerifier.split("\n");
     assert.deepEqual(qv.map((l) => l.split("=")[0]), [
       "server.1",
       "server.2",
       "server.3",
+      "server.4",
       "version",
     ]);
     assert.ok(qv.slice(0, 3).every((l) => l.endsWith(":participant")), qv.join("|"));
-    assert.equal(qv[3], "version=0");
+    assert.ok(qv[3].endsWith(":observer"), qv[3]);
+    assert.equal(qv[4], "version=0");
     // The first ACK after NEWLEADER is for NEWLEADER's zxid; UPTODATE is -1; ACK after it is makeZxid(e,0).
     const acks = ofType(c.learner, T.ACK);
     assert.equal(acks[0].zxid, nl.zxid, `${c.label}: NEWLEADER ACK`);
@@ -202,6 +215,7 @@ export function checkFields(conns: ParsedConn[], cap: ZabCapture): void {
   assert.ok(reqs.every((r) => r.sessionId === moved));
   assert.deepEqual(reqs.map((r) => r.cxid), [1, 2, 3, 4, 5]);
   for (const r of reqs) {
+    assert.ok(r.authinfo !== null, "a write carries the client's auth Ids");
     assert.ok(r.authinfo.some((i) => i.scheme === "ip" && i.id === "127.0.0.1"), "ip: Id");
     assert.ok(
       r.authinfo.some((i) => i.scheme === "digest" && i.id.startsWith("golden:")),
@@ -281,4 +295,53 @@ export function checkFields(conns: ParsedConn[], cap: ZabCapture): void {
   const eph = body.find((e) => e.kind === "node" && e.path === "/zab-golden/eph");
   assert.equal(eph?.kind === "node" && eph.stat.ephemeralOwner, moved);
   assert.ok(body.some((e) => e.kind === "session" && e.id === moved), "global session in SNAP");
+
+  // The observer: INFORM (the PROPOSAL's very bytes) for every write after UPTODATE, never
+  // a PROPOSAL or COMMIT then, and no ACK but those of NEWLEADER and UPTODATE.
+  const upAt = observer.leader.packets.findIndex((p) => p.packet.type === T.UPTODATE);
+  const live = observer.leader.packets.slice(upAt + 1).map((p) => p.packet);
+  assert.ok(!live.some((p) => p.type === T.PROPOSAL || p.type === T.COMMIT));
+  const informs = live.filter((p) => p.type === T.INFORM);
+  assert.ok(informs.length >= props.length, "an INFORM for every write");
+  const proposed = new Map(
+    conns.slice(0, 3).flatMap((c) => ofType(c.leader, T.PROPOSAL)).map((p) => [p.zxid, p.data]),
+  );
+  for (const i of informs) {
+    assert.equal(P.parseProposal(i).header.zxid, i.zxid);
+    if (proposed.has(i.zxid)) assert.deepEqual(i.data, proposed.get(i.zxid), "INFORM = PROPOSAL");
+  }
+  assert.ok(
+    ofType(observer.learner, T.ACK).every((a) => a.zxid === 1n << 32n),
+    "observers never ACK proposals",
+  );
+  // Its client's createSession is forwarded with null authinfo (not even ip:), the create with ip:.
+  const fromObserver = ofType(observer.learner, T.REQUEST).map(P.parseRequest);
+  assert.deepEqual(fromObserver.map((r) => r.type), [OpCode.createSession, OpCode.create]);
+  const [session, create] = fromObserver;
+  assert.equal(session.authinfo, null);
+  assert.deepEqual([...session.body], [0, 0, 0x27, 0x10], "createSession body: int timeout");
+  assert.equal(session.cxid, 0);
+  assert.equal(create.sessionId, session.sessionId);
+  assert.ok(create.authinfo?.some((i) => i.scheme === "ip" && i.id === "127.0.0.1"));
+  // An empty touch table is 0 bytes, never null.
+  assert.ok(ofType(observer.learner, T.PING).some((p) => p.data?.length === 0));
+
+  // TRUNC: old leader 3 logged a txn nobody else has; the new leader (epoch 2) truncates it
+  // to its own last committed zxid, inclusive, then NEWLEADER.
+  assert.equal(trunc.learner.packets[0].packet.zxid, 1n << 32n, "FOLLOWERINFO: acceptedEpoch 1");
+  const lost = P.parseAckEpoch(trunc.learner.packets[1].packet);
+  assert.equal(lost.epoch, 1, "ACKEPOCH: the learner's currentEpoch");
+  assert.deepEqual(unpinged(trunc.leader).slice(0, 4), [
+    T.LEADERINFO,
+    T.TRUNC,
+    T.NEWLEADER,
+    T.UPTODATE,
+  ]);
+  const truncTo = trunc.leader.packets[1].packet;
+  assert.deepEqual(
+    truncTo,
+    P.truncPacket(lost.lastLoggedZxid - 1n),
+    "TRUNC to the last committed zxid",
+  );
+  assert.equal(truncTo.zxid, ofType(snap.leader, T.SNAP)[0].zxid, "= what the last SNAP carried");
 }

@@ -150,7 +150,10 @@ const CASES: [string, fc.Arbitrary<[P.QuorumPacket, unknown, (p: P.QuorumPacket)
       cxid: int,
       type: int,
       body: fc.uint8Array({ maxLength: 64 }),
-      authinfo: fc.array(fc.record({ scheme: fc.string(), id: fc.string() }), { maxLength: 3 }),
+      authinfo: fc.option(
+        fc.array(fc.record({ scheme: fc.string(), id: fc.string() }), { maxLength: 3 }),
+        { nil: null },
+      ),
     }).map((r) => [P.requestPacket(r), r, P.parseRequest]),
   ],
   [
