@@ -206,3 +206,38 @@ Deno.test("summaries a and a_count do not both claim the sample a_count", () => 
     ["sum_a_count", "gauge"],
   ]);
 });
+
+Deno.test("property: SummaryWindow's kept sort answers as a fresh nearest-rank over the live samples", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.tuple(fc.constant("observe" as const), fc.integer({ min: -50, max: 50 }), fc.nat(300)),
+          fc.tuple(
+            fc.constant("ask" as const),
+            fc.constantFrom(0.5, 0.9, 0.99),
+            fc.nat(300),
+          ),
+        ),
+        { maxLength: 80, size: "medium" },
+      ),
+      (steps) => {
+        const w = new SummaryWindow(500, 8);
+        const kept: [number, number][] = []; // [value, time], the last 8
+        let now = 0;
+        for (const [kind, x, dt] of steps) {
+          now += dt;
+          if (kind === "observe") {
+            w.observe(x, now);
+            kept.push([x, now]);
+            if (kept.length > 8) kept.shift();
+            continue;
+          }
+          const live = kept.filter(([, t]) => now - t <= 500).map(([v]) => v).sort((a, b) => a - b);
+          const want = live.length === 0 ? NaN : live[Math.max(1, Math.ceil(x * live.length)) - 1];
+          assertEquals(w.quantile(x, now), want);
+        }
+      },
+    ),
+  );
+});

@@ -1,6 +1,7 @@
 // ServerMetrics: each measurement point moves the 3.8-named value it owns, and
 // mntr, AdminServer monitor and /metrics read the same numbers.
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import fc from "fast-check";
 import {
   PercentileSummary,
   QUORUM_METRICS,
@@ -275,4 +276,33 @@ Deno.test("a standalone server's leader/learner/election metrics: every one, in 
   // ServerMetrics itself never prints them (serve adds them on a standalone server only).
   const own = new Set(new ServerMetrics().entries().map(([k]) => k));
   for (const k of keys) assert(!own.has(k), k);
+});
+
+Deno.test("property: a percentile summary's kept sort answers as a fresh sort of its recent values", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(-1)), {
+        maxLength: 2200,
+        size: "max",
+      }),
+      (steps) => {
+        const p = new PercentileSummary();
+        const recent: number[] = [];
+        for (const v of steps) {
+          if (v >= 0) {
+            p.add(v);
+            recent.push(v);
+            if (recent.length > 1028) recent.shift();
+            continue;
+          }
+          const xs = [...recent].sort((a, b) => a - b);
+          for (const q of [0.5, 0.95, 0.99, 0.999]) {
+            const want = xs.length === 0 ? 0 : xs[Math.max(0, Math.ceil(q * xs.length) - 1)];
+            assertEquals(p.percentile(q), want);
+          }
+        }
+      },
+    ),
+    { numRuns: 50 },
+  );
 });
