@@ -47,8 +47,6 @@ export interface ServerDatabase {
   digestRecord(): TxnDigest;
   /** Asks for a log roll + snapshot between batches; false when one is pending. */
   requestSnapshot(): boolean;
-  /** Bytes in the snapshot dir and the log dir. */
-  dirSizes(): { data: number; log: number };
   close(): Promise<void>;
   /** Startup numbers (3.8's dbinittime, startup_txns_loaded), when this database restored one. */
   readonly startup?: { initMs: number; txnsLoaded: number; digestMismatches: number };
@@ -283,21 +281,6 @@ export class Database implements ServerDatabase {
       throw e;
     }
     this.snapshotTimes.add(Math.round(performance.now() - t0));
-  }
-
-  /** Bytes in the snapshot dir and the log dir (the `dirs` 4lw). */
-  dirSizes(): { data: number; log: number } {
-    const size = (d: string) => {
-      let n = 0;
-      try {
-        for (const e of Deno.readDirSync(d)) {
-          if (e.isFile) n += Deno.statSync(join(d, e.name)).size;
-        }
-      } catch { /* gone */ }
-      return n;
-    };
-    const data = size(this.snapDir);
-    return { data, log: this.logDir === this.snapDir ? data : size(this.logDir) };
   }
 
   /** Flushes and closes the log. */
