@@ -161,3 +161,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "zookeeper_1732: an established leader reports the new epoch in its vote, once per role",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    setLogSink(() => {});
+    const ports = freePorts(6);
+    const lines = [1, 2, 3].map((i) => `server.${i}=127.0.0.1:${ports[i - 1]}:${ports[i + 2]}`);
+    const dirs: string[] = [];
+    const peers: QuorumPeer[] = [];
+    try {
+      for (const sid of [3, 1, 2]) {
+        const dir = await Deno.makeTempDir({ prefix: "zkt-peer-run-loop-" });
+        dirs.push(dir);
+        await Deno.mkdir(`${dir}/data/version-2`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/data/myid`, `${sid}\n`);
+        await Deno.writeTextFile(
+          `${dir}/zoo.cfg`,
+          ["tickTime=50", "initLimit=5", "syncLimit=3", `dataDir=${dir}/data`, "clientPort=2181"]
+            .concat(lines).join("\n") + "\n",
+        );
+        peers[sid - 1] = new QuorumPeer(await loadConfig(`${dir}/zoo.cfg`), {
+          lastZxid: () => Promise.resolve(0n),
+        });
+        await peers[sid - 1].start();
+      }
+      await waitFor("a leader", () => peers.every((q) => q.state !== "looking"), 20_000, 20);
+      const leader = peers[2];
+      assert.equal(leader.state, "leading");
+      assert.equal(leader.currentVote.peerEpoch, 0n);
+      leader.updateElectionVote(1n);
+      assert.equal(leader.currentVote.peerEpoch, 1n);
+      leader.updateElectionVote(9n); // a second report in the same role changes nothing
+      assert.equal(leader.currentVote.peerEpoch, 1n);
+    } finally {
+      for (const q of peers) await q?.stop();
+      for (const d of dirs) await Deno.remove(d, { recursive: true });
+    }
+  },
+});
