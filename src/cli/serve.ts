@@ -3,20 +3,12 @@
 // With server.N lines it runs an ensemble peer: it elects (FastLeaderElection
 // beside zkt and Apache ZooKeeper peers) and reports its role on the
 // AdminServer's election command; without Zab (a later issue) it serves no
-// client sessions, so srvr/stat/mntr say "not currently serving".
+// client sessions, so srvr/stat/mntr say "not currently serving". This file
+// parses flags and waits for a signal; peer/peer_main.ts builds the server.
 import { defaultStandaloneConfig, loadConfig } from "../config/load.ts";
-import { logger, setLogMyid } from "../log/logger.ts";
-import { Database } from "../server/database.ts";
-import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
-import { startAutopurge } from "../server/autopurge.ts";
-import { startIdleReclaim } from "../server/idle_reclaim.ts";
-import type { ServerMode } from "../server/server_options.ts";
-import { summary, ZkServer } from "../server/zk_server.ts";
-import { QuorumPeer } from "../peer/quorum_peer.ts";
-import { quorumConfLines } from "../peer/quorum_conf.ts";
-import type { PeerState } from "../election/notification.ts";
-import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
-import { RuntimeError, UsageError } from "../errors.ts";
+import { logger } from "../log/logger.ts";
+import { startPeerMain } from "../peer/peer_main.ts";
+import { UsageError } from "../errors.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 
 const log = logger("ZooKeeperServerMain");
@@ -25,9 +17,6 @@ interface Flags {
   config?: string;
   port?: string;
 }
-
-/** The zoo.cfg key (unknown keys become `zookeeper.`-prefixed properties in 3.8). */
-const SUPER_DIGEST_KEY = "DigestAuthenticationProvider.superDigest";
 
 /** Runs the server until SIGINT/SIGTERM; `ready` is called with the bound port. */
 export async function runServe(
@@ -49,71 +38,11 @@ export async function runServe(
     }
     cfg.clientPort = port;
   }
-  if (cfg.clientPort === undefined) throw new RuntimeError("no clientPort in the config");
-  if (!cfg.standalone && cfg.myid !== undefined) setLogMyid(cfg.myid); // 3.8's [myid:N]
-  const db = await Database.open(cfg);
-  // Ensemble: the restored tree's last zxid is the vote's zxid (3.8's
-  // lastProcessedZxid after loadDataBase); the epochs are checked against it.
-  const peer = cfg.standalone
-    ? null
-    : new QuorumPeer(cfg, { lastZxid: () => Promise.resolve(db.tree.lastProcessedZxid) });
-  if (peer) {
-    log.warn(
-      "ensemble mode: this peer takes part in leader election only; Zab replication is " +
-        "not implemented yet, so it serves no client sessions",
-    );
-    try {
-      await peer.start();
-    } catch (e) {
-      await db.close();
-      throw e;
-    }
-  }
-  const superDigest = cfg.extra.get(SUPER_DIGEST_KEY) ??
-    Deno.env.get("ZKT_SUPER_DIGEST") ?? null;
-  const num = (k: string) => {
-    const v = cfg.extra.get(k);
-    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
-  };
-  let http: ServerHttp | null = null;
-  const server = new ZkServer({
-    config: cfg,
-    db,
-    // zookeeper.nio.sessionlessCnxnTimeout (3.8 default 10 s).
-    sessionlessTimeoutMs: num("nio.sessionlessCnxnTimeout"),
-    // ContainerManager's interval (3.8: the znode.container.checkIntervalMs property, 60 s).
-    containerCheckMs: num("znode.container.checkIntervalMs"),
-    // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
-    serverId: peer ? Number(peer.myid) : 1,
-    mode: peer ? () => modeOfPeer(peer.state) : undefined,
-    // No Zab yet: an elected peer answers 4lw but closes clients, as 3.8
-    // does while its ZooKeeperServer is not running.
-    clientRequests: peer ? () => false : undefined,
-    superDigest,
-    // conf: where the AdminServer listens (zkt only; `zkt conns` finds it there),
-    // then a quorum peer's lines as 3.8 prints them, membership block last.
-    extraFourLetter: () => ({
-      conf: peer ? [...adminConfLines(http), ...quorumConfLines(cfg)] : adminConfLines(http),
-      // QuorumZooKeeperServer adds peer_state; the metrics dump has election_time.
-      monitor: peer
-        ? [
-          ["peer_state", peer.state === "looking" ? "looking" : `${peer.state} - discovery`],
-          ...summary("election_time", peer.electionTime),
-        ]
-        : standaloneQuorumLines(),
-    }),
+  const handle = await startPeerMain(cfg, {
+    configPath: values.config,
+    superDigest: Deno.env.get("ZKT_SUPER_DIGEST"),
   });
-  const addr = server.start();
-  const purge = startAutopurge(cfg);
-  const reclaim = startIdleReclaim(() => server.packetsReceived);
-  http = await startServerHttp(
-    cfg,
-    server,
-    values.config,
-    peer ? () => peer.quorumView() : undefined,
-    peer ? [["election_time", peer.electionTime]] : [],
-  );
-  ready?.(addr.port);
+  ready?.(handle.port);
   let stop!: (sig: string) => void;
   const stopped = new Promise<string>((r) => stop = r);
   const onInt = () => stop("SIGINT");
@@ -123,31 +52,17 @@ export async function runServe(
   // Only a signal ends serving normally; an unrecoverable error (a failed txn
   // log write, a snapshot that cannot be written) ends the process itself,
   // non-zero, through log/fatal.ts.
-  const sig = await stopped;
-  log.info(`Received ${sig}: shutting down`);
+  const sig = await Promise.race([stopped, handle.done.then(() => null)]);
   Deno.removeSignalListener("SIGINT", onInt);
   Deno.removeSignalListener("SIGTERM", onTerm);
-  purge.stop();
-  reclaim.stop();
-  await http?.stop();
-  await peer?.stop();
-  await server.stop();
+  if (sig === null) {
+    log.info("the server stopped; shutting down");
+  } else {
+    log.info(`Received ${sig}: shutting down`);
+    await handle.stop();
+  }
   log.info("shutdown complete");
   return 0;
-}
-
-/** The client port's mode for an FLE state (srvr's "Mode:" words). */
-export function modeOfPeer(state: PeerState): ServerMode {
-  switch (state) {
-    case "leading":
-      return "leader";
-    case "following":
-      return "follower";
-    case "observing":
-      return "observer";
-    case "looking":
-      return "looking";
-  }
 }
 
 /** The `zkt serve` command. */

@@ -1,7 +1,8 @@
 // QuorumPeer (election part): loads the epochs, binds the election port, runs
-// FastLeaderElection over the QuorumCnxManager and reports the outcome. Zab is
-// a later issue: after an election this peer stays in its role until stop()
-// or until the integrator's role code calls lostRole() to look again.
+// FastLeaderElection over the QuorumCnxManager and reports the outcome. Roles
+// come and go through the run loop (run_loop.ts): this shell performs its
+// actions. Zab is a later issue: a role ends only through the election-port
+// stand-ins below (watchLeader, linkLost) or the integrator's lostRole().
 import type { ZkConfig } from "../config/types.ts";
 import { FastLeaderElection, type Output, type Vote } from "../election/fle.ts";
 import {
@@ -17,6 +18,13 @@ import { loadEpochs } from "../persistence/epoch_files.ts";
 import { ElectionLinkRecorder } from "../server/admin/election_links.ts";
 import type { QuorumView, VoteView } from "../server/admin/quorum_view.ts";
 import { MinAvgMax } from "../server/four_letter.ts";
+import {
+  type EndReason,
+  OBSERVER_ELECTION_DELAY_MS,
+  type Role,
+  type RunAction,
+  RunLoop,
+} from "./run_loop.ts";
 
 const log = logger("QuorumPeer");
 
@@ -28,6 +36,29 @@ export interface QuorumPeerDeps {
   now?(): number;
   /** Wall-clock ms for the notification timestamps operators see (default Date.now). */
   wallClock?(): number;
+  /** A uniform random number in [0, 1) for the observer's jitter (default Math.random). */
+  random?(): number;
+  /** What a role's end acts on besides the election (the server's pipeline); each defaults to nothing. */
+  host?: RoleHost;
+}
+
+/**
+ * The server side of leaving a role, in the run loop's order. Until Zab the
+ * ensemble serves no client and logs nothing, so zkt serve passes none.
+ */
+export interface RoleHost {
+  /** Stop accepting Zab traffic (the quorum port's listener, the leader link). */
+  stopZab?(): void | Promise<void>;
+  /** Wait until every txn handed to the log writer is written (ZOOKEEPER-4712). */
+  drainLog?(): void | Promise<void>;
+  /** Apply the logged txns memory has not applied yet. */
+  fastForward?(): void | Promise<void>;
+  /** Discard a half-received SNAP's memory; restore from disk (ZOOKEEPER-3642). */
+  discardSnap?(): void | Promise<void>;
+  /** Drop the outstanding changes (prepared, never committed). */
+  dropOutstanding?(): void | Promise<void>;
+  /** Close every client connection. */
+  closeClients?(): void | Promise<void>;
 }
 
 /** A ZooKeeper peer's election half. */
@@ -39,6 +70,10 @@ export class QuorumPeer {
   private stopped = false;
   private leaderCheck: ReturnType<typeof setInterval> | undefined;
   private leaderMisses = 0;
+  /** The run loop: which role this peer is in and what leaving it takes. */
+  private readonly loop: RunLoop;
+  /** The observer's jitter before it looks again, while it runs. */
+  private wait: { timer: ReturnType<typeof setTimeout>; done: () => void } | undefined;
   private lastZxid = 0n;
   /** Monotonic time of the last decision: answers older than it say nothing of the role. */
   private decidedAt = 0;
@@ -59,6 +94,12 @@ export class QuorumPeer {
       throw new Error("QuorumPeer needs myid and server lines");
     }
     this.myid = BigInt(config.myid);
+    const delay = config.extra.get("observer.election.DelayMs");
+    this.loop = new RunLoop({
+      observerElectionDelayMs: delay !== undefined && /^\d+$/.test(delay.trim())
+        ? Number(delay)
+        : OBSERVER_ELECTION_DELAY_MS,
+    });
     const me = config.servers.get(config.myid);
     if (!me) throw new Error(`myid ${config.myid} has no server line`);
     this.fle = new FastLeaderElection({
@@ -123,19 +164,94 @@ export class QuorumPeer {
     this.acceptedEpoch = e.acceptedEpoch;
     this.fle.setBootVote(this.lastZxid, this.currentEpoch);
     await this.qcm.start();
-    this.look();
+    if (this.stopped) return;
+    void this.perform(
+      this.loop.start({ lastLoggedZxid: this.lastZxid, currentEpoch: this.currentEpoch }),
+    );
   }
 
-  /** Zab established newEpoch: report it in our vote (3.8's updateElectionVote). */
+  /** Zab established newEpoch in this role: report it in our vote, once (3.8's updateElectionVote). */
   updateElectionVote(newEpoch: bigint): void {
-    this.fle.updateElectionVote(newEpoch);
+    void this.perform(this.loop.established(this.loop.roleId, newEpoch));
   }
 
   /** Leaves the current role and elects again (leader lost quorum, follower lost leader). */
-  lostRole(): void {
-    if (this.stopped || this.fle.state === "looking") return;
-    this.fle.stopRole();
-    this.look();
+  lostRole(reason: EndReason = "leader_gone"): void {
+    this.endRole(this.loop.roleId, reason, null);
+  }
+
+  /** Ends role `roleId` (ignored when that role is over), logging `why` if it was current. */
+  private endRole(roleId: number, reason: EndReason, why: string | null): void {
+    if (this.stopped) return;
+    const out = this.loop.roleEnded(roleId, reason, {
+      random: this.deps.random?.() ?? Math.random(),
+    });
+    if (out.length === 0) return;
+    if (why !== null) log.warn(why);
+    void this.perform(out);
+  }
+
+  /**
+   * Does what the run loop says, in order. Synchronous up to the first action
+   * that waits (a host hook's promise, the observer's jitter, the disk read).
+   */
+  private async perform(actions: RunAction[]): Promise<void> {
+    try {
+      for (const a of actions) {
+        switch (a.kind) {
+          case "startElection":
+            if (this.stopped) return;
+            this.lastZxid = a.lastLoggedZxid;
+            this.currentEpoch = a.currentEpoch;
+            this.look();
+            break;
+          case "startRole":
+            this.decidedAt = this.now();
+            this.watchLeader(a.role, a.roleId);
+            break;
+          case "updateElectionVote":
+            this.fle.updateElectionVote(a.peerEpoch);
+            break;
+          case "stopZab":
+          case "drainLog":
+          case "fastForward":
+          case "discardSnap":
+          case "dropOutstanding":
+          case "closeClients": {
+            if (a.kind === "stopZab") this.stopWatch();
+            const r = this.deps.host?.[a.kind]?.();
+            if (r) await r;
+            break;
+          }
+          case "wait":
+            log.info(`Waiting for ${a.ms} ms before reconnecting with the leader`);
+            await this.sleep(a.ms);
+            break;
+          case "look": {
+            const lastLoggedZxid = await this.deps.lastZxid();
+            await this.perform(
+              this.loop.looking({ lastLoggedZxid, currentEpoch: this.currentEpoch }),
+            );
+            break;
+          }
+        }
+      }
+    } catch (e) {
+      log.error(
+        `Leaving the role failed; this peer stays out of elections: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  /** Resolves after ms, or at once when the peer stops. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((done) => {
+      const timer = setTimeout(() => {
+        this.wait = undefined;
+        done();
+      }, ms);
+      this.wait = { timer, done };
+    });
   }
 
   private look(): void {
@@ -144,7 +260,7 @@ export class QuorumPeer {
     log.info(
       `New election. My id = ${this.myid}, proposed zxid=0x${this.lastZxid.toString(16)}`,
     );
-    this.watchLeader();
+    this.stopWatch();
     this.apply(this.fle.startElection(this.now(), this.lastZxid, this.currentEpoch));
   }
 
@@ -206,15 +322,23 @@ export class QuorumPeer {
         }
       }
       log.info(`Peer state changed: ${this.fle.state} - discovery`);
-      this.decidedAt = this.now();
-      this.watchLeader();
+      void this.perform(this.loop.elected(this.fle.state as Role, v.leader));
     }
     this.schedule();
   }
 
+  private stopWatch(): void {
+    if (this.leaderCheck !== undefined) clearInterval(this.leaderCheck);
+    this.leaderCheck = undefined;
+    this.leaderMisses = 0;
+  }
+
   /**
-   * Until Zab lands, the election port is a peer's only sign of its role's
-   * health. Stand-ins for Zab's rules, not ZooKeeper's (which learns the same
+   * STAND-IN, to be replaced by Zab's rules when the Zab shells exist
+   * (zab-3.8.md §10, §13 item 20: a Java peer does not change role because an
+   * election link drops). With linkLost below it is the only source of "role
+   * ended" today. Until Zab lands, the election port is a peer's only sign of
+   * its role's health. Stand-ins for Zab's rules, not ZooKeeper's (which learns the same
    * thing when the leader's quorum port refuses or a quorum never syncs): a
    * learner asks its leader for its state every tick (a LOOKING notification
    * with the decided vote, which any non-LOOKING peer answers) and looks again
@@ -223,16 +347,12 @@ export class QuorumPeer {
    * notification does not show it in another peer's ensemble (plus itself)
    * are not a quorum.
    */
-  private watchLeader(): void {
-    if (this.leaderCheck !== undefined) clearInterval(this.leaderCheck);
-    this.leaderCheck = undefined;
-    this.leaderMisses = 0;
-    const state = this.fle.state;
-    if (state === "looking") return;
+  private watchLeader(state: Role, roleId: number): void {
+    this.stopWatch();
     const leader = this.fle.currentVote.leader;
     const qv = this.config.quorumVerifier!;
     this.leaderCheck = setInterval(() => {
-      if (this.stopped || this.fle.state !== state) return;
+      if (this.stopped || this.loop.roleId !== roleId || this.loop.state !== state) return;
       const links = new Map(this.links.view().map((l) => [l.sid, l]));
       // A voter still LOOKING may be joining (its vote is its own until it
       // hears us); one FOLLOWING/LEADING someone else is gone.
@@ -241,6 +361,7 @@ export class QuorumPeer {
         return r != null && r.state !== "looking" && r.leader !== this.myid;
       };
       let why: string | null = null;
+      const reason: EndReason = state === "leading" ? "lost_quorum" : "leader_gone";
       if (state === "leading") {
         const up = [Number(this.myid)];
         for (const id of qv.votingMembers.keys()) {
@@ -268,24 +389,24 @@ export class QuorumPeer {
         return;
       }
       if (++this.leaderMisses >= this.config.syncLimit) {
-        log.warn(`${why} for ${this.leaderMisses} ticks; looking again`);
-        this.lostRole();
+        this.endRole(roleId, reason, `${why} for ${this.leaderMisses} ticks; looking again`);
       }
     }, this.config.tickTime);
   }
 
   /**
+   * STAND-IN (see watchLeader): to be replaced by Zab's rules.
    * A learner whose leader's link closes looks again at once, as a 3.8
    * learner does when its leader's socket closes; a leader does when the links
    * left (plus itself) are no quorum, as 3.8's leader finds at its next check.
    */
   private linkLost(sid: bigint): void {
     if (this.stopped) return;
-    const state = this.fle.state;
+    const state = this.loop.state;
+    const roleId = this.loop.roleId;
     if (state === "following" || state === "observing") {
       if (sid !== this.fle.currentVote.leader || this.qcm.isConnected(sid)) return;
-      log.warn(`connection to leader ${sid} closed; looking again`);
-      this.lostRole();
+      this.endRole(roleId, "leader_gone", `connection to leader ${sid} closed; looking again`);
     } else if (state === "leading") {
       const qv = this.config.quorumVerifier!;
       const up = [Number(this.myid)];
@@ -293,8 +414,11 @@ export class QuorumPeer {
         if (BigInt(id) !== this.myid && this.qcm.isConnected(BigInt(id))) up.push(id);
       }
       if (qv.containsQuorum(up)) return;
-      log.warn(`election links to a quorum lost (up: ${up.join(",")}); looking again`);
-      this.lostRole();
+      this.endRole(
+        roleId,
+        "lost_quorum",
+        `election links to a quorum lost (up: ${up.join(",")}); looking again`,
+      );
     }
   }
 
@@ -360,12 +484,17 @@ export class QuorumPeer {
   }
 
   /** Stops the election and closes every connection and listener. */
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.leaderCheck !== undefined) clearInterval(this.leaderCheck);
+    this.stopWatch();
+    if (this.wait) {
+      clearTimeout(this.wait.timer);
+      this.wait.done();
+      this.wait = undefined;
+    }
     this.qcm.halt();
-    return Promise.resolve();
+    await this.perform(this.loop.stop());
   }
 }
 

@@ -1,0 +1,153 @@
+// The composition root of a running zkt: from a ZkConfig to a standalone
+// server or an ensemble peer (3.8's ZooKeeperServerMain / QuorumPeerMain).
+// It restores the data dir, starts the election (ensemble), the client port,
+// the AdminServer and /metrics, autopurge and idle memory reclaim, and hands
+// back one handle to stop them all in order. `zkt serve` parses flags around it.
+import type { ZkConfig } from "../config/types.ts";
+import type { PeerState } from "../election/notification.ts";
+import { logger, setLogMyid } from "../log/logger.ts";
+import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
+import { startAutopurge } from "../server/autopurge.ts";
+import { Database } from "../server/database.ts";
+import { startIdleReclaim } from "../server/idle_reclaim.ts";
+import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
+import type { ServerMode } from "../server/server_options.ts";
+import { summary, ZkServer } from "../server/zk_server.ts";
+import { RuntimeError } from "../errors.ts";
+import { quorumConfLines } from "./quorum_conf.ts";
+import { QuorumPeer } from "./quorum_peer.ts";
+
+const log = logger("ZooKeeperServerMain");
+
+/** The zoo.cfg key (unknown keys become `zookeeper.`-prefixed properties in 3.8). */
+const SUPER_DIGEST_KEY = "DigestAuthenticationProvider.superDigest";
+
+/** What the caller adds to the config. */
+export interface PeerMainOptions {
+  /** The zoo.cfg path, shown by the AdminServer's initial_configuration. */
+  configPath?: string;
+  /** The super user's digest when the config names none (zkt serve: $ZKT_SUPER_DIGEST). */
+  superDigest?: string;
+}
+
+/** A running server or peer. */
+export interface PeerHandle {
+  /** The client port it bound. */
+  readonly port: number;
+  /** The ensemble half; null when standalone. */
+  readonly peer: QuorumPeer | null;
+  /** The client port's server. */
+  readonly server: ZkServer;
+  /** Settles once everything is stopped (by stop(), or one day by the peer itself). */
+  readonly done: Promise<void>;
+  /** Stops the listeners, the election and the server (the txn log made durable); idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds and starts a standalone server, or an ensemble peer when the config
+ * has server.N lines. A failed txn-log write or snapshot ends the process
+ * through log/fatal.ts, not through the handle.
+ */
+export async function startPeerMain(
+  cfg: ZkConfig,
+  opts: PeerMainOptions = {},
+): Promise<PeerHandle> {
+  if (cfg.clientPort === undefined) throw new RuntimeError("no clientPort in the config");
+  if (!cfg.standalone && cfg.myid !== undefined) setLogMyid(cfg.myid); // 3.8's [myid:N]
+  const db = await Database.open(cfg);
+  // Ensemble: the restored tree's last zxid is the vote's zxid (3.8's
+  // lastProcessedZxid after loadDataBase); the epochs are checked against it.
+  const peer = cfg.standalone
+    ? null
+    : new QuorumPeer(cfg, { lastZxid: () => Promise.resolve(db.tree.lastProcessedZxid) });
+  if (peer) {
+    log.warn(
+      "ensemble mode: this peer takes part in leader election only; Zab replication is " +
+        "not implemented yet, so it serves no client sessions",
+    );
+    try {
+      await peer.start();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+  const superDigest = cfg.extra.get(SUPER_DIGEST_KEY) ?? opts.superDigest ?? null;
+  const num = (k: string) => {
+    const v = cfg.extra.get(k);
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  let http: ServerHttp | null = null;
+  const server = new ZkServer({
+    config: cfg,
+    db,
+    // zookeeper.nio.sessionlessCnxnTimeout (3.8 default 10 s).
+    sessionlessTimeoutMs: num("nio.sessionlessCnxnTimeout"),
+    // ContainerManager's interval (3.8: the znode.container.checkIntervalMs property, 60 s).
+    containerCheckMs: num("znode.container.checkIntervalMs"),
+    // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
+    serverId: peer ? Number(peer.myid) : 1,
+    mode: peer ? () => modeOfPeer(peer.state) : undefined,
+    // No Zab yet: an elected peer answers 4lw but closes clients, as 3.8
+    // does while its ZooKeeperServer is not running.
+    clientRequests: peer ? () => false : undefined,
+    superDigest,
+    // conf: where the AdminServer listens (zkt only; `zkt conns` finds it there),
+    // then a quorum peer's lines as 3.8 prints them, membership block last.
+    extraFourLetter: () => ({
+      conf: peer ? [...adminConfLines(http), ...quorumConfLines(cfg)] : adminConfLines(http),
+      // QuorumZooKeeperServer adds peer_state; the metrics dump has election_time.
+      monitor: peer
+        ? [
+          ["peer_state", peer.state === "looking" ? "looking" : `${peer.state} - discovery`],
+          ...summary("election_time", peer.electionTime),
+        ]
+        : standaloneQuorumLines(),
+    }),
+  });
+  let addr: Deno.NetAddr;
+  try {
+    addr = server.start();
+  } catch (e) {
+    // The client port is taken: nothing else was started yet.
+    await peer?.stop();
+    await server.stop();
+    throw e;
+  }
+  const purge = startAutopurge(cfg);
+  const reclaim = startIdleReclaim(() => server.packetsReceived);
+  http = await startServerHttp(
+    cfg,
+    server,
+    opts.configPath,
+    peer ? () => peer.quorumView() : undefined,
+    peer ? [["election_time", peer.electionTime]] : [],
+  );
+  let finish!: () => void;
+  const done = new Promise<void>((r) => finish = r);
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    stopping ??= (async () => {
+      purge.stop();
+      reclaim.stop();
+      await http?.stop();
+      await peer?.stop();
+      await server.stop();
+    })().finally(finish);
+  return { port: addr.port, peer, server, done, stop };
+}
+
+/** The client port's mode for an FLE state (srvr's "Mode:" words). */
+export function modeOfPeer(state: PeerState): ServerMode {
+  switch (state) {
+    case "leading":
+      return "leader";
+    case "following":
+      return "follower";
+    case "observing":
+      return "observer";
+    case "looking":
+      return "looking";
+  }
+}
