@@ -3,7 +3,7 @@
 // their PING replies and ask with REVALIDATE when a client reconnects to them. A new leader
 // tracks every committed session afresh with its full timeout, so clients have all of it to
 // reconnect. Pure: every method takes `now` (monotonic ms) from the caller.
-import { ErrorCode } from "../../jute/constants.ts";
+import { ErrorCode, OpCode } from "../../jute/constants.ts";
 import { type SessionInfo, type SessionOwner, SessionTracker } from "../session_tracker.ts";
 import { serverIdOfSession } from "./ids.ts";
 import {
@@ -14,6 +14,29 @@ import {
 
 /** The owner of sessions whose client is on the leader's own port (3.8's ServerCnxn.me). */
 export const LOCAL_OWNER: SessionOwner = "local";
+
+/** Ops whose prep makes no session check in 3.8 (server-made, or the session's own txns). */
+const UNCHECKED: ReadonlySet<number> = new Set([
+  OpCode.createSession,
+  OpCode.closeSession,
+  OpCode.deleteContainer,
+]);
+const CREATES: ReadonlySet<number> = new Set([
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createTTL,
+  OpCode.createContainer,
+]);
+
+/**
+ * Which check 3.8's prep makes for one op (each op of a multi on its own): none for
+ * createSession, closeSession and deleteContainer; checkGlobalSession for an ephemeral create
+ * (a local session must be upgraded first); checkSession for every other op.
+ */
+export function prepSessionCheck(type: number, ephemeral: boolean): "none" | "global" | "session" {
+  if (UNCHECKED.has(type)) return "none";
+  return CREATES.has(type) && ephemeral ? "global" : "session";
+}
 
 /** Global (and, when enabled, local) sessions on the leader. */
 export class LeaderSessionTracker extends UpgradeableSessions {

@@ -98,7 +98,8 @@ export class LearnerSessionTracker extends UpgradeableSessions {
 
   /**
    * 3.8's learner checkSession: only local sessions are checked here (owner and closing);
-   * global ones are the leader's to check, and anything else has expired.
+   * global ones are the leader's to check, and anything else has expired. (3.8 itself calls
+   * it only from prep, which learners do not run: a learner gates requests by touchSession.)
    */
   checkSession(id: bigint, owner: SessionOwner): number {
     if (!this.local) return ErrorCode.Ok;

@@ -4,7 +4,10 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { CreateMode, ErrorCode, OpCode } from "../../../../src/jute/constants.ts";
 import { LearnerSessionTracker } from "../../../../src/server/sessions/learner_tracker.ts";
-import { LeaderSessionTracker } from "../../../../src/server/sessions/leader_tracker.ts";
+import {
+  LeaderSessionTracker,
+  prepSessionCheck,
+} from "../../../../src/server/sessions/leader_tracker.ts";
 
 const { PERSISTENT, EPHEMERAL, EPHEMERAL_SEQUENTIAL, PERSISTENT_SEQUENTIAL } = CreateMode;
 
@@ -78,4 +81,29 @@ Deno.test("leader_upgrade_tracks_the_session_globally_at_once", () => {
   assertEquals(t.checkGlobalSession(id, "local"), ErrorCode.Ok);
   assertEquals(t.commitSession(id, 6000), true);
   assertEquals(t.isUpgradingSession(id), false);
+});
+
+// [op, ephemeral create?, the check 3.8's PrepRequestProcessor makes]
+const PREP_CHECKS: ReadonlyArray<readonly [number, boolean, string]> = [
+  [OpCode.create, true, "global"],
+  [OpCode.create2, true, "global"],
+  [OpCode.create, false, "session"],
+  [OpCode.createTTL, false, "session"],
+  [OpCode.createContainer, false, "session"],
+  [OpCode.delete, false, "session"],
+  [OpCode.setData, false, "session"],
+  [OpCode.setACL, false, "session"],
+  [OpCode.check, false, "session"],
+  [OpCode.reconfig, false, "session"],
+  [OpCode.getData, false, "session"],
+  [OpCode.sync, false, "session"],
+  [OpCode.createSession, false, "none"],
+  [OpCode.closeSession, false, "none"], // expiry closes sessions it does not own
+  [OpCode.deleteContainer, false, "none"],
+];
+
+Deno.test("prep_checks_the_session_3_8s_way_for_each_op", () => {
+  for (const [op, eph, want] of PREP_CHECKS) {
+    assertEquals(`${op} ${eph} ${prepSessionCheck(op, eph)}`, `${op} ${eph} ${want}`);
+  }
 });
