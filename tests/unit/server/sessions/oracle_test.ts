@@ -32,6 +32,7 @@ let classes: Promise<string> | null = null;
 function compiled(): Promise<string> {
   classes ??= (async () => {
     const dir = await Deno.makeTempDir({ prefix: "zkt-session-oracle-" });
+    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
     const r = await new Deno.Command("javac", {
       args: [
         "-nowarn",
