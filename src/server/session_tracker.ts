@@ -1,7 +1,14 @@
 // Session expiry in tick buckets (as ZooKeeper's ExpiryQueue): a session's
 // deadline is rounded up to the next tick boundary, so one timer per tick
 // expires a whole bucket. Pure: every method takes `now` (ms) from the caller.
+import { ErrorCode } from "../jute/constants.ts";
 import { initialSessionId } from "./session_id.ts";
+
+/**
+ * Who serves a session's requests (3.8's session owner): the server's own client port, or one
+ * learner link on a leader. Compared with ===, so a shell passes one token per learner link.
+ */
+export type SessionOwner = string | bigint | number | object;
 
 /** What the tracker knows about one session. */
 export interface SessionInfo {
@@ -11,6 +18,8 @@ export interface SessionInfo {
   expiresAt: number;
   /** Set once expiry or close began; a closing session cannot be touched alive. */
   closing: boolean;
+  /** Set by the first checked request, or moved by setOwner (a reconnect elsewhere). */
+  owner?: SessionOwner;
 }
 
 /** Tracks live sessions and hands out expired ones, a tick bucket at a time. */
@@ -91,6 +100,27 @@ export class SessionTracker {
   setClosing(id: bigint): void {
     const s = this.sessions.get(id);
     if (s) s.closing = true;
+  }
+
+  /**
+   * 3.8's checkSession: UnknownSession, SessionExpired when closing, SessionMoved when another
+   * owner holds it; the first owner to ask claims it.
+   */
+  check(id: bigint, owner: SessionOwner): number {
+    const s = this.sessions.get(id);
+    if (!s) return ErrorCode.UnknownSession;
+    if (s.closing) return ErrorCode.SessionExpired;
+    if (s.owner === undefined) s.owner = owner;
+    else if (s.owner !== owner) return ErrorCode.SessionMoved;
+    return ErrorCode.Ok;
+  }
+
+  /** Moves a session to a new owner; false (3.8: SessionExpired) when unknown or closing. */
+  setOwner(id: bigint, owner: SessionOwner): boolean {
+    const s = this.sessions.get(id);
+    if (!s || s.closing) return false;
+    s.owner = owner;
+    return true;
   }
 
   /** Stops tracking a session. */
