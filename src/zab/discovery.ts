@@ -107,13 +107,21 @@ export class LeaderDiscovery {
   /** FOLLOWERINFO/OBSERVERINFO from `sid` carrying its acceptedEpoch. */
   learnerInfo(
     sid: bigint,
-    info: { observer: boolean; acceptedEpoch: bigint },
+    info: { observer: boolean; acceptedEpoch: bigint; configVersion?: bigint },
     tick: number,
   ): DiscoveryAction[] {
     const out: DiscoveryAction[] = [];
     if (this.#phase === "gaveUp") return out;
     if (sid === this.#o.myid) {
       out.push({ kind: "refuse", sid, reason: `learner claims the leader's sid ${sid}` });
+      return out;
+    }
+    if (info.configVersion !== undefined && info.configVersion > this.#o.qv.version) {
+      out.push({
+        kind: "refuse",
+        sid,
+        reason: "Follower is ahead of the leader (has a later activated configuration)",
+      });
       return out;
     }
     const l: Learner = {

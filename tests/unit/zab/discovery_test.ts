@@ -103,6 +103,17 @@ Deno.test("discovery: a learner claiming the leader's own sid is refused", () =>
   assert.deepEqual(show(d.learnerInfo(1n, F(3n), 0)), ["refuse 1"]);
 });
 
+Deno.test("discovery: a learner with a later activated configuration is refused (3.8's LearnerHandler check)", () => {
+  const d = leader();
+  d.start(0);
+  assert.deepEqual(show(d.learnerInfo(2n, { ...F(3n), configVersion: 1n }, 0)), ["refuse 2"]);
+  assert.equal(d.epoch, 4n); // and it did not raise the epoch
+  assert.deepEqual(show(d.learnerInfo(3n, { ...F(3n), configVersion: 0n }, 0)), [
+    "writeAcceptedEpoch 4",
+    "send 3 LEADERINFO 4",
+  ]);
+});
+
 function decided() {
   const d = leader();
   d.start(0);
