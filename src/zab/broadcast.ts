@@ -51,6 +51,12 @@ interface Member {
   observer: boolean;
   /** Followers: proposals sent and not yet acked, oldest first. */
   unacked: { zxid: bigint; sentAt: number }[];
+  /**
+   * UPTODATE sent: only now does the ACK age count. A 3.8.0 learner ACKs what
+   * it got during sync only after UPTODATE, which may come initLimit ticks
+   * later (3.8 starts its SyncLimitCheck at the NEWLEADER ACK, too).
+   */
+  timed: boolean;
 }
 
 /** The largest counter a proposal may use; at it 3.8 forces a new epoch (ZOOKEEPER-1277). */
@@ -115,7 +121,6 @@ export class Broadcast {
   syncLearner(
     sid: bigint,
     l: { observer: boolean; peerZxid: bigint; quorumVerifier: string; forceSnap?: boolean },
-    now: number,
   ): SyncPlan {
     const plan = planSync({
       peerZxid: l.peerZxid,
@@ -127,14 +132,22 @@ export class Broadcast {
       quorumVerifier: l.quorumVerifier,
       forceSnap: l.forceSnap,
     });
-    this.addLearner(sid, l.observer, now);
+    this.addLearner(sid, l.observer);
     return plan;
   }
 
-  /** Adds a learner that has been sent every outstanding proposal (followers) at `now`. */
-  addLearner(sid: bigint, observer: boolean, now: number): void {
-    const unacked = observer ? [] : this.outstanding().map((t) => ({ zxid: t.zxid, sentAt: now }));
-    this.#members.set(sid, { observer, unacked });
+  /** Adds a learner to the forwarding set; a follower must have been sent every outstanding proposal. */
+  addLearner(sid: bigint, observer: boolean): void {
+    const unacked = observer ? [] : this.outstanding().map((t) => ({ zxid: t.zxid, sentAt: 0 }));
+    this.#members.set(sid, { observer, unacked, timed: false });
+  }
+
+  /** UPTODATE went to `sid` at `now`: its unacked proposals are timed from here on. */
+  upToDate(sid: bigint, now: number): void {
+    const m = this.#members.get(sid);
+    if (!m || m.timed) return;
+    m.timed = true;
+    for (const u of m.unacked) u.sentAt = now;
   }
 
   /** A learner left: no more traffic, its pending syncs dropped. */
@@ -200,11 +213,11 @@ export class Broadcast {
     return [];
   }
 
-  /** For each follower with an unacknowledged proposal: when the oldest was sent. */
+  /** For each up-to-date follower with an unacknowledged proposal: when the oldest was sent. */
   oldestUnacked(): Map<bigint, number> {
     const out = new Map<bigint, number>();
     for (const [sid, m] of this.#members) {
-      if (m.unacked.length) out.set(sid, m.unacked[0].sentAt);
+      if (m.timed && m.unacked.length) out.set(sid, m.unacked[0].sentAt);
     }
     return out;
   }

@@ -50,9 +50,10 @@ function show(actions: BroadcastAction[]): string[] {
 /** Leader 1 in epoch 7 with followers 2, 3 and observer 4 in the forwarding set. */
 function term(over: Partial<ConstructorParameters<typeof Broadcast>[0]> = {}) {
   const b = new Broadcast({ myid: 1n, qv: QV, epoch: 7n, lastCommitted: z(6, 3), ...over });
-  b.addLearner(2n, false, 0);
-  b.addLearner(3n, false, 0);
-  b.addLearner(4n, true, 0);
+  for (const [sid, observer] of [[2n, false], [3n, false], [4n, true]] as const) {
+    b.addLearner(sid, observer);
+    b.upToDate(sid, 0);
+  }
   return b;
 }
 
@@ -182,7 +183,7 @@ Deno.test("broadcast: zookeeper_1277_counter_rollover steps down instead of prop
 Deno.test("broadcast: syncLearner plans from the term's state and joins the learner in the same step", () => {
   const b = term({ window: [txn(z(6, 1)), txn(z(6, 2)), txn(z(6, 3))] });
   b.propose(txn(z(7, 1)), 0);
-  const follower = b.syncLearner(5n, { observer: false, peerZxid: z(6, 2), quorumVerifier: "" }, 0);
+  const follower = b.syncLearner(5n, { observer: false, peerZxid: z(6, 2), quorumVerifier: "" });
   assert.deepEqual(
     follower.packets.map((p) => `${p.type} ${zs(p.zxid)}`),
     [
@@ -193,7 +194,7 @@ Deno.test("broadcast: syncLearner plans from the term's state and joins the lear
       `${PacketType.PROPOSAL} 7:1`,
     ],
   );
-  const observer = b.syncLearner(6n, { observer: true, peerZxid: z(6, 3), quorumVerifier: "" }, 0);
+  const observer = b.syncLearner(6n, { observer: true, peerZxid: z(6, 3), quorumVerifier: "" });
   assert.equal(observer.packets.at(-1)!.type, PacketType.NEWLEADER);
   // The outstanding 7:1 commits: COMMIT to the new follower (it got the PROPOSAL), INFORM to the observer.
   b.ack(1n, z(7, 1));
@@ -227,7 +228,18 @@ Deno.test("broadcast: each follower's oldest unacknowledged proposal is tracked 
   assert.deepEqual(b.oldestUnacked(), new Map([[2n, 200], [3n, 100]]));
   b.ack(3n, z(7, 2)); // ACKs are cumulative: 3 has logged 7:1 too
   assert.deepEqual(b.oldestUnacked(), new Map([[2n, 200]]));
-  // A follower joining with outstanding proposals is timed from when it got them.
-  b.addLearner(5n, false, 300);
-  assert.equal(b.oldestUnacked().get(5n), 300);
+});
+
+Deno.test("broadcast: a syncing learner's proposals are timed only from its UPTODATE (3.8.0 ACKs them after it)", () => {
+  const b = term();
+  b.propose(txn(z(7, 1)), 100);
+  b.addLearner(5n, false); // got 7:1 in its sync plan
+  b.propose(txn(z(7, 2)), 200);
+  assert.equal(b.oldestUnacked().get(5n), undefined); // a long SNAP must not get it dropped
+  b.upToDate(5n, 5000);
+  assert.equal(b.oldestUnacked().get(5n), 5000);
+  b.upToDate(5n, 9000); // once only
+  assert.equal(b.oldestUnacked().get(5n), 5000);
+  b.ack(5n, z(7, 2));
+  assert.equal(b.oldestUnacked().get(5n), undefined);
 });

@@ -110,6 +110,10 @@ function simulate(seed: number, histLen: number, starts: number[], proposals: nu
       switch (a.kind) {
         case "send":
           down.get(a.to)!.push(a.packet);
+          if (a.packet.type === PacketType.UPTODATE) {
+            broadcast!.upToDate(a.to, 0);
+            liveness.upToDate(a.to, 0);
+          }
           break;
         case "writeCurrentEpoch":
           broadcast = new Broadcast({
@@ -125,7 +129,7 @@ function simulate(seed: number, histLen: number, starts: number[], proposals: nu
             observer: a.observer,
             peerZxid: a.peerZxid,
             quorumVerifier: "",
-          }, 0);
+          });
           down.get(a.sid)!.push(...plan.packets);
           liveness.syncing(a.sid);
           break;
