@@ -5,6 +5,16 @@
 // packets and the leader's ticks, and carries out the actions in order (a write
 // finishes before the next action runs). Each of the three waits is bounded by
 // initLimit ticks, as 3.8's Leader bounds them by initLimit*tickTime.
+//
+// How a leader shell joins the cores (tests/unit/zab/leader_cores_test.ts does
+// exactly this): writeCurrentEpoch → build a Broadcast (lastCommitted = the
+// leader's last logged zxid, window = its log's tail); startSync →
+// broadcast.syncLearner, send plan.packets (after a SNAP packet, the image),
+// liveness.syncing; a sent UPTODATE → broadcast.upToDate + liveness.upToDate;
+// every ACK → discovery.ack and broadcast.ack; every packet → liveness.heard;
+// each tick → discovery.tick until established, liveness.tick after; each half
+// tick → liveness.halfTick(now, broadcast.lastProposed, broadcast.oldestUnacked()).
+// Proposals start at "established".
 import type { QuorumVerifier } from "../config/types.ts";
 import { makeZxid, zxidHex } from "./packet_types.ts";
 import { leaderInfoPacket, type QuorumPacket, upToDatePacket } from "./packets.ts";
