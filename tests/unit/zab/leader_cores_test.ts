@@ -47,6 +47,8 @@ class Learner {
   heldNewLeaderAck: bigint | null = null;
   /** The leader has read this learner's NEWLEADER ACK. */
   newLeaderAckRead = false;
+  acceptedEpoch = 1n;
+  currentEpoch = 1n;
   newLeaderZxid = 0n;
   syncRequests: number[] = [];
   nextSyncId = 0;
@@ -168,13 +170,13 @@ function simulate(seed: number, histLen: number, starts: number[], proposals: nu
     switch (l.phase) {
       case "leaderInfo": {
         assert.equal(t, PacketType.LEADERINFO, where);
-        // acceptedEpoch 1 < new epoch: ACKEPOCH carries currentEpoch 1.
-        send({
-          type: PacketType.ACKEPOCH,
-          zxid: l.last,
-          data: new Uint8Array([0, 0, 0, 1]),
-          authinfo: null,
-        });
+        const e = epochOf(p.zxid);
+        assert.ok(e >= l.acceptedEpoch, where);
+        // An epoch accepted before (a reconnect) is acked with -1.
+        const data = new Uint8Array(4);
+        new DataView(data.buffer).setInt32(0, e === l.acceptedEpoch ? -1 : Number(l.currentEpoch));
+        l.acceptedEpoch = e;
+        send({ type: PacketType.ACKEPOCH, zxid: l.last, data, authinfo: null });
         l.phase = "firstSync";
         return;
       }
@@ -208,6 +210,7 @@ function simulate(seed: number, histLen: number, starts: number[], proposals: nu
           // 3.8.x forgets uncommitted proposals here: none may be left.
           assert.deepEqual(l.pending, [], `4394: proposals uncommitted at NEWLEADER: ${where}`);
           l.newLeaderZxid = p.zxid;
+          l.currentEpoch = epochOf(p.zxid);
           l.heldNewLeaderAck = p.zxid; // released by a later step, maybe after proposal ACKs
           l.phase = "newLeader";
         } else if (t === PacketType.UPTODATE) {
@@ -265,7 +268,7 @@ function simulate(seed: number, histLen: number, starts: number[], proposals: nu
   const connect = (l: Learner) => {
     if (l.phase !== "connect") return false;
     l.phase = "leaderInfo";
-    up.get(l.sid)!.push({ kind: "info", observer: l.observer, acceptedEpoch: 1n });
+    up.get(l.sid)!.push({ kind: "info", observer: l.observer, acceptedEpoch: l.acceptedEpoch });
     return true;
   };
   const deliverDown = (l: Learner) => {
@@ -321,7 +324,36 @@ function simulate(seed: number, histLen: number, starts: number[], proposals: nu
     up.get(l.sid)!.push({ kind: "syncRequest", id });
     return true;
   };
+  /**
+   * The learner crashes and restarts: its links drop, proposals it had not
+   * fsynced are gone (an observer keeps only what it applied), it rejoins
+   * as a late joiner.
+   */
+  let crashes = 0;
+  const crash = (l: Learner) => {
+    // (Before the epoch is established a crash may legitimately stall it: a
+    // reconnect acks the accepted epoch with -1, which does not count.)
+    if (!established || l.phase === "connect" || crashes >= 2) return false;
+    crashes++;
+    const lost = new Set(l.observer ? l.pending : l.toAck);
+    l.log = l.log.filter((x) => !lost.has(x));
+    Object.assign(l, {
+      phase: "connect",
+      pending: [],
+      toAck: [],
+      heldNewLeaderAck: null,
+      newLeaderAckRead: false,
+      syncRequests: [],
+    });
+    down.set(l.sid, []);
+    up.set(l.sid, []);
+    discovery.learnerGone(l.sid);
+    broadcast?.removeLearner(l.sid);
+    liveness.gone(l.sid);
+    return true;
+  };
   const perLearner = [
+    crash,
     connect,
     deliverDown,
     deliverFrom,
