@@ -10,7 +10,7 @@
 import type { ApplyResult } from "../data/apply.ts";
 import { logger } from "../log/logger.ts";
 import { type LearnerAction, LearnerCore, type LearnerPhase, type SyncMode } from "./learner.ts";
-import { type ForwardedRequest, type SessionTouch } from "./packets.ts";
+import type { ForwardedRequest, SessionTouch } from "./packets.ts";
 import { zxidHex } from "./packet_types.ts";
 import { QuorumConn } from "./quorum_conn.ts";
 import type { ZabLog, ZabLogTxn } from "./zab_log.ts";
