@@ -95,7 +95,13 @@ export class FileZabLog implements ZabLog {
     await Deno.mkdir(logDir, { recursive: true });
     const tree = await restoreTree(snapDir, logDir, opts.extendedTypes ?? false);
     const epochs = await loadEpochs(snapDir, tree.lastProcessedZxid);
-    return new FileZabLog(snapDir, logDir, opts, tree, epochs);
+    const zl = new FileZabLog(snapDir, logDir, opts, tree, epochs);
+    // An empty data dir gets snapshot.0, as 3.8's restore saves one: logs that
+    // later start at a new epoch's first zxid then restore from it.
+    if ((await listSnapshots(snapDir)).length === 0 && (await listLogs(logDir)).length === 0) {
+      await zl.takeSnapshot({ fsync: true });
+    }
+    return zl;
   }
 
   get tree(): DataTree {
