@@ -7,7 +7,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
-import { type ApacheZk } from "../support/apache_zk.ts";
+import type { ApacheZk } from "../support/apache_zk.ts";
 import { startZktLearner, type ZktLearner } from "../support/zab_learner_peer.ts";
 import { mntrOf, restoreDir, treeDifferences, writeVia } from "../support/zab_learner_check.ts";
 import { modeOfPeer, planEnsemble, startZkMember, zxidOfPeer } from "./election_ensemble.ts";
