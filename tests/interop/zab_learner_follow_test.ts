@@ -7,31 +7,9 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
-import type { ApacheZk } from "../support/apache_zk.ts";
-import { startZktLearner, type ZktLearner } from "../support/zab_learner_peer.ts";
-import { mntrOf, restoreDir, treeDifferences, writeVia } from "../support/zab_learner_check.ts";
-import { modeOfPeer, planEnsemble, startZkMember, zxidOfPeer } from "./election_ensemble.ts";
-
-/** Waits until zkt's data dir restores to the leader's zxid, then compares the trees. */
-export async function assertSameTree(
-  leader: ApacheZk,
-  leaderPort: number,
-  learner: ZktLearner,
-): Promise<bigint> {
-  const zxid = await waitFor("the leader's zxid", () => zxidOfPeer(leaderPort));
-  await waitFor(
-    `zkt's data dir to reach 0x${zxid.toString(16)}`,
-    async () => (await restoreDir(`${learner.dir}/data`)).lastProcessedZxid >= zxid,
-    60_000,
-    200,
-  );
-  const mine = await restoreDir(`${learner.dir}/data`);
-  const theirs = await restoreDir(`${leader.dir}/data`);
-  assertEquals(treeDifferences(theirs, mine), [], "zkt's tree differs from the Java leader's");
-  // Every txn carries the leader's digest after it: zkt's replay must agree at each one.
-  assertEquals(mine.digestMismatch, null, "a txn's recorded digest disagrees with zkt's tree");
-  return zxid;
-}
+import { startZktLearner } from "../support/zab_learner_peer.ts";
+import { assertSameTree, mntrOf, writeVia } from "../support/zab_learner_check.ts";
+import { modeOfPeer, planEnsemble, startZkMember } from "./election_ensemble.ts";
 
 Deno.test({
   name:

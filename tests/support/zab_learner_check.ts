@@ -2,10 +2,32 @@
 // mntr as a map, and two data dirs restored by zkt's restore and compared
 // znode by znode (path, data, stat, ACL) and by the digests the leader
 // recorded in every txn.
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { restore } from "../../src/persistence/datadir.ts";
 import type { Restored } from "../../src/persistence/datadir.ts";
+import { type ApacheZk, startApacheZk } from "./apache_zk.ts";
 import { fourLetter } from "./four_letter.ts";
 import { SYSTEM_PYTHON } from "./interop.ts";
+import { waitFor } from "./wait.ts";
+import type { ZktLearner } from "./zab_learner_peer.ts";
+import { type Member, zxidOfPeer } from "../interop/election_ensemble.ts";
+
+/** An Apache ZooKeeper member as election_ensemble's startZkMember starts one, plus JVM -D flags. */
+export function startJavaMember(
+  m: Member,
+  serverLines: string[],
+  jvmProps: Record<string, string> = {},
+  dir?: string,
+): Promise<ApacheZk> {
+  return startApacheZk({
+    clientPort: m.client,
+    myid: m.sid,
+    dir,
+    cfg: [...serverLines, "cnxTimeout=2000"],
+    jvmProps: { "zookeeper.cnxTimeout": "2000", ...jvmProps },
+    waitReady: false,
+  });
+}
 
 /** kazoo creates `count` znodes under `prefix` through the server at port; resolves when all are acknowledged. */
 export async function writeVia(
@@ -112,4 +134,25 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
 
 function big(_k: string, v: unknown): unknown {
   return typeof v === "bigint" ? v.toString() : v;
+}
+
+/** Waits until zkt's data dir restores to the leader's zxid, then compares the trees. */
+export async function assertSameTree(
+  leader: ApacheZk,
+  leaderPort: number,
+  learner: ZktLearner,
+): Promise<bigint> {
+  const zxid = await waitFor("the leader's zxid", () => zxidOfPeer(leaderPort));
+  await waitFor(
+    `zkt's data dir to reach 0x${zxid.toString(16)}`,
+    async () => (await restoreDir(`${learner.dir}/data`)).lastProcessedZxid >= zxid,
+    60_000,
+    200,
+  );
+  const mine = await restoreDir(`${learner.dir}/data`);
+  const theirs = await restoreDir(`${leader.dir}/data`);
+  assertEquals(treeDifferences(theirs, mine), [], "zkt's tree differs from the Java leader's");
+  // Every txn carries the leader's digest after it: zkt's replay must agree at each one.
+  assertEquals(mine.digestMismatch, null, "a txn's recorded digest disagrees with zkt's tree");
+  return zxid;
 }
