@@ -41,6 +41,7 @@ async function main(cfgPath: string): Promise<void> {
     forceSync: cfg.forceSync,
     preAllocSize: cfg.preAllocSizeKb * 1024,
     extendedTypes: cfg.extendedTypesEnabled,
+    snapCount: cfg.snapCount,
   });
   const peer = new QuorumPeer(cfg, { lastZxid: () => Promise.resolve(zl.lastLoggedZxid) });
   await peer.start();

@@ -148,3 +148,24 @@ function decode(t: ZabLogTxn) {
   const d = decodeTxnEntry(t.entry);
   return [d.header, d.txn] as const;
 }
+
+Deno.test("file zab log: after about snapCount txns the log rolls and the tree is snapshotted; a restore still reaches the last logged txn", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-zablog-" });
+  const zl = await FileZabLog.open({ dataDir: dir, snapCount: 10, random: () => 0 });
+  try {
+    // Commits lag the log by 2, as on a follower.
+    for (let i = 1; i <= 30; i++) {
+      await zl.append(txns(i, i));
+      if (i > 2) zl.apply(create(E1 + BigInt(i - 2)));
+    }
+    await zl.close();
+    const snaps = (await listSnapshots(`${dir}/version-2`)).map((s) => s.zxid);
+    assertEquals(snaps.length > 1, true, `snapshots ${snaps}`);
+    assertEquals((await listLogs(`${dir}/version-2`)).length > 1, true);
+    const r = await restore(dir);
+    assertEquals([r.lastProcessedZxid, r.snapshot?.zxid === snaps[0]], [E1 + 30n, true]);
+  } finally {
+    await zl.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
