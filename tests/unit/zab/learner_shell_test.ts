@@ -15,6 +15,29 @@ import { parseProposal } from "../../../src/zab/packets.ts";
 import { QuorumStreamParser } from "../../../src/zab/quorum_stream.ts";
 import { settleAfterRole } from "../../../src/zab/zab_log.ts";
 import { parseCapture, readFixtureCapture } from "../../support/zab_golden_check.ts";
+import { OpCode } from "../../../src/jute/constants.ts";
+import type { Txn } from "../../../src/jute/txn_body.ts";
+import { Writer } from "../../../src/jute/writer.ts";
+import { encodeTxnEntry } from "../../../src/persistence/records.ts";
+import type { ZabLogTxn } from "../../../src/zab/zab_log.ts";
+
+/** A create of /n<counter> at zxid, as a txn entry. */
+function create(zxid: bigint): ZabLogTxn {
+  const w = new Writer(128);
+  const header = { clientId: 0x42n, cxid: 1, zxid, time: 1_700_000_000_000, type: OpCode.create };
+  const txn: Txn = {
+    type: OpCode.create,
+    record: {
+      path: `/n${zxid & 0xffffffffn}`,
+      data: null,
+      acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+      ephemeral: false,
+      parentCVersion: -1,
+    },
+  };
+  encodeTxnEntry(w, header, txn, null);
+  return { zxid, entry: w.toBytes() };
+}
 
 const DIR = new URL("../../../fixtures/zab", import.meta.url).pathname;
 
@@ -125,6 +148,53 @@ Deno.test("learner shell: with no leader listening it tries 5 times (3.8's conne
     assertEquals(end.served, false);
     assertEquals(end.reason.startsWith("cannot connect to leader 3"), true, end.reason);
   } finally {
+    await zl.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("learner shell: a SNAP cut off mid-body ends the link asking for a reload, and the data dir is untouched (ZOOKEEPER-3642)", async () => {
+  const snap = (await parseCapture(await readFixtureCapture(DIR))).find((c) => c.label === "snap")!;
+  const body = snap.leader.snaps[0];
+  // Everything up to the middle of the SNAP body, then EOF.
+  const cut = snap.leaderBytes.subarray(0, Math.floor((body.bodyStart + body.bodyEnd) / 2));
+  const dir = await Deno.makeTempDir({ prefix: "zkt-learner-shell-" });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const leader = (async () => {
+    const c = await listener.accept();
+    await c.read(new Uint8Array(4096));
+    let off = 0;
+    while (off < cut.length) off += await c.write(cut.subarray(off));
+    c.close();
+  })();
+  const zl = await FileZabLog.open({ dataDir: dir });
+  // Logged txns past the SNAP's zxid (0x10000000d): only a whole image supersedes them.
+  const last = 0x100000012n;
+  await zl.append(Array.from({ length: 18 }, (_, i) => create(0x100000001n + BigInt(i))));
+  await zl.fastForward();
+  const before = [...Deno.readDirSync(`${dir}/version-2`)].map((e) => e.name).sort();
+  const shell = new LearnerShell({
+    sid: 1n,
+    observer: false,
+    leaderSid: 3n,
+    leaderAddrs: [{ host: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port }],
+    tickTime: 2000,
+    initLimit: 10,
+    syncLimit: 5,
+    zabLog: zl,
+  });
+  try {
+    shell.start();
+    const end = await shell.done;
+    await leader;
+    assertEquals([end.served, end.syncMode, end.memory], [false, "SNAP", "reload"]);
+    await settleAfterRole(zl, end.memory);
+    assertEquals([zl.lastLoggedZxid, zl.lastAppliedZxid, zl.tree.has("/n18")], [last, last, true]);
+    const after = [...Deno.readDirSync(`${dir}/version-2`)].map((e) => e.name).sort();
+    assertEquals(after, before);
+    assertEquals((await restore(dir)).lastProcessedZxid, last);
+  } finally {
+    listener.close();
     await zl.close();
     await Deno.remove(dir, { recursive: true });
   }
