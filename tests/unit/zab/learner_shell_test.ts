@@ -1,10 +1,10 @@
 // LearnerShell on real sockets and a real data dir, against a fake leader that
 // replays what a Java 3.8.0 leader sent in the recorded SNAP sync
 // (fixtures/zab/snap-leader.bin): the shell must read the raw SNAP body off the
-// quorum stream, persist in Zab's order, send the NEWLEADER ACK first after
-// NEWLEADER, ACK every proposal once, and leave a data dir whose replay agrees
-// with every digest the leader recorded. Also: the 3.8 connect rule (5 tries
-// 100 ms apart) and one `done` when nobody listens.
+// quorum stream, snapshot it at NEWLEADER, write currentEpoch, send the
+// NEWLEADER ACK first after NEWLEADER, and leave the leader's image on disk
+// node by node. A SNAP cut off mid-body must change nothing on disk
+// (ZOOKEEPER-3642). And the 3.8 connect rule: 5 tries, then one `done`.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { QuorumPacket } from "../../../src/jute/quorum.ts";
 import { restore } from "../../../src/persistence/datadir.ts";
