@@ -74,7 +74,7 @@ async function main(cfgPath: string): Promise<void> {
         onApply: () => applied++,
         // Called once per PING reply: every 10th is reported.
         takeTouches: () => {
-          if (++pings % 10 === 0) emit({ event: "pings", n: pings });
+          if (++pings % 10 === 0) emit({ event: "pings", n: pings, log: { ...zl.stats } });
           return [];
         },
         onSyncMode: (mode, zxid) => emit({ event: "sync", mode, zxid: hex(zxid) }),
