@@ -209,16 +209,19 @@ export async function startZktLeader(opts: {
   dir?: string;
   cfg?: string[];
   env?: Record<string, string>;
+  /** tickTime, initLimit, syncLimit (default 2000, 10, 5). */
+  limits?: [number, number, number];
 }): Promise<ZktLeader> {
+  const [tickTime, initLimit, syncLimit] = opts.limits ?? [2000, 10, 5];
   const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "zkt-leader-" });
   await Deno.mkdir(`${dir}/data`, { recursive: true });
   await Deno.writeTextFile(`${dir}/data/myid`, `${opts.sid}\n`);
   await Deno.writeTextFile(
     `${dir}/zoo.cfg`,
     [
-      "tickTime=2000",
-      "initLimit=10",
-      "syncLimit=5",
+      `tickTime=${tickTime}`,
+      `initLimit=${initLimit}`,
+      `syncLimit=${syncLimit}`,
       `dataDir=${dir}/data`,
       `clientPort=${opts.clientPort}`,
       "clientPortAddress=127.0.0.1",
