@@ -9,7 +9,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP, SYSTEM_PYTHON } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
-import { type ApacheZk } from "../support/apache_zk.ts";
+import type { ApacheZk } from "../support/apache_zk.ts";
 import { mntrOf, startJavaMember } from "../support/zab_learner_check.ts";
 import { startZktLeader } from "../support/zab_leader_peer.ts";
 import { type Member, modeOfPeer, planEnsemble } from "./election_ensemble.ts";
