@@ -218,12 +218,6 @@ Deno.test({
       try {
         shell.start();
         const port = shell.ports[0];
-        const bad = new QuorumConn(await Deno.connect({ hostname: "127.0.0.1", port }));
-        bad.send(P.pingReplyPacket(0n, []));
-        assert.equal(await bad.read(), null, "closed after a PING as first packet");
-        const stranger = await learner(port, 9n);
-        assert.equal(await stranger.read(), null, "closed: sid 9 is not a member");
-        // A real follower still registers and the epoch is established.
         const f = await learner(port, 2n);
         await expectPacket(f, PacketType.LEADERINFO);
         f.send(P.ackEpochPacket(0n, 0));
@@ -231,6 +225,15 @@ Deno.test({
         const nl = await expectPacket(f, PacketType.NEWLEADER);
         f.send(P.ackPacket(nl.zxid));
         await expectPacket(f, PacketType.UPTODATE);
+        // The epoch is decided: a late joiner would get LEADERINFO at once; these get EOF.
+        const bad = new QuorumConn(await Deno.connect({ hostname: "127.0.0.1", port }));
+        bad.send(P.pingReplyPacket(0n, []));
+        assert.equal(await bad.read(), null, "closed after a PING as first packet");
+        const stranger = await learner(port, 9n);
+        assert.equal(await stranger.read(), null, "closed: sid 9 is not a member");
+        // The follower carries on.
+        const zxid = shell.propose((z) => createEntry(z, "/x", new Uint8Array(1), 1));
+        assert.equal((await expectPacket(f, PacketType.PROPOSAL)).zxid, zxid);
         assert.equal(shell.phase, "established");
         for (const c of [bad, stranger, f]) c.close();
       } finally {
