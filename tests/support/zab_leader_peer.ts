@@ -16,7 +16,8 @@
 // one JSON line per event on stdout and logs on stderr; it reads commands as
 // JSON lines on stdin: {"cmd":"write","prefix":"/a","count":100} proposes a
 // session (once) and creates prefix and prefix/n0.., then prints
-// {"event":"committed","id":…} once the last one commits.
+// {"event":"committed","id":…} once the last one commits; "load" does the
+// same as a steady stream ("batch" creates every 5 ms).
 import { loadConfig } from "../../src/config/load.ts";
 import { logger, setLogMyid } from "../../src/log/logger.ts";
 import { restore } from "../../src/persistence/datadir.ts";
@@ -137,8 +138,10 @@ async function main(cfgPath: string): Promise<void> {
     });
   }, 20);
 
-  const command = async (c: { cmd: string; id: number; prefix?: string; count?: number }) => {
-    if (c.cmd !== "write") {
+  const command = async (
+    c: { cmd: string; id: number; prefix?: string; count?: number; batch?: number },
+  ) => {
+    if (c.cmd !== "write" && c.cmd !== "load") {
       emit({ event: "error", id: c.id, message: `unknown command ${c.cmd}` });
       return;
     }
@@ -154,10 +157,21 @@ async function main(cfgPath: string): Promise<void> {
       session = (myid << 56n) | 1n;
       h.createSession(session);
     }
+    const s = session;
     const prefix = c.prefix!;
-    let last = h.create(session, prefix, new TextEncoder().encode("top"));
-    for (let i = 0; i < (c.count ?? 0); i++) {
-      last = h.create(session, `${prefix}/n${i}`, new TextEncoder().encode(`v${i}`));
+    const count = c.count ?? 0;
+    let last = h.create(s, prefix, new TextEncoder().encode("top"));
+    const one = (i: number) => h.create(s, `${prefix}/n${i}`, new TextEncoder().encode(`v${i}`));
+    if (c.cmd === "write") {
+      for (let i = 0; i < count; i++) last = one(i);
+    } else {
+      // A steady load: `batch` txns every 5 ms until `count` (bounded).
+      const batch = c.batch ?? 1;
+      for (let i = 0; i < count;) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (host !== h) throw new Error("the leadership ended during the load");
+        for (let k = 0; k < batch && i < count; k++, i++) last = one(i);
+      }
     }
     waiting.push({ id: c.id, zxid: last });
     emit({ event: "proposed", id: c.id, last: hex(last) });
@@ -191,6 +205,8 @@ export interface ZktLeader {
   events: LeaderEvent[];
   /** Sends a write command; resolves with its id (wait for "committed" with that id). */
   write(prefix: string, count: number): Promise<number>;
+  /** Like write, as a steady load: `batch` creates every 5 ms. */
+  load(prefix: string, count: number, batch: number): Promise<number>;
   waitEvent(
     what: string,
     match: (e: LeaderEvent) => boolean,
@@ -258,6 +274,11 @@ export async function startZktLeader(opts: {
   })().catch(() => {});
   let stopped = false;
   let nextId = 1;
+  const send = async (c: Record<string, unknown>) => {
+    const id = nextId++;
+    await stdin.write(new TextEncoder().encode(JSON.stringify({ ...c, id }) + "\n"));
+    return id;
+  };
   const waitEvent: ZktLeader["waitEvent"] = async (what, match, from = 0, timeoutMs = 60_000) => {
     try {
       return await waitFor(what, () => events.slice(from).find(match), timeoutMs, 50);
@@ -275,13 +296,8 @@ export async function startZktLeader(opts: {
     events,
     log: () => logText,
     waitEvent,
-    async write(prefix, count) {
-      const id = nextId++;
-      await stdin.write(
-        new TextEncoder().encode(JSON.stringify({ cmd: "write", id, prefix, count }) + "\n"),
-      );
-      return id;
-    },
+    write: (prefix, count) => send({ cmd: "write", prefix, count }),
+    load: (prefix, count, batch) => send({ cmd: "load", prefix, count, batch }),
     async stop(signal: Deno.Signal = "SIGKILL") {
       if (stopped) return;
       stopped = true;
