@@ -1,7 +1,9 @@
 // A zkt leader gives up its leadership on Zab's rules (zab-3.8.md §5 steps 4
 // and 12, §10; §14 scenarios 12 and 23): with both Java followers killed it
-// steps down once they are past their syncLimit deadline, with 3.8's "Not
-// sufficient followers synced" reason; with the only reachable voter unable
+// steps down at its next tick (their sockets are gone, as a 3.8 handler that
+// is no longer alive), with 3.8's "Not sufficient followers synced" reason;
+// with both frozen (SIGSTOP, sockets open) once they are past their syncLimit
+// deadline; with the only reachable voter unable
 // to reach its quorum port and a silent TCP client on that port, it gives up
 // after initLimit ticks with "Timeout while waiting for epoch from quorum",
 // and the silent connection is closed by its read deadline.
@@ -70,6 +72,56 @@ Deno.test({
       assertEquals(done.reason, "Not sufficient followers synced, only synced with sids: [ [3] ]");
       assertEquals(done.established, true);
       await zkt.waitEvent("zkt to settle", (e) => e.event === "settled", from);
+      ok = true;
+    } finally {
+      await cleanup(procs, ok);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "zab leader: a zkt leader whose Java followers are frozen (SIGSTOP) steps down once they are past their syncLimit deadline",
+  ignore: SKIP_INTEROP,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const plan = planEnsemble([1, 2, 3]);
+    const [m1, m2, m3] = plan.members;
+    const procs: Proc[] = [];
+    let ok = false;
+    try {
+      // tickTime 500, syncLimit 4: a frozen learner misses its deadline after 2 s.
+      const zkt = await startZktLeader({
+        sid: 3,
+        clientPort: m3.client,
+        serverLines: plan.serverLines,
+        limits: [500, 20, 4],
+      });
+      procs.push(zkt);
+      const j1 = await startJavaMember(m1, plan.serverLines);
+      const j2 = await startJavaMember(m2, plan.serverLines);
+      procs.push(j1, j2);
+      await zkt.waitEvent(
+        "zkt to establish its epoch",
+        (e) => e.event === "established",
+        0,
+        90_000,
+      );
+      for (const m of [m1, m2]) {
+        await waitFor(
+          `sid ${m.sid} to follow`,
+          async () => (await modeOfPeer(m.client)) === "follower",
+          90_000,
+        );
+      }
+      const from = zkt.events.length;
+      const frozenAt = performance.now();
+      j1.child.kill("SIGSTOP");
+      j2.child.kill("SIGSTOP");
+      const done = await zkt.waitEvent("zkt to step down", (e) => e.event === "done", from, 60_000);
+      console.log(`stepped down ${Math.round(performance.now() - frozenAt)} ms after the freeze`);
+      assertEquals(done.reason, "Not sufficient followers synced, only synced with sids: [ [3] ]");
       ok = true;
     } finally {
       await cleanup(procs, ok);
