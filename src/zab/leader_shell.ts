@@ -72,6 +72,12 @@ export interface LeaderShellOptions {
   windowSize?: number;
   /** Test hook, like -Dzookeeper.forceSnapshotSync: every learner gets a SNAP. */
   forceSnap?: boolean;
+  /**
+   * The logged history's tail from disk (leader_log.ts), used when the log's
+   * in-memory window is shorter than windowSize (after a restart), as 3.8
+   * fills its committedLog while replaying the log.
+   */
+  history?: () => Promise<readonly ZabLogTxn[]>;
 }
 
 /** How a leadership ended. */
@@ -113,6 +119,8 @@ export class LeaderShell {
   /** Core inputs run one at a time, each with its actions, in arrival order. */
   private chain: Promise<void> = Promise.resolve();
   private readonly qvText: string;
+  /** The committed window Broadcast starts with, read in begin(). */
+  private window: readonly ZabLogTxn[] = [];
 
   constructor(o: LeaderShellOptions) {
     this.o = o;
@@ -226,6 +234,15 @@ export class LeaderShell {
     await zl.drain();
     // The whole log is this leader's history: its tree must hold all of it.
     if (zl.lastAppliedZxid < zl.lastLoggedZxid) await zl.fastForward();
+    const last = zl.lastLoggedZxid;
+    this.window = zl.committedWindow().filter((t) => t.zxid <= last);
+    const size = this.o.windowSize ?? 500;
+    if (this.o.history && this.window.length < size && last !== 0n) {
+      const fromDisk = (await this.o.history()).filter((t) => t.zxid <= last);
+      if (fromDisk.length > this.window.length && fromDisk.at(-1)!.zxid === last) {
+        this.window = fromDisk;
+      }
+    }
     if (this.ended) return;
     this.discovery = new LeaderDiscovery({
       myid: this.o.myid,
@@ -431,13 +448,12 @@ export class LeaderShell {
           break;
         case "writeCurrentEpoch": {
           await zl.writeCurrentEpoch(a.epoch);
-          const last = zl.lastLoggedZxid;
           this.broadcast = new Broadcast({
             myid: this.o.myid,
             qv: this.o.qv,
             epoch: a.epoch,
-            lastCommitted: last,
-            window: zl.committedWindow().filter((t) => t.zxid <= last),
+            lastCommitted: zl.lastLoggedZxid,
+            window: this.window,
             windowSize: this.o.windowSize,
           });
           break;

@@ -4,6 +4,7 @@
 // test asks for (TestLeaderHost). No client port. The wiring src/peer will
 // need, composed outside src/peer:
 //   - the ZabLog opened before the election (its last logged zxid is the vote's);
+//   - the DIFF window after a restart read from the log's tail (leader_log.ts);
 //   - LEADING starts a LeaderShell at once (it binds the quorum port then);
 //   - the shell's "established" sets the vote's peerEpoch (updateElectionVote);
 //   - the shell's end drains the log and fast-forwards memory, then the peer
@@ -23,6 +24,7 @@ import { logger, setLogMyid } from "../../src/log/logger.ts";
 import { restore } from "../../src/persistence/datadir.ts";
 import { QuorumPeer } from "../../src/peer/quorum_peer.ts";
 import { FileZabLog } from "../../src/zab/file_zab_log.ts";
+import { committedWindowFromLog } from "../../src/zab/leader_log.ts";
 import { LeaderShell } from "../../src/zab/leader_shell.ts";
 import { settleAfterRole } from "../../src/zab/zab_log.ts";
 import { TextLineStream } from "./lines.ts";
@@ -101,6 +103,7 @@ async function main(cfgPath: string): Promise<void> {
       syncLimit: cfg.syncLimit,
       zabLog: zl,
       forceSnap: Deno.env.get("ZKT_FORCE_SNAP") === "1",
+      history: () => committedWindowFromLog(zl.logDir, zl.lastLoggedZxid),
       host: {
         serving: (epoch) => {
           peer.updateElectionVote(epoch);

@@ -13,6 +13,7 @@ import { Writer } from "../../../src/jute/writer.ts";
 import { setLogSink } from "../../../src/log/logger.ts";
 import { encodeTxnEntry } from "../../../src/persistence/records.ts";
 import { FileZabLog } from "../../../src/zab/file_zab_log.ts";
+import { committedWindowFromLog } from "../../../src/zab/leader_log.ts";
 import { LeaderShell } from "../../../src/zab/leader_shell.ts";
 import { makeZxid, packetName, PacketType } from "../../../src/zab/packet_types.ts";
 import * as P from "../../../src/zab/packets.ts";
@@ -242,4 +243,72 @@ Deno.test({
         await Deno.remove(dir, { recursive: true });
       }
     }),
+});
+
+Deno.test({
+  name:
+    "leader shell: a leader restarted on its data dir DIFFs a learner from its logged history (3.8 fills committedLog at log replay) instead of sending a SNAP",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    quiet(async () => {
+      const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
+      await (await leaderLog(dir, 100, 16)).close();
+      // Reopened: the log's in-memory window is empty.
+      const zl = await FileZabLog.open({ dataDir: dir, forceSync: false });
+      assert.equal(zl.committedWindow().length, 0);
+      const shell = new LeaderShell({
+        myid: 1n,
+        qv: QV,
+        addrs: [{ host: "127.0.0.1", port: 0 }],
+        tickTime: 100,
+        initLimit: 50,
+        syncLimit: 20,
+        zabLog: zl,
+        history: () => committedWindowFromLog(zl.logDir, zl.lastLoggedZxid),
+      });
+      try {
+        shell.start();
+        const f = await learner(shell.ports[0], 2n);
+        await expectPacket(f, PacketType.LEADERINFO);
+        f.send(P.ackEpochPacket(makeZxid(1, 50), 1));
+        assert.equal((await expectPacket(f, PacketType.DIFF)).zxid, makeZxid(1, 100));
+        for (let i = 51; i <= 100; i++) {
+          assert.equal((await expectPacket(f, PacketType.PROPOSAL)).zxid, makeZxid(1, i));
+          assert.equal((await expectPacket(f, PacketType.COMMIT)).zxid, makeZxid(1, i));
+        }
+        await expectPacket(f, PacketType.NEWLEADER);
+        f.close();
+      } finally {
+        await shell.stop("test over");
+        await zl.close();
+        await Deno.remove(dir, { recursive: true });
+      }
+    }),
+});
+
+Deno.test("committedWindowFromLog: the last txns across log files, in zxid order, up to the last zxid", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-leader-log-" });
+  try {
+    const zl = await leaderLog(dir, 30, 4);
+    // A second log file: a new epoch after a restart.
+    await zl.close();
+    const again = await FileZabLog.open({ dataDir: dir, forceSync: false });
+    const more = [1, 2, 3].map((i) => ({
+      zxid: makeZxid(2, i),
+      entry: createEntry(makeZxid(2, i), `/m${i}`, new Uint8Array(1), 30 + i),
+    }));
+    await again.append(more);
+    await again.close();
+    const w = await committedWindowFromLog(again.logDir, makeZxid(2, 3), 10);
+    assert.deepEqual(
+      w.map((t) => t.zxid),
+      [...Array.from({ length: 7 }, (_, i) => makeZxid(1, 24 + i)), ...more.map((t) => t.zxid)],
+    );
+    assert.deepEqual(w.at(-1)!.entry, more[2].entry);
+    const upTo = await committedWindowFromLog(again.logDir, makeZxid(1, 30), 5);
+    assert.deepEqual(upTo.map((t) => t.zxid), [26, 27, 28, 29, 30].map((c) => makeZxid(1, c)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
