@@ -48,6 +48,14 @@ export interface FileZabLogOptions {
   extendedTypes?: boolean;
   /** Committed txns kept for committedWindow() (default 500). */
   windowSize?: number;
+  /**
+   * snapCount: after snapCount/2 + random(snapCount/2) logged txns the log
+   * rolls and the tree is snapshotted in the background, as 3.8's
+   * SyncRequestProcessor does (default 100000; 0 never).
+   */
+  snapCount?: number;
+  /** Random numbers in [0, 1) for that roll (default Math.random). */
+  random?: () => number;
 }
 
 interface Waiter {
@@ -69,6 +77,11 @@ export class FileZabLog implements ZabLog {
   private failure: Error | null = null;
   private window: ZabLogTxn[] = [];
   private closed = false;
+  /** Txns logged since the last roll, and the count that triggers the next. */
+  private sinceRoll = 0;
+  private rollAt: number;
+  /** A snapshot being written in the background. */
+  private snapshotting: Promise<void> | null = null;
   acceptedEpoch: bigint;
   currentEpoch: bigint;
   /** Batches written and fsyncs issued (group commit shows as fewer of both than txns). */
@@ -85,6 +98,13 @@ export class FileZabLog implements ZabLog {
     this.lastQueued = this.lastDurable = tree.lastProcessedZxid;
     this.acceptedEpoch = epochs.acceptedEpoch;
     this.currentEpoch = epochs.currentEpoch;
+    this.rollAt = this.nextRoll();
+  }
+
+  private nextRoll(): number {
+    const n = this.opts.snapCount ?? 100_000;
+    if (n <= 0) return Infinity;
+    return Math.floor(n / 2) + Math.floor((this.opts.random ?? Math.random)() * Math.floor(n / 2));
   }
 
   /** Restores the data dir (newest valid snapshot + logs) and loads the epoch files. */
@@ -163,6 +183,31 @@ export class FileZabLog implements ZabLog {
     this.stats.txns += txns.length;
     this.stats.syncs += w.syncs - syncs;
     this.lastDurable = txns[txns.length - 1].zxid;
+    this.sinceRoll += txns.length;
+    if (this.sinceRoll > this.rollAt && !this.snapshotting) await this.roll();
+  }
+
+  /**
+   * Closes the log (the next batch starts a new one) and snapshots the tree
+   * in the background. The tree holds committed txns only, so it may lag the
+   * log; a restore replays from the log that holds the snapshot's zxid.
+   */
+  private async roll(): Promise<void> {
+    this.sinceRoll = 0;
+    this.rollAt = this.nextRoll();
+    const w = this.writer;
+    this.writer = null;
+    if (w) await w.close();
+    const image = this.treeNow.freeze();
+    const zxid = image.lastProcessedZxid;
+    const file = join(this.snapDir, snapshotFileName(zxid));
+    log.info(`Snapshotting: ${zxidHex(zxid)} to ${file}`);
+    this.snapshotting = writeSnapshot(file, image)
+      .catch((e) => log.warn(`Unexpected exception while taking a snapshot ${file}: ${e.message}`))
+      .finally(() => {
+        image.release();
+        this.snapshotting = null;
+      });
   }
 
   /**
@@ -204,6 +249,8 @@ export class FileZabLog implements ZabLog {
 
   private async closeWriter(): Promise<void> {
     await this.drain();
+    // A background snapshot must land before files are removed or replaced.
+    while (this.snapshotting) await this.snapshotting;
     const w = this.writer;
     this.writer = null;
     if (w) await w.close();

@@ -36,6 +36,8 @@ export interface LearnerHooks {
   onRevalidated?(sessionId: bigint, valid: boolean): void;
   /** The sync mode the leader chose (DIFF, TRUNC, SNAP), once known. */
   onSyncMode?(mode: SyncMode, zxid: bigint): void;
+  /** The NEWLEADER ACK is queued: the sync's txns and currentEpoch are durable. */
+  onNewLeaderAcked?(epoch: bigint): void;
 }
 
 /** Where the leader is and how this learner runs. */
@@ -274,6 +276,7 @@ export class LearnerShell {
           );
           // The NEWLEADER ACK is queued: from here 3.8 reads with syncLimit ticks.
           this.conn!.setReadDeadline(this.opts.tickTime * this.opts.syncLimit);
+          if (core.phase !== "left") hooks.onNewLeaderAcked?.(a.epoch);
           break;
         case "apply":
           hooks.onApply?.(a.txn, zl.apply(a.txn));

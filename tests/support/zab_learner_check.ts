@@ -3,7 +3,9 @@
 // znode by znode (path, data, stat, ACL) and by the digests the leader
 // recorded in every txn.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { restore } from "../../src/persistence/datadir.ts";
+import { OpCode } from "../../src/jute/constants.ts";
+import { listLogs, restore } from "../../src/persistence/datadir.ts";
+import { readTxnLog, truncateTxnLog } from "../../src/persistence/txnlog.ts";
 import type { Restored } from "../../src/persistence/datadir.ts";
 import { type ApacheZk, startApacheZk } from "./apache_zk.ts";
 import { fourLetter } from "./four_letter.ts";
@@ -54,15 +56,52 @@ export function writeLoad(
   return writer(port, prefix, count, dataBytes).spawn();
 }
 
+/** A kazoo session on port, ready to send one create it will not wait for. */
+export interface AsyncWriter {
+  child: Deno.ChildProcess;
+  /** Sends the create (of the path given at start). */
+  send(): Promise<void>;
+}
+
+/** Connects a kazoo session (its createSession committed) that sends one create of `path` on send(). */
+export async function asyncWriter(port: number, path: string): Promise<AsyncWriter> {
+  const child = new Deno.Command(SYSTEM_PYTHON, {
+    args: [...cmdArgs(port, path, 1, 0), "async"],
+    stdin: "piped",
+    stdout: "piped",
+    // It loses its server on purpose; kazoo's complaints are noise.
+    stderr: "null",
+    env: { PYTHONDONTWRITEBYTECODE: "1" },
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("connected")) {
+    const r = await lines.read();
+    if (r.done) throw new Error("the kazoo writer exited before connecting");
+    seen += r.value;
+  }
+  const w = child.stdin.getWriter();
+  return {
+    child,
+    async send() {
+      await w.write(new TextEncoder().encode("go\n"));
+    },
+  };
+}
+
+function cmdArgs(port: number, prefix: string, count: number, dataBytes: number): string[] {
+  return [
+    new URL("./zab_learner_writes.py", import.meta.url).pathname,
+    `127.0.0.1:${port}`,
+    prefix,
+    String(count),
+    String(dataBytes),
+  ];
+}
+
 function writer(port: number, prefix: string, count: number, dataBytes: number): Deno.Command {
   return new Deno.Command(SYSTEM_PYTHON, {
-    args: [
-      new URL("./zab_learner_writes.py", import.meta.url).pathname,
-      `127.0.0.1:${port}`,
-      prefix,
-      String(count),
-      String(dataBytes),
-    ],
+    args: cmdArgs(port, prefix, count, dataBytes),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -155,4 +194,32 @@ export async function assertSameTree(
   // Every txn carries the leader's digest after it: zkt's replay must agree at each one.
   assertEquals(mine.digestMismatch, null, "a txn's recorded digest disagrees with zkt's tree");
   return zxid;
+}
+
+/** The zxid of the logged create of `path` in a data dir's txn logs, if any. */
+export async function loggedCreate(dataDir: string, path: string): Promise<bigint | undefined> {
+  for (const l of await listLogs(`${dataDir}/version-2`)) {
+    for await (const e of readTxnLog(l.path)) {
+      if (e.kind === "txn" && e.txn.type === OpCode.create && e.txn.record.path === path) {
+        return e.header.zxid;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Cuts a data dir's txn logs after `zxid`, as if the txns after it were never
+ * made durable there (a leader sends a PROPOSAL before its own log has it).
+ */
+export async function chopLogsAfter(dataDir: string, zxid: bigint): Promise<number> {
+  let dropped = 0;
+  for (const l of await listLogs(`${dataDir}/version-2`)) {
+    if (l.zxid > zxid) {
+      await Deno.remove(l.path);
+      continue;
+    }
+    dropped += (await truncateTxnLog(l.path, zxid, l.path)).dropped;
+  }
+  return dropped;
 }

@@ -24,7 +24,7 @@ import { waitFor } from "./wait.ts";
 
 /** One event the peer printed. */
 export interface LearnerEvent {
-  event: "started" | "role" | "sync" | "serving" | "left" | "settled";
+  event: "started" | "role" | "sync" | "acked" | "serving" | "left" | "settled";
   [k: string]: unknown;
 }
 
@@ -41,6 +41,7 @@ async function main(cfgPath: string): Promise<void> {
     forceSync: cfg.forceSync,
     preAllocSize: cfg.preAllocSizeKb * 1024,
     extendedTypes: cfg.extendedTypesEnabled,
+    snapCount: cfg.snapCount,
   });
   const peer = new QuorumPeer(cfg, { lastZxid: () => Promise.resolve(zl.lastLoggedZxid) });
   await peer.start();
@@ -71,6 +72,13 @@ async function main(cfgPath: string): Promise<void> {
       hooks: {
         onApply: () => applied++,
         onSyncMode: (mode, zxid) => emit({ event: "sync", mode, zxid: hex(zxid) }),
+        onNewLeaderAcked: () => {
+          // Test hook (scenario 7): die like kill -9 the moment the ACK is
+          // queued; the disk must already hold what it promises.
+          if (Deno.env.get("ZAB_TEST_KILL_AT_NEWLEADER_ACK") !== "1") return;
+          emit({ event: "acked", lastLogged: hex(zl.lastLoggedZxid) });
+          Deno.kill(Deno.pid, "SIGKILL");
+        },
         onStartServing: (epoch) => {
           peer.updateElectionVote(epoch);
           emit({ event: "serving", epoch: Number(epoch), lastLogged: hex(zl.lastLoggedZxid) });
@@ -132,6 +140,7 @@ export async function startZktLearner(opts: {
   serverLines: string[];
   dir?: string;
   cfg?: string[];
+  env?: Record<string, string>;
 }): Promise<ZktLearner> {
   const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "zkt-learner-" });
   await Deno.mkdir(`${dir}/data`, { recursive: true });
@@ -155,6 +164,7 @@ export async function startZktLearner(opts: {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    env: opts.env,
   }).spawn();
   const events: LearnerEvent[] = [];
   let logText = "";
