@@ -192,7 +192,7 @@ Deno.test({
       }
       for (const j of [j1, j2, obs]) {
         assertEquals(
-          /NullPointerException|GOODBYE|different epoch|exit/i.test(j.log()),
+          /NullPointerException|GOODBYE|different epoch|Exiting JVM/.test(j.log()),
           false,
           "a Java learner failed",
         );
