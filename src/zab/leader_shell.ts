@@ -12,9 +12,11 @@
 import type { QuorumVerifier } from "../config/types.ts";
 import type { ApplyResult } from "../data/apply.ts";
 import { OpCode } from "../jute/constants.ts";
+import { DecodeError } from "../jute/errors.ts";
 import { logger } from "../log/logger.ts";
 import { Broadcast, type BroadcastAction } from "./broadcast.ts";
 import { type DiscoveryAction, LeaderDiscovery } from "./discovery.ts";
+import { ZabProtocolError } from "./errors.ts";
 import { LeaderLiveness, type LivenessAction } from "./liveness.ts";
 import { counterOf, makeZxid, packetName, PacketType, zxidHex } from "./packet_types.ts";
 import {
@@ -353,7 +355,15 @@ export class LeaderShell {
       while (!this.ended && this.links.get(sid) === l) {
         const p = await q.read();
         if (p === null) return;
-        await this.input(() => this.receive(l, p));
+        await this.input(() => {
+          try {
+            return this.receive(l, p);
+          } catch (e) {
+            // A payload that does not parse ends this learner, not the leadership.
+            if (!(e instanceof ZabProtocolError || e instanceof DecodeError)) throw e;
+            this.learnerGone(l, `${e.message} (from sid ${l.sid})`);
+          }
+        });
       }
     } catch (e) {
       // QuorumConn logged the one line (garbage, timeout, socket error).

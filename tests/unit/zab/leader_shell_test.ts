@@ -312,3 +312,45 @@ Deno.test("committedWindowFromLog: the last txns across log files, in zxid order
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name:
+    "leader shell: a learner's malformed packet (ACKEPOCH with null data) closes that learner only; the leader establishes its epoch with another",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    quiet(async () => {
+      const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
+      const zl = await FileZabLog.open({ dataDir: dir, forceSync: false });
+      const shell = new LeaderShell({
+        myid: 1n,
+        qv: QV,
+        addrs: [{ host: "127.0.0.1", port: 0 }],
+        tickTime: 100,
+        initLimit: 50,
+        syncLimit: 20,
+        zabLog: zl,
+      });
+      try {
+        shell.start();
+        const port = shell.ports[0];
+        const bad = await learner(port, 3n);
+        const f = await learner(port, 2n);
+        await expectPacket(bad, PacketType.LEADERINFO);
+        await expectPacket(f, PacketType.LEADERINFO);
+        bad.send({ type: PacketType.ACKEPOCH, zxid: 0n, data: null, authinfo: null });
+        assert.equal(await bad.read(), null, "the malformed learner is closed");
+        f.send(P.ackEpochPacket(0n, 0));
+        await expectPacket(f, PacketType.DIFF);
+        const nl = await expectPacket(f, PacketType.NEWLEADER);
+        f.send(P.ackPacket(nl.zxid));
+        await expectPacket(f, PacketType.UPTODATE);
+        assert.equal(shell.phase, "established");
+        for (const c of [bad, f]) c.close();
+      } finally {
+        await shell.stop("test over");
+        await zl.close();
+        await Deno.remove(dir, { recursive: true });
+      }
+    }),
+});
