@@ -9,6 +9,14 @@
 // (its ACK fed back after the fsync), commits applied and reported to the
 // host. The leadership ends on the cores' word, on a disk failure or on
 // stop(); `done` then says why and every learner connection is closed.
+//
+// How a peer composes it (tests/support/zab_leader_peer.ts does exactly
+// this): open the ZabLog before the election; on LEADING construct and
+// start() at once (the bind happens there), with history = leader_log.ts's
+// committedWindowFromLog; host.serving(epoch) → the vote's peerEpoch, and
+// proposals may start; propose(build) assigns the zxid synchronously, so the
+// host's prep order is the proposal order; `done` → drain the log and
+// fast-forward memory (settleAfterRole), then look again.
 import type { QuorumVerifier } from "../config/types.ts";
 import type { ApplyResult } from "../data/apply.ts";
 import { OpCode } from "../jute/constants.ts";
