@@ -332,6 +332,8 @@ export class FileZabLog implements ZabLog {
   }
 
   async takeSnapshot(_opts: { fsync: boolean }): Promise<bigint> {
+    // One snapshot at a time: a background one may be writing the same name.
+    while (this.snapshotting) await this.snapshotting;
     // writeSnapshot always fsyncs before its rename: stricter than 3.8's
     // unsynced TRUNC-mode snapshot, and a half file never gets the final name.
     const image = this.treeNow.freeze();

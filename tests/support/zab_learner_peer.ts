@@ -24,7 +24,7 @@ import { waitFor } from "./wait.ts";
 
 /** One event the peer printed. */
 export interface LearnerEvent {
-  event: "started" | "role" | "sync" | "acked" | "serving" | "left" | "settled";
+  event: "started" | "role" | "sync" | "acked" | "serving" | "pings" | "left" | "settled";
   [k: string]: unknown;
 }
 
@@ -48,6 +48,7 @@ async function main(cfgPath: string): Promise<void> {
   emit({ event: "started", lastLogged: hex(zl.lastLoggedZxid) });
   let shell: LearnerShell | null = null;
   let applied = 0;
+  let pings = 0;
   const observer = cfg.peerType === "observer";
   const poll = setInterval(() => {
     const state = peer.state;
@@ -71,6 +72,11 @@ async function main(cfgPath: string): Promise<void> {
       zabLog: zl,
       hooks: {
         onApply: () => applied++,
+        // Called once per PING reply: every 10th is reported.
+        takeTouches: () => {
+          if (++pings % 10 === 0) emit({ event: "pings", n: pings, log: { ...zl.stats } });
+          return [];
+        },
         onSyncMode: (mode, zxid) => emit({ event: "sync", mode, zxid: hex(zxid) }),
         onNewLeaderAcked: () => {
           // Test hook (scenario 7): die like kill -9 the moment the ACK is

@@ -8,6 +8,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { QuorumPacket } from "../../../src/jute/quorum.ts";
 import { restore } from "../../../src/persistence/datadir.ts";
+import { setLogSink } from "../../../src/log/logger.ts";
 import { FileZabLog } from "../../../src/zab/file_zab_log.ts";
 import { CONNECT_TRIES, LearnerShell } from "../../../src/zab/learner_shell.ts";
 import { makeZxid, PacketType as T } from "../../../src/zab/packet_types.ts";
@@ -194,6 +195,53 @@ Deno.test("learner shell: a SNAP cut off mid-body ends the link asking for a rel
     assertEquals(after, before);
     assertEquals((await restore(dir)).lastProcessedZxid, last);
   } finally {
+    listener.close();
+    await zl.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("learner shell: garbage from the leader ends the link with one log line naming the leader and why", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-learner-shell-" });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const leader = (async () => {
+    const c = await listener.accept();
+    await c.read(new Uint8Array(4096));
+    // LEADERINFO's type and zxid, then a data length of -16.
+    const bad = new Uint8Array(16);
+    const v = new DataView(bad.buffer);
+    v.setInt32(0, T.LEADERINFO);
+    v.setBigInt64(4, makeZxid(1, 0));
+    v.setInt32(12, -16);
+    await c.write(bad);
+    // Hold the socket open: the learner must close it.
+    await c.read(new Uint8Array(16)).catch(() => null);
+    c.close();
+  })();
+  const zl = await FileZabLog.open({ dataDir: dir });
+  const lines: string[] = [];
+  const old = setLogSink((l) => lines.push(l));
+  try {
+    const shell = new LearnerShell({
+      sid: 1n,
+      observer: false,
+      leaderSid: 3n,
+      leaderAddrs: [{ host: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port }],
+      tickTime: 2000,
+      initLimit: 10,
+      syncLimit: 5,
+      zabLog: zl,
+    });
+    shell.start();
+    const end = await shell.done;
+    await leader;
+    assertEquals([end.served, end.phase], [false, "left"]);
+    assertEquals(/data length -16 is negative/.test(end.reason), true, end.reason);
+    const about = lines.filter((l) => / - (WARN|INFO) .*(Closing|Leaving)/.test(l));
+    assertEquals(about.length, 1, about.join("\n"));
+    assertEquals(/leader 3 at 127\.0\.0\.1:\d+: .*negative/.test(about[0]), true, about[0]);
+  } finally {
+    setLogSink(old);
     listener.close();
     await zl.close();
     await Deno.remove(dir, { recursive: true });
