@@ -354,3 +354,63 @@ Deno.test({
       }
     }),
 });
+
+Deno.test({
+  name:
+    "leader shell: a TCP client that never sends FOLLOWERINFO is closed after initLimit*tickTime while the established leader carries on",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    quiet(async () => {
+      const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
+      const zl = await FileZabLog.open({ dataDir: dir, forceSync: false });
+      const shell = new LeaderShell({
+        myid: 1n,
+        qv: QV,
+        addrs: [{ host: "127.0.0.1", port: 0 }],
+        tickTime: 50,
+        initLimit: 6,
+        syncLimit: 40,
+        zabLog: zl,
+      });
+      let silent: Deno.Conn | null = null;
+      try {
+        shell.start();
+        const port = shell.ports[0];
+        const f = await learner(port, 2n);
+        await expectPacket(f, PacketType.LEADERINFO);
+        f.send(P.ackEpochPacket(0n, 0));
+        await expectPacket(f, PacketType.DIFF);
+        const nl = await expectPacket(f, PacketType.NEWLEADER);
+        f.send(P.ackPacket(nl.zxid));
+        await expectPacket(f, PacketType.UPTODATE);
+        const pings = (async () => {
+          while (true) {
+            const p = await f.read().catch(() => null);
+            if (p === null) return;
+            if (p.type === PacketType.PING) f.send(P.pingReplyPacket(p.zxid, []));
+          }
+        })();
+        silent = await Deno.connect({ hostname: "127.0.0.1", port });
+        // A deadline, not a wait: the read ends when the leader closes the socket.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const outcome = await Promise.race([
+          silent.read(new Uint8Array(8)).catch(() => null).then((r) =>
+            r === null ? "closed" : "data"
+          ),
+          new Promise<string>((r) => timer = setTimeout(() => r("still open after 5 s"), 5_000)),
+        ]).finally(() => clearTimeout(timer));
+        assert.equal(outcome, "closed");
+        assert.equal(shell.phase, "established");
+        f.close();
+        await pings;
+      } finally {
+        try {
+          silent?.close();
+        } catch { /* closed */ }
+        await shell.stop("test over");
+        await zl.close();
+        await Deno.remove(dir, { recursive: true });
+      }
+    }),
+});
