@@ -56,14 +56,14 @@ import { Broadcast, type BroadcastAction } from "../../src/zab/broadcast.ts";
 import { type DiscoveryAction, LeaderDiscovery } from "../../src/zab/discovery.ts";
 import { type LearnerAction, LearnerCore } from "../../src/zab/learner.ts";
 import { LeaderLiveness, type LivenessAction } from "../../src/zab/liveness.ts";
-import { counterOf, epochOf, packetName, PacketType, zxidHex } from "../../src/zab/packet_types.ts";
+import { counterOf, packetName, PacketType, zxidHex } from "../../src/zab/packet_types.ts";
 import {
   commitPacket,
+  diffPacket,
   parseAckEpoch,
   parseLearnerInfo,
   proposalPacket,
   type QuorumPacket,
-  truncPacket,
 } from "../../src/zab/packets.ts";
 import type { SyncPlan } from "../../src/zab/sync_plan.ts";
 import { EventQueue, Rng } from "./harness.ts";
@@ -74,10 +74,10 @@ export type Plant =
   | "ackBeforeFsync"
   /** The leader's broadcast counts any one ACK as a quorum. */
   | "commitOnMinority"
-  /** The leader TRUNCs a learner across epochs instead of sending a SNAP. */
-  | "truncAcrossEpochs"
   /** At NEWLEADER the learner writes currentEpoch before the synced txns are fsynced. */
-  | "epochBeforeTxns";
+  | "epochBeforeTxns"
+  /** Where planSync chose SNAP, the leader sends a DIFF of the history it has after the peer's zxid. */
+  | "diffAcrossGap";
 
 /** Options of one run; everything else follows from the seed. */
 export interface ZabSimOptions {
@@ -827,7 +827,7 @@ class World {
             peerZxid: a.peerZxid,
             quorumVerifier: "",
           });
-          if (this.plant === "truncAcrossEpochs") plan = truncAcross(plan, a.peerZxid, bc);
+          if (this.plant === "diffAcrossGap") plan = diffAcross(plan, a.peerZxid, bc);
           this.stats[plan.mode]++;
           this.trace(`leader ${l.sid} syncs ${a.sid}: ${plan.mode} (${plan.reason})`);
           const image = plan.mode === "snap"
@@ -1350,22 +1350,18 @@ function anyOneIsAQuorum(qv: QuorumVerifier): QuorumVerifier {
   };
 }
 
-/** Planted bug: where planSync chose SNAP, TRUNC to the last history zxid below the peer's, in any epoch. */
-function truncAcross(plan: SyncPlan, peerZxid: bigint, bc: Broadcast): SyncPlan {
-  if (plan.mode !== "snap" || counterOf(peerZxid) === 0n) return plan;
-  const w = bc.window();
-  let t: bigint | undefined;
-  for (const x of w) if (x.zxid < peerZxid) t = x.zxid;
-  if (t === undefined || epochOf(t) === epochOf(peerZxid)) return plan;
+/** Planted bug: where planSync chose SNAP, DIFF with whatever history follows the peer's zxid. */
+function diffAcross(plan: SyncPlan, peerZxid: bigint, bc: Broadcast): SyncPlan {
+  if (plan.mode !== "snap") return plan;
   const pairs: QuorumPacket[] = [];
-  for (const x of w) {
-    if (x.zxid > t) pairs.push(proposalPacket(x.zxid, x.entry), commitPacket(x.zxid));
+  for (const x of bc.window()) {
+    if (x.zxid > peerZxid) pairs.push(proposalPacket(x.zxid, x.entry), commitPacket(x.zxid));
   }
   return {
     ...plan,
-    mode: "trunc",
-    zxid: t,
-    reason: `PLANTED: TRUNC across epochs to ${zxidHex(t)}`,
-    packets: [truncPacket(t), ...pairs, ...plan.packets.slice(1)],
+    mode: "diff",
+    zxid: bc.lastCommitted,
+    reason: `PLANTED: DIFF from ${zxidHex(peerZxid)} across a gap`,
+    packets: [diffPacket(bc.lastCommitted), ...pairs, ...plan.packets.slice(1)],
   };
 }
