@@ -46,8 +46,9 @@
 // At the end the network heals, every peer restarts, and the run must settle:
 // one established leader, every other peer serving under it, all trees equal
 // to the committed sequence and nothing outstanding.
-// Not modeled: observers, forwarded requests/sessions/SYNC, reconfig, clock
-// skew, a SNAP image's fuzziness.
+// Some runs add an observer (it only joins a leader; C5 also checks it never
+// ACKs). Not modeled: forwarded requests/sessions/SYNC, reconfig, clock skew,
+// a SNAP image's fuzziness, counter rollover.
 import { MajorityQuorum } from "../../src/config/quorum_verifier.ts";
 import type { QuorumServer, QuorumVerifier } from "../../src/config/types.ts";
 import { type TxnHeader, writeTxnHeader } from "../../src/jute/txn.ts";
@@ -82,8 +83,10 @@ export type Plant =
 /** Options of one run; everything else follows from the seed. */
 export interface ZabSimOptions {
   seed: number;
-  /** Ensemble size: 3 or 5 by seed unless given. */
+  /** Voters: 3 or 5 by seed unless given. */
   n?: number;
+  /** Add an observer (default: by seed). */
+  observer?: boolean;
   plant?: Plant;
   /** Keep a trace of the last events (for a failure report). */
   trace?: boolean;
@@ -111,7 +114,9 @@ export interface ZabSimStats {
 /** The outcome of one run. */
 export interface ZabSimResult {
   seed: number;
+  /** Peers, the observer included. */
   n: number;
+  observers: number;
   /** The first check that failed ("C1: …", "END: …"), or null. */
   error: string | null;
   stats: ZabSimStats;
@@ -222,12 +227,12 @@ type Ev =
 
 class CheckFailed extends Error {}
 
-function srv(id: number): QuorumServer {
+function srv(id: number, observer: boolean): QuorumServer {
   return {
     id,
     addrs: [{ host: "127.0.0.1", port: 2000 + id }],
     electionAddrs: [{ host: "127.0.0.1", port: 3000 + id }],
-    type: "participant",
+    type: observer ? "observer" : "participant",
   };
 }
 
@@ -271,6 +276,7 @@ class World {
   n: number;
   qv: QuorumVerifier;
   quorumSize: number;
+  observers: number;
   q = new EventQueue<Ev>();
   now = 0;
   peers: Peer[] = [];
@@ -306,15 +312,23 @@ class World {
   durableCache = new Map<number, { ver: number; byZxid: Map<bigint, number> }>();
   settled = false;
   plant?: Plant;
+  diskMs: number;
 
   constructor(readonly o: ZabSimOptions) {
     this.rng = new Rng(o.seed);
-    this.n = o.n ?? (this.rng.chance(0.5) ? 3 : 5);
+    const voters = o.n ?? (this.rng.chance(0.5) ? 3 : 5);
+    // Some runs add an observer (the last sid): OBSERVERINFO, INFORM, no ACKs, no vote.
+    this.observers = (o.observer ?? this.rng.chance(0.3)) ? 1 : 0;
+    this.n = voters + this.observers;
     this.plant = o.plant;
     this.traceOn = o.trace ?? false;
-    this.qv = new MajorityQuorum(Array.from({ length: this.n }, (_, i) => srv(i + 1)));
-    this.quorumSize = Math.floor(this.n / 2) + 1;
+    this.qv = new MajorityQuorum(
+      Array.from({ length: this.n }, (_, i) => srv(i + 1, i >= voters)),
+    );
+    this.quorumSize = Math.floor(voters / 2) + 1;
     this.faultEnd = this.rng.int(6_000, 14_000);
+    // Some runs get a slow disk (crashes then catch more unfsynced appends).
+    this.diskMs = this.rng.chance(0.25) ? 150 : 15;
     for (let i = 1; i <= this.n; i++) {
       this.peers.push({
         sid: i,
@@ -365,7 +379,7 @@ class World {
       for (const p of this.peers) {
         this.at(this.rng.int(0, TICK / 2), { k: "tick", p: p.sid, role: -1 });
       }
-      const writes = this.rng.int(5, 30);
+      const writes = this.rng.int(5, this.rng.chance(0.2) ? 80 : 30);
       for (let i = 1; i <= writes; i++) {
         this.at(this.rng.int(0, this.faultEnd), { k: "write", id: i });
       }
@@ -390,6 +404,7 @@ class World {
     return {
       seed: this.o.seed,
       n: this.n,
+      observers: this.observers,
       error,
       stats: this.stats,
       committed: this.committed.length,
@@ -580,6 +595,10 @@ class World {
     return [p.disk.currentEpoch, lastZxid(p.tree), p.sid];
   }
 
+  isVoter(p: Peer): boolean {
+    return this.qv.votingMembers.has(p.sid);
+  }
+
   lookAgain(p: Peer, dt: number): void {
     this.at(dt, { k: "elect", p: p.sid, role: p.role });
   }
@@ -593,7 +612,12 @@ class World {
       this.follow(p, this.rng.pick(leading).sid);
       return;
     }
-    const looking = reach.filter((q) => q.state === "LOOKING");
+    // Observers only join a leader; they neither vote nor lead.
+    if (!this.isVoter(p)) {
+      this.lookAgain(p, this.rng.int(100, 400));
+      return;
+    }
+    const looking = reach.filter((q) => q.state === "LOOKING" && this.isVoter(q));
     if (looking.length < this.quorumSize) {
       this.lookAgain(p, this.rng.int(100, 400));
       return;
@@ -672,7 +696,7 @@ class World {
     l.leader!.conns.set(sid, conn);
     const core = new LearnerCore({
       sid: BigInt(sid),
-      observer: false,
+      observer: !this.isVoter(p),
       acceptedEpoch: p.disk.acceptedEpoch,
       currentEpoch: p.disk.currentEpoch,
       lastLoggedZxid: lastZxid(p.tree),
@@ -716,6 +740,11 @@ class World {
     this.runDiscovery(p, disc.start(this.tickNo()));
   }
 
+  /** How long one disk operation takes. */
+  diskTime(): number {
+    return this.rng.int(1, this.diskMs);
+  }
+
   tickNo(): number {
     return Math.floor(this.now / TICK);
   }
@@ -747,13 +776,14 @@ class World {
     const bsid = BigInt(sid);
     L.live.heard(bsid, tick);
     switch (pkt.type) {
-      case PacketType.FOLLOWERINFO: {
+      case PacketType.FOLLOWERINFO:
+      case PacketType.OBSERVERINFO: {
         const h = parseLearnerInfo(pkt);
         L.live.connected(bsid, tick);
         this.runDiscovery(
           l,
           L.disc.learnerInfo(bsid, {
-            observer: false,
+            observer: h.observer,
             acceptedEpoch: h.acceptedEpoch,
             configVersion: h.configVersion,
           }, tick),
@@ -909,7 +939,7 @@ class World {
   scheduleFsync(p: Peer): void {
     if (p.fsyncScheduled) return;
     p.fsyncScheduled = true;
-    this.at(this.rng.int(2, 15), { k: "fsync", p: p.sid, role: p.role });
+    this.at(this.diskTime(), { k: "fsync", p: p.sid, role: p.role });
   }
 
   fsync(sid: number, role: number): void {
@@ -976,13 +1006,14 @@ class World {
       switch (a.kind) {
         case "send":
           if (a.packet.type === PacketType.ACK && counterOf(a.packet.zxid) !== 0n) {
+            if (!this.isVoter(p)) this.fail(`C5: observer ${p.sid} ACKs ${zxidHex(a.packet.zxid)}`);
             this.checkAckDurable(p, a.packet.zxid);
           }
           this.sendUp(ls.conn, a.packet);
           break;
         case "writeAcceptedEpoch": {
           const e = a.epoch;
-          diskOp(`acceptedEpoch ${e}`, this.rng.int(1, 6), () => {
+          diskOp(`acceptedEpoch ${e}`, this.diskTime(), () => {
             p.disk.acceptedEpoch = e;
             p.diskVer++;
             this.runLearner(p, ls.core.acceptedEpochWritten());
@@ -991,7 +1022,7 @@ class World {
         }
         case "truncate": {
           const z = a.zxid;
-          diskOp(`truncate after ${zxidHex(z)}`, this.rng.int(1, 10), () => {
+          diskOp(`truncate after ${zxidHex(z)}`, this.diskTime(), () => {
             this.truncateLog(p, z);
             p.tree = recover(p.disk, true);
             if (lastZxid(p.tree) !== z) {
@@ -1015,7 +1046,7 @@ class World {
           // the leader's (it would have sent DIFF/TRUNC); recovery must never
           // replay them on top of this snapshot (seed 10 without this line).
           this.truncateLog(p, a.zxid);
-          diskOp(`snapshot ${zxidHex(a.zxid)} loaded`, this.rng.int(1, 10), () => {
+          diskOp(`snapshot ${zxidHex(a.zxid)} loaded`, this.diskTime(), () => {
             this.runLearner(p, ls.core.snapshotLoaded());
           });
           break;
@@ -1030,7 +1061,7 @@ class World {
           }
           const snap: Snap = { zxid: a.zxid, seq: p.tree.slice() };
           const fsync = a.fsync;
-          diskOp(`snapshot ${zxidHex(a.zxid)} written`, this.rng.int(2, 20), () => {
+          diskOp(`snapshot ${zxidHex(a.zxid)} written`, this.diskTime(), () => {
             if (fsync) p.disk.snaps.push(snap);
             else {
               p.disk.pendingSnap = snap;
@@ -1057,7 +1088,7 @@ class World {
         case "writeCurrentEpoch": {
           this.checkSyncDurable(p, ls);
           const e = a.epoch;
-          diskOp(`currentEpoch ${e}`, this.rng.int(1, 6), () => {
+          diskOp(`currentEpoch ${e}`, this.diskTime(), () => {
             p.disk.currentEpoch = e;
             p.diskVer++;
             this.runLearner(p, ls.core.currentEpochWritten());

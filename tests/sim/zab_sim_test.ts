@@ -12,7 +12,7 @@ const CI_SEEDS = 1000;
 
 function failureText(seed: number, plant?: Plant): string {
   const r = runZabSim({ seed, plant, trace: true });
-  return `seed ${seed} (n=${r.n}): ${r.error}\n  replay: ${
+  return `seed ${seed} (n=${r.n}, observers ${r.observers}): ${r.error}\n  replay: ${
     replayCommand(seed)
   }\n  last events:\n    ` +
     r.trace.slice(-40).join("\n    ");
@@ -22,9 +22,11 @@ Deno.test("zab sim: every check holds after every event, and all peers converge 
   const plan = seedPlan(CI_SEEDS);
   const failed: number[] = [];
   const total: Partial<ZabSimStats> = {};
+  const shapes = new Set<string>();
   for (const seed of plan.seeds) {
     const r = runZabSim({ seed });
     if (r.error) failed.push(seed);
+    shapes.add(`${r.n - r.observers}+${r.observers}`);
     for (const [k, v] of Object.entries(r.stats) as [keyof ZabSimStats, number][]) {
       total[k] = (total[k] ?? 0) + v;
     }
@@ -36,8 +38,10 @@ Deno.test("zab sim: every check holds after every event, and all peers converge 
       failed.slice(0, 3).map((s) => failureText(s)).join("\n"),
   );
   if (plan.seeds.length < CI_SEEDS) return; // a replay: the run itself is the test
-  // The fixed seeds reach what the model is for: every sync mode, crashes,
-  // torn tails, breaks, partitions, step-downs and commits.
+  // The fixed seeds reach what the model is for: 3 and 5 voters with and
+  // without an observer, every sync mode, crashes, torn tails, lost unfsynced
+  // snapshots, breaks, partitions, step-downs and commits.
+  assert.deepEqual([...shapes].sort(), ["3+0", "3+1", "5+0", "5+1"]);
   for (
     const k of [
       "diff",
@@ -45,6 +49,7 @@ Deno.test("zab sim: every check holds after every event, and all peers converge 
       "snap",
       "crashes",
       "tornTails",
+      "lostSnapshots",
       "breaks",
       "partitions",
       "stepDowns",
