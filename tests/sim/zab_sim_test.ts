@@ -80,3 +80,12 @@ for (const p of PLANTED) {
     assert.ok(errors.some((e) => e.startsWith(p.check)), errors.join("\n"));
   });
 }
+
+Deno.test("zab sim: a TRUNC to a zxid the learner holds only in a newer snapshot ends the link, and it resyncs from its real disk (seed 13238)", () => {
+  // A SNAP from a leader that never established left the target of the next
+  // leader's TRUNC inside a snapshot above it; Java keeps that snapshot and
+  // silently diverges (zab-3.8.md trap 11).
+  const r = runZabSim({ seed: 13238 });
+  assert.equal(r.error, null);
+  assert.equal(r.stats.truncBelowSnapshot, 1);
+});
