@@ -23,12 +23,15 @@
 // Memory ("the tree") is a list of applied txns; on a role's end the log writer
 // is drained and the tree rebuilt from the disk (3.8's fast-forward).
 //
-// Election: a documented stand-in, not FLE (tests/sim/fle_sim.ts checks zkt's
-// FLE core). A LOOKING peer that reaches a LEADING peer follows it; otherwise,
-// when the LOOKING peers it reaches are a quorum, a random quorum Q of them is
-// taken and the greatest (currentEpoch, lastLoggedZxid, sid) in Q leads, the
-// rest of Q follow — exactly FLE's promise (the leader's vote is at least each
-// of a quorum's start votes), and nothing more.
+// Election, chosen by seed: zkt's own FLE core (src/election/fle.ts; its
+// notifications FIFO per link, lost across cuts and crashes, its deadlines as
+// events; a learner tries its leader five times 100 ms apart, as 3.8 does), or
+// a documented stand-in that is more adversarial about whom it picks: a
+// LOOKING peer that reaches a LEADING peer follows it; otherwise, when the
+// LOOKING voters it reaches are a quorum, a random quorum Q of them is taken
+// and the greatest (currentEpoch, lastLoggedZxid, sid) in Q leads, the rest
+// of Q follow — exactly FLE's promise, and nothing more. (tests/sim/fle_sim.ts
+// checks the FLE core itself; here only Zab is checked.)
 // Clients: a bounded number of writes, each to an established leader (retried
 // while there is none). A write is acknowledged when its leader commits it
 // (the reply would go out then).
@@ -60,6 +63,8 @@ import { Broadcast, type BroadcastAction } from "../../src/zab/broadcast.ts";
 import { type DiscoveryAction, LeaderDiscovery } from "../../src/zab/discovery.ts";
 import { type LearnerAction, LearnerCore } from "../../src/zab/learner.ts";
 import { LeaderLiveness, type LivenessAction } from "../../src/zab/liveness.ts";
+import { FastLeaderElection, type Output as FleOutput } from "../../src/election/fle.ts";
+import type { Notification } from "../../src/election/notification.ts";
 import { counterOf, packetName, PacketType, zxidHex } from "../../src/zab/packet_types.ts";
 import {
   commitPacket,
@@ -90,6 +95,8 @@ export interface ZabSimOptions {
   n?: number;
   /** Add an observer (default: by seed). */
   observer?: boolean;
+  /** zkt's FLE core or the stand-in (default: by seed). */
+  election?: "fle" | "standin";
   plant?: Plant;
   /** Keep a trace of the last events (for a failure report). */
   trace?: boolean;
@@ -114,6 +121,8 @@ export interface ZabSimStats {
   lostSnapshots: number;
   /** TRUNC to a zxid the learner held only in a newer snapshot. */
   truncBelowSnapshot: number;
+  /** Learner connect attempts that found no leader yet (retried, as 3.8 does 5 times). */
+  connectRetries: number;
 }
 
 /** The outcome of one run. */
@@ -122,6 +131,7 @@ export interface ZabSimResult {
   /** Peers, the observer included. */
   n: number;
   observers: number;
+  election: "fle" | "standin";
   /** The first check that failed ("C1: …", "END: …"), or null. */
   error: string | null;
   stats: ZabSimStats;
@@ -211,15 +221,21 @@ interface Peer {
   fsyncScheduled: boolean;
   /** Incarnation, for C1's "same leader" test. */
   life: number;
+  /** zkt's FLE core (a new one per incarnation), with election "fle". */
+  fle: FastLeaderElection | null;
+  fleTickToken: number;
   halfTicks: number;
 }
 
 type Ev =
   | { k: "deliver"; conn: Conn; dir: "up" | "down" }
   | { k: "closed"; conn: Conn; side: "learner" | "leader"; reason: string }
-  | { k: "connect"; p: number; role: number; leader: number }
+  | { k: "connect"; p: number; role: number; leader: number; tries: number }
   | { k: "tick"; p: number; role: number }
   | { k: "elect"; p: number; role: number }
+  | { k: "fleStart"; p: number; role: number }
+  | { k: "fleDeliver"; from: number; to: number; life: number; n: Notification }
+  | { k: "fleTick"; p: number; token: number }
   | { k: "fsync"; p: number; role: number }
   | { k: "disk"; p: number; role: number; then: () => void; what: string }
   | { k: "writeback"; p: number; snap: Snap }
@@ -282,6 +298,8 @@ class World {
   qv: QuorumVerifier;
   quorumSize: number;
   observers: number;
+  election: "fle" | "standin";
+  fleLinkAt = new Map<string, number>();
   q = new EventQueue<Ev>();
   now = 0;
   peers: Peer[] = [];
@@ -306,6 +324,7 @@ class World {
     tornTails: 0,
     lostSnapshots: 0,
     truncBelowSnapshot: 0,
+    connectRetries: 0,
   };
   // Checker state.
   /** The one committed sequence. */
@@ -324,8 +343,11 @@ class World {
     this.rng = new Rng(o.seed);
     const voters = o.n ?? (this.rng.chance(0.5) ? 3 : 5);
     // Some runs add an observer (the last sid): OBSERVERINFO, INFORM, no ACKs, no vote.
-    this.observers = (o.observer ?? this.rng.chance(0.3)) ? 1 : 0;
+    const observerCoin = this.rng.chance(0.3);
+    this.observers = (o.observer ?? observerCoin) ? 1 : 0;
     this.n = voters + this.observers;
+    const fleCoin = this.rng.chance(0.5); // drawn either way: a forced choice keeps the seed's run
+    this.election = o.election ?? (fleCoin ? "fle" : "standin");
     this.plant = o.plant;
     this.traceOn = o.trace ?? false;
     this.qv = new MajorityQuorum(
@@ -355,6 +377,8 @@ class World {
         learner: null,
         fsyncScheduled: false,
         life: 0,
+        fle: null,
+        fleTickToken: 0,
         halfTicks: 0,
       });
     }
@@ -411,6 +435,7 @@ class World {
       seed: this.o.seed,
       n: this.n,
       observers: this.observers,
+      election: this.election,
       error,
       stats: this.stats,
       committed: this.committed.length,
@@ -452,7 +477,26 @@ class World {
         return;
       }
       case "connect":
-        return this.connect(e.p, e.role, e.leader);
+        return this.connect(e.p, e.role, e.leader, e.tries);
+      case "fleStart": {
+        const p = this.peer(e.p);
+        if (!p.alive || p.role !== e.role || p.state !== "LOOKING") return;
+        p.fle!.stopRole();
+        this.runFle(p, p.fle!.startElection(this.now, lastZxid(p.tree), p.disk.currentEpoch));
+        return;
+      }
+      case "fleDeliver": {
+        const p = this.peer(e.to);
+        if (!p.alive || p.life !== e.life || !this.linkOk(e.from, e.to)) return;
+        this.runFle(p, p.fle!.receive(this.now, BigInt(e.from), e.n));
+        return;
+      }
+      case "fleTick": {
+        const p = this.peer(e.p);
+        if (!p.alive || p.fleTickToken !== e.token) return;
+        this.runFle(p, p.fle!.tick(this.now, true));
+        return;
+      }
       case "tick":
         return this.tick(e.p, e.role);
       case "elect":
@@ -606,7 +650,46 @@ class World {
   }
 
   lookAgain(p: Peer, dt: number): void {
-    this.at(dt, { k: "elect", p: p.sid, role: p.role });
+    if (this.election === "fle") {
+      p.fle ??= this.newFle(p);
+      this.at(dt, { k: "fleStart", p: p.sid, role: p.role });
+    } else this.at(dt, { k: "elect", p: p.sid, role: p.role });
+  }
+
+  newFle(p: Peer): FastLeaderElection {
+    return new FastLeaderElection({
+      myid: BigInt(p.sid),
+      qv: this.qv,
+      learnerType: this.isVoter(p) ? "participant" : "observer",
+      // A lower back-off cap than 3.8's 60 s keeps the settle phase short.
+      timing: { maxNotificationInterval: 1_600 },
+    });
+  }
+
+  /** Carries out what the FLE core asked: notifications (FIFO per link), its next deadline, a decision. */
+  runFle(p: Peer, out: FleOutput): void {
+    const fle = p.fle!;
+    for (const { to, n } of out.send) {
+      const t = Number(to);
+      if (t === p.sid) {
+        this.at(0, { k: "fleDeliver", from: p.sid, to: t, life: p.life, n });
+        continue;
+      }
+      const q = this.peers[t - 1];
+      if (q === undefined || !q.alive || !this.linkOk(p.sid, t)) continue;
+      const k = `${p.sid}>${t}`;
+      const at = Math.max(this.fleLinkAt.get(k) ?? 0, this.now + this.delay());
+      this.fleLinkAt.set(k, at);
+      this.q.push(at, { k: "fleDeliver", from: p.sid, to: t, life: q.life, n });
+    }
+    const wait = fle.untilDeadline(this.now);
+    if (wait !== null) this.at(wait, { k: "fleTick", p: p.sid, token: ++p.fleTickToken });
+    const v = out.decided;
+    if (v === undefined || p.state !== "LOOKING") return;
+    this.stats.elections++;
+    this.trace(`${p.sid} FLE decides leader ${v.leader} (round ${v.electionEpoch})`);
+    if (Number(v.leader) === p.sid) this.lead(p);
+    else this.follow(p, Number(v.leader));
   }
 
   elect(sid: number, role: number): void {
@@ -672,14 +755,20 @@ class World {
   follow(p: Peer, leader: number): void {
     p.role++;
     p.state = "FOLLOWING";
-    this.at(this.rng.int(1, 5), { k: "connect", p: p.sid, role: p.role, leader });
+    this.at(this.rng.int(1, 5), { k: "connect", p: p.sid, role: p.role, leader, tries: 1 });
   }
 
-  connect(sid: number, role: number, leaderSid: number): void {
+  connect(sid: number, role: number, leaderSid: number, tries: number): void {
     const p = this.peer(sid);
     if (!p.alive || p.role !== role) return;
     const l = this.peer(leaderSid);
     if (!l.alive || l.state !== "LEADING" || !this.linkOk(sid, leaderSid)) {
+      // 3.8's learner tries five times, 100 ms apart (the leader may not have decided yet).
+      if (tries < 5) {
+        this.stats.connectRetries++;
+        this.at(100, { k: "connect", p: sid, role, leader: leaderSid, tries: tries + 1 });
+        return;
+      }
       this.endRole(p, `cannot connect to leader ${leaderSid}`);
       return;
     }
@@ -1033,7 +1122,7 @@ class World {
             p.tree = recover(p.disk, true);
             if (lastZxid(p.tree) !== z) {
               // The target was only inside a snapshot now dropped (a SNAP from a
-              // leader that never established, seed 13238): the disk cannot be
+              // leader that never established, seed 14): the disk cannot be
               // put at z. Java keeps the newer snapshot and silently diverges
               // (zab-3.8.md trap 11); the shell fails the step, the link ends,
               // and the learner rejoins from what its disk really holds.
@@ -1115,6 +1204,7 @@ class World {
           break;
         case "startServing":
           ls.serving = true;
+          p.fle?.updateElectionVote(a.epoch);
           this.checkPrefix(p, "starts serving");
           break;
         case "leave":
@@ -1217,6 +1307,7 @@ class World {
     p.role++;
     p.state = "LOOKING";
     p.tree = recover(p.disk, true);
+    p.fle = null;
     this.trace(`${p.sid} restarts at ${zxidHex(lastZxid(p.tree))}, epoch ${p.disk.currentEpoch}`);
     this.lookAgain(p, this.rng.int(10, 200));
   }
@@ -1246,6 +1337,7 @@ class World {
     }
     this.establishedBy.set(epoch, who);
     l.leader!.established = true;
+    l.fle?.updateElectionVote(epoch);
     this.trace(`leader ${l.sid} ESTABLISHED epoch ${epoch} with ${l.tree.length} txns`);
     const h = l.tree;
     for (let i = 0; i < this.committed.length; i++) {
