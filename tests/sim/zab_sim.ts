@@ -17,9 +17,9 @@
 // and a crash before it loses it half the time. TRUNC truncates the log
 // durably and drops snapshots past the truncation point; so does a SNAP, past
 // the image (the shell's duty: without it, recovery replays the old log's
-// divergent txns on top of the new snapshot — seed 10 fails C2). A restarted
-// peer recovers from its disk only: the newest snapshot, then the log's txns
-// after it.
+// divergent txns on top of the new snapshot — seeds 377 and 698 fail C2). A
+// restarted peer recovers from its disk only: the newest snapshot, then the
+// log's txns after it.
 // Memory ("the tree") is a list of applied txns; on a role's end the log writer
 // is drained and the tree rebuilt from the disk (3.8's fast-forward).
 //
@@ -1148,7 +1148,7 @@ class World {
           p.tree = img.slice();
           // The shell's part of a SNAP: the old log's txns past the image are not
           // the leader's (it would have sent DIFF/TRUNC); recovery must never
-          // replay them on top of this snapshot (seed 10 without this line).
+          // replay them on top of this snapshot (seeds 377, 698 fail C2 without it).
           this.truncateLog(p, a.zxid);
           diskOp(`snapshot ${zxidHex(a.zxid)} loaded`, this.diskTime(), () => {
             this.runLearner(p, ls.core.snapshotLoaded());

@@ -17,12 +17,13 @@ function srv(id: number): QuorumServer {
   };
 }
 
-// zab sim seed 7 (before the fix): a follower holding an uncommitted (1,10)
-// rejoins epoch 3; the leader TRUNCs it to (1,5) and sends (2,1), committed in
-// epoch 2, as a PROPOSAL+COMMIT pair. In TRUNC mode (2,1) is applied to memory
-// only and lives in NEWLEADER's snapshot, which was written without fsync; the
-// learner then wrote currentEpoch and ACKed NEWLEADER, so the leader counted a
-// copy of (2,1) that a crash could lose (the follower's disk: log up to (1,5),
+// tests/sim/zab_sim.ts failed C6 on 119 of seeds 1..1000 before the fix (e.g.
+// seed 6). A follower holding an uncommitted (1,10) rejoins epoch 3; the
+// leader TRUNCs it to (1,5) and sends (2,1), committed in epoch 2, as a
+// PROPOSAL+COMMIT pair. In TRUNC mode (2,1) is applied to memory only and
+// lives in NEWLEADER's snapshot, which was written without fsync; the learner
+// then wrote currentEpoch and ACKed NEWLEADER, so the leader counted a copy of
+// (2,1) that a crash could lose (the follower's disk: log up to (1,5),
 // currentEpoch 3).
 Deno.test("zab_sim_trunc_pairs: a TRUNC-mode snapshot holding committed txns the log lacks is fsynced before currentEpoch", () => {
   const z = (e: number, c: number) => makeZxid(e, c);
@@ -34,12 +35,13 @@ Deno.test("zab_sim_trunc_pairs: a TRUNC-mode snapshot holding committed txns the
   assert.deepEqual(disk, ["takeSnapshot 0x200000001 fsync=true", "writeCurrentEpoch 3"]);
 });
 
-// zab sim seed 268 (before the fix), 5 voters, leader 5: follower 2 fsyncs and
-// ACKs (1,9); its connection breaks before (1,9) commits; it rejoins as a late
-// joiner, is TRUNCed to (1,8) (the last committed) — erasing its copy — and
-// gets (1,9) again as an outstanding proposal. Its old ACK still counted, so
-// the leader committed (1,9) on ACKs from 5, 3 and the stale 2 while only 5
-// and 3 held it: acknowledged on a minority.
+// tests/sim/zab_sim.ts failed C4 on seed 294 before the fix (rare: 1 in 1000).
+// 5 voters, leader 5: follower 2 fsyncs and ACKs (1,9); its connection breaks
+// before (1,9) commits; it rejoins as a late joiner, is TRUNCed to (1,8) (the
+// last committed) — erasing its copy — and gets (1,9) again as an outstanding
+// proposal. Its old ACK still counted, so the leader committed (1,9) on ACKs
+// from 5, 3 and the stale 2 while only 5 and 3 held it: acknowledged on a
+// minority.
 Deno.test("zab_sim_stale_ack: a learner's ACKs of outstanding proposals leave with it, so a rejoining follower must ACK again", () => {
   const qv = new MajorityQuorum([1, 2, 3, 4, 5].map(srv));
   const z = (c: number) => makeZxid(1, c);
