@@ -123,6 +123,12 @@ export interface ZabSimStats {
   truncBelowSnapshot: number;
   /** Learner connect attempts that found no leader yet (retried, as 3.8 does 5 times). */
   connectRetries: number;
+  /** Discovery refused a learner (e.g. "Follower is ahead of the leader"). */
+  refused: number;
+  /** Discovery gave up (a wait outlasted initLimit). */
+  gaveUp: number;
+  /** Liveness dropped a learner (transaction timeout). */
+  drops: number;
 }
 
 /** The outcome of one run. */
@@ -325,6 +331,9 @@ class World {
     lostSnapshots: 0,
     truncBelowSnapshot: 0,
     connectRetries: 0,
+    refused: 0,
+    gaveUp: 0,
+    drops: 0,
   };
   // Checker state.
   /** The one committed sequence. */
@@ -963,6 +972,7 @@ class World {
           break;
         }
         case "refuse":
+          this.stats.refused++;
           this.trace(`leader ${l.sid} refuses ${a.sid}: ${a.reason}`);
           this.learnerGone(l, Number(a.sid));
           break;
@@ -970,6 +980,7 @@ class World {
           this.established(l, a.epoch);
           break;
         case "giveUp":
+          this.stats.gaveUp++;
           this.endRole(l, a.reason);
           return;
       }
@@ -1007,6 +1018,7 @@ class World {
       if (l.leader !== L) return;
       if (a.kind === "send") this.sendTo(l, a.to, a.packet);
       else if (a.kind === "drop") {
+        this.stats.drops++;
         this.trace(`leader ${l.sid} drops ${a.sid}: ${a.reason}`);
         this.learnerGone(l, Number(a.sid));
       } else {
