@@ -41,10 +41,10 @@ Deno.test("zab sim: every check holds after every event, and all peers converge 
   );
   if (plan.seeds.length < CI_SEEDS) return; // a replay: the run itself is the test
   // The fixed seeds reach what the model is for: 3 and 5 voters with and
-  // without an observer, elected by zkt's FLE core and by the stand-in, every sync mode, crashes, torn tails, lost unfsynced
-  // snapshots, breaks, partitions, step-downs, discovery giving up and
-  // refusing a learner, transaction-timeout drops, a TRUNC below a snapshot,
-  // and commits.
+  // without an observer, elected by zkt's FLE core and by the stand-in, every
+  // sync mode, crashes, torn tails, lost unfsynced snapshots, breaks,
+  // partitions, step-downs, discovery giving up and refusing a learner,
+  // transaction-timeout drops, a TRUNC below a snapshot, and commits.
   assert.deepEqual([...shapes].sort(), ["3+0", "3+1", "5+0", "5+1"]);
   assert.deepEqual([...elections].sort(), ["fle", "standin"]);
   for (
