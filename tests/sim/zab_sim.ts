@@ -129,6 +129,8 @@ export interface ZabSimStats {
   gaveUp: number;
   /** Liveness dropped a learner (transaction timeout). */
   drops: number;
+  /** After the heal a peer's acceptedEpoch was above the established leader's epoch (see unstick). */
+  stuckAcceptedEpoch: number;
 }
 
 /** The outcome of one run. */
@@ -334,6 +336,7 @@ class World {
     refused: 0,
     gaveUp: 0,
     drops: 0,
+    stuckAcceptedEpoch: 0,
   };
   // Checker state.
   /** The one committed sequence. */
@@ -345,6 +348,7 @@ class World {
   traceLines: string[] = [];
   durableCache = new Map<number, { ver: number; byZxid: Map<bigint, number> }>();
   settled = false;
+  unstuck = false;
   plant?: Plant;
   diskMs: number;
 
@@ -548,9 +552,32 @@ class World {
         return;
       case "settle":
         if (this.isSettled()) this.settled = true;
-        else this.at(TICK, { k: "settle" });
+        else {
+          this.unstick();
+          this.at(TICK, { k: "settle" });
+        }
         return;
     }
+  }
+
+  /**
+   * A peer that accepted epoch e (as a leader that gave up) cannot join an
+   * established leader of a lower epoch — 3.8's learner refuses ("Leaders
+   * epoch, 3 is less than accepted epoch, 4"), and so does LearnerCore — and
+   * the leader never steps down for it: it stays out until the leader fails
+   * (random seed 31632). After the heal, once, the simulation restarts such a
+   * leader, as an operator would, and still requires convergence.
+   */
+  unstick(): void {
+    if (this.unstuck || this.now < this.faultEnd + 15_000) return;
+    const l = this.peers.find((p) => p.alive && p.leader?.established);
+    if (l === undefined) return;
+    const epoch = l.leader!.disc.epoch;
+    if (!this.peers.some((p) => p.alive && p.disk.acceptedEpoch > epoch)) return;
+    this.unstuck = true;
+    this.stats.stuckAcceptedEpoch++;
+    this.trace(`leader ${l.sid} of epoch ${epoch} restarted: a peer accepted a later epoch`);
+    this.crash(l);
   }
 
   isSettled(): boolean {

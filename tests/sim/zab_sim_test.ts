@@ -98,3 +98,12 @@ Deno.test("zab sim: a TRUNC to a zxid the learner holds only in a newer snapshot
   assert.equal(r.error, null);
   assert.equal(r.stats.truncBelowSnapshot, 1);
 });
+
+Deno.test("zab sim: a peer whose acceptedEpoch is above the established leader's stays out until that leader goes, as in 3.8 (seed 31632)", () => {
+  // Peer 1 led twice and gave up, accepting epoch 4; leader 2 fixed epoch 3
+  // before 1 connected, so 1 refuses LEADERINFO(3) forever. The run converges
+  // only because the settle phase restarts the leader once, as an operator would.
+  const r = runZabSim({ seed: 31632 });
+  assert.equal(r.error, null);
+  assert.equal(r.stats.stuckAcceptedEpoch, 1);
+});
