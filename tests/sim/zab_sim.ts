@@ -1312,8 +1312,10 @@ class World {
     if (keep < d.pending.length && this.rng.chance(0.5)) this.stats.tornTails++;
     d.log.push(...d.pending.slice(0, keep));
     d.pending = [];
-    if (d.pendingSnap && this.rng.chance(0.5)) {
-      this.stats.lostSnapshots++;
+    if (d.pendingSnap) {
+      // Lost, or it had reached the disk: then it is as durable as any file.
+      if (this.rng.chance(0.5)) this.stats.lostSnapshots++;
+      else d.snaps.push(d.pendingSnap);
       d.pendingSnap = null;
     }
     p.diskVer++;
