@@ -86,7 +86,17 @@ export type Plant =
   /** At NEWLEADER the learner writes currentEpoch before the synced txns are fsynced. */
   | "epochBeforeTxns"
   /** Where planSync chose SNAP, the leader sends a DIFF of the history it has after the peer's zxid. */
-  | "diffAcrossGap";
+  | "diffAcrossGap"
+  /** The leader counts its own ACK when it logs a proposal, before the fsync. */
+  | "leaderAckBeforeFsync"
+  /**
+   * The election stand-in makes the least (currentEpoch, lastLoggedZxid, sid)
+   * of its quorum lead, and the leader's shell hides the learners' currentEpoch
+   * from discovery (reports 0), so its "Follower is ahead" refusal never fires.
+   * (The bad election alone breaks no check: discovery refuses ahead
+   * learners, so such a leader never establishes.)
+   */
+  | "electLowest";
 
 /** Options of one run; everything else follows from the seed. */
 export interface ZabSimOptions {
@@ -360,7 +370,8 @@ class World {
     this.observers = (o.observer ?? observerCoin) ? 1 : 0;
     this.n = voters + this.observers;
     const fleCoin = this.rng.chance(0.5); // drawn either way: a forced choice keeps the seed's run
-    this.election = o.election ?? (fleCoin ? "fle" : "standin");
+    this.election = o.election ??
+      (o.plant === "electLowest" ? "standin" : fleCoin ? "fle" : "standin");
     this.plant = o.plant;
     this.traceOn = o.trace ?? false;
     this.qv = new MajorityQuorum(
@@ -753,7 +764,8 @@ class World {
     const qset: Peer[] = [];
     while (qset.length < size) qset.push(pool.splice(this.rng.int(0, pool.length - 1), 1)[0]);
     let w = qset[0];
-    for (const q of qset) if (cmpKey(this.key(q), this.key(w)) > 0) w = q;
+    const sign = this.plant === "electLowest" ? -1 : 1;
+    for (const q of qset) if (sign * cmpKey(this.key(q), this.key(w)) > 0) w = q;
     this.stats.elections++;
     this.trace(
       `election among [${qset.map((q) => q.sid)}]: ${w.sid} leads (${this.key(w).map(String)})`,
@@ -921,9 +933,12 @@ class World {
         );
         return;
       }
-      case PacketType.ACKEPOCH:
-        this.runDiscovery(l, L.disc.ackEpoch(bsid, parseAckEpoch(pkt), tick));
+      case PacketType.ACKEPOCH: {
+        const ack = parseAckEpoch(pkt);
+        if (this.plant === "electLowest" && ack.epoch !== -1) ack.epoch = 0;
+        this.runDiscovery(l, L.disc.ackEpoch(bsid, ack, tick));
         return;
+      }
       case PacketType.ACK:
         this.runDiscovery(l, L.disc.ack(bsid, pkt.zxid));
         if (l.leader === L && L.bc) this.runBroadcast(l, L.bc.ack(bsid, pkt.zxid));
@@ -1025,8 +1040,10 @@ class World {
         case "log":
           l.disk.pending.push(toT(a.txn.zxid, a.txn.entry));
           l.diskVer++;
-          L.ownUnsynced.push(a.txn.zxid);
           this.scheduleFsync(l);
+          if (this.plant === "leaderAckBeforeFsync") {
+            this.runBroadcast(l, L.bc!.ack(BigInt(l.sid), a.txn.zxid));
+          } else L.ownUnsynced.push(a.txn.zxid);
           break;
         case "apply":
           this.leaderApply(l, toT(a.txn.zxid, a.txn.entry));

@@ -80,6 +80,8 @@ const PLANTED: { plant: Plant; check: string }[] = [
   { plant: "commitOnMinority", check: "C4:" },
   { plant: "epochBeforeTxns", check: "C6:" },
   { plant: "diffAcrossGap", check: "C2:" },
+  { plant: "leaderAckBeforeFsync", check: "C4:" },
+  { plant: "electLowest", check: "C3:" },
 ];
 
 for (const p of PLANTED) {
