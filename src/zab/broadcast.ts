@@ -150,9 +150,15 @@ export class Broadcast {
     for (const u of m.unacked) u.sentAt = now;
   }
 
-  /** A learner left: no more traffic, its pending syncs dropped. */
+  /**
+   * A learner left: no more traffic, its pending syncs dropped, and its ACKs
+   * of outstanding proposals forgotten — if it rejoins it may be TRUNCed
+   * below them, so only a fresh ACK after it re-logs them may count (found by
+   * tests/sim/zab_sim.ts; 3.8 keeps such ACKs).
+   */
   removeLearner(sid: bigint): void {
     this.#members.delete(sid);
+    for (const p of this.#outstanding.values()) p.acks.delete(sid);
     for (const [z, sids] of this.#syncs) {
       const rest = sids.filter((s) => s !== sid);
       if (rest.length) this.#syncs.set(z, rest);

@@ -552,7 +552,14 @@ export class LearnerCore {
   private onNewLeader(): void {
     if (this.mode !== "DIFF") {
       this.blocked = "newLeaderSnapshot";
-      this.out.push({ kind: "takeSnapshot", zxid: this.lastApplied, fsync: this.mode === "SNAP" });
+      // fsync whenever memory holds what no file does (SNAP, or TRUNC followed by
+      // committed pairs): the NEWLEADER ACK promises it is durable (found by
+      // tests/sim/zab_sim.ts; 3.8 fsyncs only after SNAP).
+      this.out.push({
+        kind: "takeSnapshot",
+        zxid: this.lastApplied,
+        fsync: this.mode === "SNAP" || this.memoryAheadOfDisk,
+      });
       return;
     }
     this.persistNewLeaderTxns();
