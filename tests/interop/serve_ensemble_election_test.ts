@@ -257,7 +257,7 @@ Deno.test({
       await waitFor(
         "zkt AdminServer: 1 leader, 2 follower",
         async () => {
-          const [a, b] = await Promise.all([roleOf(zkts[1]), roleOf(zkts[0])]);
+          const [a, b] = await Promise.all([roleOf(zkts[0]), roleOf(zkts[1])]);
           return a === "leader" && b === "follower";
         },
         60_000,
