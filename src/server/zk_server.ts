@@ -222,9 +222,10 @@ export class ZkServer implements CnxnHandler {
   }
 
   /**
-   * A batch could not be made durable: the tree is ahead of the log. Nothing
-   * may be answered any more, so the server stops serving and the process
-   * ends non-zero (3.8's SyncThread dies with UNEXPECTED_ERROR).
+   * A batch could not be made durable: its txns were never applied, but later
+   * txns were prepared on them and their writers wait. Nothing may be answered
+   * any more, so the server stops serving and the process ends non-zero (3.8's
+   * SyncThread dies with UNEXPECTED_ERROR).
    */
   private fail(e: Error): void {
     this.metrics.counters.unrecoverable_error_count++;
@@ -328,24 +329,22 @@ export class ZkServer implements CnxnHandler {
     if (!cnxn) return;
     // An error reply carries a body only where 3.8 sends one (multiRead's partial response).
     const bytes = codec.replyBytes(xid, zxid, err, body);
-    {
-      cnxn.requestDone();
-      const now = this.now();
-      cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
-      const lat = now - startMs;
-      if (type !== Op.ping) this.latency.add(lat);
-      if (type !== Op.auth && lat >= 0) {
-        // ServerStats.updateLatency: requests with a txn header are updates.
-        const pct = this.metrics.percentiles;
-        if (txnTime > 0) {
-          pct.updatelatency.add(lat);
-          if (now >= txnTime) pct.propagation_latency.add(now - txnTime);
-        } else {
-          pct.readlatency.add(lat);
-        }
+    cnxn.requestDone();
+    const now = this.now();
+    cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
+    const lat = now - startMs;
+    if (type !== Op.ping) this.latency.add(lat);
+    if (type !== Op.auth && lat >= 0) {
+      // ServerStats.updateLatency: requests with a txn header are updates.
+      const pct = this.metrics.percentiles;
+      if (txnTime > 0) {
+        pct.updatelatency.add(lat);
+        if (now >= txnTime) pct.propagation_latency.add(now - txnTime);
+      } else {
+        pct.readlatency.add(lat);
       }
-      if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
     }
+    if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
   }
 
   private deliver(fires: { watcher: ClientCnxn; type: number; path: string }[]): void {
