@@ -18,6 +18,7 @@ import { nodeDigest } from "../../data/digest.ts";
 import { CONTAINER_OWNER, ttlOwner } from "../../data/node_kind.ts";
 import { createStat } from "../../data/node_view.ts";
 import type { DataTree } from "../../data/tree.ts";
+import type { DataNode } from "../../data/node_view.ts";
 import type { AclEntry } from "../acl.ts";
 import type { NodeView, TreeView } from "../prep.ts";
 
@@ -65,6 +66,35 @@ function nodeState(
   };
 }
 
+/** A committed node as prep sees it; ACL, data and digest are read only when asked for. */
+class TreeNode implements NodeState {
+  readonly version: number;
+  readonly cversion: number;
+  readonly aversion: number;
+  readonly ephemeralOwner: bigint;
+  readonly numChildren: number;
+  /** A copy (DataNode.stat is one): later changes to the tree do not show here. */
+  readonly stat: StatPersisted;
+  constructor(private readonly tree: DataTree, private readonly n: DataNode) {
+    const c = n.stat;
+    this.stat = c;
+    this.version = c.version;
+    this.cversion = c.cversion;
+    this.aversion = c.aversion;
+    this.ephemeralOwner = c.ephemeralOwner;
+    this.numChildren = n.numChildren;
+  }
+  get acl(): AclEntry[] {
+    return this.tree.aclOf(this.n);
+  }
+  get data(): Uint8Array | null {
+    return this.n.data;
+  }
+  get digest(): number {
+    return this.n.digest;
+  }
+}
+
 /** The committed view of a DataTree; ephemerals come in the order `ephemerals` gives. */
 export function committedTree(
   tree: DataTree,
@@ -73,19 +103,7 @@ export function committedTree(
   return {
     node(path) {
       const n = tree.get(path);
-      if (!n) return undefined;
-      const stat = n.stat;
-      return {
-        version: stat.version,
-        cversion: stat.cversion,
-        aversion: stat.aversion,
-        ephemeralOwner: stat.ephemeralOwner,
-        acl: tree.aclOf(n),
-        numChildren: n.numChildren,
-        stat,
-        data: n.data,
-        digest: n.digest,
-      };
+      return n ? new TreeNode(tree, n) : undefined;
     },
     ephemerals,
     digest: () => tree.digest,
