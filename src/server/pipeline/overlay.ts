@@ -197,8 +197,14 @@ export class Outstanding implements TreeView {
     this.after = null;
   }
 
-  private put(zxid: bigint, path: string, node: NodeState | null): number {
-    const before = this.node(path)?.digest ?? 0;
+  /** Records `node` (null: gone) at `path`, which was `was`; returns the digest change. */
+  private put(
+    zxid: bigint,
+    path: string,
+    was: NodeState | undefined,
+    node: NodeState | null,
+  ): number {
+    const before = was?.digest ?? 0;
     const r = { zxid, path, node };
     this.latest.set(path, r);
     this.records.push(r);
@@ -232,10 +238,11 @@ export class Outstanding implements TreeView {
         d += this.put(
           zxid,
           pp,
+          parent,
           nodeState(pp, pstat, parent.data, parent.acl, parent.numChildren + 1),
         );
         const stat = createStat(zxid, h.time, owner);
-        d += this.put(zxid, r.path, nodeState(r.path, stat, r.data, r.acl ?? [], 0));
+        d += this.put(zxid, r.path, undefined, nodeState(r.path, stat, r.data, r.acl ?? [], 0));
         return d;
       }
       case OpCode.delete:
@@ -247,14 +254,19 @@ export class Outstanding implements TreeView {
         const n = this.node(r.path);
         if (!n) return 0;
         const stat = { ...n.stat, version: r.version, mzxid: zxid, mtime: h.time };
-        return this.put(zxid, r.path, nodeState(r.path, stat, r.data, n.acl, n.numChildren));
+        return this.put(zxid, r.path, n, nodeState(r.path, stat, r.data, n.acl, n.numChildren));
       }
       case OpCode.setACL: {
         const r = t.record;
         const n = this.node(r.path);
         if (!n) return 0;
         const stat = { ...n.stat, aversion: r.version };
-        return this.put(zxid, r.path, nodeState(r.path, stat, n.data, r.acl ?? [], n.numChildren));
+        return this.put(
+          zxid,
+          r.path,
+          n,
+          nodeState(r.path, stat, n.data, r.acl ?? [], n.numChildren),
+        );
       }
       case OpCode.closeSession: {
         let d = 0;
@@ -284,7 +296,7 @@ export class Outstanding implements TreeView {
     const pstat = zxid > parent.stat.pzxid ? { ...parent.stat, pzxid: zxid } : parent.stat;
     if (!node && pstat === parent.stat) return 0;
     const kids = node ? parent.numChildren - 1 : parent.numChildren;
-    const d = this.put(zxid, pp, nodeState(pp, pstat, parent.data, parent.acl, kids));
-    return node ? d + this.put(zxid, path, null) : d;
+    const d = this.put(zxid, pp, parent, nodeState(pp, pstat, parent.data, parent.acl, kids));
+    return node ? d + this.put(zxid, path, node, null) : d;
   }
 }
