@@ -1,9 +1,11 @@
-// The client-port server: connections → one ordered pipeline. A write is
-// prepared (prep.ts), given the next zxid, applied to the tree through the one
-// applyTxn, appended to the open group-commit batch; its watch events and its
-// reply are released after the batch's fsync. Reads run in arrival order and
-// their replies queue behind every earlier write, so a session sees replies in
-// xid order and never a reply that reflects a txn that is not yet durable.
+// The client-port server: connections → the standalone chain
+// (pipeline/standalone.ts: prep → sync → commit → final). A write is prepared
+// (prep.ts) against the committed tree plus the outstanding changes, given the
+// next zxid, logged with the open group-commit batch, and applied through the
+// one applyTxn only once that batch is durable; then its watches fire and its
+// reply goes. A read waits only for its own session's earlier writes and is
+// answered from the committed tree, so a session sees replies in xid order and
+// no client ever sees a txn that is not yet durable.
 import { logger } from "../log/logger.ts";
 import { ExitCode, fatal } from "../log/fatal.ts";
 import { VERSION } from "../version.ts";
@@ -22,30 +24,22 @@ import {
   wordEnabled,
 } from "./four_letter.ts";
 import { reapCandidates } from "./container_reaper.ts";
-import { GroupCommit } from "./group_commit.ts";
 import { meteredCommit } from "./commit_metrics.ts";
+import { type Chain, standaloneChain } from "./pipeline/standalone.ts";
+import type { ChainTxn, Committed } from "./pipeline/commit.ts";
 import { txnFires } from "./txn_events.ts";
 import { JavaSetOrder } from "./java_set_order.ts";
 import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
 import { type ReadContext, readOp } from "./read_ops.ts";
 import { FsFacts } from "./metrics/fs_facts.ts";
 import { buildFourLetterView } from "./server_view.ts";
-import {
-  Err,
-  errorTxn,
-  Op,
-  prepareCloseSession,
-  type PreparedTxn,
-  prepareWrite,
-  type TreeView,
-} from "./prep.ts";
+import { Err, errorTxn, Op, prepareCloseSession, type PreparedTxn, prepareWrite } from "./prep.ts";
 import { answeredWithoutTxn, prepareRequest, writeReply } from "./write_ops.ts";
 import { hexId } from "./session_id.ts";
 import { Handshake } from "./handshake.ts";
 import { SessionTracker } from "./session_tracker.ts";
 import { WatchManager } from "../data/watch_manager.ts";
-import type { LoggedTxn, ServerDatabase } from "./database.ts";
-import { type ApplyResult, applyTxn } from "../data/apply.ts";
+import type { ServerDatabase } from "./database.ts";
 import { ServerMetrics, summaryLines } from "./metrics/server_metrics.ts";
 
 import type { ServerMode, ZkServerOptions } from "./server_options.ts";
@@ -61,7 +55,8 @@ export class ZkServer implements CnxnHandler {
   readonly watches = new WatchManager<ClientCnxn>();
   readonly cnxns = new Set<ClientCnxn>();
   private readonly bySession = new Map<bigint, ClientCnxn>();
-  private readonly gc: GroupCommit<LoggedTxn>;
+  /** prep → sync → commit → final. */
+  private readonly chain: Chain;
   private readonly modeOf: () => ServerMode;
   private readonly clientRequests: () => boolean;
   private readonly now: () => number;
@@ -142,10 +137,22 @@ export class ZkServer implements CnxnHandler {
         this.metrics.summaries.startup_txns_loaded.add(this.db.startup.txnsLoaded);
       }
     }
-    this.gc = new GroupCommit<LoggedTxn>(
-      meteredCommit(this.db, this.metrics, () => this.now()),
-      (e) => this.fail(e),
-    );
+    this.chain = standaloneChain({
+      tree: this.db.tree,
+      ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
+      sink: meteredCommit(this.db, this.metrics, () => this.now()),
+      nextZxid: () => this.zxidSource ? this.zxidSource() : ++this.hzxid,
+      now: () => this.now(),
+      fire: (c) => this.deliver(txnFires(this.reads, c.rc.events)),
+      after: (c) => this.afterCommit(c),
+      mismatch: (zxid, logged, tree) => {
+        this.metrics.counters.digest_mismatches_count++;
+        log.error(
+          `Digest mismatch at zxid 0x${zxid.toString(16)}: logged ${logged}, tree ${tree}`,
+        );
+      },
+      fatal: (e) => this.fail(e),
+    });
     this.snapThreshold = this.nextSnapThreshold();
     this.handshake = new Handshake({
       cfg: this.cfg,
@@ -156,13 +163,14 @@ export class ZkServer implements CnxnHandler {
       lastZxid: () => this.lastZxid,
       now: () => this.now(),
       mono: () => this.mono(),
-      output: (run) => this.gc.output(run),
+      inOrder: (cnxn, run) => this.chain.final.answer(cnxn.sessionId, run),
       send: (cnxn, bytes) => this.send(cnxn, bytes),
       reply: (cnxn, xid, type, zxid, err, startMs) =>
         this.reply(cnxn, xid, type, zxid, err, null, startMs),
-      createSession: (id, timeout) => {
+      createSession: (id, timeout, then) => {
         this.requestQueued();
-        return this.commitTxn(id, 0, { type: Op.createSession, record: { timeOut: timeout } }).time;
+        const t = this.submit(id, 0, { type: Op.createSession, record: { timeOut: timeout } });
+        this.chain.final.awaitCommit(id, t.header.zxid, () => then(t.header.time));
       },
       authFailed: () => void this.authFailed++,
     });
@@ -181,7 +189,10 @@ export class ZkServer implements CnxnHandler {
     this.scheduleExpiry();
     void this.fsFacts.refresh();
     if (this.containerCheckMs > 0) {
-      this.containerTimer = setInterval(() => this.checkContainers(), this.containerCheckMs);
+      this.containerTimer = setInterval(() => {
+        // A failed log write is reported (and fatal) where it happens.
+        this.checkContainers().catch(() => {});
+      }, this.containerCheckMs);
     }
     log.info(`binding to port ${host}:${this.listener.addr.port}`);
     return this.listener.addr;
@@ -195,7 +206,7 @@ export class ZkServer implements CnxnHandler {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.containerTimer) clearInterval(this.containerTimer);
     try {
-      await this.gc.drain();
+      await this.chain.sync.drain();
     } catch { /* already reported as fatal */ }
     for (const c of [...this.cnxns]) {
       try {
@@ -211,9 +222,10 @@ export class ZkServer implements CnxnHandler {
   }
 
   /**
-   * A batch could not be made durable: the tree is ahead of the log. Nothing
-   * may be answered any more, so the server stops serving and the process
-   * ends non-zero (3.8's SyncThread dies with UNEXPECTED_ERROR).
+   * A batch could not be made durable: its txns were never applied, but later
+   * txns were prepared on them and their writers wait. Nothing may be answered
+   * any more, so the server stops serving and the process ends non-zero (3.8's
+   * SyncThread dies with UNEXPECTED_ERROR).
    */
   private fail(e: Error): void {
     this.metrics.counters.unrecoverable_error_count++;
@@ -302,7 +314,7 @@ export class ZkServer implements CnxnHandler {
     return true;
   }
 
-  /** Queues a reply behind every earlier txn's durability. */
+  /** Sends a reply now (the caller answers in the session's order, from committed state). */
   private reply(
     cnxn: ClientCnxn | null,
     xid: number,
@@ -317,33 +329,28 @@ export class ZkServer implements CnxnHandler {
     if (!cnxn) return;
     // An error reply carries a body only where 3.8 sends one (multiRead's partial response).
     const bytes = codec.replyBytes(xid, zxid, err, body);
-    this.gc.output(() => {
-      cnxn.requestDone();
-      const now = this.now();
-      cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
-      const lat = now - startMs;
-      if (type !== Op.ping) this.latency.add(lat);
-      if (type !== Op.auth && lat >= 0) {
-        // ServerStats.updateLatency: requests with a txn header are updates.
-        const pct = this.metrics.percentiles;
-        if (txnTime > 0) {
-          pct.updatelatency.add(lat);
-          if (now >= txnTime) pct.propagation_latency.add(now - txnTime);
-        } else {
-          pct.readlatency.add(lat);
-        }
+    cnxn.requestDone();
+    const now = this.now();
+    cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
+    const lat = now - startMs;
+    if (type !== Op.ping) this.latency.add(lat);
+    if (type !== Op.auth && lat >= 0) {
+      // ServerStats.updateLatency: requests with a txn header are updates.
+      const pct = this.metrics.percentiles;
+      if (txnTime > 0) {
+        pct.updatelatency.add(lat);
+        if (now >= txnTime) pct.propagation_latency.add(now - txnTime);
+      } else {
+        pct.readlatency.add(lat);
       }
-      if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
-    });
+    }
+    if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
   }
 
   private deliver(fires: { watcher: ClientCnxn; type: number; path: string }[]): void {
     for (const f of fires) {
       const bytes = codec.notificationBytes(f.type, 3, f.path);
-      const w = f.watcher;
-      this.gc.output(() => {
-        if (this.send(w, bytes)) this.metrics.counters.watch_bytes += bytes.length;
-      });
+      if (this.send(f.watcher, bytes)) this.metrics.counters.watch_bytes += bytes.length;
     }
   }
 
@@ -406,7 +413,9 @@ export class ZkServer implements CnxnHandler {
     this.sessions.touch(cnxn.sessionId, this.mono());
     this.requestQueued();
     if (type === Op.sasl) {
-      this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+      this.answer(cnxn, () => {
+        this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+      });
       return;
     }
     if (type === Op.closeSession) {
@@ -423,8 +432,15 @@ export class ZkServer implements CnxnHandler {
     }
     log.warn(`Received packet at server of unknown type ${type}`);
     // UnimplementedRequestProcessor: reply, then close the connection.
-    this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
-    this.gc.output(() => cnxn.closeAfterFlush());
+    this.answer(cnxn, () => {
+      this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+      cnxn.closeAfterFlush();
+    });
+  }
+
+  /** Runs `run` (a reply from the committed tree) once the session's earlier writes are answered. */
+  private answer(cnxn: ClientCnxn, run: () => void): void {
+    this.chain.final.answer(cnxn.sessionId, run);
   }
 
   /** The session state prep sees: ok, expired (closing), or unknown. */
@@ -433,23 +449,6 @@ export class ZkServer implements CnxnHandler {
     if (!s) return Err.UnknownSession;
     return s.closing ? Err.SessionExpired : Err.Ok;
   }
-
-  /** The tree as prep sees it. */
-  private readonly view: TreeView = {
-    node: (path) => {
-      const n = this.db.tree.get(path);
-      if (!n) return undefined;
-      return {
-        version: n.stat.version,
-        cversion: n.stat.cversion,
-        aversion: n.stat.aversion,
-        ephemeralOwner: n.stat.ephemeralOwner,
-        acl: this.db.tree.aclOf(n),
-        numChildren: n.numChildren,
-      };
-    },
-    ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
-  };
 
   private ctx(sessionId: bigint, authInfo: AuthId[]) {
     return {
@@ -462,28 +461,28 @@ export class ZkServer implements CnxnHandler {
   }
 
   /**
-   * Gives a prepared txn the next zxid, applies it through applyTxn, queues it
-   * for the log (with the tree digest 3.8 records) and queues its watch events.
+   * Hands a prepared txn to the chain: it gets the next zxid, its changes join
+   * the outstanding overlay, and it is logged with the open batch.
    */
-  private commitTxn(
+  private submit(
     sessionId: bigint,
     cxid: number,
     t: PreparedTxn,
     /** When the request arrived (for prep_process_time); absent for server-made txns. */
     startMs?: number,
-  ): { zxid: bigint; rc: ApplyResult; time: number } {
-    const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
-    const time = this.now();
+  ): ChainTxn {
+    const ct = this.chain.prep.submit(sessionId, cxid, t);
+    const time = ct.header.time;
     if (startMs !== undefined && time >= startMs) {
       this.metrics.summaries.prep_process_time.add(time - startMs);
     }
-    const header = codec.txnHeader(sessionId, cxid, zxid, time, t.type);
-    const txn = t;
-    const rc = applyTxn(this.db.tree, header, txn);
-    this.gc.add({ header, txn, digest: this.db.digestRecord() });
-    this.deliver(txnFires(this.reads, rc.events));
+    return ct;
+  }
+
+  /** A txn is applied and answered: what follows it beyond the tree and the reply. */
+  private afterCommit(c: Committed): void {
+    if (c.txn.type === Op.closeSession) this.order.sessionClosed(c.header.clientId);
     this.countForSnapshot();
-    return { zxid, rc, time };
   }
 
   private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
@@ -491,7 +490,7 @@ export class ZkServer implements CnxnHandler {
     let t: PreparedTxn;
     try {
       t = prepareRequest(
-        this.view,
+        this.chain.overlay,
         type,
         r,
         this.ctx(sid, cnxn.authInfo),
@@ -503,12 +502,14 @@ export class ZkServer implements CnxnHandler {
       t = errorTxn(Err.MarshallingError);
     }
     if (answeredWithoutTxn(type, t)) {
-      this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs);
+      this.answer(cnxn, () => this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs));
       return;
     }
-    const applied = this.commitTxn(sid, xid, t, startMs);
-    const { err, body } = writeReply(this.db.tree, type, t, applied.rc);
-    this.reply(cnxn, xid, type, applied.zxid, err, body, startMs, applied.time);
+    const { header } = this.submit(sid, xid, t, startMs);
+    this.chain.final.awaitCommit(sid, header.zxid, (c) => {
+      const { err, body } = writeReply(this.db.tree, type, c.txn, c.rc);
+      this.reply(cnxn, xid, type, header.zxid, err, body, startMs, header.time);
+    });
   }
 
   /** Closes a session (client request, expiry or reaping): one txn, then the connection goes. */
@@ -520,28 +521,43 @@ export class ZkServer implements CnxnHandler {
   ): void {
     if (!this.sessions.get(sessionId)) {
       if (cnxn) {
-        this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
-        this.gc.output(() => cnxn.closeAfterFlush());
+        this.answer(cnxn, () => {
+          this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
+          cnxn.closeAfterFlush();
+        });
       }
       return;
     }
     this.sessions.setClosing(sessionId);
     const p0 = performance.now();
-    const t = prepareCloseSession(this.view, sessionId);
+    const t = prepareCloseSession(this.chain.overlay, sessionId);
     this.metrics.percentiles.close_session_prep_time.add(Math.round(performance.now() - p0));
-    const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t, cnxn ? startMs : undefined);
+    const { header } = this.submit(sessionId, cnxn ? xid : 0, t, cnxn ? startMs : undefined);
     this.sessions.remove(sessionId);
-    this.order.sessionClosed(sessionId);
-    if (cnxn) {
-      this.reply(cnxn, xid, Op.closeSession, applied.zxid, 0, null, startMs, applied.time);
-    }
     const live = cnxn ?? this.bySession.get(sessionId) ?? null;
     this.bySession.delete(sessionId);
-    if (live) this.gc.output(() => live.closeAfterFlush());
+    // The connection goes once the txn is applied (3.8's FinalRequestProcessor).
+    this.chain.final.awaitCommit(sessionId, header.zxid, () => {
+      if (cnxn) {
+        this.reply(cnxn, xid, Op.closeSession, header.zxid, 0, null, startMs, header.time);
+      }
+      live?.closeAfterFlush();
+    });
     log.info(`Closed session ${hexId(sessionId)}`);
   }
 
   private read(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
+    this.answer(cnxn, () => this.answerRead(cnxn, xid, type, r, startMs));
+  }
+
+  /** Answers a read from the committed tree; its watches are set now. */
+  private answerRead(
+    cnxn: ClientCnxn,
+    xid: number,
+    type: number,
+    r: Reader,
+    startMs: number,
+  ): void {
     const zxid = this.lastZxid;
     if (type === Op.ping) {
       this.reply(cnxn, -2, type, zxid, 0, null, startMs);
@@ -587,20 +603,24 @@ export class ZkServer implements CnxnHandler {
     }, wait);
   }
 
-  /** ContainerManager: empty used containers and expired empty TTL nodes are deleted. */
-  checkContainers(): void {
-    if (!this.serving()) return;
+  /**
+   * ContainerManager: empty used containers and expired empty TTL nodes are
+   * deleted. Resolves once those deletes are applied.
+   */
+  checkContainers(): Promise<void> {
+    if (!this.serving()) return Promise.resolve();
     const candidates = reapCandidates(this.db.tree, this.now());
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
       this.requestQueued();
       const t = prepareWrite(
-        this.view,
+        this.chain.overlay,
         { type: Op.deleteContainer, path: p, version: -1 },
         this.ctx(0n, []),
       );
-      this.commitTxn(0n, 0, t);
+      this.submit(0n, 0, t);
     }
+    return candidates.length === 0 ? Promise.resolve() : this.chain.sync.drain();
   }
 
   private nextSnapThreshold(): number {
@@ -637,7 +657,7 @@ export class ZkServer implements CnxnHandler {
       packetsReceived: this.packetsReceived,
       packetsSent: this.packetsSent,
       authFailed: this.authFailed,
-      outstanding: this.gc.queued,
+      outstanding: this.chain.sync.queued,
       lastZxid: this.lastZxid,
       clientPort: this.listener?.addr.port,
       metrics: this.metrics,
