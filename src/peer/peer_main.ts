@@ -16,6 +16,9 @@ import { summary, ZkServer } from "../server/zk_server.ts";
 import { RuntimeError } from "../errors.ts";
 import { quorumConfLines } from "./quorum_conf.ts";
 import { QuorumPeer } from "./quorum_peer.ts";
+import { PeerRoles } from "./roles.ts";
+import { ZabDatabase } from "./zab_database.ts";
+import { FileZabLog } from "../zab/file_zab_log.ts";
 
 const log = logger("ZooKeeperServerMain");
 
@@ -55,31 +58,35 @@ export async function startPeerMain(
 ): Promise<PeerHandle> {
   if (cfg.clientPort === undefined) throw new RuntimeError("no clientPort in the config");
   if (!cfg.standalone && cfg.myid !== undefined) setLogMyid(cfg.myid); // 3.8's [myid:N]
-  const db = await Database.open(cfg);
-  // Ensemble: the restored tree's last zxid is the vote's zxid (3.8's
-  // lastProcessedZxid after loadDataBase); the epochs are checked against it.
-  const peer = cfg.standalone
-    ? null
-    : new QuorumPeer(cfg, { lastZxid: () => Promise.resolve(db.tree.lastProcessedZxid) });
-  if (peer) {
-    log.warn(
-      "ensemble mode: this peer takes part in leader election only; Zab replication is " +
-        "not implemented yet, so it serves no client sessions",
-    );
-    try {
-      await peer.start();
-    } catch (e) {
-      await db.close();
-      throw e;
-    }
-  }
+  // Ensemble: the Zab log is the one writer of the data dir and owns the tree;
+  // the server reads it through ZabDatabase. Its last logged zxid is the
+  // vote's zxid; the epochs are checked against it.
+  const zabLog = cfg.standalone ? null : await FileZabLog.open({
+    dataDir: cfg.dataDir,
+    dataLogDir: cfg.dataLogDir,
+    forceSync: cfg.forceSync,
+    preAllocSize: cfg.preAllocSizeKb * 1024,
+    extendedTypes: cfg.extendedTypesEnabled,
+    snapCount: cfg.snapCount,
+  });
+  const db = zabLog ? new ZabDatabase(zabLog) : await Database.open(cfg);
+  // The server is built before the election starts: a role may start at once.
+  let server: ZkServer | null = null;
+  const roles = zabLog ? new PeerRoles(cfg, zabLog, () => server!) : null;
+  const peer = roles
+    ? new QuorumPeer(cfg, {
+      lastZxid: () => Promise.resolve(zabLog!.lastLoggedZxid),
+      host: roles.host,
+    })
+    : null;
+  roles?.attach(peer!);
   const superDigest = cfg.extra.get(SUPER_DIGEST_KEY) ?? opts.superDigest ?? null;
   const num = (k: string) => {
     const v = cfg.extra.get(k);
     return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
   };
   let http: ServerHttp | null = null;
-  const server = new ZkServer({
+  server = new ZkServer({
     config: cfg,
     db,
     // zookeeper.nio.sessionlessCnxnTimeout (3.8 default 10 s).
@@ -89,9 +96,10 @@ export async function startPeerMain(
     // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
     serverId: peer ? Number(peer.myid) : 1,
     mode: peer ? () => modeOfPeer(peer.state) : undefined,
-    // No Zab yet: an elected peer answers 4lw but closes clients, as 3.8
-    // does while its ZooKeeperServer is not running.
-    clientRequests: peer ? () => false : undefined,
+    // An elected peer serves clients once its role's Zab says so; until then
+    // it answers 4lw but closes clients, as 3.8 does while its
+    // ZooKeeperServer is not running.
+    clientRequests: roles ? () => roles.serving() : undefined,
     superDigest,
     // conf: where the AdminServer listens (zkt only; `zkt conns` finds it there),
     // then a quorum peer's lines as 3.8 prints them, membership block last.
@@ -100,26 +108,41 @@ export async function startPeerMain(
       // QuorumZooKeeperServer adds peer_state; the metrics dump has election_time.
       monitor: peer
         ? [
-          ["peer_state", peer.state === "looking" ? "looking" : `${peer.state} - discovery`],
+          [
+            "peer_state",
+            peer.state === "looking"
+              ? "looking"
+              : `${peer.state} - ${roles!.serving() ? "broadcast" : "discovery"}`,
+          ],
           ...summary("election_time", peer.electionTime),
+          ...roles!.monitorLines(),
         ]
         : standaloneQuorumLines(),
     }),
   });
+  const srv = server;
+  if (peer) {
+    try {
+      await peer.start();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
   let addr: Deno.NetAddr;
   try {
-    addr = server.start();
+    addr = srv.start();
   } catch (e) {
     // The client port is taken: nothing else was started yet.
     await peer?.stop();
-    await server.stop();
+    await srv.stop();
     throw e;
   }
   const purge = startAutopurge(cfg);
-  const reclaim = startIdleReclaim(() => server.packetsReceived);
+  const reclaim = startIdleReclaim(() => srv.packetsReceived);
   http = await startServerHttp(
     cfg,
-    server,
+    srv,
     opts.configPath,
     peer ? () => peer.quorumView() : undefined,
     peer ? [["election_time", peer.electionTime]] : [],
@@ -133,9 +156,9 @@ export async function startPeerMain(
       reclaim.stop();
       await http?.stop();
       await peer?.stop();
-      await server.stop();
+      await srv.stop();
     })().finally(finish);
-  return { port: addr.port, peer, server, done, stop };
+  return { port: addr.port, peer, server: srv, done, stop };
 }
 
 /** The client port's mode for an FLE state (srvr's "Mode:" words). */

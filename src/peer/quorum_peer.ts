@@ -47,6 +47,12 @@ export interface QuorumPeerDeps {
  * ensemble serves no client and logs nothing, so zkt serve passes none.
  */
 export interface RoleHost {
+  /**
+   * A role starts (leader: bind the quorum port now). True when a Zab shell
+   * runs it: its end then comes only from Zab's rules (lostRole), never from
+   * the election-port stand-ins.
+   */
+  startRole?(role: Role, leader: bigint, roleId: number): boolean;
   /** Stop accepting Zab traffic (the quorum port's listener, the leader link). */
   stopZab?(): void | Promise<void>;
   /** Wait until every txn handed to the log writer is written (ZOOKEEPER-4712). */
@@ -75,6 +81,8 @@ export class QuorumPeer {
   /** The observer's jitter before it looks again, while it runs. */
   private wait: { timer: ReturnType<typeof setTimeout>; done: () => void } | undefined;
   private lastZxid = 0n;
+  /** A Zab shell runs the current role: the election-port stand-ins stay out of it. */
+  private zabRole = false;
   /** Monotonic time of the last decision: answers older than it say nothing of the role. */
   private decidedAt = 0;
   /** Monotonic time of the newest notification from each sid (wall times can step back). */
@@ -175,9 +183,17 @@ export class QuorumPeer {
     void this.perform(this.loop.established(this.loop.roleId, newEpoch));
   }
 
-  /** Leaves the current role and elects again (leader lost quorum, follower lost leader). */
-  lostRole(reason: EndReason = "leader_gone"): void {
-    this.endRole(this.loop.roleId, reason, null);
+  /**
+   * Leaves the current role (or role `roleId`, ignored once that role is over)
+   * and elects again (leader lost quorum, follower lost leader).
+   */
+  lostRole(reason: EndReason = "leader_gone", roleId = this.loop.roleId): void {
+    this.endRole(roleId, reason, null);
+  }
+
+  /** The run loop's current role id (a role's end names it). */
+  get roleId(): number {
+    return this.loop.roleId;
   }
 
   /** Ends role `roleId` (ignored when that role is over), logging `why` if it was current. */
@@ -205,10 +221,12 @@ export class QuorumPeer {
             this.currentEpoch = a.currentEpoch;
             this.look();
             break;
-          case "startRole":
+          case "startRole": {
             this.decidedAt = this.now();
-            this.watchLeader(a.role, a.roleId);
+            this.zabRole = this.deps.host?.startRole?.(a.role, a.leader, a.roleId) === true;
+            if (!this.zabRole) this.watchLeader(a.role, a.roleId);
             break;
+          }
           case "updateElectionVote":
             this.fle.updateElectionVote(a.peerEpoch);
             break;
@@ -401,7 +419,7 @@ export class QuorumPeer {
    * left (plus itself) are no quorum, as 3.8's leader finds at its next check.
    */
   private linkLost(sid: bigint): void {
-    if (this.stopped) return;
+    if (this.stopped || this.zabRole) return;
     const state = this.loop.state;
     const roleId = this.loop.roleId;
     if (state === "following" || state === "observing") {
