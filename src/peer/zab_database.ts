@@ -28,7 +28,9 @@ export class ZabDatabase implements ServerDatabase {
 
   /** Never used in ensemble mode: the role's Zab shell logs every txn. */
   commit(_batch: LoggedTxn[]): Promise<void> {
-    return Promise.reject(new Error("in an ensemble the txn log is written by Zab, not the server"));
+    return Promise.reject(
+      new Error("in an ensemble the txn log is written by Zab, not the server"),
+    );
   }
 
   digestRecord(): TxnDigest {
