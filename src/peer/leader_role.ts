@@ -5,7 +5,8 @@
 // touch sessions, their REVALIDATEs move sessions. The role ends only on
 // Zab's word (the shell's `done`: lost quorum, timeouts, a disk failure);
 // the run loop then drains the log, fast-forwards memory, drops the overlay
-// and closes clients (peer_main's RoleHost), and the peer looks again.
+// and closes clients (peer_main's RoleHost, through Leading below), and the
+// peer looks again.
 import type { ZkConfig } from "../config/types.ts";
 import { OpCode } from "../jute/constants.ts";
 import { logger } from "../log/logger.ts";
@@ -14,7 +15,7 @@ import type { ZkServer } from "../server/zk_server.ts";
 import type { FileZabLog } from "../zab/file_zab_log.ts";
 import { committedWindowFromLog } from "../zab/leader_log.ts";
 import { type LeaderEnd, LeaderShell } from "../zab/leader_shell.ts";
-import type { EndReason } from "./run_loop.ts";
+import type { EndReason, Role } from "./run_loop.ts";
 
 const log = logger("Leader");
 
@@ -144,5 +145,63 @@ export class LeaderRole {
     this.on = true;
     this.d.established(epoch);
     log.info(`Leading epoch ${epoch}: serving clients`);
+  }
+}
+
+/** What Leading acts on. */
+export interface LeadingDeps {
+  cfg: ZkConfig;
+  zabLog: FileZabLog;
+  server: () => ZkServer | null;
+  /** Zab established `epoch`: the vote reports it. */
+  established(epoch: bigint): void;
+  /** Role `roleId` ended on Zab's word. */
+  ended(roleId: number, reason: EndReason, why: string): void;
+}
+
+/** Runs one LEADING role at a time: QuorumPeer's RoleHost steps for that role. */
+export class Leading {
+  private role: LeaderRole | null = null;
+
+  constructor(private readonly d: LeadingDeps) {}
+
+  /** Starts leading (the quorum port is bound now); false for a role this does not run. */
+  start(role: Role, roleId: number): boolean {
+    if (role !== "leading") return false;
+    const server = this.d.server();
+    if (server === null) throw new Error("the client-port server is not built yet");
+    const r = new LeaderRole({
+      cfg: this.d.cfg,
+      zabLog: this.d.zabLog,
+      server,
+      established: (epoch) => this.d.established(epoch),
+      ended: (reason, why) => this.d.ended(roleId, reason, why),
+    });
+    this.role = r;
+    r.start();
+    return true;
+  }
+
+  /** Clients are served (a quorum acked NEWLEADER, the role goes on). */
+  get serving(): boolean {
+    return this.role?.serving ?? false;
+  }
+
+  /** stopZab: the leadership ends (if it has not), every learner is closed. */
+  async stopZab(): Promise<void> {
+    const r = this.role;
+    if (r) await r.stop("the peer leaves the LEADING role");
+  }
+
+  /** dropOutstanding: the proposals never committed leave the overlay with the role. */
+  dropOutstanding(): void {
+    const r = this.role;
+    this.role = null;
+    r?.currentChain?.overlay.clear();
+  }
+
+  /** mntr's leader lines while leading. */
+  monitorLines(): [string, number][] {
+    return this.role?.serving ? this.role.monitorLines() : [];
   }
 }

@@ -8,7 +8,7 @@ import type { PeerState } from "../election/notification.ts";
 import { setLogMyid } from "../log/logger.ts";
 import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
 import { startAutopurge } from "../server/autopurge.ts";
-import { Database } from "../server/database.ts";
+import { Database, type ServerDatabase } from "../server/database.ts";
 import { startIdleReclaim } from "../server/idle_reclaim.ts";
 import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
 import type { ServerMode } from "../server/server_options.ts";
@@ -16,9 +16,10 @@ import { summary, ZkServer } from "../server/zk_server.ts";
 import { RuntimeError } from "../errors.ts";
 import { quorumConfLines } from "./quorum_conf.ts";
 import { QuorumPeer } from "./quorum_peer.ts";
-import { PeerRoles } from "./roles.ts";
-import { ZabDatabase } from "./zab_database.ts";
 import { FileZabLog } from "../zab/file_zab_log.ts";
+import { LearnerRole } from "./learner_role.ts";
+import { Leading } from "./leader_role.ts";
+import { ZabServerDatabase } from "./zab_database.ts";
 
 /** The zoo.cfg key (unknown keys become `zookeeper.`-prefixed properties in 3.8). */
 const SUPER_DIGEST_KEY = "DigestAuthenticationProvider.superDigest";
@@ -56,28 +57,50 @@ export async function startPeerMain(
 ): Promise<PeerHandle> {
   if (cfg.clientPort === undefined) throw new RuntimeError("no clientPort in the config");
   if (!cfg.standalone && cfg.myid !== undefined) setLogMyid(cfg.myid); // 3.8's [myid:N]
-  // Ensemble: the Zab log is the one writer of the data dir and owns the tree;
-  // the server reads it through ZabDatabase. Its last logged zxid is the
-  // vote's zxid; the epochs are checked against it.
-  const zabLog = cfg.standalone ? null : await FileZabLog.open({
-    dataDir: cfg.dataDir,
-    dataLogDir: cfg.dataLogDir,
-    forceSync: cfg.forceSync,
-    preAllocSize: cfg.preAllocSizeKb * 1024,
-    extendedTypes: cfg.extendedTypesEnabled,
-    snapCount: cfg.snapCount,
-  });
-  const db = zabLog ? new ZabDatabase(zabLog) : await Database.open(cfg);
-  // The server is built before the election starts: a role may start at once.
+  // Ensemble: one storage object for the server and Zab (a ZabLog); its last
+  // logged zxid is the vote's zxid and the epochs are checked against it.
+  const zl = cfg.standalone ? null : await openZabLog(cfg);
+  const db: ServerDatabase = zl ? new ZabServerDatabase(zl) : await Database.open(cfg);
   let server: ZkServer | null = null;
-  const roles = zabLog ? new PeerRoles(cfg, zabLog, () => server!) : null;
-  const peer = roles
-    ? new QuorumPeer(cfg, {
-      lastZxid: () => Promise.resolve(zabLog!.lastLoggedZxid),
-      host: roles.host,
+  const learner = zl
+    ? new LearnerRole({
+      config: cfg,
+      zabLog: zl,
+      server: () => server,
+      established: (epoch) => peer?.updateElectionVote(epoch),
+      ended: (roleId, reason) => peer?.roleEnded(roleId, reason),
     })
     : null;
-  roles?.attach(peer!);
+  const leading = zl
+    ? new Leading({
+      cfg,
+      zabLog: zl,
+      server: () => server,
+      established: (epoch) => peer?.updateElectionVote(epoch),
+      ended: (roleId, reason, why) => peer?.roleEnded(roleId, reason, `${why}; looking again`),
+    })
+    : null;
+  const peer: QuorumPeer | null = zl && learner
+    ? new QuorumPeer(cfg, {
+      lastZxid: () => Promise.resolve(zl.lastLoggedZxid),
+      currentEpoch: () => zl.currentEpoch,
+      host: {
+        startRole: (role, leader, roleId) =>
+          leading!.start(role, roleId) || learner.start(role, leader, roleId),
+        stopZab: async () => {
+          await leading!.stopZab();
+          await learner.stopZab();
+        },
+        drainLog: () => zl.drain(),
+        fastForward: () => learner.fastForward(),
+        dropOutstanding: () => {
+          leading!.dropOutstanding();
+          learner.dropOutstanding();
+        },
+        closeClients: () => server?.closeClients(),
+      },
+    })
+    : null;
   const superDigest = cfg.extra.get(SUPER_DIGEST_KEY) ?? opts.superDigest ?? null;
   const num = (k: string) => {
     const v = cfg.extra.get(k);
@@ -94,10 +117,9 @@ export async function startPeerMain(
     // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
     serverId: peer ? Number(peer.myid) : 1,
     mode: peer ? () => modeOfPeer(peer.state) : undefined,
-    // An elected peer serves clients once its role's Zab says so; until then
-    // it answers 4lw but closes clients, as 3.8 does while its
-    // ZooKeeperServer is not running.
-    clientRequests: roles ? () => roles.serving() : undefined,
+    // An elected peer answers 4lw but closes clients, as 3.8 does while its
+    // ZooKeeperServer is not running: a learner serves from UPTODATE on.
+    clientRequests: peer ? () => learner!.serving || leading!.serving : undefined,
     superDigest,
     // conf: where the AdminServer listens (zkt only; `zkt conns` finds it there),
     // then a quorum peer's lines as 3.8 prints them, membership block last.
@@ -110,15 +132,16 @@ export async function startPeerMain(
             "peer_state",
             peer.state === "looking"
               ? "looking"
-              : `${peer.state} - ${roles!.serving() ? "broadcast" : "discovery"}`,
+              : `${peer.state} - ${
+                learner!.serving || leading!.serving ? "broadcast" : "discovery"
+              }`,
           ],
           ...summary("election_time", peer.electionTime),
-          ...roles!.monitorLines(),
+          ...leading!.monitorLines(),
         ]
         : standaloneQuorumLines(),
     }),
   });
-  const srv = server;
   if (peer) {
     try {
       await peer.start();
@@ -129,18 +152,18 @@ export async function startPeerMain(
   }
   let addr: Deno.NetAddr;
   try {
-    addr = srv.start();
+    addr = server.start();
   } catch (e) {
     // The client port is taken: nothing else was started yet.
     await peer?.stop();
-    await srv.stop();
+    await server.stop();
     throw e;
   }
   const purge = startAutopurge(cfg);
-  const reclaim = startIdleReclaim(() => srv.packetsReceived);
+  const reclaim = startIdleReclaim(() => server.packetsReceived);
   http = await startServerHttp(
     cfg,
-    srv,
+    server,
     opts.configPath,
     peer ? () => peer.quorumView() : undefined,
     peer ? [["election_time", peer.electionTime]] : [],
@@ -154,9 +177,9 @@ export async function startPeerMain(
       reclaim.stop();
       await http?.stop();
       await peer?.stop();
-      await srv.stop();
+      await server.stop();
     })().finally(finish);
-  return { port: addr.port, peer, server: srv, done, stop };
+  return { port: addr.port, peer, server: server!, done, stop };
 }
 
 /** The client port's mode for an FLE state (srvr's "Mode:" words). */
@@ -171,4 +194,16 @@ export function modeOfPeer(state: PeerState): ServerMode {
     case "looking":
       return "looking";
   }
+}
+
+/** Restores an ensemble peer's data dir as the ZabLog its server and Zab share. */
+function openZabLog(cfg: ZkConfig): Promise<FileZabLog> {
+  return FileZabLog.open({
+    dataDir: cfg.dataDir,
+    dataLogDir: cfg.dataLogDir,
+    forceSync: cfg.forceSync,
+    preAllocSize: cfg.preAllocSizeKb * 1024,
+    extendedTypes: cfg.extendedTypesEnabled,
+    snapCount: cfg.snapCount,
+  });
 }

@@ -40,6 +40,8 @@ export interface QuorumPeerDeps {
   random?(): number;
   /** What a role's end acts on besides the election (the server's pipeline); each defaults to nothing. */
   host?: RoleHost;
+  /** The currentEpoch file's value now (a role may have written it); default: as loaded at start. */
+  currentEpoch?(): bigint;
 }
 
 /**
@@ -48,9 +50,9 @@ export interface QuorumPeerDeps {
  */
 export interface RoleHost {
   /**
-   * A role starts (leader: bind the quorum port now). True when a Zab shell
-   * runs it: its end then comes only from Zab's rules (lostRole), never from
-   * the election-port stand-ins.
+   * Start the role's Zab half (a learner connects to `leader`); true when the
+   * host runs it: the role then ends only on Zab's rules, through roleEnded().
+   * False (or absent): the election-port stand-ins watch the role.
    */
   startRole?(role: Role, leader: bigint, roleId: number): boolean;
   /** Stop accepting Zab traffic (the quorum port's listener, the leader link). */
@@ -81,7 +83,7 @@ export class QuorumPeer {
   /** The observer's jitter before it looks again, while it runs. */
   private wait: { timer: ReturnType<typeof setTimeout>; done: () => void } | undefined;
   private lastZxid = 0n;
-  /** A Zab shell runs the current role: the election-port stand-ins stay out of it. */
+  /** The host runs the current role's Zab half: the election-port stand-ins stay off. */
   private zabRole = false;
   /** Monotonic time of the last decision: answers older than it say nothing of the role. */
   private decidedAt = 0;
@@ -183,17 +185,14 @@ export class QuorumPeer {
     void this.perform(this.loop.established(this.loop.roleId, newEpoch));
   }
 
-  /**
-   * Leaves the current role (or role `roleId`, ignored once that role is over)
-   * and elects again (leader lost quorum, follower lost leader).
-   */
-  lostRole(reason: EndReason = "leader_gone", roleId = this.loop.roleId): void {
-    this.endRole(roleId, reason, null);
+  /** Leaves the current role and elects again (leader lost quorum, follower lost leader). */
+  lostRole(reason: EndReason = "leader_gone"): void {
+    this.endRole(this.loop.roleId, reason, null);
   }
 
-  /** The run loop's current role id (a role's end names it). */
-  get roleId(): number {
-    return this.loop.roleId;
+  /** Zab ended role `roleId` (a stale id is ignored): leave it and look again. */
+  roleEnded(roleId: number, reason: EndReason, why: string | null = null): void {
+    this.endRole(roleId, reason, why);
   }
 
   /** Ends role `roleId` (ignored when that role is over), logging `why` if it was current. */
@@ -221,12 +220,11 @@ export class QuorumPeer {
             this.currentEpoch = a.currentEpoch;
             this.look();
             break;
-          case "startRole": {
+          case "startRole":
             this.decidedAt = this.now();
-            this.zabRole = this.deps.host?.startRole?.(a.role, a.leader, a.roleId) === true;
+            this.zabRole = this.deps.host?.startRole?.(a.role, a.leader, a.roleId) ?? false;
             if (!this.zabRole) this.watchLeader(a.role, a.roleId);
             break;
-          }
           case "updateElectionVote":
             this.fle.updateElectionVote(a.peerEpoch);
             break;
@@ -247,6 +245,7 @@ export class QuorumPeer {
             break;
           case "look": {
             const lastLoggedZxid = await this.deps.lastZxid();
+            this.currentEpoch = this.deps.currentEpoch?.() ?? this.currentEpoch;
             await this.perform(
               this.loop.looking({ lastLoggedZxid, currentEpoch: this.currentEpoch }),
             );

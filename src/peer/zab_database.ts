@@ -1,17 +1,18 @@
-// The server's storage in ensemble mode: the Zab log (FileZabLog) is the one
-// writer of the txn log, the snapshots and the epoch files, and the one owner
-// of the tree. The client-port server sees it through ServerDatabase: it reads
-// the tree (a getter: a SNAP or a reload swaps the tree under it) and never
-// writes the log itself — in an ensemble every txn is logged by the Zab shell
-// of the role, so commit() refuses. Standalone keeps server/database.ts.
-import type { DataTree } from "../data/tree.ts";
+// The server's storage on an ensemble peer: the one ZabLog that Zab's shells
+// also drive, seen through the ServerDatabase interface the client-port
+// server reads its tree from. The tree is read through on every access, since
+// a SNAP, TRUNC or reload replaces it; snapshots are the ZabLog's own (it rolls
+// the log every snapCount txns), so requestSnapshot() asks for none.
 import { DIGEST_VERSION } from "../data/digest.ts";
+import type { DataTree } from "../data/tree.ts";
 import type { TxnDigest } from "../jute/txn.ts";
+import { Writer } from "../jute/writer.ts";
+import { encodeTxnEntry } from "../persistence/records.ts";
 import type { LoggedTxn, ServerDatabase } from "../server/database.ts";
 import type { FileZabLog } from "../zab/file_zab_log.ts";
 
-/** ServerDatabase over a FileZabLog (ensemble mode). */
-export class ZabDatabase implements ServerDatabase {
+/** A ServerDatabase over a FileZabLog (commit() appends through the ZabLog's group commit). */
+export class ZabServerDatabase implements ServerDatabase {
   constructor(readonly zabLog: FileZabLog) {}
 
   get tree(): DataTree {
@@ -26,18 +27,19 @@ export class ZabDatabase implements ServerDatabase {
     return this.zabLog.logDir;
   }
 
-  /** Never used in ensemble mode: the role's Zab shell logs every txn. */
-  commit(_batch: LoggedTxn[]): Promise<void> {
-    return Promise.reject(
-      new Error("in an ensemble the txn log is written by Zab, not the server"),
-    );
+  /** Appends a batch of prepared txns as txn-log entries and resolves once durable. */
+  commit(batch: LoggedTxn[]): Promise<void> {
+    return this.zabLog.append(batch.map((t) => {
+      const w = new Writer(128);
+      encodeTxnEntry(w, t.header, t.txn, t.digest);
+      return { zxid: t.header.zxid, entry: w.toBytes() };
+    }));
   }
 
   digestRecord(): TxnDigest {
     return { version: DIGEST_VERSION, treeDigest: this.zabLog.tree.digest };
   }
 
-  /** The Zab log rolls and snapshots on its own (snapCount). */
   requestSnapshot(): boolean {
     return false;
   }

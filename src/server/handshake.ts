@@ -48,6 +48,12 @@ export interface HandshakeHost {
   createSession(id: bigint, timeout: number, then: (time: number) => void): void;
   /** Counts a failed authentication (ServerStats' auth failures). */
   authFailed(): void;
+  /**
+   * A learner asks the leader whether a reconnecting session is valid
+   * (REVALIDATE) and calls `then` with its answer; false when this server
+   * judges sessions itself.
+   */
+  revalidate?(id: bigint, timeout: number, then: (valid: boolean) => void): boolean;
 }
 
 /** The connect handshake and auth packets of one server. */
@@ -113,6 +119,11 @@ export class Handshake {
       h.inOrder(cnxn, () => this.finish(cnxn, false));
       return;
     }
+    const asked = h.revalidate?.(id, timeout, (valid) => {
+      if (valid) h.bySession.set(id, cnxn);
+      h.inOrder(cnxn, () => this.finish(cnxn, valid));
+    });
+    if (asked) return;
     const alive = h.sessions.touch(id, h.mono(), timeout);
     if (alive) {
       h.bySession.set(id, cnxn);

@@ -27,6 +27,8 @@ import { reapCandidates } from "./container_reaper.ts";
 import { meteredCommit } from "./commit_metrics.ts";
 import { type Chain, standaloneChain } from "./pipeline/standalone.ts";
 import type { ChainTxn, Committed } from "./pipeline/commit.ts";
+import type { FinalStage } from "./pipeline/final.ts";
+import type { LearnerFront } from "./pipeline/learner.ts";
 import { txnFires } from "./txn_events.ts";
 import { JavaSetOrder } from "./java_set_order.ts";
 import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
@@ -127,6 +129,8 @@ export class ZkServer implements CnxnHandler {
   private readonly handshake: Handshake;
   /** Dir sizes and descriptor counts for mntr/dirs, sampled off the request path. */
   private readonly fsFacts: FsFacts;
+  /** A follower's or observer's chain (pipeline/learner.ts) while it has that role. */
+  private learner: LearnerFront | null = null;
 
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
@@ -135,7 +139,7 @@ export class ZkServer implements CnxnHandler {
     this.order = new JavaSetOrder();
     const db = this.db;
     this.reads = {
-      // A getter: in an ensemble a SNAP or a reload replaces the tree.
+      // A learner's tree is a new object after a SNAP, TRUNC or reload.
       get tree() {
         return db.tree;
       },
@@ -186,16 +190,31 @@ export class ZkServer implements CnxnHandler {
       lastZxid: () => this.lastZxid,
       now: () => this.now(),
       mono: () => this.mono(),
-      inOrder: (cnxn, run) => this.chain.final.answer(cnxn.sessionId, run),
+      inOrder: (cnxn, run) => this.final.answer(cnxn.sessionId, run),
       send: (cnxn, bytes) => this.send(cnxn, bytes),
       reply: (cnxn, xid, type, zxid, err, startMs) =>
         this.reply(cnxn, xid, type, zxid, err, null, startMs),
       createSession: (id, timeout, then) => {
         this.requestQueued();
+        if (this.learner) {
+          const body = new Uint8Array(4);
+          new DataView(body.buffer).setInt32(0, timeout);
+          const req = { sessionId: id, cxid: 0, type: Op.createSession, body, authinfo: null };
+          this.learner.forward(req, (c) => then(c.header.time));
+          return;
+        }
         const t = this.submit(id, 0, { type: Op.createSession, record: { timeOut: timeout } });
         this.chain.final.awaitCommit(id, t.header.zxid, () => then(t.header.time));
       },
       authFailed: () => void this.authFailed++,
+      revalidate: (id, timeout, then) => {
+        if (!this.learner) return false;
+        this.learner.revalidate(id, timeout, (valid) => {
+          if (valid) this.sessions.add(id, timeout, this.mono());
+          then(valid);
+        });
+        return true;
+      },
     });
   }
 
@@ -231,11 +250,6 @@ export class ZkServer implements CnxnHandler {
   /** The current chain (its overlay is dropped when a role ends). */
   get currentChain(): Chain {
     return this.chain;
-  }
-
-  /** Closes every client connection (a quorum peer leaves its role: clients go elsewhere). */
-  closeClients(): void {
-    for (const c of [...this.cnxns]) c.close();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -437,6 +451,71 @@ export class ZkServer implements CnxnHandler {
     this.handshake.connect(cnxn, payload);
   }
 
+  // ----------------------------------------------------------------- learner
+
+  /** A follower's or observer's chain takes over writes, syncs and reconnects (null: none). */
+  setLearner(front: LearnerFront | null): void {
+    this.learner = front;
+  }
+
+  /** The per-session reply order of the chain in use. */
+  private get final(): FinalStage {
+    return this.learner?.final ?? this.chain.final;
+  }
+
+  /**
+   * A learner applied a committed txn: its watches fire here, the session it
+   * closes loses its connection here, and a request of ours is answered.
+   */
+  learnerCommitted(c: Committed): void {
+    this.deliver(txnFires(this.reads, c.rc.events));
+    const id = c.header.clientId;
+    if (c.txn.type === Op.createSession) {
+      this.sessions.add(id, c.txn.record.timeOut, this.mono());
+    }
+    const local = this.learner?.committed(c) ?? false;
+    if (c.txn.type === Op.closeSession) {
+      this.sessions.remove(id);
+      this.order.sessionClosed(id);
+      const live = this.bySession.get(id);
+      this.bySession.delete(id);
+      if (!local) live?.closeAfterFlush();
+    }
+  }
+
+  /** Closes every client connection (the role ended). */
+  closeClients(): void {
+    for (const c of [...this.cnxns]) c.close();
+  }
+
+  /** Forwards a client write, sync or close to the leader; the answer comes at its commit. */
+  private forwardRequest(
+    learner: LearnerFront,
+    cnxn: ClientCnxn,
+    xid: number,
+    type: number,
+    payload: Uint8Array,
+    startMs: number,
+  ): void {
+    const sid = cnxn.sessionId;
+    const req = {
+      sessionId: sid,
+      cxid: xid,
+      type,
+      body: payload.subarray(8),
+      authinfo: cnxn.authInfo,
+    };
+    if (type === Op.sync) {
+      learner.sync(req, () => this.answerRead(cnxn, xid, type, new Reader(req.body), startMs));
+      return;
+    }
+    learner.forward(req, (c) => {
+      const { err, body } = writeReply(this.db.tree, type, c.txn, c.rc);
+      this.reply(cnxn, xid, type, c.header.zxid, err, body, startMs, c.header.time);
+      if (type === Op.closeSession) cnxn.closeAfterFlush();
+    });
+  }
+
   // ---------------------------------------------------------------- requests
 
   packet(cnxn: ClientCnxn, payload: Uint8Array): void {
@@ -473,11 +552,17 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     this.sessions.touch(cnxn.sessionId, this.mono());
+    this.learner?.touch(cnxn.sessionId, cnxn.timeoutMs, this.mono());
     this.requestQueued();
     if (type === Op.sasl) {
       this.answer(cnxn, () => {
         this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
       });
+      return;
+    }
+    const learner = this.learner;
+    if (learner && (type === Op.closeSession || type === Op.sync || WRITE_OPS.has(type))) {
+      this.forwardRequest(learner, cnxn, xid, type, payload, startMs);
       return;
     }
     if (type === Op.closeSession) {
@@ -502,7 +587,7 @@ export class ZkServer implements CnxnHandler {
 
   /** Runs `run` (a reply from the committed tree) once the session's earlier writes are answered. */
   private answer(cnxn: ClientCnxn, run: () => void): void {
-    this.chain.final.answer(cnxn.sessionId, run);
+    this.final.answer(cnxn.sessionId, run);
   }
 
   /** The session state prep sees: ok, expired (closing), or unknown. */
@@ -658,7 +743,8 @@ export class ZkServer implements CnxnHandler {
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = null;
       if (this.stopped) return;
-      if (this.serving()) {
+      // Only the leader expires a learner's (global) sessions.
+      if (this.serving() && !this.learner) {
         for (const id of this.sessions.poll(this.mono())) {
           const s = this.db.tree.sessions.get(id);
           log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
@@ -676,7 +762,8 @@ export class ZkServer implements CnxnHandler {
    * deleted. Resolves once those deletes are applied.
    */
   checkContainers(): Promise<void> {
-    if (!this.serving()) return Promise.resolve();
+    // A learner's containers are reaped by the leader.
+    if (!this.serving() || this.learner) return Promise.resolve();
     const candidates = reapCandidates(this.db.tree, this.now());
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
