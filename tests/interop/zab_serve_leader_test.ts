@@ -17,11 +17,11 @@ import { mntrOf, startJavaMember } from "../support/zab_learner_check.ts";
 import { startZkt, type ZktServer } from "../support/zkt_server.ts";
 import { type Member, modeOfPeer, planEnsemble } from "./election_ensemble.ts";
 
-/** Runs tests/support/zab_serve_clients.py; returns its JSON line. */
+/** Runs tests/support/zab_serve_leader_clients.py; returns its JSON line. */
 async function kazoo(...args: (string | number)[]): Promise<Record<string, unknown>> {
   const r = await new Deno.Command(SYSTEM_PYTHON, {
     args: [
-      new URL("../support/zab_serve_clients.py", import.meta.url).pathname,
+      new URL("../support/zab_serve_leader_clients.py", import.meta.url).pathname,
       ...args.map(String),
     ],
     stdin: "null",

@@ -1,89 +1,119 @@
-# kazoo clients for the `zkt serve` leader interop test
-# (tests/interop/zab_serve_leader_test.ts). Prints one JSON line.
-#   write host:port prefix   — through one server, with digest auth: a node,
-#       3 sequential children, an ephemeral (kept until exit), a multi, an
-#       ACL'd node only user:pw may read and write, a create that must fail
-#       (NodeExists: an error txn with this client's cxid) and a setData on
-#       the ACL'd node; prints the sequential names.
-#   read host:port prefix... — sync() then the tree under each prefix
-#       (children, data, the ACL'd node read with auth, denied without).
-#   ephemeral host:port path — creates an ephemeral, prints its session id,
-#       then exits without closing (the session must expire on the leader).
+# kazoo clients for the zkt-serve-as-learner interop tests
+# (tests/interop/zab_serve_learner_test.ts). Prints one JSON line per step;
+# exits non-zero with the failing check on stderr.
+#   argv: zkt host:port, java host:port, command
+#   writes      through zkt (digest auth): create (persistent, ephemeral,
+#               sequential), setData, delete, multi, setACL, a NodeExists on
+#               the right client; the Java server reads them after sync
+#   java-writes through Java; zkt reads them after sync; a watch set on zkt
+#               fires for a write made through Java
+#   move        a session made on zkt with an ephemeral moves to Java and back
+#               (REVALIDATE both ways); the ephemeral stays
 import json
-import os
 import sys
+import threading
 
 from kazoo.client import KazooClient
-from kazoo.exceptions import NoAuthError, NodeExistsError
-from kazoo.security import make_digest_acl
+from kazoo.exceptions import NodeExistsError
+from kazoo.security import make_digest_acl, OPEN_ACL_UNSAFE
 
-mode, host = sys.argv[1], sys.argv[2]
-AUTH = ("digest", "user:pw")
+zkt, java, cmd = sys.argv[1:4]
 
 
-def client(auth=True, timeout=30):
-    c = KazooClient(hosts=host, timeout=timeout, auth_data=[AUTH] if auth else None)
-    c.start(timeout=60)
+def on(host, **kw):
+    c = KazooClient(hosts=host, timeout=10, **kw)
+    c.start(timeout=30)
     return c
 
 
-if mode == "write":
-    prefix = sys.argv[3]
-    c = client()
-    c.create(prefix, b"top")
-    seqs = [c.create(prefix + "/s-", b"s", sequence=True) for _ in range(3)]
-    c.create(prefix + "/eph", b"e", ephemeral=True)
-    t = c.transaction()
-    t.create(prefix + "/m1", b"multi")
-    t.set_data(prefix, b"top2")
-    res = t.commit()
-    if any(isinstance(r, Exception) for r in res):
-        raise SystemExit("multi failed: %r" % (res,))
-    acl = make_digest_acl("user", "pw", all=True)
-    c.create(prefix + "/secret", b"hidden", acl=[acl])
-    c.set(prefix + "/secret", b"hidden2")
+def check(cond, what):
+    if not cond:
+        print("FAILED: " + what, file=sys.stderr, flush=True)
+        sys.exit(1)
+
+
+def step(v):
+    print(json.dumps(v), flush=True)
+
+
+if cmd == "writes":
+    z = on(zkt, auth_data=[("digest", "alice:secret")])
+    other = on(zkt)
+    acl = make_digest_acl("alice", "secret", all=True)
+    z.create("/w", b"root")
+    z.create("/w/secret", b"s", acl=[acl])
+    z.create("/w/eph", b"e", ephemeral=True)
+    seq = z.create("/w/seq-", b"q", sequence=True)
+    z.set("/w", b"root2")
+    z.create("/w/gone", b"")
+    z.delete("/w/gone")
+    t = z.transaction()
+    t.create("/w/m1", b"m")
+    t.set_data("/w", b"root3")
+    check(all(r is True or isinstance(r, str) or hasattr(r, "version") for r in t.commit()), "multi")
+    z.set_acls("/w/m1", [acl])
+    # A NodeExists answers the client that caused it, not another one.
     try:
-        c.create(prefix, b"again")
-        raise SystemExit("a duplicate create succeeded")
+        other.create("/w", b"again")
+        check(False, "create of an existing node through zkt succeeded")
     except NodeExistsError:
         pass
-    print(json.dumps({"seqs": [s.rsplit("/", 1)[1] for s in seqs]}), flush=True)
-    c.stop()
-    c.close()
-elif mode == "read":
-    c = client()
-    anon = client(auth=False)
-    out = {}
-    for prefix in sys.argv[3:]:
-        c.sync(prefix)
-        anon.sync(prefix)
-        kids = sorted(c.get_children(prefix))
-        top = c.get(prefix)[0].decode()
-        secret = c.get(prefix + "/secret")[0].decode()
-        try:
-            anon.get(prefix + "/secret")
-            denied = False
-        except NoAuthError:
-            denied = True
-        out[prefix] = {"children": kids, "data": top, "secret": secret, "denied": denied}
-    print(json.dumps(out), flush=True)
-    for x in (c, anon):
-        x.stop()
-        x.close()
-elif mode == "ephemeral":
-    path = sys.argv[3]
-    c = client(auth=False, timeout=4)
-    c.create(path, b"e", ephemeral=True)
-    print(json.dumps({"session": "0x%x" % c.client_id[0]}), flush=True)
-    os._exit(0)
-elif mode == "exists":
-    c = client(auth=False)
-    out = {}
-    for path in sys.argv[3:]:
-        c.sync(path)
-        out[path] = c.exists(path) is not None
-    print(json.dumps(out), flush=True)
-    c.stop()
-    c.close()
+    check(other.get("/w")[0] == b"root3", "the other client sees the multi's data")
+    step({"zkt_writes": True, "seq": seq, "session": hex(z.client_id[0])})
+    j = on(java, auth_data=[("digest", "alice:secret")])
+    j.sync("/w")
+    check(j.get("/w")[0] == b"root3", "java reads /w")
+    check(j.get("/w/secret")[0] == b"s", "java reads /w/secret with digest auth")
+    check(j.exists("/w/eph").ephemeralOwner == z.client_id[0], "java sees zkt's ephemeral owner")
+    check(j.exists(seq) is not None, "java sees the sequential node")
+    check(j.exists("/w/gone") is None, "java sees the delete")
+    acls, _ = j.get_acls("/w/m1")
+    check(acls[0].id.scheme == "digest", "java sees the setACL")
+    noauth = on(java)
+    try:
+        noauth.get("/w/secret")
+        check(False, "an unauthenticated read of a digest node succeeded")
+    except Exception:
+        pass
+    z.stop()
+    z.close()
+    j.sync("/w")
+    check(j.exists("/w/eph") is None, "the ephemeral is gone with zkt's session")
+    step({"java_reads": True})
+elif cmd in ("java-writes", "java-writes-again"):
+    root = "/jw" if cmd == "java-writes" else "/jw2"
+    z = on(zkt)
+    fired = threading.Event()
+    z.exists(root, watch=lambda e: fired.set())
+    j = on(java)
+    j.create(root, b"from java")
+    for i in range(20):
+        j.create(root + "/n%d" % i, b"%d" % i)
+    check(fired.wait(30), "the watch set on zkt fired for a write made through java")
+    z.sync(root)
+    check(len(z.get_children(root)) == 20, "zkt reads java's 20 children after sync")
+    check(z.get(root + "/n19")[0] == b"19", "zkt reads java's data")
+    step({"java_writes_seen": True})
+elif cmd == "move":
+    z = on(zkt)
+    z.create("/mv-eph", b"e", ephemeral=True)
+    sid, pw = z.client_id
+    # The first connection is abandoned, not closed: kazoo must not reconnect
+    # it (it would take the session back) nor send closeSession.
+    z._stopped.set()
+    moved = []
+    for host in (java, zkt, java):
+        c = on(host, client_id=(sid, pw))
+        moved.append(c)
+        check(c.client_id[0] == sid, "the session id survives the move to " + host)
+        check(c.exists("/mv-eph").ephemeralOwner == sid, "the ephemeral survives on " + host)
+        c.set("/mv-eph", host.encode())
+        step({"moved_to": host})
+        # Abandon this connection too before the next server takes the session over.
+        c._stopped.set()
+    j = on(java)
+    j.sync("/mv-eph")
+    check(j.get("/mv-eph")[0] == java.encode(), "the last write through the moved session")
+    step({"moved": True})
 else:
-    raise SystemExit("unknown mode " + mode)
+    check(False, "unknown command " + cmd)
