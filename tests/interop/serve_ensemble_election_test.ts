@@ -1,11 +1,8 @@
 // `zkt serve` processes as ensemble peers beside Apache ZooKeeper 3.8 peers:
-// they elect together over the real election protocol and report the outcome
-// on the AdminServer, probe-election and `zkt conns` (srvr says "not currently
-// serving": without Zab a zkt peer serves no client). Zab is a later issue, so a
-// ZooKeeper leader keeps its role only with a quorum of ZooKeeper followers,
-// and a ZooKeeper follower of a zkt leader (or a ZooKeeper leader without a
-// ZooKeeper quorum) falls back to LOOKING after initLimit ticks (20 s here):
-// agreement is checked while the elected roles stand.
+// they elect together over the real election protocol, report the outcome on
+// the AdminServer, probe-election and `zkt conns`, and then lead or follow
+// over Zab and serve clients (srvr "Mode: ..."; before its role's Zab serves,
+// srvr says "not currently serving", as a 3.8 peer's does).
 import assert from "node:assert/strict";
 import type { ProbeAnswer } from "../../src/election/probe.ts";
 import type { ApacheZk } from "../support/apache_zk.ts";
@@ -20,6 +17,7 @@ import {
   dataDirWithTxns,
   probeOnce,
   roleOf,
+  servesAs,
   srvrOf,
   startZktMember,
   type ZktMember,
@@ -130,16 +128,12 @@ Deno.test({
       const followerAns = await probeOnce(F.election);
       assert.equal(followerAns.state, "following");
       assert.equal(followerAns.leader, BigInt(L.sid));
-      // zkt agrees on the leader and the election round (its peerEpoch stays the
-      // one it voted with: it never syncs, so it never learns epoch 1).
+      // zkt agrees on the leader and the election round.
       const mine = await electionOf(zkts[0]);
       assert.equal(mine.state, "follower");
       assert.equal(mine.leader, L.sid);
-      // A follower that serves no client (no Zab) answers srvr, stat, mntr and
-      // conf as a 3.8 peer does while its ZooKeeperServer is not running.
-      for (const w of ["srvr", "stat", "mntr", "conf"]) {
-        assert.equal((await fourLetter(members[0].client, w)).trim(), NOT_SERVING, w);
-      }
+      // Synced with the Java leader, the zkt follower serves.
+      await servesAs(members[0].client, "follower");
       assert.equal(await fourLetter(members[0].client, "ruok"), "imok");
       const zktAns = await probeOnce(members[0].election);
       assert.equal(zktAns.state, "following");
@@ -186,12 +180,9 @@ Deno.test({
       const zktElection = await adminCommand(zkts[0].adminPort, "election");
       assert.equal(typeof zktElection.last_election_time_ms, "number");
 
-      // No Zab yet: a client's connect request is answered by closing, as 3.8
-      // does while its ZooKeeperServer is not running.
-      await assert.rejects(
-        ZkClient.connect(members[0].client),
-        /closed the connection during the handshake/,
-      );
+      // A client of the zkt follower gets a session (its createSession forwarded to Java).
+      const c = await ZkClient.connect(members[0].client);
+      await c.close();
       // kill -9 the leader: the other ZooKeeper peer (epoch 1 in its vote) beats zkt 1 (epoch 0).
       await zks[L.sid - 2].stop("SIGKILL");
       const newLeader = await probeUntil(
@@ -210,7 +201,7 @@ Deno.test({
       );
       assert.equal(BigInt(after.vote.election_epoch as number), newLeader.electionEpoch);
       assert.equal(await roleOf(zkts[0]), "follower");
-      assert.equal((await srvrOf(members[0].client)).trim(), NOT_SERVING);
+      await servesAs(members[0].client, "follower");
       assert.match(zkts[0].log(), /FOLLOWING - LEADER ELECTION TOOK - \d+ MS/);
     } catch (e) {
       throw withLogs(e, zkts, zks);
@@ -264,10 +255,9 @@ Deno.test({
       assert.equal(lead.leader, 1);
       assert.equal(BigInt(lead.vote.election_epoch as number), zkVote.electionEpoch);
       assert.match(zkts[1].log(), /LEADING - LEADER ELECTION TOOK - \d+ MS/);
-      // The zkt leader serves no client: its srvr says so, as 3.8's does until Zab runs.
-      assert.equal((await srvrOf(members[0].client)).trim(), NOT_SERVING);
-      // ZooKeeper's own srvr: a follower that cannot sync with a zkt leader (no Zab) does not serve.
-      assert.equal((await srvrOf(members[2].client)).trim(), NOT_SERVING);
+      // The zkt leader serves once a quorum acked NEWLEADER; the Java follower synced with it.
+      await servesAs(members[0].client, "leader");
+      await servesAs(members[2].client, "follower");
 
       // kill -9 the zkt leader: 2 and 3 have equal votes (epoch 0, zxid 0) → sid 3.
       await zkts[1].stop("SIGKILL");
@@ -347,7 +337,7 @@ Deno.test({
           100,
         );
         assert.equal(BigInt(e.vote.election_epoch as number), next.electionEpoch);
-        assert.equal((await srvrOf(z.port)).trim(), NOT_SERVING);
+        await servesAs(z.port, "follower");
       }
     } catch (e) {
       throw withLogs(e, zkts, zks);
