@@ -5,7 +5,7 @@
 // back one handle to stop them all in order. `zkt serve` parses flags around it.
 import type { ZkConfig } from "../config/types.ts";
 import type { PeerState } from "../election/notification.ts";
-import { logger, setLogMyid } from "../log/logger.ts";
+import { setLogMyid } from "../log/logger.ts";
 import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
 import { startAutopurge } from "../server/autopurge.ts";
 import { Database, type ServerDatabase } from "../server/database.ts";
@@ -19,8 +19,6 @@ import { QuorumPeer } from "./quorum_peer.ts";
 import { FileZabLog } from "../zab/file_zab_log.ts";
 import { LearnerRole } from "./learner_role.ts";
 import { ZabServerDatabase } from "./zab_database.ts";
-
-const log = logger("ZooKeeperServerMain");
 
 /** The zoo.cfg key (unknown keys become `zookeeper.`-prefixed properties in 3.8). */
 const SUPER_DIGEST_KEY = "DigestAuthenticationProvider.superDigest";
