@@ -18,6 +18,7 @@ import { quorumConfLines } from "./quorum_conf.ts";
 import { QuorumPeer } from "./quorum_peer.ts";
 import { FileZabLog } from "../zab/file_zab_log.ts";
 import { LearnerRole } from "./learner_role.ts";
+import { Leading } from "./leader_role.ts";
 import { ZabServerDatabase } from "./zab_database.ts";
 
 /** The zoo.cfg key (unknown keys become `zookeeper.`-prefixed properties in 3.8). */
@@ -70,16 +71,32 @@ export async function startPeerMain(
       ended: (roleId, reason) => peer?.roleEnded(roleId, reason),
     })
     : null;
+  const leading = zl
+    ? new Leading({
+      cfg,
+      zabLog: zl,
+      server: () => server,
+      established: (epoch) => peer?.updateElectionVote(epoch),
+      ended: (roleId, reason, why) => peer?.roleEnded(roleId, reason, `${why}; looking again`),
+    })
+    : null;
   const peer: QuorumPeer | null = zl && learner
     ? new QuorumPeer(cfg, {
       lastZxid: () => Promise.resolve(zl.lastLoggedZxid),
       currentEpoch: () => zl.currentEpoch,
       host: {
-        startRole: (role, leader, roleId) => learner.start(role, leader, roleId),
-        stopZab: () => learner.stopZab(),
+        startRole: (role, leader, roleId) =>
+          leading!.start(role, roleId) || learner.start(role, leader, roleId),
+        stopZab: async () => {
+          await leading!.stopZab();
+          await learner.stopZab();
+        },
         drainLog: () => zl.drain(),
         fastForward: () => learner.fastForward(),
-        dropOutstanding: () => learner.dropOutstanding(),
+        dropOutstanding: () => {
+          leading!.dropOutstanding();
+          learner.dropOutstanding();
+        },
         closeClients: () => server?.closeClients(),
       },
     })
@@ -102,7 +119,7 @@ export async function startPeerMain(
     mode: peer ? () => modeOfPeer(peer.state) : undefined,
     // An elected peer answers 4lw but closes clients, as 3.8 does while its
     // ZooKeeperServer is not running: a learner serves from UPTODATE on.
-    clientRequests: peer ? () => learner!.serving : undefined,
+    clientRequests: peer ? () => learner!.serving || leading!.serving : undefined,
     superDigest,
     // conf: where the AdminServer listens (zkt only; `zkt conns` finds it there),
     // then a quorum peer's lines as 3.8 prints them, membership block last.
@@ -111,8 +128,16 @@ export async function startPeerMain(
       // QuorumZooKeeperServer adds peer_state; the metrics dump has election_time.
       monitor: peer
         ? [
-          ["peer_state", peer.state === "looking" ? "looking" : `${peer.state} - discovery`],
+          [
+            "peer_state",
+            peer.state === "looking"
+              ? "looking"
+              : `${peer.state} - ${
+                learner!.serving || leading!.serving ? "broadcast" : "discovery"
+              }`,
+          ],
           ...summary("election_time", peer.electionTime),
+          ...leading!.monitorLines(),
         ]
         : standaloneQuorumLines(),
     }),

@@ -125,7 +125,11 @@ export class Handshake {
     });
     if (asked) return;
     const alive = h.sessions.touch(id, h.mono(), timeout);
-    if (alive) h.bySession.set(id, cnxn);
+    if (alive) {
+      h.bySession.set(id, cnxn);
+      // Its writes come from here now (a leader answers others with SessionMoved).
+      h.sessions.setOwner(id, "local");
+    }
     h.inOrder(cnxn, () => this.finish(cnxn, alive));
   }
 

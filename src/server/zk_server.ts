@@ -39,12 +39,42 @@ import { Err, errorTxn, Op, prepareCloseSession, type PreparedTxn, prepareWrite 
 import { answeredWithoutTxn, prepareRequest, writeReply } from "./write_ops.ts";
 import { hexId } from "./session_id.ts";
 import { Handshake } from "./handshake.ts";
-import { SessionTracker } from "./session_tracker.ts";
+import { type SessionOwner, SessionTracker } from "./session_tracker.ts";
+
+/** The owner of sessions whose client is connected here (3.8's ServerCnxn.me). */
+export const LOCAL_OWNER: SessionOwner = "local";
+
+/** A client request a learner forwarded to this leader (zab's REQUEST, decoded). */
+export interface ForwardedWrite {
+  sessionId: bigint;
+  cxid: number;
+  type: number;
+  /** The request record after the RequestHeader. */
+  body: Uint8Array;
+  /** The client connection's auth ids (with its ip: id). */
+  authInfo: AuthId[];
+}
 import { WatchManager } from "../data/watch_manager.ts";
 import type { ServerDatabase } from "./database.ts";
 import { ServerMetrics, summaryLines } from "./metrics/server_metrics.ts";
 
 import type { ServerMode, ZkServerOptions } from "./server_options.ts";
+import type { DataTree } from "../data/tree.ts";
+
+/** What the server gives the chain of its role. */
+export interface ServerChainWiring {
+  tree: DataTree;
+  /** A session's committed ephemerals in 3.8's order. */
+  ephemerals(sessionId: bigint): string[];
+  now(): number;
+  /** A txn was applied: fire its watches (before any reply). */
+  fire(c: Committed): void;
+  /** A txn was applied and answered: close, snapshot count. */
+  after(c: Committed): void;
+  mismatch(zxid: bigint, logged: bigint, tree: bigint): void;
+  /** The log could not be written: nothing may be answered any more. */
+  fatal(e: Error): void;
+}
 
 const log = logger("ZooKeeperServer");
 
@@ -57,8 +87,8 @@ export class ZkServer implements CnxnHandler {
   readonly watches = new WatchManager<ClientCnxn>();
   readonly cnxns = new Set<ClientCnxn>();
   private readonly bySession = new Map<bigint, ClientCnxn>();
-  /** prep → sync → commit → final. */
-  private readonly chain: Chain;
+  /** prep → sync → commit → final (standalone); a quorum peer sets its role's chain. */
+  private chain: Chain;
   private readonly modeOf: () => ServerMode;
   private readonly clientRequests: () => boolean;
   private readonly now: () => number;
@@ -146,20 +176,9 @@ export class ZkServer implements CnxnHandler {
       }
     }
     this.chain = standaloneChain({
-      tree: this.db.tree,
-      ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
+      ...this.chainWiring(),
       sink: meteredCommit(this.db, this.metrics, () => this.now()),
       nextZxid: () => this.zxidSource ? this.zxidSource() : ++this.hzxid,
-      now: () => this.now(),
-      fire: (c) => this.deliver(txnFires(this.reads, c.rc.events)),
-      after: (c) => this.afterCommit(c),
-      mismatch: (zxid, logged, tree) => {
-        this.metrics.counters.digest_mismatches_count++;
-        log.error(
-          `Digest mismatch at zxid 0x${zxid.toString(16)}: logged ${logged}, tree ${tree}`,
-        );
-      },
-      fatal: (e) => this.fail(e),
     });
     this.snapThreshold = this.nextSnapThreshold();
     this.handshake = new Handshake({
@@ -197,6 +216,40 @@ export class ZkServer implements CnxnHandler {
         return true;
       },
     });
+  }
+
+  /** What every chain gets from the server: the tree, and what follows each commit. */
+  private chainWiring(): ServerChainWiring {
+    return {
+      tree: this.db.tree,
+      ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
+      now: () => this.now(),
+      fire: (c) => this.deliver(txnFires(this.reads, c.rc.events)),
+      after: (c) => this.afterCommit(c),
+      mismatch: (zxid, logged, tree) => {
+        this.metrics.counters.digest_mismatches_count++;
+        log.error(
+          `Digest mismatch at zxid 0x${zxid.toString(16)}: logged ${logged}, tree ${tree}`,
+        );
+      },
+      fatal: (e) => this.fail(e),
+    };
+  }
+
+  /**
+   * A quorum peer's role brings its own chain (leader: prep → propose → Zab
+   * log → commit on quorum → final); it is built on the server's tree as it is
+   * now. Requests of the last role still waiting are its business (their
+   * clients are closed when a role ends).
+   */
+  setChain(make: (w: ServerChainWiring) => Chain): Chain {
+    this.chain = make(this.chainWiring());
+    return this.chain;
+  }
+
+  /** The current chain (its overlay is dropped when a role ends). */
+  get currentChain(): Chain {
+    return this.chain;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -544,11 +597,17 @@ export class ZkServer implements CnxnHandler {
     return s.closing ? Err.SessionExpired : Err.Ok;
   }
 
-  private ctx(sessionId: bigint, authInfo: AuthId[]) {
+  /**
+   * What prep checks a request against. With an owner (a write), the session
+   * check is 3.8's checkSession: another server's session is SessionMoved.
+   */
+  private ctx(sessionId: bigint, authInfo: AuthId[], owner?: SessionOwner) {
     return {
       sessionId,
       authInfo,
-      sessionState: this.sessionState(sessionId),
+      sessionState: owner === undefined
+        ? this.sessionState(sessionId)
+        : this.sessions.check(sessionId, owner),
       // The tree was built with zookeeper.extendedTypesEnabled: one place to read it.
       extendedTypes: this.db.tree.extendedTypes,
     };
@@ -587,7 +646,7 @@ export class ZkServer implements CnxnHandler {
         this.chain.overlay,
         type,
         r,
-        this.ctx(sid, cnxn.authInfo),
+        this.ctx(sid, cnxn.authInfo, LOCAL_OWNER),
         this.cfg.reconfigEnabled,
       );
     } catch (e) {
@@ -731,6 +790,73 @@ export class ZkServer implements CnxnHandler {
     if (!this.db.requestSnapshot()) return;
     this.txnsSinceSnap = 0;
     this.snapThreshold = this.nextSnapThreshold();
+  }
+
+  // ------------------------------------- leader: what learners send (Zab REQUEST, PING, REVALIDATE)
+
+  /** A new leader tracks every session of its tree afresh with its whole timeout (3.8's SessionTrackerImpl). */
+  trackTreeSessions(): void {
+    const tree = this.db.tree;
+    for (const id of this.sessions.ids()) if (!tree.sessions.has(id)) this.sessions.remove(id);
+    for (const [id, to] of tree.sessions) this.sessions.add(id, to, this.mono());
+  }
+
+  /**
+   * A request a learner forwarded: every one becomes exactly one txn with its
+   * session and cxid (an error txn when prep refuses it), owned by `owner`.
+   * No reply leaves here: the learner answers its client when the txn commits.
+   */
+  forwarded(owner: bigint, r: ForwardedWrite): void {
+    this.requestQueued();
+    const id = r.sessionId;
+    if (r.type === Op.createSession) {
+      // The learner chose the id; the body is the timeout alone.
+      const timeOut = r.body.length >= 4
+        ? new DataView(r.body.buffer, r.body.byteOffset, 4).getInt32(0)
+        : this.cfg.tickTime * 2;
+      this.sessions.add(id, timeOut, this.mono());
+      this.sessions.setOwner(id, owner);
+      this.submit(id, r.cxid, { type: Op.createSession, record: { timeOut } });
+      return;
+    }
+    if (r.type === Op.closeSession) {
+      this.sessions.setClosing(id);
+      this.submit(id, r.cxid, prepareCloseSession(this.chain.overlay, id));
+      this.sessions.remove(id);
+      log.info(`Closed session ${hexId(id)} (from sid ${owner})`);
+      return;
+    }
+    let t: PreparedTxn;
+    try {
+      t = prepareRequest(
+        this.chain.overlay,
+        r.type,
+        new Reader(r.body, this.cfg.juteMaxBuffer),
+        this.ctx(id, r.authInfo, owner),
+        this.cfg.reconfigEnabled,
+      );
+    } catch (e) {
+      log.warn(
+        `Failed to prepare ${OP_NAMES[r.type] ?? r.type} forwarded by sid ${owner}: ${
+          (e as Error).message
+        }`,
+      );
+      t = errorTxn(Err.MarshallingError);
+    }
+    this.submit(id, r.cxid, t);
+  }
+
+  /** A learner's PING table: each session it saw activity on is touched. */
+  touchSessions(touches: Iterable<{ sessionId: bigint; timeout: number }>): void {
+    const now = this.mono();
+    for (const t of touches) this.sessions.touch(t.sessionId, now, t.timeout);
+  }
+
+  /** A learner's REVALIDATE: valid for a live session, which is touched and moves to `owner`. */
+  revalidateSession(owner: bigint, id: bigint, timeout: number): boolean {
+    const alive = this.sessions.touch(id, this.mono(), timeout);
+    if (alive) this.sessions.setOwner(id, owner);
+    return alive;
   }
 
   // ------------------------------------------------------------------- stats

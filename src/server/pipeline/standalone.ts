@@ -4,6 +4,7 @@
 // A quorum peer assembles its own chain from the same stages (see each stage's
 // header for its seam); no stage asks which chain it is in.
 import type { DataTree } from "../../data/tree.ts";
+import type { Txn } from "../../jute/txn_body.ts";
 import { type ChainTxn, CommitStage, type Committed } from "./commit.ts";
 import { FinalStage } from "./final.ts";
 import { committedTree, Outstanding } from "./overlay.ts";
@@ -28,12 +29,13 @@ export interface StandaloneWiring {
   fatal(e: Error): void;
 }
 
-/** The stages of one chain. */
+/** The stages of one chain, as the server drives them (every role's chain has these). */
 export interface Chain {
   overlay: Outstanding;
-  prep: PrepStage;
-  sync: GroupCommit<ChainTxn>;
-  commit: CommitStage;
+  /** Hands on a prepared txn (its zxid assigned now); returns it as it travels. */
+  prep: { submit(sessionId: bigint, cxid: number, txn: Txn): ChainTxn };
+  /** Txns handed on and not yet durable, and a wait until they are. */
+  sync: { readonly queued: number; drain(): Promise<void> };
   final: FinalStage;
 }
 
@@ -60,5 +62,5 @@ export function standaloneChain(w: StandaloneWiring): Chain {
     now: w.now,
     next: (t) => sync.add(t),
   });
-  return { overlay, prep, sync, commit, final };
+  return { overlay, prep, sync, final };
 }
