@@ -52,17 +52,18 @@ export class LearnerRole {
       return true;
     }
     this.memory = "fast-forward";
-    let shell: LearnerShell;
+    // The front is built first: the shell's hooks feed it.
+    const link: { shell?: LearnerShell } = {};
     const front = new LearnerFront({
-      forward: (r) => shell.forward(r),
-      revalidate: (id, timeout) => shell.revalidate(id, timeout),
+      forward: (r) => link.shell!.forward(r),
+      revalidate: (id, timeout) => link.shell!.revalidate(id, timeout),
     }, {
       tickMs: cfg.tickTime,
       serverId: BigInt(cfg.myid!),
       now: performance.now(),
       sessions: zl.tree.sessions,
     });
-    shell = new LearnerShell({
+    const shell = link.shell = new LearnerShell({
       sid: BigInt(cfg.myid!),
       observer: role === "observing",
       leaderSid: leader,

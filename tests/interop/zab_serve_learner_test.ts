@@ -9,7 +9,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP, SYSTEM_PYTHON } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
-import { mntrOf, writeLoad } from "../support/zab_learner_check.ts";
+import { assertSameTree, mntrOf, writeLoad } from "../support/zab_learner_check.ts";
 import { modeOfPeer, planEnsemble, startZkMember, zxidOfPeer } from "./election_ensemble.ts";
 import { startZktMember, type ZktMember } from "./serve_ensemble.ts";
 
@@ -48,7 +48,8 @@ async function learnerScenario(observer: boolean): Promise<void> {
   try {
     // Sid 3 starts first (with zkt as a follower, the two are a quorum and 3
     // leads); an observer needs both Java voters for the leader's quorum.
-    procs.push(await startZkMember(m3, lines));
+    const leader = await startZkMember(m3, lines);
+    procs.push(leader);
     if (observer) procs.push(await startZkMember(m2, lines));
     const zktCfg = [...ZKT_CFG, ...(observer ? ["peerType=observer"] : [])];
     let zkt: ZktMember = await startZktMember(m1, [...zktCfg, ...lines]);
@@ -101,12 +102,7 @@ async function learnerScenario(observer: boolean): Promise<void> {
       }
       // Every write reached zkt: its srvr zxid meets the leader's after a sync through it.
       await clients(m1.client, m3.client, "java-writes-again");
-      const leaderZxid = await zxidOfPeer(m3.client);
-      await waitFor(
-        "zkt's zxid to meet the leader's",
-        async () => (await zxidOfPeer(m1.client)) === leaderZxid,
-        30_000,
-      );
+      await assertSameTree(leader, m3.client, zkt);
     }
     for (const port of [m2.client, m3.client]) {
       assertEquals((await mntrOf(port)).get("zk_digest_mismatches_count"), "0");
