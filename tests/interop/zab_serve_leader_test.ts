@@ -13,6 +13,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP, SYSTEM_PYTHON } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
+import { fourLetter } from "../support/four_letter.ts";
 import type { ApacheZk } from "../support/apache_zk.ts";
 import { mntrOf, startJavaMember } from "../support/zab_learner_check.ts";
 import { startZkt, type ZktServer } from "../support/zkt_server.ts";
@@ -106,6 +107,14 @@ Deno.test({
           lead.get(k)
         ),
         ["leader", "2", "2", "0"],
+      );
+      assertEquals(Number(lead.get("zk_max_proposal_size")) > 0, true);
+      // srvr: 3.8's leader line after the node count.
+      assertEquals(
+        /Mode: leader\nNode count: \d+\nProposal sizes last\/min\/max: \d+\/\d+\/\d+\n/.test(
+          await fourLetter(m3.client, "srvr"),
+        ),
+        true,
       );
 
       // Sid 1 misses writes: it comes back by DIFF from zkt's history.
