@@ -28,6 +28,9 @@ export async function startZktMember(
     dir: d,
     port: m.client,
     cfg: [
+      // Apache ZooKeeper members run tickTime=2000 (apache_zk.ts): a learner's
+      // read deadline is syncLimit of its own ticks, the leader pings every half tick.
+      "tickTime=2000",
       "initLimit=10",
       "syncLimit=5",
       "cnxTimeout=2000",

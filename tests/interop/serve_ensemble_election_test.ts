@@ -1,11 +1,7 @@
 // `zkt serve` processes as ensemble peers beside Apache ZooKeeper 3.8 peers:
 // they elect together over the real election protocol and report the outcome
-// on the AdminServer, probe-election and `zkt conns` (srvr says "not currently
-// serving": without Zab a zkt peer serves no client). Zab is a later issue, so a
-// ZooKeeper leader keeps its role only with a quorum of ZooKeeper followers,
-// and a ZooKeeper follower of a zkt leader (or a ZooKeeper leader without a
-// ZooKeeper quorum) falls back to LOOKING after initLimit ticks (20 s here):
-// agreement is checked while the elected roles stand.
+// on the AdminServer, probe-election and `zkt conns`; srvr says "not currently
+// serving" while a peer is LOOKING and shows its Mode once Zab synced it.
 import assert from "node:assert/strict";
 import type { ProbeAnswer } from "../../src/election/probe.ts";
 import type { ApacheZk } from "../support/apache_zk.ts";
@@ -100,7 +96,7 @@ async function settledOnZkLeader(zkMembers: Member[], zkts: ZktMember[]): Promis
 
 Deno.test({
   name: "serve ensemble: 1 zkt + 2 ZooKeeper agree on the ZooKeeper leader (srvr, probe, " +
-    "AdminServer, zkt conns); zkt closes clients and its srvr/stat/mntr say not serving; after kill -9 of the leader zkt follows " +
+    "AdminServer, zkt conns); zkt's srvr says not serving while LOOKING, Mode: follower once synced; after kill -9 of the leader zkt follows " +
     "ZooKeeper's pick",
   ignore: SKIP_INTEROP,
   sanitizeResources: false,
@@ -135,11 +131,12 @@ Deno.test({
       const mine = await electionOf(zkts[0]);
       assert.equal(mine.state, "follower");
       assert.equal(mine.leader, L.sid);
-      // A follower that serves no client (no Zab) answers srvr, stat, mntr and
-      // conf as a 3.8 peer does while its ZooKeeperServer is not running.
-      for (const w of ["srvr", "stat", "mntr", "conf"]) {
-        assert.equal((await fourLetter(members[0].client, w)).trim(), NOT_SERVING, w);
-      }
+      // A follower synced by Zab serves clients: srvr shows its mode.
+      await waitFor(
+        "zkt's srvr: Mode: follower",
+        async () => (await modeOfPeer(members[0].client)) === "follower",
+        30_000,
+      );
       assert.equal(await fourLetter(members[0].client, "ruok"), "imok");
       const zktAns = await probeOnce(members[0].election);
       assert.equal(zktAns.state, "following");
@@ -186,12 +183,9 @@ Deno.test({
       const zktElection = await adminCommand(zkts[0].adminPort, "election");
       assert.equal(typeof zktElection.last_election_time_ms, "number");
 
-      // No Zab yet: a client's connect request is answered by closing, as 3.8
-      // does while its ZooKeeperServer is not running.
-      await assert.rejects(
-        ZkClient.connect(members[0].client),
-        /closed the connection during the handshake/,
-      );
+      // Synced by Zab, the zkt follower takes client sessions.
+      const client = await ZkClient.connect(members[0].client);
+      await client.close();
       // kill -9 the leader: the other ZooKeeper peer (epoch 1 in its vote) beats zkt 1 (epoch 0).
       await zks[L.sid - 2].stop("SIGKILL");
       const newLeader = await probeUntil(
@@ -210,7 +204,11 @@ Deno.test({
       );
       assert.equal(BigInt(after.vote.election_epoch as number), newLeader.electionEpoch);
       assert.equal(await roleOf(zkts[0]), "follower");
-      assert.equal((await srvrOf(members[0].client)).trim(), NOT_SERVING);
+      await waitFor(
+        "zkt's srvr: Mode: follower",
+        async () => (await modeOfPeer(members[0].client)) === "follower",
+        30_000,
+      );
       assert.match(zkts[0].log(), /FOLLOWING - LEADER ELECTION TOOK - \d+ MS/);
     } catch (e) {
       throw withLogs(e, zkts, zks);
@@ -264,10 +262,17 @@ Deno.test({
       assert.equal(lead.leader, 1);
       assert.equal(BigInt(lead.vote.election_epoch as number), zkVote.electionEpoch);
       assert.match(zkts[1].log(), /LEADING - LEADER ELECTION TOOK - \d+ MS/);
-      // The zkt leader serves no client: its srvr says so, as 3.8's does until Zab runs.
-      assert.equal((await srvrOf(members[0].client)).trim(), NOT_SERVING);
-      // ZooKeeper's own srvr: a follower that cannot sync with a zkt leader (no Zab) does not serve.
-      assert.equal((await srvrOf(members[2].client)).trim(), NOT_SERVING);
+      // The zkt leader and the ZooKeeper follower it synced serve clients.
+      await waitFor(
+        "zkt 1's srvr: Mode: leader",
+        async () => (await modeOfPeer(members[0].client)) === "leader",
+        30_000,
+      );
+      await waitFor(
+        "ZooKeeper 3's srvr: Mode: follower",
+        async () => (await modeOfPeer(members[2].client)) === "follower",
+        30_000,
+      );
 
       // kill -9 the zkt leader: 2 and 3 have equal votes (epoch 0, zxid 0) → sid 3.
       await zkts[1].stop("SIGKILL");
@@ -347,7 +352,11 @@ Deno.test({
           100,
         );
         assert.equal(BigInt(e.vote.election_epoch as number), next.electionEpoch);
-        assert.equal((await srvrOf(z.port)).trim(), NOT_SERVING);
+        await waitFor(
+          `zkt ${z.sid}'s srvr: Mode: follower`,
+          async () => (await modeOfPeer(z.port)) === "follower",
+          30_000,
+        );
       }
     } catch (e) {
       throw withLogs(e, zkts, zks);
