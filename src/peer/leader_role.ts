@@ -36,6 +36,8 @@ export class LeaderRole {
   private chain: LeaderChain | null = null;
   private on = false;
   private readonly started = performance.now();
+  /** 3.8's BufferStats of proposal sizes (txn-entry bytes); -1 until the first. */
+  private readonly sizes = { last: -1, min: -1, max: -1 };
 
   constructor(private readonly d: LeaderRoleDeps) {
     const cfg = d.cfg;
@@ -126,7 +128,23 @@ export class LeaderRole {
       ["synced_observers", observers],
       ["pending_syncs", this.shell.pendingSyncs],
       ["leader_uptime", Math.round(performance.now() - this.started)],
+      ["last_proposal_size", this.sizes.last],
+      ["max_proposal_size", this.sizes.max],
+      ["min_proposal_size", this.sizes.min],
     ];
+  }
+
+  /** srvr/stat's leader line. */
+  statLines(): string[] {
+    const z = this.sizes;
+    return [`Proposal sizes last/min/max: ${z.last}/${z.min}/${z.max}`];
+  }
+
+  private proposed(size: number): void {
+    const z = this.sizes;
+    z.last = size;
+    if (z.min === -1 || size < z.min) z.min = size;
+    if (size > z.max) z.max = size;
   }
 
   /** A quorum acked NEWLEADER: the leader chain takes the server's requests. */
@@ -138,7 +156,12 @@ export class LeaderRole {
       const { fatal: _fatal, ...rest } = w;
       return leaderChain({
         ...rest,
-        propose: (build) => this.shell.propose(build),
+        propose: (build) =>
+          this.shell.propose((zxid) => {
+            const entry = build(zxid);
+            this.proposed(entry.length);
+            return entry;
+          }),
         drain: () => zl.drain(),
       });
     }) as LeaderChain;
@@ -203,5 +226,10 @@ export class Leading {
   /** mntr's leader lines while leading. */
   monitorLines(): [string, number][] {
     return this.role?.serving ? this.role.monitorLines() : [];
+  }
+
+  /** srvr/stat's leader lines while leading. */
+  statLines(): string[] {
+    return this.role?.serving ? this.role.statLines() : [];
   }
 }

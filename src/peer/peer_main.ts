@@ -140,6 +140,8 @@ export async function startPeerMain(
           ...leading!.monitorLines(),
         ]
         : standaloneQuorumLines(),
+      // A leader's srvr/stat add its proposal sizes after the node count.
+      stat: leading?.statLines(),
     }),
   });
   if (peer) {

@@ -1,7 +1,8 @@
 // `zkt serve` processes as ensemble peers beside Apache ZooKeeper 3.8 peers:
-// they elect together over the real election protocol and report the outcome
-// on the AdminServer, probe-election and `zkt conns`; srvr says "not currently
-// serving" while a peer is LOOKING and shows its Mode once Zab synced it.
+// they elect together over the real election protocol, report the outcome on
+// the AdminServer, probe-election and `zkt conns`, and then lead or follow
+// over Zab and serve clients (srvr "Mode: ..."; before its role's Zab serves,
+// srvr says "not currently serving", as a 3.8 peer's does).
 import assert from "node:assert/strict";
 import type { ProbeAnswer } from "../../src/election/probe.ts";
 import type { ApacheZk } from "../support/apache_zk.ts";
@@ -16,6 +17,7 @@ import {
   dataDirWithTxns,
   probeOnce,
   roleOf,
+  servesAs,
   srvrOf,
   startZktMember,
   type ZktMember,
@@ -96,7 +98,7 @@ async function settledOnZkLeader(zkMembers: Member[], zkts: ZktMember[]): Promis
 
 Deno.test({
   name: "serve ensemble: 1 zkt + 2 ZooKeeper agree on the ZooKeeper leader (srvr, probe, " +
-    "AdminServer, zkt conns); zkt's srvr says not serving while LOOKING, Mode: follower once synced; after kill -9 of the leader zkt follows " +
+    "AdminServer, zkt conns); zkt follows it over Zab and serves a client; after kill -9 of the leader zkt follows " +
     "ZooKeeper's pick",
   ignore: SKIP_INTEROP,
   sanitizeResources: false,
@@ -126,17 +128,12 @@ Deno.test({
       const followerAns = await probeOnce(F.election);
       assert.equal(followerAns.state, "following");
       assert.equal(followerAns.leader, BigInt(L.sid));
-      // zkt agrees on the leader and the election round (its peerEpoch stays the
-      // one it voted with: it never syncs, so it never learns epoch 1).
+      // zkt agrees on the leader and the election round.
       const mine = await electionOf(zkts[0]);
       assert.equal(mine.state, "follower");
       assert.equal(mine.leader, L.sid);
-      // A follower synced by Zab serves clients: srvr shows its mode.
-      await waitFor(
-        "zkt's srvr: Mode: follower",
-        async () => (await modeOfPeer(members[0].client)) === "follower",
-        30_000,
-      );
+      // Synced with the Java leader, the zkt follower serves.
+      await servesAs(members[0].client, "follower");
       assert.equal(await fourLetter(members[0].client, "ruok"), "imok");
       const zktAns = await probeOnce(members[0].election);
       assert.equal(zktAns.state, "following");
@@ -183,9 +180,9 @@ Deno.test({
       const zktElection = await adminCommand(zkts[0].adminPort, "election");
       assert.equal(typeof zktElection.last_election_time_ms, "number");
 
-      // Synced by Zab, the zkt follower takes client sessions.
-      const client = await ZkClient.connect(members[0].client);
-      await client.close();
+      // A client of the zkt follower gets a session (its createSession forwarded to Java).
+      const c = await ZkClient.connect(members[0].client);
+      await c.close();
       // kill -9 the leader: the other ZooKeeper peer (epoch 1 in its vote) beats zkt 1 (epoch 0).
       await zks[L.sid - 2].stop("SIGKILL");
       const newLeader = await probeUntil(
@@ -204,11 +201,7 @@ Deno.test({
       );
       assert.equal(BigInt(after.vote.election_epoch as number), newLeader.electionEpoch);
       assert.equal(await roleOf(zkts[0]), "follower");
-      await waitFor(
-        "zkt's srvr: Mode: follower",
-        async () => (await modeOfPeer(members[0].client)) === "follower",
-        30_000,
-      );
+      await servesAs(members[0].client, "follower");
       assert.match(zkts[0].log(), /FOLLOWING - LEADER ELECTION TOOK - \d+ MS/);
     } catch (e) {
       throw withLogs(e, zkts, zks);
@@ -238,12 +231,10 @@ Deno.test({
       const alone = await probeUntil("ZooKeeper 3 to answer", members[2], () => true);
       assert.equal(alone.state, "looking");
       assert.equal(alone.leader, 3n);
-      // zkt 1 (the data) joins first: with ZooKeeper 3 it is a quorum, and
-      // zkt 2 started first could form one with 3 (both at zxid 0) before 1 is up.
-      const z1 = await startZktMember(members[0], serverLines, data.dir);
-      zkts.push(await startZktMember(members[1], serverLines));
-      zkts.push(z1);
-      assert.match(zkts[1].log(), new RegExp(`proposed zxid=0x${data.zxid.toString(16)}\\b`));
+      // The zkt with the data joins next: the first quorum (1 and 3) elects it.
+      // (With Zab, a quorum that forms first keeps its leader: a later peer follows it.)
+      zkts.push(await startZktMember(members[0], serverLines, data.dir));
+      assert.match(zkts[0].log(), new RegExp(`proposed zxid=0x${data.zxid.toString(16)}\\b`));
 
       // ZooKeeper's rules: same peer epoch, greater zxid wins → sid 1.
       const zkVote = await probeUntil(
@@ -251,6 +242,7 @@ Deno.test({
         members[2],
         (a) => a.state === "following" && a.leader === 1n,
       );
+      zkts.unshift(await startZktMember(members[1], serverLines));
       assert.equal(zkVote.zxid, data.zxid);
       await waitFor(
         "zkt AdminServer: 1 leader, 2 follower",
@@ -265,19 +257,11 @@ Deno.test({
       assert.equal(lead.leader, 1);
       assert.equal(BigInt(lead.vote.election_epoch as number), zkVote.electionEpoch);
       assert.match(zkts[1].log(), /LEADING - LEADER ELECTION TOOK - \d+ MS/);
-      // The zkt leader and the ZooKeeper follower it synced serve clients.
-      await waitFor(
-        "zkt 1's srvr: Mode: leader",
-        async () => (await modeOfPeer(members[0].client)) === "leader",
-        30_000,
-      );
-      await waitFor(
-        "ZooKeeper 3's srvr: Mode: follower",
-        async () => (await modeOfPeer(members[2].client)) === "follower",
-        30_000,
-      );
+      // The zkt leader serves once a quorum acked NEWLEADER; the Java follower synced with it.
+      await servesAs(members[0].client, "leader");
+      await servesAs(members[2].client, "follower");
 
-      // kill -9 the zkt leader: 2 and 3 have equal votes (epoch 0, zxid 0) → sid 3.
+      // kill -9 the zkt leader: 2 and 3 hold the same history (epoch 1) → sid 3.
       await zkts[1].stop("SIGKILL");
       const after = await probeUntil(
         "ZooKeeper 3 to lead",
@@ -365,11 +349,7 @@ Deno.test({
           100,
         );
         assert.equal(BigInt(e.vote.election_epoch as number), next.electionEpoch);
-        await waitFor(
-          `zkt ${z.sid}'s srvr: Mode: follower`,
-          async () => (await modeOfPeer(z.port)) === "follower",
-          30_000,
-        );
+        await servesAs(z.port, "follower");
       }
     } catch (e) {
       throw withLogs(e, zkts, zks);

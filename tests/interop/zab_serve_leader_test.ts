@@ -8,10 +8,12 @@
 // mntr counts its synced followers. A Java follower killed while zkt
 // commits more catches up by DIFF. A session whose client vanishes
 // expires on the zkt leader (the only one that expires sessions), and its
-// ephemeral is gone on every server.
+// ephemeral is gone on every server. With both followers killed the leader
+// steps down and stops serving.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP, SYSTEM_PYTHON } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
+import { fourLetter } from "../support/four_letter.ts";
 import type { ApacheZk } from "../support/apache_zk.ts";
 import { mntrOf, startJavaMember } from "../support/zab_learner_check.ts";
 import { startZkt, type ZktServer } from "../support/zkt_server.ts";
@@ -106,6 +108,14 @@ Deno.test({
         ),
         ["leader", "2", "2", "0"],
       );
+      assertEquals(Number(lead.get("zk_max_proposal_size")) > 0, true);
+      // srvr: 3.8's leader line after the node count.
+      assertEquals(
+        /Mode: leader\nNode count: \d+\nProposal sizes last\/min\/max: \d+\/\d+\/\d+\n/.test(
+          await fourLetter(m3.client, "srvr"),
+        ),
+        true,
+      );
 
       // Sid 1 misses writes: it comes back by DIFF from zkt's history.
       await j1.stop("SIGKILL");
@@ -136,6 +146,18 @@ Deno.test({
       for (const m of [m1, m2]) {
         assertEquals((await mntrOf(m.client)).get("zk_digest_mismatches_count"), "0");
       }
+
+      // Both followers gone: the leader steps down on Zab's rules (no quorum
+      // synced) and stops serving; its role ends, it looks again.
+      await j1.stop("SIGKILL");
+      await j2.stop("SIGKILL");
+      await waitFor(
+        "the zkt leader to stop serving",
+        async () => (await modeOfPeer(m3.client)) === undefined,
+        60_000,
+        200,
+      );
+      await waitFor("zkt to look again", () => /LOOKING[\s\S]*LOOKING/.test(zkt.log()), 60_000);
       ok = true;
     } finally {
       for (const p of procs.reverse()) await p.stop().catch(() => {});
