@@ -101,7 +101,7 @@ export class LearnerRole {
       this.memory = end.memory;
       this.d.ended(
         roleId,
-        /timeout|no packet|deadline/i.test(end.reason) ? "timeout" : "leader_gone",
+        /timeout|no packet|no data|deadline/i.test(end.reason) ? "timeout" : "leader_gone",
       );
     });
     shell.start();

@@ -313,15 +313,25 @@ Deno.test({
         assert.equal(BigInt((await electionOf(z)).vote.election_epoch as number), round);
       }
 
-      // kill -9 the leader: the two ZooKeeper survivors carry epoch 1 and equal
-      // zxids; the greater sid of them wins over both zkt peers (epoch 0).
+      // kill -9 the leader: a ZooKeeper survivor wins (epoch 1 and, synced by
+      // SNAP, the NEWLEADER zxid; or by DIFF, zxid 0 and a sid above both zkt
+      // peers, which carry epoch 1 and zxid 0 once Zab synced them).
       await zks[L.sid - 3].stop("SIGKILL");
-      const [low, high] = zkMembers.filter((m) => m !== L);
-      const next = await probeUntil(
-        `ZooKeeper ${high.sid} to lead`,
-        high,
-        (a) => a.state === "leading" && a.leader === BigInt(high.sid),
+      const survivors = zkMembers.filter((m) => m !== L);
+      const next = await waitFor(
+        "a ZooKeeper survivor to lead",
+        async () => {
+          for (const m of survivors) {
+            const a = await probeOnce(m.election).catch(() => undefined);
+            if (a?.state === "leading" && a.leader === BigInt(m.sid)) return a;
+          }
+          return undefined;
+        },
+        60_000,
+        100,
       );
+      const high = survivors.find((m) => BigInt(m.sid) === next.leader)!;
+      const low = survivors.find((m) => m !== high)!;
       const f = await probeUntil(
         `ZooKeeper ${low.sid} to follow ${high.sid}`,
         low,

@@ -71,6 +71,7 @@ async function learnerScenario(observer: boolean): Promise<void> {
     await clients(m1.client, m2.client, "writes");
     await clients(m1.client, m3.client, "java-writes");
     await clients(m1.client, m2.client, "move");
+    await clients(m1.client, m3.client, "idle");
 
     if (!observer) {
       // Killed under write load through Java, restarted: DIFF, then the same tree.
@@ -133,4 +134,44 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () => learnerScenario(true),
+});
+
+Deno.test({
+  name:
+    "zkt serve follows and observes a zkt leader: kazoo's writes through a zkt follower and a zkt observer, read through the others after sync; watches, session moves and touches across zkt servers",
+  ignore: SKIP_INTEROP,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const plan = planEnsemble([1, 2, 3, 4]);
+    const lines = plan.serverLines.map((l) => l.startsWith("server.4=") ? `${l}:observer` : l);
+    const zkts: ZktMember[] = [];
+    let ok = false;
+    try {
+      for (const m of plan.members) {
+        const extra = m.sid === 4 ? ["peerType=observer"] : [];
+        zkts.push(await startZktMember(m, [...ZKT_CFG, ...extra, ...lines]));
+      }
+      let modes: (string | undefined)[] = [];
+      await waitFor("a leader, two followers and an observer serving", async () => {
+        modes = await Promise.all(plan.members.map((m) => modeOfPeer(m.client)));
+        return [...modes].sort().join() === "follower,follower,leader,observer";
+      }, 90_000);
+      const port = (mode: string) => plan.members[modes.indexOf(mode)].client;
+      const follower = port("follower");
+      const leader = port("leader");
+      const observer = port("observer");
+      await clients(follower, leader, "writes");
+      await clients(observer, follower, "java-writes");
+      await clients(follower, observer, "move");
+      await clients(observer, leader, "idle");
+      ok = true;
+    } finally {
+      for (const z of zkts.reverse()) await z.stop();
+      if (!ok || Deno.env.get("ZAB_TEST_LOGS") === "1") {
+        for (const z of zkts) console.error(`--- zkt ${z.sid} ---\n${z.log().slice(-4000)}`);
+      }
+      for (const z of zkts) await Deno.remove(z.dir, { recursive: true }).catch(() => {});
+    }
+  },
 });

@@ -9,6 +9,8 @@
 #               fires for a write made through Java
 #   move        a session made on zkt with an ephemeral moves to Java and back
 #               (REVALIDATE both ways); the ephemeral stays
+#   idle        a 4 s session on zkt that only pings for 3 timeouts keeps its
+#               ephemeral: zkt's PING replies carry its touches to the leader
 import json
 import sys
 import threading
@@ -115,5 +117,20 @@ elif cmd == "move":
     j.sync("/mv-eph")
     check(j.get("/mv-eph")[0] == java.encode(), "the last write through the moved session")
     step({"moved": True})
+elif cmd == "idle":
+    import time
+    z = KazooClient(hosts=zkt, timeout=4)
+    z.start(timeout=30)
+    z.create("/idle-eph", b"", ephemeral=True)
+    sid = z.client_id[0]
+    time.sleep(12)  # the client's own idleness, not a wait for a state
+    j = on(java)
+    j.sync("/idle-eph")
+    st = j.exists("/idle-eph")
+    check(st is not None and st.ephemeralOwner == sid, "the idle session's ephemeral survived")
+    z.stop()
+    j.sync("/idle-eph")
+    check(j.exists("/idle-eph") is None, "closed through zkt, the ephemeral is gone")
+    step({"idle_kept": True})
 else:
     check(False, "unknown command " + cmd)
