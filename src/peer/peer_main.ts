@@ -84,6 +84,7 @@ export async function startPeerMain(
     ? new QuorumPeer(cfg, {
       lastZxid: () => Promise.resolve(zl.lastLoggedZxid),
       currentEpoch: () => zl.currentEpoch,
+      broadcasting: () => learner.serving || leading!.serving,
       host: {
         startRole: (role, leader, roleId) =>
           leading!.start(role, roleId) || learner.start(role, leader, roleId),

@@ -42,6 +42,8 @@ export interface QuorumPeerDeps {
   host?: RoleHost;
   /** The currentEpoch file's value now (a role may have written it); default: as loaded at start. */
   currentEpoch?(): bigint;
+  /** Whether the role's Zab has reached broadcast (serving clients); default never. */
+  broadcasting?(): boolean;
 }
 
 /**
@@ -481,8 +483,7 @@ export class QuorumPeer {
       leaderId: elected ? v.leader : null,
       leaderAddress: elected ? hp(qv.allMembers.get(Number(v.leader))?.addrs[0]) : "",
       isLeader: state === "leading",
-      // Elected, but Zab (a later issue) never gets past discovery.
-      zabState: elected ? "discovery" : "election",
+      zabState: elected ? (this.deps.broadcasting?.() ? "broadcast" : "discovery") : "election",
       voting: qv.votingMembers.has(cfg.myid!),
       quorumAddress: me.addrs.map(hp).join("|"),
       electionAddress: me.electionAddrs.map(hp).join("|"),

@@ -73,6 +73,7 @@ Deno.test({
       const zab = await adminCommand(zkts[li].adminPort, "zabstate");
       assert.equal(zab.is_leader, true);
       assert.equal(zab.myid, li + 1);
+      assert.equal(zab.zabstate, "broadcast");
       // A write through a follower is proposed by the leader and committed everywhere.
       const fi = (li + 1) % 3;
       const c = await ZkClient.connect(members[fi].client);

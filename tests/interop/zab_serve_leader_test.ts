@@ -8,7 +8,9 @@
 // mntr counts its synced followers. A Java follower killed while zkt
 // commits more catches up by DIFF. A session whose client vanishes
 // expires on the zkt leader (the only one that expires sessions), and its
-// ephemeral is gone on every server. With both followers killed the leader
+// ephemeral is gone on every server. A session moves between the zkt leader
+// and a Java follower (REVALIDATE, owners) and an idle one on a Java follower
+// is kept alive by its PING touches. With both followers killed the leader
 // steps down and stops serving.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP, SYSTEM_PYTHON } from "../support/interop.ts";
@@ -39,6 +41,21 @@ async function kazoo(...args: (string | number)[]): Promise<Record<string, unkno
 }
 
 const at = (m: Member) => `127.0.0.1:${m.client}`;
+
+/** tests/support/zab_serve_clients.py's session checks: `first` the server the session starts on. */
+async function moveAndIdle(first: string, other: string, cmd: "move" | "idle"): Promise<void> {
+  const r = await new Deno.Command(SYSTEM_PYTHON, {
+    args: [new URL("../support/zab_serve_clients.py", import.meta.url).pathname, first, other, cmd],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { PYTHONDONTWRITEBYTECODE: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  if (r.code !== 0) {
+    throw new Error(`${cmd} failed: ${dec.decode(r.stdout)}\n${dec.decode(r.stderr).slice(-2000)}`);
+  }
+}
 
 async function inMode(m: Member, mode: string): Promise<void> {
   await waitFor(
@@ -146,6 +163,14 @@ Deno.test({
       for (const m of [m1, m2]) {
         assertEquals((await mntrOf(m.client)).get("zk_digest_mismatches_count"), "0");
       }
+
+      // A session made on the zkt leader moves to a Java follower (REVALIDATE
+      // to zkt: the owner moves), back to zkt and to Java again, ephemeral kept
+      // and writable from each (SessionMoved would fail the set).
+      await moveAndIdle(at(m3), at(m1), "move");
+      // A 4 s session idle on a Java follower for 12 s keeps its ephemeral:
+      // that follower's PING replies touch it on the zkt leader.
+      await moveAndIdle(at(m1), at(m3), "idle");
 
       // Both followers gone: the leader steps down on Zab's rules (no quorum
       // synced) and stops serving; its role ends, it looks again.

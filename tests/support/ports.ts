@@ -1,11 +1,19 @@
 // Free loopback ports for tests: bind port 0, read the port, release it.
 
-/** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
+/** Ports this process handed out: the kernel may give a just-released port again. */
+const handedOut = new Set<number>();
+
+/** Returns a TCP port on 127.0.0.1 that was free a moment ago, not one returned before. */
 export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  for (let i = 0; i < 50; i++) {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no fresh free port after 50 tries");
 }
 
 /** Returns n distinct free ports. */

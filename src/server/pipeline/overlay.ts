@@ -120,7 +120,7 @@ export class Outstanding implements TreeView {
   /** The latest record per path. */
   private readonly latest = new Map<string, ChangeRecord>();
   /** Every record in zxid order (3.8's outstandingChanges list). */
-  private readonly records: ChangeRecord[] = [];
+  private readonly records: (ChangeRecord | null)[] = [];
   private head = 0;
   /** The digest after the last recorded txn; null when nothing is outstanding. */
   private after: bigint | null = null;
@@ -175,16 +175,20 @@ export class Outstanding implements TreeView {
 
   /** Drops the records of every txn up to `zxid` (it is applied to the tree). */
   committed(zxid: bigint): void {
-    while (this.head < this.records.length && this.records[this.head].zxid <= zxid) {
-      const r = this.records[this.head++];
+    const records = this.records;
+    while (this.head < records.length && records[this.head]!.zxid <= zxid) {
+      const r = records[this.head]!;
+      // Let go of it now: under steady load the list never empties, and a
+      // record kept until a compaction outlives the young generation.
+      records[this.head++] = null;
       if (this.latest.get(r.path) === r) this.latest.delete(r.path);
     }
-    if (this.head === this.records.length) {
-      this.records.length = 0;
+    if (this.head === records.length) {
+      records.length = 0;
       this.head = 0;
       this.after = null;
-    } else if (this.head > 1024 && this.head * 2 > this.records.length) {
-      this.records.splice(0, this.head);
+    } else if (this.head > 256 && this.head * 2 > records.length) {
+      records.splice(0, this.head);
       this.head = 0;
     }
   }
