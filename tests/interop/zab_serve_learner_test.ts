@@ -9,7 +9,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP, SYSTEM_PYTHON } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
-import { assertSameTree, mntrOf, writeLoad } from "../support/zab_learner_check.ts";
+import { assertSameTree, mntrOf, writeLoad, writeVia } from "../support/zab_learner_check.ts";
 import { modeOfPeer, planEnsemble, startZkMember, zxidOfPeer } from "./election_ensemble.ts";
 import { startZktMember, type ZktMember } from "./serve_ensemble.ts";
 
@@ -72,6 +72,14 @@ async function learnerScenario(observer: boolean): Promise<void> {
     await clients(m1.client, m3.client, "java-writes");
     await clients(m1.client, m2.client, "move");
     await clients(m1.client, m3.client, "idle");
+    // A measurement, not a limit: 200 kazoo creates (+20 setData) through zkt and through Java.
+    for (const [who, port] of [["zkt", m1.client], ["java", m2.client]] as const) {
+      const t0 = performance.now();
+      await writeVia(port, `/timed-${who}`, 200);
+      console.log(
+        `${mode} ${who}: 200 creates + 20 sets in ${Math.round(performance.now() - t0)} ms`,
+      );
+    }
 
     if (!observer) {
       // Killed under write load through Java, restarted: DIFF, then the same tree.
