@@ -143,6 +143,8 @@ Deno.test({
         ["leader", "3", "2", "1", "0"],
       );
       assertEquals(Number(lead.get("zk_max_proposal_size")) > 0, true);
+      // The leader's own check: each txn's predicted digest is its tree's after the commit.
+      assertEquals(lead.get("zk_digest_mismatches_count"), "0");
       // srvr: 3.8's leader line after the node count.
       assertEquals(
         /Mode: leader\nNode count: \d+\nProposal sizes last\/min\/max: \d+\/\d+\/\d+\n/.test(
