@@ -5,10 +5,10 @@
 // back one handle to stop them all in order. `zkt serve` parses flags around it.
 import type { ZkConfig } from "../config/types.ts";
 import type { PeerState } from "../election/notification.ts";
-import { logger, setLogMyid } from "../log/logger.ts";
+import { setLogMyid } from "../log/logger.ts";
 import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
 import { startAutopurge } from "../server/autopurge.ts";
-import { Database } from "../server/database.ts";
+import { Database, type ServerDatabase } from "../server/database.ts";
 import { startIdleReclaim } from "../server/idle_reclaim.ts";
 import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
 import type { ServerMode } from "../server/server_options.ts";
@@ -16,8 +16,10 @@ import { summary, ZkServer } from "../server/zk_server.ts";
 import { RuntimeError } from "../errors.ts";
 import { quorumConfLines } from "./quorum_conf.ts";
 import { QuorumPeer } from "./quorum_peer.ts";
-
-const log = logger("ZooKeeperServerMain");
+import { FileZabLog } from "../zab/file_zab_log.ts";
+import { LearnerRole } from "./learner_role.ts";
+import { Leading } from "./leader_role.ts";
+import { ZabServerDatabase } from "./zab_database.ts";
 
 /** The zoo.cfg key (unknown keys become `zookeeper.`-prefixed properties in 3.8). */
 const SUPER_DIGEST_KEY = "DigestAuthenticationProvider.superDigest";
@@ -55,31 +57,58 @@ export async function startPeerMain(
 ): Promise<PeerHandle> {
   if (cfg.clientPort === undefined) throw new RuntimeError("no clientPort in the config");
   if (!cfg.standalone && cfg.myid !== undefined) setLogMyid(cfg.myid); // 3.8's [myid:N]
-  const db = await Database.open(cfg);
-  // Ensemble: the restored tree's last zxid is the vote's zxid (3.8's
-  // lastProcessedZxid after loadDataBase); the epochs are checked against it.
-  const peer = cfg.standalone
-    ? null
-    : new QuorumPeer(cfg, { lastZxid: () => Promise.resolve(db.tree.lastProcessedZxid) });
-  if (peer) {
-    log.warn(
-      "ensemble mode: this peer takes part in leader election only; Zab replication is " +
-        "not implemented yet, so it serves no client sessions",
-    );
-    try {
-      await peer.start();
-    } catch (e) {
-      await db.close();
-      throw e;
-    }
-  }
+  // Ensemble: one storage object for the server and Zab (a ZabLog); its last
+  // logged zxid is the vote's zxid and the epochs are checked against it.
+  const zl = cfg.standalone ? null : await openZabLog(cfg);
+  const db: ServerDatabase = zl ? new ZabServerDatabase(zl) : await Database.open(cfg);
+  let server: ZkServer | null = null;
+  const learner = zl
+    ? new LearnerRole({
+      config: cfg,
+      zabLog: zl,
+      server: () => server,
+      established: (epoch) => peer?.updateElectionVote(epoch),
+      ended: (roleId, reason) => peer?.roleEnded(roleId, reason),
+    })
+    : null;
+  const leading = zl
+    ? new Leading({
+      cfg,
+      zabLog: zl,
+      server: () => server,
+      established: (epoch) => peer?.updateElectionVote(epoch),
+      ended: (roleId, reason, why) => peer?.roleEnded(roleId, reason, `${why}; looking again`),
+    })
+    : null;
+  const peer: QuorumPeer | null = zl && learner
+    ? new QuorumPeer(cfg, {
+      lastZxid: () => Promise.resolve(zl.lastLoggedZxid),
+      currentEpoch: () => zl.currentEpoch,
+      broadcasting: () => learner.serving || leading!.serving,
+      host: {
+        startRole: (role, leader, roleId) =>
+          leading!.start(role, roleId) || learner.start(role, leader, roleId),
+        stopZab: async () => {
+          await leading!.stopZab();
+          await learner.stopZab();
+        },
+        drainLog: () => zl.drain(),
+        fastForward: () => learner.fastForward(),
+        dropOutstanding: () => {
+          leading!.dropOutstanding();
+          learner.dropOutstanding();
+        },
+        closeClients: () => server?.closeClients(),
+      },
+    })
+    : null;
   const superDigest = cfg.extra.get(SUPER_DIGEST_KEY) ?? opts.superDigest ?? null;
   const num = (k: string) => {
     const v = cfg.extra.get(k);
     return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
   };
   let http: ServerHttp | null = null;
-  const server = new ZkServer({
+  server = new ZkServer({
     config: cfg,
     db,
     // zookeeper.nio.sessionlessCnxnTimeout (3.8 default 10 s).
@@ -89,9 +118,9 @@ export async function startPeerMain(
     // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
     serverId: peer ? Number(peer.myid) : 1,
     mode: peer ? () => modeOfPeer(peer.state) : undefined,
-    // No Zab yet: an elected peer answers 4lw but closes clients, as 3.8
-    // does while its ZooKeeperServer is not running.
-    clientRequests: peer ? () => false : undefined,
+    // An elected peer answers 4lw but closes clients, as 3.8 does while its
+    // ZooKeeperServer is not running: a learner serves from UPTODATE on.
+    clientRequests: peer ? () => learner!.serving || leading!.serving : undefined,
     superDigest,
     // conf: where the AdminServer listens (zkt only; `zkt conns` finds it there),
     // then a quorum peer's lines as 3.8 prints them, membership block last.
@@ -100,12 +129,30 @@ export async function startPeerMain(
       // QuorumZooKeeperServer adds peer_state; the metrics dump has election_time.
       monitor: peer
         ? [
-          ["peer_state", peer.state === "looking" ? "looking" : `${peer.state} - discovery`],
+          [
+            "peer_state",
+            peer.state === "looking"
+              ? "looking"
+              : `${peer.state} - ${
+                learner!.serving || leading!.serving ? "broadcast" : "discovery"
+              }`,
+          ],
           ...summary("election_time", peer.electionTime),
+          ...leading!.monitorLines(),
         ]
         : standaloneQuorumLines(),
+      // A leader's srvr/stat add its proposal sizes after the node count.
+      stat: leading?.statLines(),
     }),
   });
+  if (peer) {
+    try {
+      await peer.start();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
   let addr: Deno.NetAddr;
   try {
     addr = server.start();
@@ -135,7 +182,7 @@ export async function startPeerMain(
       await peer?.stop();
       await server.stop();
     })().finally(finish);
-  return { port: addr.port, peer, server, done, stop };
+  return { port: addr.port, peer, server: server!, done, stop };
 }
 
 /** The client port's mode for an FLE state (srvr's "Mode:" words). */
@@ -150,4 +197,16 @@ export function modeOfPeer(state: PeerState): ServerMode {
     case "looking":
       return "looking";
   }
+}
+
+/** Restores an ensemble peer's data dir as the ZabLog its server and Zab share. */
+function openZabLog(cfg: ZkConfig): Promise<FileZabLog> {
+  return FileZabLog.open({
+    dataDir: cfg.dataDir,
+    dataLogDir: cfg.dataLogDir,
+    forceSync: cfg.forceSync,
+    preAllocSize: cfg.preAllocSizeKb * 1024,
+    extendedTypes: cfg.extendedTypesEnabled,
+    snapCount: cfg.snapCount,
+  });
 }

@@ -40,6 +40,10 @@ export interface QuorumPeerDeps {
   random?(): number;
   /** What a role's end acts on besides the election (the server's pipeline); each defaults to nothing. */
   host?: RoleHost;
+  /** The currentEpoch file's value now (a role may have written it); default: as loaded at start. */
+  currentEpoch?(): bigint;
+  /** Whether the role's Zab has reached broadcast (serving clients); default never. */
+  broadcasting?(): boolean;
 }
 
 /**
@@ -47,6 +51,12 @@ export interface QuorumPeerDeps {
  * ensemble serves no client and logs nothing, so zkt serve passes none.
  */
 export interface RoleHost {
+  /**
+   * Start the role's Zab half (a learner connects to `leader`); true when the
+   * host runs it: the role then ends only on Zab's rules, through roleEnded().
+   * False (or absent): the election-port stand-ins watch the role.
+   */
+  startRole?(role: Role, leader: bigint, roleId: number): boolean;
   /** Stop accepting Zab traffic (the quorum port's listener, the leader link). */
   stopZab?(): void | Promise<void>;
   /** Wait until every txn handed to the log writer is written (ZOOKEEPER-4712). */
@@ -75,6 +85,8 @@ export class QuorumPeer {
   /** The observer's jitter before it looks again, while it runs. */
   private wait: { timer: ReturnType<typeof setTimeout>; done: () => void } | undefined;
   private lastZxid = 0n;
+  /** The host runs the current role's Zab half: the election-port stand-ins stay off. */
+  private zabRole = false;
   /** Monotonic time of the last decision: answers older than it say nothing of the role. */
   private decidedAt = 0;
   /** Monotonic time of the newest notification from each sid (wall times can step back). */
@@ -180,6 +192,11 @@ export class QuorumPeer {
     this.endRole(this.loop.roleId, reason, null);
   }
 
+  /** Zab ended role `roleId` (a stale id is ignored): leave it and look again. */
+  roleEnded(roleId: number, reason: EndReason, why: string | null = null): void {
+    this.endRole(roleId, reason, why);
+  }
+
   /** Ends role `roleId` (ignored when that role is over), logging `why` if it was current. */
   private endRole(roleId: number, reason: EndReason, why: string | null): void {
     if (this.stopped) return;
@@ -207,7 +224,8 @@ export class QuorumPeer {
             break;
           case "startRole":
             this.decidedAt = this.now();
-            this.watchLeader(a.role, a.roleId);
+            this.zabRole = this.deps.host?.startRole?.(a.role, a.leader, a.roleId) ?? false;
+            if (!this.zabRole) this.watchLeader(a.role, a.roleId);
             break;
           case "updateElectionVote":
             this.fle.updateElectionVote(a.peerEpoch);
@@ -229,6 +247,7 @@ export class QuorumPeer {
             break;
           case "look": {
             const lastLoggedZxid = await this.deps.lastZxid();
+            this.currentEpoch = this.deps.currentEpoch?.() ?? this.currentEpoch;
             await this.perform(
               this.loop.looking({ lastLoggedZxid, currentEpoch: this.currentEpoch }),
             );
@@ -401,7 +420,7 @@ export class QuorumPeer {
    * left (plus itself) are no quorum, as 3.8's leader finds at its next check.
    */
   private linkLost(sid: bigint): void {
-    if (this.stopped) return;
+    if (this.stopped || this.zabRole) return;
     const state = this.loop.state;
     const roleId = this.loop.roleId;
     if (state === "following" || state === "observing") {
@@ -464,8 +483,7 @@ export class QuorumPeer {
       leaderId: elected ? v.leader : null,
       leaderAddress: elected ? hp(qv.allMembers.get(Number(v.leader))?.addrs[0]) : "",
       isLeader: state === "leading",
-      // Elected, but Zab (a later issue) never gets past discovery.
-      zabState: elected ? "discovery" : "election",
+      zabState: elected ? (this.deps.broadcasting?.() ? "broadcast" : "discovery") : "election",
       voting: qv.votingMembers.has(cfg.myid!),
       quorumAddress: me.addrs.map(hp).join("|"),
       electionAddress: me.electionAddrs.map(hp).join("|"),

@@ -1,7 +1,7 @@
 // The txn log commit as SyncRequestProcessor meters it: queue time before the
 // flush, the write + fsync time, the batch size, and queue-plus-flush per txn.
 import type { LoggedTxn, ServerDatabase } from "./database.ts";
-import type { CommitSink } from "./group_commit.ts";
+import type { CommitSink } from "./pipeline/sync.ts";
 import type { ServerMetrics } from "./metrics/server_metrics.ts";
 
 /** A commit sink that writes through `db` and records 3.8's sync_processor_* metrics. */

@@ -1,7 +1,8 @@
 // Who a connection is: the connect handshake (new session, reconnect with id +
 // password, refusals) and auth packets. The rules are admission.ts's and
-// acl.ts's; this room acts on them for a live connection, through the host's
-// ordered output so a ConnectResponse never overtakes a txn ahead of it.
+// acl.ts's; this room acts on them for a live connection, answering in the
+// session's order: a new session's ConnectResponse waits for its createSession
+// txn to commit, and nothing overtakes a session's earlier writes.
 import type { ZkConfig } from "../config/types.ts";
 import { ErrorCode } from "../jute/constants.ts";
 import type { Reader } from "../jute/reader.ts";
@@ -30,11 +31,11 @@ export interface HandshakeHost {
   lastZxid(): bigint;
   now(): number;
   mono(): number;
-  /** Runs `run` once every txn so far is durable. */
-  output(run: () => void): void;
+  /** Runs `run` once the connection's session has no earlier write waiting (now if none). */
+  inOrder(cnxn: ClientCnxn, run: () => void): void;
   /** Queues a frame to a live connection; false when it is gone. */
   send(cnxn: ClientCnxn, bytes: Uint8Array): boolean;
-  /** Queues a reply behind every earlier txn's durability. */
+  /** Sends a reply (the caller orders it). */
   reply(
     cnxn: ClientCnxn,
     xid: number,
@@ -43,10 +44,16 @@ export interface HandshakeHost {
     err: number,
     startMs: number,
   ): void;
-  /** Logs a createSession txn for a new session; returns its header time. */
-  createSession(id: bigint, timeout: number): number;
+  /** Submits a createSession txn; `then` runs with its header time once it is committed. */
+  createSession(id: bigint, timeout: number, then: (time: number) => void): void;
   /** Counts a failed authentication (ServerStats' auth failures). */
   authFailed(): void;
+  /**
+   * A learner asks the leader whether a reconnecting session is valid
+   * (REVALIDATE) and calls `then` with its answer; false when this server
+   * judges sessions itself.
+   */
+  revalidate?(id: bigint, timeout: number, then: (valid: boolean) => void): boolean;
 }
 
 /** The connect handshake and auth packets of one server. */
@@ -88,8 +95,7 @@ export class Handshake {
       cnxn.sessionId = id;
       h.sessions.add(id, timeout, h.mono());
       h.bySession.set(id, cnxn);
-      const time = h.createSession(id, timeout);
-      h.output(() => {
+      h.createSession(id, timeout, (time) => {
         // createSession is an update in 3.8's latency stats (FinalRequestProcessor).
         const lat = h.now() - time;
         if (lat >= 0) {
@@ -110,12 +116,21 @@ export class Handshake {
     cnxn.sessionId = id;
     if (!a.passwordOk) {
       log.warn(`Incorrect password from ${cnxn.remote} for session ${hexId(id)}`);
-      h.output(() => this.finish(cnxn, false));
+      h.inOrder(cnxn, () => this.finish(cnxn, false));
       return;
     }
+    const asked = h.revalidate?.(id, timeout, (valid) => {
+      if (valid) h.bySession.set(id, cnxn);
+      h.inOrder(cnxn, () => this.finish(cnxn, valid));
+    });
+    if (asked) return;
     const alive = h.sessions.touch(id, h.mono(), timeout);
-    if (alive) h.bySession.set(id, cnxn);
-    h.output(() => this.finish(cnxn, alive));
+    if (alive) {
+      h.bySession.set(id, cnxn);
+      // Its writes come from here now (a leader answers others with SessionMoved).
+      h.sessions.setOwner(id, "local");
+    }
+    h.inOrder(cnxn, () => this.finish(cnxn, alive));
   }
 
   /** Handles an auth packet: adds the ids it proves, or answers AuthFailed and closes. */
@@ -137,12 +152,14 @@ export class Handshake {
           hexId(cnxn.sessionId)
         }: auth success for scheme ${scheme} and address ${cnxn.remote}`,
       );
-      h.reply(cnxn, xid, Op.auth, 0n, Err.Ok, h.now());
+      h.inOrder(cnxn, () => h.reply(cnxn, xid, Op.auth, 0n, Err.Ok, h.now()));
     } else {
       h.authFailed();
       log.warn(`Authentication failed for scheme: ${scheme}`);
-      h.reply(cnxn, xid, Op.auth, 0n, ErrorCode.AuthFailed, h.now());
-      h.output(() => cnxn.closeAfterFlush());
+      h.inOrder(cnxn, () => {
+        h.reply(cnxn, xid, Op.auth, 0n, ErrorCode.AuthFailed, h.now());
+        cnxn.closeAfterFlush();
+      });
     }
   }
 

@@ -221,7 +221,20 @@ export function prepareWrite(view: TreeView, req: WriteRequest, ctx: PrepContext
   }
 }
 
-/** Overlays prepared-but-unapplied sub-txns of a multi on the tree. */
+/** A NodeView's fields copied, with some changed (no spread: a view may be a class with getters). */
+function viewWith(n: NodeView, changes: Partial<NodeView>): NodeView {
+  return {
+    version: n.version,
+    cversion: n.cversion,
+    aversion: n.aversion,
+    ephemeralOwner: n.ephemeralOwner,
+    acl: n.acl,
+    numChildren: n.numChildren,
+    ...changes,
+  };
+}
+
+/** Overlays a multi's earlier sub-txns on the server's view (tree + outstanding changes). */
 class Overlay implements TreeView {
   private readonly changed = new Map<string, NodeView | null>();
   constructor(private readonly base: TreeView, private readonly sessionId: bigint) {}
@@ -266,11 +279,10 @@ class Overlay implements TreeView {
         });
         const pp = this.parentOf(r.path);
         const parent = this.node(pp)!;
-        this.changed.set(pp, {
-          ...parent,
-          cversion: r.parentCVersion,
-          numChildren: parent.numChildren + 1,
-        });
+        this.changed.set(
+          pp,
+          viewWith(parent, { cversion: r.parentCVersion, numChildren: parent.numChildren + 1 }),
+        );
         break;
       }
       case Op.delete:
@@ -278,21 +290,23 @@ class Overlay implements TreeView {
         this.changed.set(t.record.path, null);
         const pp = this.parentOf(t.record.path);
         const parent = this.node(pp)!;
-        this.changed.set(pp, { ...parent, numChildren: parent.numChildren - 1 });
+        this.changed.set(pp, viewWith(parent, { numChildren: parent.numChildren - 1 }));
         break;
       }
       case Op.setData:
-        this.changed.set(t.record.path, {
-          ...this.node(t.record.path)!,
-          version: t.record.version,
-        });
+        this.changed.set(
+          t.record.path,
+          viewWith(this.node(t.record.path)!, { version: t.record.version }),
+        );
         break;
       case Op.setACL:
-        this.changed.set(t.record.path, {
-          ...this.node(t.record.path)!,
-          aversion: t.record.version,
-          acl: t.record.acl ?? [],
-        });
+        this.changed.set(
+          t.record.path,
+          viewWith(this.node(t.record.path)!, {
+            aversion: t.record.version,
+            acl: t.record.acl ?? [],
+          }),
+        );
         break;
     }
   }

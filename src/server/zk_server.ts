@@ -1,9 +1,11 @@
-// The client-port server: connections → one ordered pipeline. A write is
-// prepared (prep.ts), given the next zxid, applied to the tree through the one
-// applyTxn, appended to the open group-commit batch; its watch events and its
-// reply are released after the batch's fsync. Reads run in arrival order and
-// their replies queue behind every earlier write, so a session sees replies in
-// xid order and never a reply that reflects a txn that is not yet durable.
+// The client-port server: connections → the standalone chain
+// (pipeline/standalone.ts: prep → sync → commit → final). A write is prepared
+// (prep.ts) against the committed tree plus the outstanding changes, given the
+// next zxid, logged with the open group-commit batch, and applied through the
+// one applyTxn only once that batch is durable; then its watches fire and its
+// reply goes. A read waits only for its own session's earlier writes and is
+// answered from the committed tree, so a session sees replies in xid order and
+// no client ever sees a txn that is not yet durable.
 import { logger } from "../log/logger.ts";
 import { ExitCode, fatal } from "../log/fatal.ts";
 import { VERSION } from "../version.ts";
@@ -22,33 +24,57 @@ import {
   wordEnabled,
 } from "./four_letter.ts";
 import { reapCandidates } from "./container_reaper.ts";
-import { GroupCommit } from "./group_commit.ts";
 import { meteredCommit } from "./commit_metrics.ts";
+import { type Chain, standaloneChain } from "./pipeline/standalone.ts";
+import type { ChainTxn, Committed } from "./pipeline/commit.ts";
+import type { FinalStage } from "./pipeline/final.ts";
+import type { LearnerFront } from "./pipeline/learner.ts";
 import { txnFires } from "./txn_events.ts";
 import { JavaSetOrder } from "./java_set_order.ts";
 import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
 import { type ReadContext, readOp } from "./read_ops.ts";
 import { FsFacts } from "./metrics/fs_facts.ts";
 import { buildFourLetterView } from "./server_view.ts";
-import {
-  Err,
-  errorTxn,
-  Op,
-  prepareCloseSession,
-  type PreparedTxn,
-  prepareWrite,
-  type TreeView,
-} from "./prep.ts";
+import { Err, errorTxn, Op, prepareCloseSession, type PreparedTxn, prepareWrite } from "./prep.ts";
 import { answeredWithoutTxn, prepareRequest, writeReply } from "./write_ops.ts";
 import { hexId } from "./session_id.ts";
 import { Handshake } from "./handshake.ts";
-import { SessionTracker } from "./session_tracker.ts";
+import { type SessionOwner, SessionTracker } from "./session_tracker.ts";
+
+/** The owner of sessions whose client is connected here (3.8's ServerCnxn.me). */
+export const LOCAL_OWNER: SessionOwner = "local";
+
+/** A client request a learner forwarded to this leader (zab's REQUEST, decoded). */
+export interface ForwardedWrite {
+  sessionId: bigint;
+  cxid: number;
+  type: number;
+  /** The request record after the RequestHeader. */
+  body: Uint8Array;
+  /** The client connection's auth ids (with its ip: id). */
+  authInfo: AuthId[];
+}
 import { WatchManager } from "../data/watch_manager.ts";
-import type { LoggedTxn, ServerDatabase } from "./database.ts";
-import { type ApplyResult, applyTxn } from "../data/apply.ts";
+import type { ServerDatabase } from "./database.ts";
 import { ServerMetrics, summaryLines } from "./metrics/server_metrics.ts";
 
 import type { ServerMode, ZkServerOptions } from "./server_options.ts";
+import type { DataTree } from "../data/tree.ts";
+
+/** What the server gives the chain of its role. */
+export interface ServerChainWiring {
+  tree: DataTree;
+  /** A session's committed ephemerals in 3.8's order. */
+  ephemerals(sessionId: bigint): string[];
+  now(): number;
+  /** A txn was applied: fire its watches (before any reply). */
+  fire(c: Committed): void;
+  /** A txn was applied and answered: close, snapshot count. */
+  after(c: Committed): void;
+  mismatch(zxid: bigint, logged: bigint, tree: bigint): void;
+  /** The log could not be written: nothing may be answered any more. */
+  fatal(e: Error): void;
+}
 
 const log = logger("ZooKeeperServer");
 
@@ -61,7 +87,8 @@ export class ZkServer implements CnxnHandler {
   readonly watches = new WatchManager<ClientCnxn>();
   readonly cnxns = new Set<ClientCnxn>();
   private readonly bySession = new Map<bigint, ClientCnxn>();
-  private readonly gc: GroupCommit<LoggedTxn>;
+  /** prep → sync → commit → final (standalone); a quorum peer sets its role's chain. */
+  private chain: Chain;
   private readonly modeOf: () => ServerMode;
   private readonly clientRequests: () => boolean;
   private readonly now: () => number;
@@ -102,14 +129,20 @@ export class ZkServer implements CnxnHandler {
   private readonly handshake: Handshake;
   /** Dir sizes and descriptor counts for mntr/dirs, sampled off the request path. */
   private readonly fsFacts: FsFacts;
+  /** A follower's or observer's chain (pipeline/learner.ts) while it has that role. */
+  private learner: LearnerFront | null = null;
 
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
     this.db = opts.db;
     this.fsFacts = new FsFacts(this.db.snapDir, this.db.logDir);
     this.order = new JavaSetOrder();
+    const db = this.db;
     this.reads = {
-      tree: this.db.tree,
+      // A learner's tree is a new object after a SNAP, TRUNC or reload.
+      get tree() {
+        return db.tree;
+      },
       watches: this.watches,
       metrics: this.metrics,
       order: this.order,
@@ -142,10 +175,11 @@ export class ZkServer implements CnxnHandler {
         this.metrics.summaries.startup_txns_loaded.add(this.db.startup.txnsLoaded);
       }
     }
-    this.gc = new GroupCommit<LoggedTxn>(
-      meteredCommit(this.db, this.metrics, () => this.now()),
-      (e) => this.fail(e),
-    );
+    this.chain = standaloneChain({
+      ...this.chainWiring(),
+      sink: meteredCommit(this.db, this.metrics, () => this.now()),
+      nextZxid: () => this.zxidSource ? this.zxidSource() : ++this.hzxid,
+    });
     this.snapThreshold = this.nextSnapThreshold();
     this.handshake = new Handshake({
       cfg: this.cfg,
@@ -156,16 +190,66 @@ export class ZkServer implements CnxnHandler {
       lastZxid: () => this.lastZxid,
       now: () => this.now(),
       mono: () => this.mono(),
-      output: (run) => this.gc.output(run),
+      inOrder: (cnxn, run) => this.final.answer(cnxn.sessionId, run),
       send: (cnxn, bytes) => this.send(cnxn, bytes),
       reply: (cnxn, xid, type, zxid, err, startMs) =>
         this.reply(cnxn, xid, type, zxid, err, null, startMs),
-      createSession: (id, timeout) => {
+      createSession: (id, timeout, then) => {
         this.requestQueued();
-        return this.commitTxn(id, 0, { type: Op.createSession, record: { timeOut: timeout } }).time;
+        if (this.learner) {
+          const body = new Uint8Array(4);
+          new DataView(body.buffer).setInt32(0, timeout);
+          const req = { sessionId: id, cxid: 0, type: Op.createSession, body, authinfo: null };
+          this.learner.forward(req, (c) => then(c.header.time));
+          return;
+        }
+        const t = this.submit(id, 0, { type: Op.createSession, record: { timeOut: timeout } });
+        this.chain.final.awaitCommit(id, t.header.zxid, () => then(t.header.time));
       },
       authFailed: () => void this.authFailed++,
+      revalidate: (id, timeout, then) => {
+        if (!this.learner) return false;
+        this.learner.revalidate(id, timeout, (valid) => {
+          if (valid) this.sessions.add(id, timeout, this.mono());
+          then(valid);
+        });
+        return true;
+      },
     });
+  }
+
+  /** What every chain gets from the server: the tree, and what follows each commit. */
+  private chainWiring(): ServerChainWiring {
+    return {
+      tree: this.db.tree,
+      ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
+      now: () => this.now(),
+      fire: (c) => this.deliver(txnFires(this.reads, c.rc.events)),
+      after: (c) => this.afterCommit(c),
+      mismatch: (zxid, logged, tree) => {
+        this.metrics.counters.digest_mismatches_count++;
+        log.error(
+          `Digest mismatch at zxid 0x${zxid.toString(16)}: logged ${logged}, tree ${tree}`,
+        );
+      },
+      fatal: (e) => this.fail(e),
+    };
+  }
+
+  /**
+   * A quorum peer's role brings its own chain (leader: prep → propose → Zab
+   * log → commit on quorum → final); it is built on the server's tree as it is
+   * now. Requests of the last role still waiting are its business (their
+   * clients are closed when a role ends).
+   */
+  setChain(make: (w: ServerChainWiring) => Chain): Chain {
+    this.chain = make(this.chainWiring());
+    return this.chain;
+  }
+
+  /** The current chain (its overlay is dropped when a role ends). */
+  get currentChain(): Chain {
+    return this.chain;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -181,7 +265,10 @@ export class ZkServer implements CnxnHandler {
     this.scheduleExpiry();
     void this.fsFacts.refresh();
     if (this.containerCheckMs > 0) {
-      this.containerTimer = setInterval(() => this.checkContainers(), this.containerCheckMs);
+      this.containerTimer = setInterval(() => {
+        // A failed log write is reported (and fatal) where it happens.
+        this.checkContainers().catch(() => {});
+      }, this.containerCheckMs);
     }
     log.info(`binding to port ${host}:${this.listener.addr.port}`);
     return this.listener.addr;
@@ -195,7 +282,7 @@ export class ZkServer implements CnxnHandler {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.containerTimer) clearInterval(this.containerTimer);
     try {
-      await this.gc.drain();
+      await this.chain.sync.drain();
     } catch { /* already reported as fatal */ }
     for (const c of [...this.cnxns]) {
       try {
@@ -211,9 +298,10 @@ export class ZkServer implements CnxnHandler {
   }
 
   /**
-   * A batch could not be made durable: the tree is ahead of the log. Nothing
-   * may be answered any more, so the server stops serving and the process
-   * ends non-zero (3.8's SyncThread dies with UNEXPECTED_ERROR).
+   * A batch could not be made durable: its txns were never applied, but later
+   * txns were prepared on them and their writers wait. Nothing may be answered
+   * any more, so the server stops serving and the process ends non-zero (3.8's
+   * SyncThread dies with UNEXPECTED_ERROR).
    */
   private fail(e: Error): void {
     this.metrics.counters.unrecoverable_error_count++;
@@ -302,7 +390,7 @@ export class ZkServer implements CnxnHandler {
     return true;
   }
 
-  /** Queues a reply behind every earlier txn's durability. */
+  /** Sends a reply now (the caller answers in the session's order, from committed state). */
   private reply(
     cnxn: ClientCnxn | null,
     xid: number,
@@ -317,33 +405,28 @@ export class ZkServer implements CnxnHandler {
     if (!cnxn) return;
     // An error reply carries a body only where 3.8 sends one (multiRead's partial response).
     const bytes = codec.replyBytes(xid, zxid, err, body);
-    this.gc.output(() => {
-      cnxn.requestDone();
-      const now = this.now();
-      cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
-      const lat = now - startMs;
-      if (type !== Op.ping) this.latency.add(lat);
-      if (type !== Op.auth && lat >= 0) {
-        // ServerStats.updateLatency: requests with a txn header are updates.
-        const pct = this.metrics.percentiles;
-        if (txnTime > 0) {
-          pct.updatelatency.add(lat);
-          if (now >= txnTime) pct.propagation_latency.add(now - txnTime);
-        } else {
-          pct.readlatency.add(lat);
-        }
+    cnxn.requestDone();
+    const now = this.now();
+    cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
+    const lat = now - startMs;
+    if (type !== Op.ping) this.latency.add(lat);
+    if (type !== Op.auth && lat >= 0) {
+      // ServerStats.updateLatency: requests with a txn header are updates.
+      const pct = this.metrics.percentiles;
+      if (txnTime > 0) {
+        pct.updatelatency.add(lat);
+        if (now >= txnTime) pct.propagation_latency.add(now - txnTime);
+      } else {
+        pct.readlatency.add(lat);
       }
-      if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
-    });
+    }
+    if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
   }
 
   private deliver(fires: { watcher: ClientCnxn; type: number; path: string }[]): void {
     for (const f of fires) {
       const bytes = codec.notificationBytes(f.type, 3, f.path);
-      const w = f.watcher;
-      this.gc.output(() => {
-        if (this.send(w, bytes)) this.metrics.counters.watch_bytes += bytes.length;
-      });
+      if (this.send(f.watcher, bytes)) this.metrics.counters.watch_bytes += bytes.length;
     }
   }
 
@@ -366,6 +449,71 @@ export class ZkServer implements CnxnHandler {
     this.metrics.counters.bytes_received_count += payload.length + 4;
     this.metrics.counters.connection_request_count++;
     this.handshake.connect(cnxn, payload);
+  }
+
+  // ----------------------------------------------------------------- learner
+
+  /** A follower's or observer's chain takes over writes, syncs and reconnects (null: none). */
+  setLearner(front: LearnerFront | null): void {
+    this.learner = front;
+  }
+
+  /** The per-session reply order of the chain in use. */
+  private get final(): FinalStage {
+    return this.learner?.final ?? this.chain.final;
+  }
+
+  /**
+   * A learner applied a committed txn: its watches fire here, the session it
+   * closes loses its connection here, and a request of ours is answered.
+   */
+  learnerCommitted(c: Committed): void {
+    this.deliver(txnFires(this.reads, c.rc.events));
+    const id = c.header.clientId;
+    if (c.txn.type === Op.createSession) {
+      this.sessions.add(id, c.txn.record.timeOut, this.mono());
+    }
+    const local = this.learner?.committed(c) ?? false;
+    if (c.txn.type === Op.closeSession) {
+      this.sessions.remove(id);
+      this.order.sessionClosed(id);
+      const live = this.bySession.get(id);
+      this.bySession.delete(id);
+      if (!local) live?.closeAfterFlush();
+    }
+  }
+
+  /** Closes every client connection (the role ended). */
+  closeClients(): void {
+    for (const c of [...this.cnxns]) c.close();
+  }
+
+  /** Forwards a client write, sync or close to the leader; the answer comes at its commit. */
+  private forwardRequest(
+    learner: LearnerFront,
+    cnxn: ClientCnxn,
+    xid: number,
+    type: number,
+    payload: Uint8Array,
+    startMs: number,
+  ): void {
+    const sid = cnxn.sessionId;
+    const req = {
+      sessionId: sid,
+      cxid: xid,
+      type,
+      body: payload.subarray(8),
+      authinfo: cnxn.authInfo,
+    };
+    if (type === Op.sync) {
+      learner.sync(req, () => this.answerRead(cnxn, xid, type, new Reader(req.body), startMs));
+      return;
+    }
+    learner.forward(req, (c) => {
+      const { err, body } = writeReply(this.db.tree, type, c.txn, c.rc);
+      this.reply(cnxn, xid, type, c.header.zxid, err, body, startMs, c.header.time);
+      if (type === Op.closeSession) cnxn.closeAfterFlush();
+    });
   }
 
   // ---------------------------------------------------------------- requests
@@ -404,9 +552,17 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     this.sessions.touch(cnxn.sessionId, this.mono());
+    this.learner?.touch(cnxn.sessionId, cnxn.timeoutMs, this.mono());
     this.requestQueued();
     if (type === Op.sasl) {
-      this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+      this.answer(cnxn, () => {
+        this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+      });
+      return;
+    }
+    const learner = this.learner;
+    if (learner && (type === Op.closeSession || type === Op.sync || WRITE_OPS.has(type))) {
+      this.forwardRequest(learner, cnxn, xid, type, payload, startMs);
       return;
     }
     if (type === Op.closeSession) {
@@ -423,8 +579,15 @@ export class ZkServer implements CnxnHandler {
     }
     log.warn(`Received packet at server of unknown type ${type}`);
     // UnimplementedRequestProcessor: reply, then close the connection.
-    this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
-    this.gc.output(() => cnxn.closeAfterFlush());
+    this.answer(cnxn, () => {
+      this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
+      cnxn.closeAfterFlush();
+    });
+  }
+
+  /** Runs `run` (a reply from the committed tree) once the session's earlier writes are answered. */
+  private answer(cnxn: ClientCnxn, run: () => void): void {
+    this.final.answer(cnxn.sessionId, run);
   }
 
   /** The session state prep sees: ok, expired (closing), or unknown. */
@@ -434,56 +597,45 @@ export class ZkServer implements CnxnHandler {
     return s.closing ? Err.SessionExpired : Err.Ok;
   }
 
-  /** The tree as prep sees it. */
-  private readonly view: TreeView = {
-    node: (path) => {
-      const n = this.db.tree.get(path);
-      if (!n) return undefined;
-      return {
-        version: n.stat.version,
-        cversion: n.stat.cversion,
-        aversion: n.stat.aversion,
-        ephemeralOwner: n.stat.ephemeralOwner,
-        acl: this.db.tree.aclOf(n),
-        numChildren: n.numChildren,
-      };
-    },
-    ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
-  };
-
-  private ctx(sessionId: bigint, authInfo: AuthId[]) {
+  /**
+   * What prep checks a request against. With an owner (a write), the session
+   * check is 3.8's checkSession: another server's session is SessionMoved.
+   */
+  private ctx(sessionId: bigint, authInfo: AuthId[], owner?: SessionOwner) {
     return {
       sessionId,
       authInfo,
-      sessionState: this.sessionState(sessionId),
+      sessionState: owner === undefined
+        ? this.sessionState(sessionId)
+        : this.sessions.check(sessionId, owner),
       // The tree was built with zookeeper.extendedTypesEnabled: one place to read it.
       extendedTypes: this.db.tree.extendedTypes,
     };
   }
 
   /**
-   * Gives a prepared txn the next zxid, applies it through applyTxn, queues it
-   * for the log (with the tree digest 3.8 records) and queues its watch events.
+   * Hands a prepared txn to the chain: it gets the next zxid, its changes join
+   * the outstanding overlay, and it is logged with the open batch.
    */
-  private commitTxn(
+  private submit(
     sessionId: bigint,
     cxid: number,
     t: PreparedTxn,
     /** When the request arrived (for prep_process_time); absent for server-made txns. */
     startMs?: number,
-  ): { zxid: bigint; rc: ApplyResult; time: number } {
-    const zxid = this.zxidSource ? this.zxidSource() : ++this.hzxid;
-    const time = this.now();
+  ): ChainTxn {
+    const ct = this.chain.prep.submit(sessionId, cxid, t);
+    const time = ct.header.time;
     if (startMs !== undefined && time >= startMs) {
       this.metrics.summaries.prep_process_time.add(time - startMs);
     }
-    const header = codec.txnHeader(sessionId, cxid, zxid, time, t.type);
-    const txn = t;
-    const rc = applyTxn(this.db.tree, header, txn);
-    this.gc.add({ header, txn, digest: this.db.digestRecord() });
-    this.deliver(txnFires(this.reads, rc.events));
+    return ct;
+  }
+
+  /** A txn is applied and answered: what follows it beyond the tree and the reply. */
+  private afterCommit(c: Committed): void {
+    if (c.txn.type === Op.closeSession) this.order.sessionClosed(c.header.clientId);
     this.countForSnapshot();
-    return { zxid, rc, time };
   }
 
   private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
@@ -491,10 +643,10 @@ export class ZkServer implements CnxnHandler {
     let t: PreparedTxn;
     try {
       t = prepareRequest(
-        this.view,
+        this.chain.overlay,
         type,
         r,
-        this.ctx(sid, cnxn.authInfo),
+        this.ctx(sid, cnxn.authInfo, LOCAL_OWNER),
         this.cfg.reconfigEnabled,
       );
     } catch (e) {
@@ -503,12 +655,14 @@ export class ZkServer implements CnxnHandler {
       t = errorTxn(Err.MarshallingError);
     }
     if (answeredWithoutTxn(type, t)) {
-      this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs);
+      this.answer(cnxn, () => this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs));
       return;
     }
-    const applied = this.commitTxn(sid, xid, t, startMs);
-    const { err, body } = writeReply(this.db.tree, type, t, applied.rc);
-    this.reply(cnxn, xid, type, applied.zxid, err, body, startMs, applied.time);
+    const { header } = this.submit(sid, xid, t, startMs);
+    this.chain.final.awaitCommit(sid, header.zxid, (c) => {
+      const { err, body } = writeReply(this.db.tree, type, c.txn, c.rc);
+      this.reply(cnxn, xid, type, header.zxid, err, body, startMs, header.time);
+    });
   }
 
   /** Closes a session (client request, expiry or reaping): one txn, then the connection goes. */
@@ -520,28 +674,43 @@ export class ZkServer implements CnxnHandler {
   ): void {
     if (!this.sessions.get(sessionId)) {
       if (cnxn) {
-        this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
-        this.gc.output(() => cnxn.closeAfterFlush());
+        this.answer(cnxn, () => {
+          this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
+          cnxn.closeAfterFlush();
+        });
       }
       return;
     }
     this.sessions.setClosing(sessionId);
     const p0 = performance.now();
-    const t = prepareCloseSession(this.view, sessionId);
+    const t = prepareCloseSession(this.chain.overlay, sessionId);
     this.metrics.percentiles.close_session_prep_time.add(Math.round(performance.now() - p0));
-    const applied = this.commitTxn(sessionId, cnxn ? xid : 0, t, cnxn ? startMs : undefined);
+    const { header } = this.submit(sessionId, cnxn ? xid : 0, t, cnxn ? startMs : undefined);
     this.sessions.remove(sessionId);
-    this.order.sessionClosed(sessionId);
-    if (cnxn) {
-      this.reply(cnxn, xid, Op.closeSession, applied.zxid, 0, null, startMs, applied.time);
-    }
     const live = cnxn ?? this.bySession.get(sessionId) ?? null;
     this.bySession.delete(sessionId);
-    if (live) this.gc.output(() => live.closeAfterFlush());
+    // The connection goes once the txn is applied (3.8's FinalRequestProcessor).
+    this.chain.final.awaitCommit(sessionId, header.zxid, () => {
+      if (cnxn) {
+        this.reply(cnxn, xid, Op.closeSession, header.zxid, 0, null, startMs, header.time);
+      }
+      live?.closeAfterFlush();
+    });
     log.info(`Closed session ${hexId(sessionId)}`);
   }
 
   private read(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
+    this.answer(cnxn, () => this.answerRead(cnxn, xid, type, r, startMs));
+  }
+
+  /** Answers a read from the committed tree; its watches are set now. */
+  private answerRead(
+    cnxn: ClientCnxn,
+    xid: number,
+    type: number,
+    r: Reader,
+    startMs: number,
+  ): void {
     const zxid = this.lastZxid;
     if (type === Op.ping) {
       this.reply(cnxn, -2, type, zxid, 0, null, startMs);
@@ -574,7 +743,8 @@ export class ZkServer implements CnxnHandler {
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = null;
       if (this.stopped) return;
-      if (this.serving()) {
+      // Only the leader expires a learner's (global) sessions.
+      if (this.serving() && !this.learner) {
         for (const id of this.sessions.poll(this.mono())) {
           const s = this.db.tree.sessions.get(id);
           log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
@@ -587,20 +757,25 @@ export class ZkServer implements CnxnHandler {
     }, wait);
   }
 
-  /** ContainerManager: empty used containers and expired empty TTL nodes are deleted. */
-  checkContainers(): void {
-    if (!this.serving()) return;
+  /**
+   * ContainerManager: empty used containers and expired empty TTL nodes are
+   * deleted. Resolves once those deletes are applied.
+   */
+  checkContainers(): Promise<void> {
+    // A learner's containers are reaped by the leader.
+    if (!this.serving() || this.learner) return Promise.resolve();
     const candidates = reapCandidates(this.db.tree, this.now());
     for (const p of candidates) {
       log.info(`Attempting to delete candidate container: ${p}`);
       this.requestQueued();
       const t = prepareWrite(
-        this.view,
+        this.chain.overlay,
         { type: Op.deleteContainer, path: p, version: -1 },
         this.ctx(0n, []),
       );
-      this.commitTxn(0n, 0, t);
+      this.submit(0n, 0, t);
     }
+    return candidates.length === 0 ? Promise.resolve() : this.chain.sync.drain();
   }
 
   private nextSnapThreshold(): number {
@@ -615,6 +790,73 @@ export class ZkServer implements CnxnHandler {
     if (!this.db.requestSnapshot()) return;
     this.txnsSinceSnap = 0;
     this.snapThreshold = this.nextSnapThreshold();
+  }
+
+  // ------------------------------------- leader: what learners send (Zab REQUEST, PING, REVALIDATE)
+
+  /** A new leader tracks every session of its tree afresh with its whole timeout (3.8's SessionTrackerImpl). */
+  trackTreeSessions(): void {
+    const tree = this.db.tree;
+    for (const id of this.sessions.ids()) if (!tree.sessions.has(id)) this.sessions.remove(id);
+    for (const [id, to] of tree.sessions) this.sessions.add(id, to, this.mono());
+  }
+
+  /**
+   * A request a learner forwarded: every one becomes exactly one txn with its
+   * session and cxid (an error txn when prep refuses it), owned by `owner`.
+   * No reply leaves here: the learner answers its client when the txn commits.
+   */
+  forwarded(owner: bigint, r: ForwardedWrite): void {
+    this.requestQueued();
+    const id = r.sessionId;
+    if (r.type === Op.createSession) {
+      // The learner chose the id; the body is the timeout alone.
+      const timeOut = r.body.length >= 4
+        ? new DataView(r.body.buffer, r.body.byteOffset, 4).getInt32(0)
+        : this.cfg.tickTime * 2;
+      this.sessions.add(id, timeOut, this.mono());
+      this.sessions.setOwner(id, owner);
+      this.submit(id, r.cxid, { type: Op.createSession, record: { timeOut } });
+      return;
+    }
+    if (r.type === Op.closeSession) {
+      this.sessions.setClosing(id);
+      this.submit(id, r.cxid, prepareCloseSession(this.chain.overlay, id));
+      this.sessions.remove(id);
+      log.info(`Closed session ${hexId(id)} (from sid ${owner})`);
+      return;
+    }
+    let t: PreparedTxn;
+    try {
+      t = prepareRequest(
+        this.chain.overlay,
+        r.type,
+        new Reader(r.body, this.cfg.juteMaxBuffer),
+        this.ctx(id, r.authInfo, owner),
+        this.cfg.reconfigEnabled,
+      );
+    } catch (e) {
+      log.warn(
+        `Failed to prepare ${OP_NAMES[r.type] ?? r.type} forwarded by sid ${owner}: ${
+          (e as Error).message
+        }`,
+      );
+      t = errorTxn(Err.MarshallingError);
+    }
+    this.submit(id, r.cxid, t);
+  }
+
+  /** A learner's PING table: each session it saw activity on is touched. */
+  touchSessions(touches: Iterable<{ sessionId: bigint; timeout: number }>): void {
+    const now = this.mono();
+    for (const t of touches) this.sessions.touch(t.sessionId, now, t.timeout);
+  }
+
+  /** A learner's REVALIDATE: valid for a live session, which is touched and moves to `owner`. */
+  revalidateSession(owner: bigint, id: bigint, timeout: number): boolean {
+    const alive = this.sessions.touch(id, this.mono(), timeout);
+    if (alive) this.sessions.setOwner(id, owner);
+    return alive;
   }
 
   // ------------------------------------------------------------------- stats
@@ -637,7 +879,7 @@ export class ZkServer implements CnxnHandler {
       packetsReceived: this.packetsReceived,
       packetsSent: this.packetsSent,
       authFailed: this.authFailed,
-      outstanding: this.gc.queued,
+      outstanding: this.chain.sync.queued,
       lastZxid: this.lastZxid,
       clientPort: this.listener?.addr.port,
       metrics: this.metrics,

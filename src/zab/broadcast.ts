@@ -219,6 +219,13 @@ export class Broadcast {
     return [];
   }
 
+  /** Learners' syncs waiting for a COMMIT (3.8's pending_syncs). */
+  get pendingSyncs(): number {
+    let n = 0;
+    for (const sids of this.#syncs.values()) n += sids.length;
+    return n;
+  }
+
   /** For each up-to-date follower with an unacknowledged proposal: when the oldest was sent. */
   oldestUnacked(): Map<bigint, number> {
     const out = new Map<bigint, number>();

@@ -167,6 +167,11 @@ export class LeaderShell {
     return this.broadcast?.lastCommitted ?? this.o.zabLog.lastLoggedZxid;
   }
 
+  /** Learners' syncs waiting for a COMMIT (mntr's zk_pending_syncs). */
+  get pendingSyncs(): number {
+    return this.broadcast?.pendingSyncs ?? 0;
+  }
+
   /** The learners connected, by sid. */
   learners(): { sid: bigint; observer: boolean; upToDate: boolean }[] {
     return [...this.links.values()].map((l) => ({

@@ -6,6 +6,7 @@ import { fourLetter } from "../support/four_letter.ts";
 import { freePort } from "../support/ports.ts";
 import { ZkClient } from "../support/zk_client.ts";
 import { startZkt, type ZktServer } from "../support/zkt_server.ts";
+import { waitFor } from "../support/wait.ts";
 import type { Member } from "./election_ensemble.ts";
 
 /** A zkt ensemble member process and its AdminServer port. */
@@ -28,6 +29,9 @@ export async function startZktMember(
     dir: d,
     port: m.client,
     cfg: [
+      // Java's tickTime (tests/support/apache_zk.ts): a zkt learner's syncLimit
+      // deadline must outlast a Java leader's ping interval (tickTime/2).
+      "tickTime=2000",
       "initLimit=10",
       "syncLimit=5",
       "cnxTimeout=2000",
@@ -71,6 +75,20 @@ export async function probeOnce(port: number): Promise<ProbeAnswer> {
   return got!;
 }
 
+/** Waits until a peer's srvr says it serves in `mode` (leader, follower, observer). */
+export async function servesAs(port: number, mode: string): Promise<string> {
+  let last = "";
+  await waitFor(
+    `the peer on ${port} to serve as ${mode}`,
+    async () => (last = await srvrOf(port)).includes(`Mode: ${mode}\n`),
+    90_000,
+    200,
+  ).catch((e) => {
+    throw new Error(`${(e as Error).message}; last srvr: ${last.trim()}`);
+  });
+  return last;
+}
+
 /** A peer's srvr reply ("" when it cannot be reached). */
 export async function srvrOf(port: number): Promise<string> {
   try {
@@ -92,8 +110,9 @@ export async function adminCommand(
 /**
  * A zkt peer's role from its AdminServer's election command: "leader",
  * "follower", "observer" or "looking"; undefined when it cannot be reached.
- * Its srvr says "not currently serving" until it serves clients (no Zab yet),
- * as a 3.8 peer's does, so the election result is read here.
+ * Its srvr says "not currently serving" until its role's Zab serves clients
+ * (a leader's quorum acked NEWLEADER, a learner's UPTODATE), as a 3.8 peer's
+ * does, so the election result is read here.
  */
 export async function roleOf(z: ZktMember): Promise<string | undefined> {
   try {

@@ -1,11 +1,8 @@
 // `zkt serve` processes as ensemble peers beside Apache ZooKeeper 3.8 peers:
-// they elect together over the real election protocol and report the outcome
-// on the AdminServer, probe-election and `zkt conns` (srvr says "not currently
-// serving": without Zab a zkt peer serves no client). Zab is a later issue, so a
-// ZooKeeper leader keeps its role only with a quorum of ZooKeeper followers,
-// and a ZooKeeper follower of a zkt leader (or a ZooKeeper leader without a
-// ZooKeeper quorum) falls back to LOOKING after initLimit ticks (20 s here):
-// agreement is checked while the elected roles stand.
+// they elect together over the real election protocol, report the outcome on
+// the AdminServer, probe-election and `zkt conns`, and then lead or follow
+// over Zab and serve clients (srvr "Mode: ..."; before its role's Zab serves,
+// srvr says "not currently serving", as a 3.8 peer's does).
 import assert from "node:assert/strict";
 import type { ProbeAnswer } from "../../src/election/probe.ts";
 import type { ApacheZk } from "../support/apache_zk.ts";
@@ -20,6 +17,7 @@ import {
   dataDirWithTxns,
   probeOnce,
   roleOf,
+  servesAs,
   srvrOf,
   startZktMember,
   type ZktMember,
@@ -100,7 +98,7 @@ async function settledOnZkLeader(zkMembers: Member[], zkts: ZktMember[]): Promis
 
 Deno.test({
   name: "serve ensemble: 1 zkt + 2 ZooKeeper agree on the ZooKeeper leader (srvr, probe, " +
-    "AdminServer, zkt conns); zkt closes clients and its srvr/stat/mntr say not serving; after kill -9 of the leader zkt follows " +
+    "AdminServer, zkt conns); zkt follows it over Zab and serves a client; after kill -9 of the leader zkt follows " +
     "ZooKeeper's pick",
   ignore: SKIP_INTEROP,
   sanitizeResources: false,
@@ -130,16 +128,12 @@ Deno.test({
       const followerAns = await probeOnce(F.election);
       assert.equal(followerAns.state, "following");
       assert.equal(followerAns.leader, BigInt(L.sid));
-      // zkt agrees on the leader and the election round (its peerEpoch stays the
-      // one it voted with: it never syncs, so it never learns epoch 1).
+      // zkt agrees on the leader and the election round.
       const mine = await electionOf(zkts[0]);
       assert.equal(mine.state, "follower");
       assert.equal(mine.leader, L.sid);
-      // A follower that serves no client (no Zab) answers srvr, stat, mntr and
-      // conf as a 3.8 peer does while its ZooKeeperServer is not running.
-      for (const w of ["srvr", "stat", "mntr", "conf"]) {
-        assert.equal((await fourLetter(members[0].client, w)).trim(), NOT_SERVING, w);
-      }
+      // Synced with the Java leader, the zkt follower serves.
+      await servesAs(members[0].client, "follower");
       assert.equal(await fourLetter(members[0].client, "ruok"), "imok");
       const zktAns = await probeOnce(members[0].election);
       assert.equal(zktAns.state, "following");
@@ -186,12 +180,9 @@ Deno.test({
       const zktElection = await adminCommand(zkts[0].adminPort, "election");
       assert.equal(typeof zktElection.last_election_time_ms, "number");
 
-      // No Zab yet: a client's connect request is answered by closing, as 3.8
-      // does while its ZooKeeperServer is not running.
-      await assert.rejects(
-        ZkClient.connect(members[0].client),
-        /closed the connection during the handshake/,
-      );
+      // A client of the zkt follower gets a session (its createSession forwarded to Java).
+      const c = await ZkClient.connect(members[0].client);
+      await c.close();
       // kill -9 the leader: the other ZooKeeper peer (epoch 1 in its vote) beats zkt 1 (epoch 0).
       await zks[L.sid - 2].stop("SIGKILL");
       const newLeader = await probeUntil(
@@ -210,7 +201,7 @@ Deno.test({
       );
       assert.equal(BigInt(after.vote.election_epoch as number), newLeader.electionEpoch);
       assert.equal(await roleOf(zkts[0]), "follower");
-      assert.equal((await srvrOf(members[0].client)).trim(), NOT_SERVING);
+      await servesAs(members[0].client, "follower");
       assert.match(zkts[0].log(), /FOLLOWING - LEADER ELECTION TOOK - \d+ MS/);
     } catch (e) {
       throw withLogs(e, zkts, zks);
@@ -240,11 +231,9 @@ Deno.test({
       const alone = await probeUntil("ZooKeeper 3 to answer", members[2], () => true);
       assert.equal(alone.state, "looking");
       assert.equal(alone.leader, 3n);
-      // The zkt with the later zxid before the other: started the other way
-      // round, zkt 2 and ZooKeeper 3 can settle on sid 3 within finalizeWait
-      // before sid 1's vote arrives (ZooKeeper's rules do the same).
+      // The zkt with the data joins next: the first quorum (1 and 3) elects it.
+      // (With Zab, a quorum that forms first keeps its leader: a later peer follows it.)
       zkts.push(await startZktMember(members[0], serverLines, data.dir));
-      zkts.push(await startZktMember(members[1], serverLines));
       assert.match(zkts[0].log(), new RegExp(`proposed zxid=0x${data.zxid.toString(16)}\\b`));
 
       // ZooKeeper's rules: same peer epoch, greater zxid wins → sid 1.
@@ -253,27 +242,27 @@ Deno.test({
         members[2],
         (a) => a.state === "following" && a.leader === 1n,
       );
+      zkts.unshift(await startZktMember(members[1], serverLines));
       assert.equal(zkVote.zxid, data.zxid);
       await waitFor(
         "zkt AdminServer: 1 leader, 2 follower",
         async () => {
-          const [a, b] = await Promise.all([roleOf(zkts[0]), roleOf(zkts[1])]);
+          const [a, b] = await Promise.all([roleOf(zkts[1]), roleOf(zkts[0])]);
           return a === "leader" && b === "follower";
         },
         60_000,
         100,
       );
-      const lead = await electionOf(zkts[0]);
+      const lead = await electionOf(zkts[1]);
       assert.equal(lead.leader, 1);
       assert.equal(BigInt(lead.vote.election_epoch as number), zkVote.electionEpoch);
-      assert.match(zkts[0].log(), /LEADING - LEADER ELECTION TOOK - \d+ MS/);
-      // The zkt leader serves no client: its srvr says so, as 3.8's does until Zab runs.
-      assert.equal((await srvrOf(members[0].client)).trim(), NOT_SERVING);
-      // ZooKeeper's own srvr: a follower that cannot sync with a zkt leader (no Zab) does not serve.
-      assert.equal((await srvrOf(members[2].client)).trim(), NOT_SERVING);
+      assert.match(zkts[1].log(), /LEADING - LEADER ELECTION TOOK - \d+ MS/);
+      // The zkt leader serves once a quorum acked NEWLEADER; the Java follower synced with it.
+      await servesAs(members[0].client, "leader");
+      await servesAs(members[2].client, "follower");
 
-      // kill -9 the zkt leader: 2 and 3 have equal votes (epoch 0, zxid 0) → sid 3.
-      await zkts[0].stop("SIGKILL");
+      // kill -9 the zkt leader: 2 and 3 hold the same history (epoch 1) → sid 3.
+      await zkts[1].stop("SIGKILL");
       const after = await probeUntil(
         "ZooKeeper 3 to lead",
         members[2],
@@ -282,7 +271,7 @@ Deno.test({
       const e = await waitFor(
         "zkt 2 to follow 3",
         async () => {
-          const x = await electionOf(zkts[1]);
+          const x = await electionOf(zkts[0]);
           return x.state === "follower" && x.leader === 3 ? x : undefined;
         },
         60_000,
@@ -324,15 +313,25 @@ Deno.test({
         assert.equal(BigInt((await electionOf(z)).vote.election_epoch as number), round);
       }
 
-      // kill -9 the leader: the two ZooKeeper survivors carry epoch 1 and equal
-      // zxids; the greater sid of them wins over both zkt peers (epoch 0).
+      // kill -9 the leader: a ZooKeeper survivor wins (epoch 1 and, synced by
+      // SNAP, the NEWLEADER zxid; or by DIFF, zxid 0 and a sid above both zkt
+      // peers, which carry epoch 1 and zxid 0 once Zab synced them).
       await zks[L.sid - 3].stop("SIGKILL");
-      const [low, high] = zkMembers.filter((m) => m !== L);
-      const next = await probeUntil(
-        `ZooKeeper ${high.sid} to lead`,
-        high,
-        (a) => a.state === "leading" && a.leader === BigInt(high.sid),
+      const survivors = zkMembers.filter((m) => m !== L);
+      const next = await waitFor(
+        "a ZooKeeper survivor to lead",
+        async () => {
+          for (const m of survivors) {
+            const a = await probeOnce(m.election).catch(() => undefined);
+            if (a?.state === "leading" && a.leader === BigInt(m.sid)) return a;
+          }
+          return undefined;
+        },
+        60_000,
+        100,
       );
+      const high = survivors.find((m) => BigInt(m.sid) === next.leader)!;
+      const low = survivors.find((m) => m !== high)!;
       const f = await probeUntil(
         `ZooKeeper ${low.sid} to follow ${high.sid}`,
         low,
@@ -350,7 +349,7 @@ Deno.test({
           100,
         );
         assert.equal(BigInt(e.vote.election_epoch as number), next.electionEpoch);
-        assert.equal((await srvrOf(z.port)).trim(), NOT_SERVING);
+        await servesAs(z.port, "follower");
       }
     } catch (e) {
       throw withLogs(e, zkts, zks);

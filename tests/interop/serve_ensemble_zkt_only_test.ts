@@ -1,18 +1,42 @@
 // Three `zkt serve` processes as an ensemble (no Apache ZooKeeper): they elect
-// the greatest sid, report it on the AdminServer (srvr: not serving, as no
-// client is served without Zab), and after kill -9 of the leader the two left
-// elect the greater of them. Election only: Zab is a later issue.
+// one leader, report it on the AdminServer, lead and follow over Zab and
+// serve clients (srvr Mode: leader / follower; a write through a follower is
+// read through every peer); after kill -9 of the leader the two left elect
+// the greater of them, which serves the data written before.
 import assert from "node:assert/strict";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
 import { planEnsemble } from "./election_ensemble.ts";
-import { adminCommand, roleOf, srvrOf, startZktMember, type ZktMember } from "./serve_ensemble.ts";
+import { ZkClient } from "../support/zk_client.ts";
+import {
+  adminCommand,
+  roleOf,
+  servesAs,
+  startZktMember,
+  type ZktMember,
+} from "./serve_ensemble.ts";
 
-const NOT_SERVING = "This ZooKeeper instance is not currently serving requests";
+/** Polls until `path` exists through the peer on `port`. */
+async function seen(port: number, path: string): Promise<void> {
+  await waitFor(
+    `${path} via ${port}`,
+    async () => {
+      const c = await ZkClient.connect(port).catch(() => null);
+      if (!c) return false;
+      try {
+        return (await c.exists(path)).err === 0;
+      } finally {
+        await c.close().catch(() => {});
+      }
+    },
+    60_000,
+    200,
+  );
+}
 
 Deno.test({
   name:
-    "serve ensemble: 3 zkt processes agree on one leader (AdminServer; srvr says not serving); after kill -9 of it the greater sid left leads",
+    "serve ensemble: 3 zkt processes agree on one leader (AdminServer), lead and follow over Zab (srvr Mode; a write through a follower read through every peer); after kill -9 of it the greater sid left leads and serves that write",
   ignore: SKIP_INTEROP,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -36,20 +60,26 @@ Deno.test({
         throw new Error(`${e.message}; last: ${modes}`);
       });
       const li = modes.split(",").indexOf("leader");
-      for (const m of members) assert.equal((await srvrOf(m.client)).trim(), NOT_SERVING);
+      for (const [i, m] of members.entries()) {
+        await servesAs(m.client, i === li ? "leader" : "follower");
+      }
       for (const z of zkts) {
         const e = await adminCommand(z.adminPort, "election");
         assert.equal(e.leader_id, li + 1, `zkt ${z.sid}`);
-        assert.equal(e.zabstate, "discovery");
       }
-      // `leader` is server-bound in 3.8: refused until the peer serves; zabstate is not.
-      assert.deepEqual(await adminCommand(zkts[li].adminPort, "leader"), {
-        command: "leader",
-        error: NOT_SERVING,
-      });
+      const lead = await adminCommand(zkts[li].adminPort, "leader");
+      assert.equal(lead.is_leader, true);
+      assert.equal(lead.leader_id, li + 1);
       const zab = await adminCommand(zkts[li].adminPort, "zabstate");
       assert.equal(zab.is_leader, true);
       assert.equal(zab.myid, li + 1);
+      assert.equal(zab.zabstate, "broadcast");
+      // A write through a follower is proposed by the leader and committed everywhere.
+      const fi = (li + 1) % 3;
+      const c = await ZkClient.connect(members[fi].client);
+      assert.equal((await c.create("/via-follower", "x")).err, 0);
+      await c.close();
+      for (const m of members) await seen(m.client, "/via-follower");
 
       // kill -9 the leader: the two left have equal votes, so the greater sid leads.
       await zkts[li].stop("SIGKILL");
@@ -65,11 +95,10 @@ Deno.test({
       ).catch((e) => {
         throw new Error(`${e.message}; last: ${modes}`);
       });
-      assert.match(
-        zkts[rest[0]].log(),
-        new RegExp(`connection to leader ${li + 1} closed; looking again`),
-      );
       assert.match(zkts[rest[1]].log(), /LEADING - LEADER ELECTION TOOK - \d+ MS/);
+      await servesAs(members[rest[1]].client, "leader");
+      await servesAs(members[rest[0]].client, "follower");
+      for (const i of rest) await seen(members[i].client, "/via-follower");
     } catch (e) {
       let msg = (e as Error).stack ?? String(e);
       for (const z of zkts) {

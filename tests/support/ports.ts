@@ -38,16 +38,21 @@ function kernelPort(): number {
   return port;
 }
 
-/** Returns n distinct TCP ports on 127.0.0.1 that were free a moment ago. */
+/** Ports this process handed out: one planned port is never handed out twice. */
+const handedOut = new Set<number>();
+
+/** Returns n distinct TCP ports on 127.0.0.1 that were free a moment ago, none returned before. */
 export function freePorts(n: number): number[] {
   const out = new Set<number>();
   for (let tries = 0; out.size < n && tries < 1000; tries++) {
     const p = LOW === null
       ? kernelPort()
       : BELOW_FROM + Math.floor(Math.random() * (LOW - BELOW_FROM));
-    if (!out.has(p) && (LOW === null || bindable(p))) out.add(p);
+    if (out.has(p) || handedOut.has(p)) continue;
+    if (LOW === null || bindable(p)) out.add(p);
   }
   if (out.size < n) throw new Error(`no ${n} free loopback ports found`);
+  for (const p of out) handedOut.add(p);
   return [...out];
 }
 

@@ -179,7 +179,7 @@ function big(_k: string, v: unknown): unknown {
 export async function assertSameTree(
   leader: ApacheZk,
   leaderPort: number,
-  learner: ZktLearner,
+  learner: Pick<ZktLearner, "dir">,
 ): Promise<bigint> {
   const zxid = await waitFor("the leader's zxid", () => zxidOfPeer(leaderPort));
   await waitFor(

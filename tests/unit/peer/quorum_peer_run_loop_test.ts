@@ -202,3 +202,40 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "quorum peer: a learner role run by Zab (host.startRole) ends only through roleEnded with its own role id; the election-port stand-ins stay off",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    setLogSink(() => {});
+    const calls: string[] = [];
+    const roles: [string, bigint, number][] = [];
+    await roleEndsBesideFakeLeader(false, {
+      host: {
+        startRole: (role, leader, roleId) => {
+          roles.push([role, leader, roleId]);
+          return true;
+        },
+        stopZab: () => void calls.push("stopZab"),
+        closeClients: () => void calls.push("closeClients"),
+      },
+    }, async (q) => {
+      await waitFor("sid 1 to follow 2", () => q.state === "following", 10_000, 10);
+      assert.deepEqual(roles.map(([r, l]) => [r, l]), [["following", 2n]]);
+      const id = roles[0][2];
+      // The fake leader answers every ask LOOKING: the stand-in would end the
+      // role after syncLimit ticks; Zab's word is the only one now.
+      // (A window for the stand-in to act in, not a wait for a state.)
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(q.state, "following");
+      assert.deepEqual(calls, []);
+      q.roleEnded(id + 1, "leader_gone");
+      assert.deepEqual(calls, [], "another role's end is ignored");
+      q.roleEnded(id, "leader_gone");
+      await waitFor("the leave steps", () => calls.length >= 2, 10_000, 10);
+      assert.deepEqual(calls.slice(0, 2), ["stopZab", "closeClients"]);
+    });
+  },
+});

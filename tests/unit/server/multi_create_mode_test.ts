@@ -11,7 +11,7 @@ function create(type: 1 | 15 | 19, path: string, flags: number): MultiOp {
 }
 
 async function withClient(
-  f: (c: ZkClient, lastZxid: () => bigint, reap: () => void) => Promise<void>,
+  f: (c: ZkClient, lastZxid: () => bigint, reap: () => Promise<void>) => Promise<void>,
 ) {
   const s = await startInProc(["extendedTypesEnabled=true"], { containerCheckMs: 0 });
   const c = await ZkClient.connect(s.port);
@@ -29,7 +29,7 @@ Deno.test("multi: a create with CONTAINER flags makes a container and answers pa
     assertEquals(r, { err: 0, results: [{ type: OP.create2, err: 0 }] });
     assertEquals((await c.create("/box/kid")).err, 0);
     assertEquals(await c.delete("/box/kid"), 0);
-    reap();
+    await reap();
     assertEquals((await c.exists("/box")).err, -101, "reaped once emptied: it is a container");
   });
 });

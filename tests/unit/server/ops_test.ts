@@ -192,7 +192,7 @@ Deno.test("containers are reaped once emptied; TTL nodes after their TTL", async
     assertEquals((await c.createTTL("/ttl", 5, 50n)).err, 0);
     assertEquals((await c.createTTL("/ttl0", 5, 0n)).err, -8);
     await waitFor("the container and the TTL node to be reaped", async () => {
-      s.server.checkContainers();
+      await s.server.checkContainers();
       return (await c.exists("/ct")).err === -101 && (await c.exists("/ttl")).err === -101;
     });
   }, { containerCheckMs: 0 });
@@ -201,7 +201,7 @@ Deno.test("containers are reaped once emptied; TTL nodes after their TTL", async
 Deno.test("a fresh container (never had children) is kept", async () => {
   await withClient([], async (c, s) => {
     await c.create2("/fresh", 4, OP.createContainer);
-    s.server.checkContainers();
+    await s.server.checkContainers();
     assertEquals((await c.exists("/fresh")).err, 0);
   }, { containerCheckMs: 0 });
 });

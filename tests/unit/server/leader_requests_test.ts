@@ -1,0 +1,82 @@
+// The leader side of what learners send (zab-3.8.md §8, §13 items 12, 13):
+// every request a learner forwards becomes exactly one txn with the client's
+// session id and cxid — an error txn (no TxnDigest, as 3.8 writes none) when
+// prep refuses it, a write from a server that does not own the session is
+// SessionMoved — because a Java learner matches each commit against the head
+// of its queued requests and a missing txn leaves its clients hanging. The
+// tree changes only when Zab reports the txn committed.
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { applyTxn } from "../../../src/data/apply.ts";
+import { ErrorCode, OpCode } from "../../../src/jute/constants.ts";
+import { Writer } from "../../../src/jute/writer.ts";
+import { decodeTxnEntry } from "../../../src/persistence/records.ts";
+import { type LeaderChain, leaderChain } from "../../../src/server/pipeline/leader.ts";
+import { startInProc } from "../../support/zkt_inproc.ts";
+
+const S = (2n << 56n) | 5n;
+const OPEN = [{ perms: 31, scheme: "world", id: "anyone" }];
+
+function createBody(path: string, acl = OPEN): Uint8Array {
+  const w = new Writer(64).ustring(path).buffer(new TextEncoder().encode("d")).int(acl.length);
+  for (const a of acl) w.int(a.perms).ustring(a.scheme).ustring(a.id);
+  return w.int(0).toBytes();
+}
+
+Deno.test("a leader turns every forwarded request into exactly one txn with its session and cxid; refusals are error txns without a digest; a non-owner's write is SessionMoved", async () => {
+  const p = await startInProc([], { mode: () => "leader" });
+  try {
+    const s = p.server;
+    const proposed: Uint8Array[] = [];
+    let counter = 0;
+    const chain = s.setChain((w) =>
+      leaderChain({
+        ...w,
+        propose: (build) => {
+          const zxid = (1n << 32n) | BigInt(++counter);
+          proposed.push(build(zxid));
+          return zxid;
+        },
+        drain: () => Promise.resolve(),
+      })
+    ) as LeaderChain;
+    const timeout = new Uint8Array(4);
+    new DataView(timeout.buffer).setInt32(0, 6000);
+    const fwd = (owner: bigint, cxid: number, type: number, body: Uint8Array) =>
+      s.forwarded(owner, { sessionId: S, cxid, type, body, authInfo: [] });
+    fwd(2n, 0, OpCode.createSession, timeout);
+    fwd(2n, 1, OpCode.create, createBody("/a"));
+    fwd(2n, 2, OpCode.create, createBody("/a"));
+    fwd(2n, 3, OpCode.create, new Uint8Array([0, 0, 0]));
+    fwd(3n, 4, OpCode.create, createBody("/b"));
+    fwd(2n, 5, OpCode.create, createBody("/nope/c"));
+    const txns = proposed.map((e) => decodeTxnEntry(e));
+    assertEquals(
+      txns.map((t) => [t.header.clientId, t.header.cxid, t.header.type]),
+      [0, 1, 2, 3, 4, 5].map((cxid) => [
+        S,
+        cxid,
+        cxid === 0 ? OpCode.createSession : cxid === 1 ? OpCode.create : OpCode.error,
+      ]),
+    );
+    assertEquals(
+      txns.slice(2).map((t) => (t.txn as { record: { err: number } }).record.err),
+      [ErrorCode.NodeExists, ErrorCode.MarshallingError, ErrorCode.SessionMoved, ErrorCode.NoNode],
+    );
+    assertEquals(txns.map((t) => t.digest !== null), [true, true, false, false, false, false]);
+
+    // Proposed is not committed: the tree has /a only once Zab reports its commit.
+    assertEquals(s.db.tree.get("/a"), undefined);
+    for (const [i, e] of proposed.entries()) {
+      const { header, txn } = txns[i];
+      const rc = applyTxn(s.db.tree, header, txn);
+      chain.committed({ zxid: header.zxid, entry: e }, rc);
+    }
+    assertEquals(s.db.tree.get("/a") !== undefined, true);
+    assertEquals(s.db.tree.sessions.get(S), 6000);
+    assertEquals(chain.overlay.size, 0);
+    // Each proposal's digest (the overlay's prediction) is the tree's after it.
+    assertEquals(s.metrics.counters.digest_mismatches_count, 0);
+  } finally {
+    await p.stop();
+  }
+});

@@ -1,0 +1,136 @@
+// The outstanding-changes overlay (3.8's outstandingChanges + precalculated
+// digest): txns recorded before any is applied leave, once applied in zxid
+// order through applyTxn, exactly the tree digest the overlay predicted for
+// each — the digest the log records before the tree has the txn — and prep
+// sees every outstanding change (versions, children, absence, ephemerals).
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { applyTxn } from "../../../src/data/apply.ts";
+import { DataTree } from "../../../src/data/tree.ts";
+import type { Txn } from "../../../src/jute/txn_body.ts";
+import type { TxnHeader } from "../../../src/jute/txn.ts";
+import { committedTree, Outstanding } from "../../../src/server/pipeline/overlay.ts";
+
+const OPEN = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+const data = (s: string) => new TextEncoder().encode(s);
+const S1 = 0x100n;
+const S2 = 0x200n;
+
+function setup() {
+  const tree = new DataTree({ extendedTypes: true });
+  const overlay = new Outstanding(
+    committedTree(tree, (id) => [...(tree.ephemerals.get(id) ?? [])]),
+  );
+  let zxid = 0n;
+  const recorded: { header: TxnHeader; txn: Txn; digest: bigint }[] = [];
+  const record = (session: bigint, txn: Txn) => {
+    const header = {
+      clientId: session,
+      cxid: 1,
+      zxid: ++zxid,
+      time: 1000 + Number(zxid),
+      type: txn.type,
+    };
+    recorded.push({ header, txn, digest: overlay.record(header, txn) });
+  };
+  const applyAll = () => {
+    for (const r of recorded) {
+      applyTxn(tree, r.header, r.txn);
+      overlay.committed(r.header.zxid);
+      assertEquals(
+        tree.digest,
+        r.digest,
+        `digest after zxid ${r.header.zxid} (type ${r.txn.type})`,
+      );
+    }
+    recorded.length = 0;
+  };
+  return { tree, overlay, record, applyAll };
+}
+
+Deno.test("overlay: every op's predicted digest is the tree's once applied in zxid order", () => {
+  const { overlay, record, applyAll, tree } = setup();
+  record(S1, { type: -10, record: { timeOut: 30000 } });
+  record(S1, {
+    type: 1,
+    record: { path: "/a", data: data("x"), acl: OPEN, ephemeral: false, parentCVersion: 1 },
+  });
+  record(S1, {
+    type: 1,
+    record: { path: "/a/e", data: data("e"), acl: OPEN, ephemeral: true, parentCVersion: 1 },
+  });
+  record(S1, { type: 5, record: { path: "/a", data: data("longer data"), version: 1 } });
+  record(S1, { type: 7, record: { path: "/a", acl: OPEN, version: 1 } });
+  record(S1, { type: 19, record: { path: "/c", data: null, acl: OPEN, parentCVersion: 2 } });
+  record(S1, {
+    type: 21,
+    record: { path: "/t", data: data("t"), acl: OPEN, parentCVersion: 3, ttl: 5000n },
+  });
+  record(S1, {
+    type: 1,
+    record: { path: "/c/k", data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 },
+  });
+  record(S1, { type: 2, record: { path: "/c/k" } });
+  record(S1, { type: -1, record: { err: -101 } });
+  record(S1, {
+    type: 14,
+    record: null,
+    subs: [
+      {
+        type: 1,
+        record: { path: "/m", data: null, acl: OPEN, ephemeral: false, parentCVersion: 4 },
+      },
+      { type: 5, record: { path: "/m", data: data("m"), version: 1 } },
+      { type: 2, record: { path: "/t" } },
+    ],
+  });
+  // A failed multi changes nothing.
+  record(S1, {
+    type: 14,
+    record: null,
+    subs: [
+      {
+        type: 1,
+        record: { path: "/never", data: null, acl: OPEN, ephemeral: false, parentCVersion: 6 },
+      },
+      { type: -1, record: { err: -101 } },
+    ],
+  });
+  // Before anything is applied, prep sees every outstanding change.
+  assertEquals(tree.get("/a"), undefined);
+  assertEquals(overlay.node("/a")?.version, 1);
+  assertEquals(overlay.node("/a")?.aversion, 1);
+  assertEquals(overlay.node("/a")?.numChildren, 1);
+  assertEquals(overlay.node("/c")?.cversion, 1);
+  assertEquals(overlay.node("/c/k"), undefined);
+  assertEquals(overlay.node("/t"), undefined);
+  assertEquals(overlay.node("/never"), undefined);
+  assertEquals(overlay.node("/")?.numChildren, 4); // /zookeeper, /a, /c, /m
+  assertEquals(overlay.ephemerals(S1), ["/a/e"]);
+  record(S1, { type: -11, record: { paths2Delete: overlay.ephemerals(S1) } });
+  assertEquals(overlay.node("/a/e"), undefined);
+  applyAll();
+  assertEquals(overlay.size, 0);
+  assertEquals(tree.get("/a/e"), undefined);
+  assertEquals(tree.get("/m")?.stat.version, 1);
+});
+
+Deno.test("overlay: a partly committed overlay still predicts from the tree plus what is left", () => {
+  const { overlay, record, applyAll, tree } = setup();
+  record(S2, {
+    type: 1,
+    record: { path: "/x", data: data("1"), acl: OPEN, ephemeral: true, parentCVersion: 1 },
+  });
+  applyAll();
+  assertEquals(overlay.ephemerals(S2), ["/x"]);
+  record(S2, { type: 2, record: { path: "/x" } });
+  assertEquals(overlay.ephemerals(S2), [], "an outstanding delete hides a committed ephemeral");
+  record(S2, {
+    type: 1,
+    record: { path: "/x", data: data("2"), acl: OPEN, ephemeral: false, parentCVersion: 3 },
+  });
+  assertEquals(overlay.node("/x")?.ephemeralOwner, 0n);
+  applyAll();
+  assertEquals(tree.get("/x")?.stat.ephemeralOwner, 0n);
+  overlay.clear();
+  assertEquals(overlay.digest(), tree.digest);
+});
