@@ -1,4 +1,4 @@
-// `zkt serve` leads an ensemble with two Apache ZooKeeper 3.8 followers
+// `zkt serve` leads an ensemble with two Apache ZooKeeper 3.8 followers and an observer
 // (issue 17; zab-3.8.md §14 scenarios 1, 2, 4, 14, 17 with the roles as the
 // brief sets them): kazoo writes through every server — sequential nodes,
 // an ephemeral, a multi, a digest-ACL'd node (the Java followers forward the
@@ -16,7 +16,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { SKIP_INTEROP, SYSTEM_PYTHON } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
 import { fourLetter } from "../support/four_letter.ts";
-import type { ApacheZk } from "../support/apache_zk.ts";
+import { type ApacheZk, startApacheZk } from "../support/apache_zk.ts";
 import { mntrOf, startJavaMember } from "../support/zab_learner_check.ts";
 import { startZkt, type ZktServer } from "../support/zkt_server.ts";
 import { type Member, modeOfPeer, planEnsemble } from "./election_ensemble.ts";
@@ -78,13 +78,15 @@ function written(seqs: string[]) {
 
 Deno.test({
   name:
-    "zkt serve leads two Java followers: writes through every server (sequential, ephemeral, multi, digest ACL, error txn) read back everywhere after sync, DIFF after a follower restart, an expired session's ephemeral gone everywhere",
+    "zkt serve leads two Java followers and a Java observer: writes through every server (sequential, ephemeral, multi, digest ACL, error txn) read back everywhere after sync, DIFF after a follower restart, an expired session's ephemeral gone everywhere",
   ignore: SKIP_INTEROP,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const plan = planEnsemble([1, 2, 3]);
-    const [m1, m2, m3] = plan.members;
+    const plan = planEnsemble([1, 2, 3, 4]);
+    const [m1, m2, m3, m4] = plan.members;
+    // Sid 4 observes (OBSERVERINFO; INFORM, never a bare PROPOSAL).
+    plan.serverLines[3] += ":observer";
     const procs: { stop(): Promise<unknown>; log(): string }[] = [];
     let ok = false;
     try {
@@ -103,27 +105,42 @@ Deno.test({
       procs.push(j1);
       const j2 = await startJavaMember(m2, plan.serverLines);
       procs.push(j2);
+      const obs = await startApacheZk({
+        clientPort: m4.client,
+        myid: 4,
+        cfg: [...plan.serverLines, "cnxTimeout=2000", "peerType=observer"],
+        jvmProps: { "zookeeper.cnxTimeout": "2000" },
+        waitReady: false,
+      });
+      procs.push(obs);
       await inMode(m3, "leader");
       await inMode(m1, "follower");
       await inMode(m2, "follower");
+      await inMode(m4, "observer");
 
       const seqs: Record<string, string[]> = {};
-      for (const [prefix, m] of [["/w1", m1], ["/w2", m2], ["/w3", m3]] as const) {
+      for (
+        const [prefix, m] of [["/w1", m1], ["/w2", m2], ["/w3", m3], ["/w5", m4]] as const
+      ) {
         seqs[prefix] = (await kazoo("write", at(m), prefix)).seqs as string[];
       }
       const all = Object.fromEntries(Object.entries(seqs).map(([p, s]) => [p, written(s)]));
-      for (const m of [m1, m2, m3]) {
+      for (const m of [m1, m2, m3, m4]) {
         assertEquals(await kazoo("read", at(m), ...Object.keys(all)), all, `via sid ${m.sid}`);
       }
-      for (const m of [m1, m2]) {
+      for (const m of [m1, m2, m4]) {
         assertEquals((await mntrOf(m.client)).get("zk_digest_mismatches_count"), "0");
       }
       const lead = await mntrOf(m3.client);
       assertEquals(
-        ["zk_server_state", "zk_learners", "zk_synced_followers", "zk_pending_syncs"].map((k) =>
-          lead.get(k)
-        ),
-        ["leader", "2", "2", "0"],
+        [
+          "zk_server_state",
+          "zk_learners",
+          "zk_synced_followers",
+          "zk_synced_observers",
+          "zk_pending_syncs",
+        ].map((k) => lead.get(k)),
+        ["leader", "3", "2", "1", "0"],
       );
       assertEquals(Number(lead.get("zk_max_proposal_size")) > 0, true);
       // srvr: 3.8's leader line after the node count.
@@ -145,14 +162,14 @@ Deno.test({
         "the DIFF in sid 1's log",
         () => j1.log().includes("Getting a diff from the leader"),
       );
-      for (const m of [m1, m2, m3]) {
+      for (const m of [m1, m2, m3, m4]) {
         assertEquals(await kazoo("read", at(m), ...Object.keys(all)), all, `via sid ${m.sid}`);
       }
 
       // A client of sid 2 vanishes: zkt expires its session, the ephemeral goes everywhere.
       await kazoo("ephemeral", at(m2), "/gone");
       assertEquals(await kazoo("exists", at(m1), "/gone"), { "/gone": true });
-      for (const m of [m1, m2, m3]) {
+      for (const m of [m1, m2, m3, m4]) {
         await waitFor(
           `the expired ephemeral gone via sid ${m.sid}`,
           async () => (await kazoo("exists", at(m), "/gone"))["/gone"] === false,
@@ -160,7 +177,7 @@ Deno.test({
           500,
         );
       }
-      for (const m of [m1, m2]) {
+      for (const m of [m1, m2, m4]) {
         assertEquals((await mntrOf(m.client)).get("zk_digest_mismatches_count"), "0");
       }
 
