@@ -1,8 +1,10 @@
 // QuorumPeer (election part): loads the epochs, binds the election port, runs
 // FastLeaderElection over the QuorumCnxManager and reports the outcome. Roles
 // come and go through the run loop (run_loop.ts): this shell performs its
-// actions. Zab is a later issue: a role ends only through the election-port
-// stand-ins below (watchLeader, linkLost) or the integrator's lostRole().
+// actions. A role the host runs with a Zab shell (RoleHost.startRole true:
+// zkt serve's leader and learner roles) ends only through roleEnded(), on
+// Zab's rules; the election-port stand-ins below (watchLeader, linkLost) watch
+// only roles no shell runs (tests' compositions without a host).
 import type { ZkConfig } from "../config/types.ts";
 import { FastLeaderElection, type Output, type Vote } from "../election/fle.ts";
 import {
@@ -353,12 +355,12 @@ export class QuorumPeer {
   }
 
   /**
-   * STAND-IN, to be replaced by Zab's rules when the Zab shells exist
-   * (zab-3.8.md §10, §13 item 20: a Java peer does not change role because an
-   * election link drops). With linkLost below it is the only source of "role
-   * ended" today. Until Zab lands, the election port is a peer's only sign of
-   * its role's health. Stand-ins for Zab's rules, not ZooKeeper's (which learns the same
-   * thing when the leader's quorum port refuses or a quorum never syncs): a
+   * STAND-IN for a role no Zab shell runs (zab-3.8.md §10, §13 item 20: a
+   * Java peer does not change role because an election link drops; zkt
+   * serve's roles end on Zab's rules through roleEnded()). Without a shell the
+   * election port is a peer's only sign of its role's health. Stand-ins for
+   * Zab's rules, not ZooKeeper's (which learns the same thing when the
+   * leader's quorum port refuses or a quorum never syncs): a
    * learner asks its leader for its state every tick (a LOOKING notification
    * with the decided vote, which any non-LOOKING peer answers) and looks again
    * when, for syncLimit ticks, the link is down or the answer is not LEADING; a leader
