@@ -175,6 +175,17 @@ export class Ensemble {
     return members.map((m) => `127.0.0.1:${m.proxy?.port ?? m.client}`).join(",");
   }
 
+  /** "127.0.0.1:port" of a member's own client port (never through its proxy). */
+  direct(m: EnsembleMember): string {
+    return `127.0.0.1:${m.client}`;
+  }
+
+  /** The member whose proxy carries a connection now (a session's current server). */
+  proxiedMember(): EnsembleMember | undefined {
+    const on = this.members.filter((m) => (m.proxy?.active ?? 0) > 0);
+    return on.length === 1 ? on[0] : undefined;
+  }
+
   /** A member's srvr Mode ("leader", "follower", "observer"), undefined while it does not serve. */
   async mode(m: EnsembleMember): Promise<string | undefined> {
     if (!m.child) return undefined;
@@ -273,7 +284,9 @@ export class Ensemble {
   async logs(lines = 30): Promise<string> {
     let out = "";
     for (const m of this.members) {
-      const l = (await this.log(m)).split("\n").slice(-lines).join("\n");
+      // srvr/mntr polling would fill the tail.
+      const l = (await this.log(m)).split("\n")
+        .filter((x) => !/Processing (srvr|mntr) command/.test(x)).slice(-lines).join("\n");
       out += `--- member ${m.sid} (${m.kind}${m.observer ? " observer" : ""}) ---\n${l}\n`;
     }
     return out;
@@ -336,9 +349,9 @@ export async function replayDataDir(dataDir: string): Promise<Map<string, Replay
  * A node's record without what legitimately differs between replicas: each
  * peer writes /zookeeper/config itself at start, with its own clock's mtime.
  */
-export function comparable<T extends Record<string, unknown>>(path: string, node: T): T {
+export function comparable<T extends object>(path: string, node: T): T {
   if (path !== "/zookeeper/config") return node;
-  const { mtime: _, ...rest } = node;
+  const { mtime: _, ...rest } = node as T & { mtime?: unknown };
   return rest as T;
 }
 

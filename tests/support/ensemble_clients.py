@@ -15,6 +15,7 @@ import time
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException, ZookeeperError
 from kazoo.protocol.states import KazooState
+from kazoo.recipe.watchers import DataWatch
 
 clients = {}
 events = {}
@@ -156,6 +157,16 @@ def handle(r):
         return c.exists(r["path"], watch=watcher(name)) is not None
     if op == "watch-children":
         c.get_children(r["path"], watch=watcher(name))
+        return True
+    if op == "datawatch":
+        # kazoo's DataWatch recipe: it re-arms itself after a reconnect (kazoo
+        # 2.8 sends no SetWatches; its one-shot watches end on a disconnect).
+        def on_data(data, stat, event=None):
+            events[name].append(
+                {"type": "DATAWATCH", "path": r["path"], "data": data_of(data), "state": None}
+            )
+
+        DataWatch(c, r["path"], on_data)
         return True
     if op == "events":
         return events[name]

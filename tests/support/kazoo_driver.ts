@@ -158,6 +158,14 @@ export class KazooDriver {
     return this.call("watch-children", { name, path });
   }
 
+  /**
+   * kazoo's DataWatch recipe on path: an event {type: "DATAWATCH", data} now and
+   * on every change, re-armed by kazoo after reconnects.
+   */
+  dataWatch(name: string, path: string): Promise<boolean> {
+    return this.call("datawatch", { name, path });
+  }
+
   /** Every watch event client `name` got so far. */
   events(name: string): Promise<KazooEvent[]> {
     return this.call("events", { name });
