@@ -17,7 +17,7 @@ import {
   type RunResult,
   warmUp,
 } from "./workloads.ts";
-import type { Kind } from "./servers.ts";
+import { type Kind, warmZktCache } from "./servers.ts";
 import { Ensemble, type EnsembleMember } from "../tests/support/ensemble.ts";
 
 const USAGE = `usage: scripts/bench ensemble [--quick] [--rounds N] [--json] [--bundle]
@@ -253,6 +253,8 @@ interface KindResult {
   followerSid?: number;
 }
 
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
 const NAMES: Record<Kind, string> = { zkt: "zkt", zk: "ZooKeeper" };
 
 /** Ensembles running now, killed by PID on Ctrl-C. */
@@ -268,6 +270,10 @@ async function runKind(
   const out: KindResult = { kind, failoverMs: [] };
   let e: Ensemble;
   try {
+    // A first run compiles main.ts; warm the cache so peers start as a binary would.
+    if (kind === "zkt") {
+      await warmZktCache({ bundle: args.bundle, root: ROOT, jvmHeap: "-Xmx1000m" });
+    }
     log(`starting a 3-peer ${NAMES[kind]} ensemble`);
     e = await Ensemble.start([kind, kind, kind], {
       tickTime: 2000,
