@@ -15,6 +15,8 @@
 //              keeps its ephemeral and its watches (REVALIDATE + setWatches)
 //   observers: writes through an observer are read everywhere, and writes
 //              elsewhere reach the observer
+// With zkt members these are zab-3.8.md §14 scenarios 1-3 and 17 (writes),
+// 14 (expiry), 10-11 (failover), 16 (move) and 18 (observers).
 import assert from "node:assert/strict";
 import {
   comparable,
