@@ -15,6 +15,9 @@
 //              keeps its ephemeral and its watches (REVALIDATE + setWatches)
 //   observers: writes through an observer are read everywhere, and writes
 //              elsewhere reach the observer
+// A row's last voter is started first and leads at the start (fresh dirs,
+// greatest sid): ["zk","zk","zkt"] is a zkt leader with Java followers,
+// ["zkt","zkt","zk"] a Java leader with zkt followers.
 // With zkt members these are zab-3.8.md §14 scenarios 1-3 and 17 (writes),
 // 14 (expiry), 10-11 (failover), 16 (move) and 18 (observers).
 import assert from "node:assert/strict";
@@ -52,7 +55,7 @@ async function withEnsemble(
   opts: { proxies?: boolean },
   fn: (e: Ensemble, k: KazooDriver) => Promise<void>,
 ): Promise<void> {
-  const e = await Ensemble.start(r.kinds, { proxies: opts.proxies });
+  const e = await Ensemble.start(r.kinds, { proxies: opts.proxies, leaderLast: true });
   const k = KazooDriver.start();
   try {
     await fn(e, k);
@@ -232,13 +235,23 @@ async function ephemeralsVanishEverywhere(e: Ensemble, k: KazooDriver, names: st
 // ---- writes, watches, ephemerals: 3 and 5 members -------------------------
 
 const WRITES: Row[] = [
+  // Java only: validates the test
   { kinds: ["zk", "zk", "zk"] },
+  // Java only, 5 members
   { kinds: ["zk", "zk", "zk", "zk", "zk"] },
-  { kinds: ["zkt", "zk", "zk"], ignore: true }, // enabled when zkt serve runs Zab
-  { kinds: ["zk", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // §14 #1: zkt leader, Java followers
+  { kinds: ["zk", "zk", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // §14 #2: Java leader, a zkt and a Java follower
+  { kinds: ["zk", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  // §14 #3: Java leader, every commit needs a zkt ACK
+  { kinds: ["zkt", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  // zkt only
   { kinds: ["zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // 5 members, zkt leader
+  { kinds: ["zk", "zk", "zk", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // 5 members, Java leader, 2 zkt followers
   { kinds: ["zkt", "zkt", "zk", "zk", "zk"], ignore: true }, // enabled when zkt serve runs Zab
-  { kinds: ["zk", "zk", "zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // zkt only, 5 members
   { kinds: ["zkt", "zkt", "zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
 ];
 
@@ -277,12 +290,20 @@ for (const row of WRITES) {
 // ---- kill -9 of the leader under a write load -------------------------------
 
 const FAILOVER: Row[] = [
+  // Java only: validates the test
   { kinds: ["zk", "zk", "zk"] },
+  // Java only, 5 members
   { kinds: ["zk", "zk", "zk", "zk", "zk"] },
-  { kinds: ["zkt", "zk", "zk"], ignore: true }, // enabled when zkt serve runs Zab
-  { kinds: ["zk", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // §14 #10: the zkt leader killed, Java peers elect, zkt rejoins as follower
+  { kinds: ["zk", "zk", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // §14 #11: the Java leader killed, zkt (greater sid) may take over
+  { kinds: ["zk", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  // Java leader of zkt followers killed: zkt leads, Java rejoins
+  { kinds: ["zkt", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  // zkt only
   { kinds: ["zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
-  { kinds: ["zkt", "zkt", "zk", "zk", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  // 5 members, zkt leader killed
+  { kinds: ["zkt", "zk", "zk", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
 ];
 
 /** Creates the load issues: bounded by count and by time. */
@@ -355,9 +376,13 @@ for (const row of FAILOVER) {
 // ---- a session moving between servers ---------------------------------------
 
 const MOVE: Row[] = [
+  // Java only: validates the test
   { kinds: ["zk", "zk", "zk"] },
-  { kinds: ["zkt", "zk", "zk"], ignore: true }, // enabled when zkt serve runs Zab
-  { kinds: ["zk", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // §14 #16: moves between a zkt and Java followers of a Java leader
+  { kinds: ["zk", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  // §14 #16: moves between zkt and Java peers under a zkt leader
+  { kinds: ["zkt", "zk", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  // zkt only
   { kinds: ["zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
 ];
 
@@ -486,10 +511,15 @@ for (const row of MOVE) {
 // ---- observers ---------------------------------------------------------------
 
 const OBSERVERS: Row[] = [
+  // Java only: validates the test
   { kinds: ["zk", "zk", "zk", "zk:observer"] },
+  // §14 #18: Java observer under a zkt leader
+  { kinds: ["zk", "zk", "zkt", "zk:observer"], ignore: true }, // enabled when zkt serve runs Zab
+  // §14 #18: zkt observer under a Java leader
   { kinds: ["zk", "zk", "zk", "zkt:observer"], ignore: true }, // enabled when zkt serve runs Zab
-  { kinds: ["zkt", "zkt", "zkt", "zk:observer"], ignore: true }, // enabled when zkt serve runs Zab
-  { kinds: ["zkt", "zk", "zk", "zkt:observer"], ignore: true }, // enabled when zkt serve runs Zab
+  // zkt observer, zkt followers, Java leader
+  { kinds: ["zkt", "zkt", "zk", "zkt:observer"], ignore: true }, // enabled when zkt serve runs Zab
+  // zkt only
   { kinds: ["zkt", "zkt", "zkt", "zkt:observer"], ignore: true }, // enabled when zkt serve runs Zab
 ];
 

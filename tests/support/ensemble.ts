@@ -4,6 +4,7 @@
 // (srvr answers a Mode, polled with a deadline), kill -9 and restart members
 // by PID, name the leader, read mntr. Both kinds get the same zoo.cfg apart
 // from paths and ports; logs go to <dir>/server.log.
+import { probeElection } from "../../src/election/probe.ts";
 import { fourLetter, modeOf } from "./four_letter.ts";
 import { ZK_CLASSPATH } from "./interop.ts";
 import { freePorts } from "./ports.ts";
@@ -49,6 +50,12 @@ export interface EnsembleOptions {
   baseDir?: string;
   /** How long to wait for every member to serve, ms (default 120 s). */
   readyTimeoutMs?: number;
+  /**
+   * Start the last voter first and the rest once its election port answers
+   * LOOKING: with fresh data dirs every vote then goes to it (greatest sid,
+   * equal zxids), so a row's last voter is its first leader.
+   */
+  leaderLast?: boolean;
 }
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -137,8 +144,30 @@ export class Ensemble {
         await Deno.writeTextFile(`${m.dir}/zoo.cfg`, memberCfg(m, members, opts));
         if (opts.proxies) m.proxy = startCutProxy(m.client);
       }
-      for (const m of members) e.spawn(m);
-      await e.waitServing(opts.readyTimeoutMs);
+      const voters = members.filter((m) => !m.observer);
+      const first = opts.leaderLast ? voters[voters.length - 1] : undefined;
+      if (first) {
+        e.spawn(first);
+        await waitFor(
+          `member ${first.sid}'s election port to answer`,
+          async () => {
+            let state: string | undefined;
+            await probeElection(
+              { host: "127.0.0.1", port: first.election },
+              (a) => state = a.state,
+              { timeoutMs: 2000 },
+            );
+            return state === "looking";
+          },
+          opts.readyTimeoutMs ?? 120_000,
+          100,
+        );
+      }
+      for (const m of members) if (m !== first) e.spawn(m);
+      const leader = await e.waitServing(opts.readyTimeoutMs);
+      if (first && leader !== first) {
+        throw new Error(`member ${leader.sid} leads, not the last voter ${first.sid}`);
+      }
     } catch (err) {
       const logs = await e.logs();
       await e.stop();
