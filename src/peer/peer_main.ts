@@ -208,5 +208,8 @@ function openZabLog(cfg: ZkConfig): Promise<FileZabLog> {
     preAllocSize: cfg.preAllocSizeKb * 1024,
     extendedTypes: cfg.extendedTypesEnabled,
     snapCount: cfg.snapCount,
+    configNode: cfg.quorumVerifier
+      ? { text: cfg.quorumVerifier.toConfigString(), version: cfg.quorumVerifier.version }
+      : undefined,
   });
 }

@@ -56,6 +56,14 @@ export interface FileZabLogOptions {
   snapCount?: number;
   /** Random numbers in [0, 1) for that roll (default Math.random). */
   random?: () => number;
+  /**
+   * The local quorum config (QuorumVerifier text and version) a quorum peer
+   * keeps in /zookeeper/config, as 3.8's initConfigInZKDatabase writes it
+   * (not a txn; outside the digest), on every tree it restores or receives.
+   */
+  configNode?: { text: string; version: bigint };
+  /** Wall clock for that node's mtime (default Date.now). */
+  now?: () => number;
 }
 
 interface Waiter {
@@ -94,11 +102,20 @@ export class FileZabLog implements ZabLog {
     tree: DataTree,
     epochs: { acceptedEpoch: bigint; currentEpoch: bigint },
   ) {
-    this.treeNow = tree;
+    this.treeNow = this.withConfigNode(tree);
     this.lastQueued = this.lastDurable = tree.lastProcessedZxid;
     this.acceptedEpoch = epochs.acceptedEpoch;
     this.currentEpoch = epochs.currentEpoch;
     this.rollAt = this.nextRoll();
+  }
+
+  /** Writes the local quorum config into /zookeeper/config (version -1, mzxid = config version). */
+  private withConfigNode(t: DataTree): DataTree {
+    const c = this.opts.configNode;
+    if (!c) return t;
+    const now = (this.opts.now ?? Date.now)();
+    t.setData("/zookeeper/config", new TextEncoder().encode(c.text), -1, c.version, now);
+    return t;
   }
 
   private nextRoll(): number {
@@ -326,7 +343,7 @@ export class FileZabLog implements ZabLog {
     t.digestLog.snapshotLoaded(zxid, null, () => t.digest);
     // The leader's image supersedes whatever this log holds after it.
     await this.dropAfter(zxid);
-    this.treeNow = t;
+    this.treeNow = this.withConfigNode(t);
     this.window = [];
     this.lastQueued = this.lastDurable = zxid;
   }
@@ -391,7 +408,7 @@ export class FileZabLog implements ZabLog {
   async reload(): Promise<void> {
     await this.closeWriter();
     const t = await restoreTree(this.snapDir, this.logDir, this.opts.extendedTypes ?? false);
-    this.treeNow = t;
+    this.treeNow = this.withConfigNode(t);
     this.window = [];
     this.lastQueued = this.lastDurable = t.lastProcessedZxid;
   }

@@ -169,3 +169,37 @@ Deno.test("file zab log: after about snapCount txns the log rolls and the tree i
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("file zab log: a quorum peer's /zookeeper/config holds the local quorum config as 3.8's peers keep it (version -1, outside the digest), also after a SNAP and a reload", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-zablog-" });
+  const text = "server.1=127.0.0.1:2888:3888:participant\nversion=0";
+  const zl = await FileZabLog.open({
+    dataDir: dir,
+    configNode: { text, version: 0n },
+    now: () => 7,
+  });
+  const check = (why: string) => {
+    const n = zl.tree.get("/zookeeper/config")!;
+    assertEquals(new TextDecoder().decode(n.data ?? new Uint8Array()), text, why);
+    assertEquals([n.stat.version, n.stat.mzxid, n.stat.mtime], [-1, 0n, 7], why);
+  };
+  try {
+    check("restored");
+    // Outside the digest: an empty tree with the config node digests as one without it.
+    assertEquals(zl.tree.digest, new DataTree().digest);
+    await zl.append(txns(1, 3));
+    const leader = new DataTree();
+    for (const t of txns(1, 3)) applyTxn(leader, ...decode(t));
+    const parser = new QuorumStreamParser();
+    for (const part of snapStreamChunks(leader)) parser.feed(part);
+    parser.next();
+    await zl.loadSnapshot(E1 + 3n, (on) => receiveSnap(parser, () => Promise.resolve(null), on));
+    check("after a SNAP");
+    assertEquals(zl.tree.digest, leader.digest);
+    await zl.reload();
+    check("after reload");
+  } finally {
+    await zl.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
