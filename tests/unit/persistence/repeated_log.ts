@@ -79,3 +79,9 @@ export async function writeRepeatedDataDir(dir: string, order: number[]): Promis
 
 /** The log that ran up to 0x6, started again at 0x1, and went on to 0x8. */
 export const RESTARTED = [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 7, 8];
+
+/**
+ * A log whose second run stops at 0x2: applying it leaves /a as 0x2 set it
+ * (data "2", version 1), which tells applying repeated txns from skipping them.
+ */
+export const RESTARTED_CUT_SHORT = [1, 2, 3, 4, 5, 6, 7, 8, 1, 2];

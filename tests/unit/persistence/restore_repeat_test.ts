@@ -10,7 +10,13 @@ import { CorruptDataError } from "../../../src/errors.ts";
 import { type BehindTxn, describeBehind, restore } from "../../../src/persistence/datadir.ts";
 import { writeSnapshot } from "../../../src/persistence/snapshot.ts";
 import { snapshotFileName } from "../../../src/persistence/txnlog.ts";
-import { firstTxns, type Logged, RESTARTED, writeRepeatedDataDir } from "./repeated_log.ts";
+import {
+  firstTxns,
+  type Logged,
+  RESTARTED,
+  RESTARTED_CUT_SHORT,
+  writeRepeatedDataDir,
+} from "./repeated_log.ts";
 
 /** Every znode as one comparable line: path, data and full stat. */
 function nodes(tree: DataTree): string[] {
@@ -63,6 +69,20 @@ Deno.test("restore of a log that started again at the epoch's first txn gives Zo
   // ZooKeeper's ERROR line: "{highestZxid}(highestZxid) > {zxid}(next log) for type {type}".
   assert.match(describeBehind(behind[0]), /^6\(highestZxid\) > 1\(next log\) for type 1: txn 0x1 /);
   assert.ok(!describeBehind(behind[0]).includes("\n"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("restore applies repeated txns, not skips them: a second run cut short wins", async () => {
+  const dir = await Deno.makeTempDir();
+  const written = await writeRepeatedDataDir(dir, RESTARTED_CUT_SHORT);
+  const r = await restore(dir);
+  assert.deepEqual(nodes(r.tree), nodes(appliedInOrder(written)));
+  const a = r.tree.get("/a")!;
+  assert.equal(new TextDecoder().decode(a.data!), "2");
+  assert.equal(a.stat.version, 1);
+  assert.equal(a.stat.mzxid, 2n);
+  // The highest zxid stays the last processed, as DataTree.processTxn keeps it.
+  assert.equal(r.lastProcessedZxid, 8n);
   await Deno.remove(dir, { recursive: true });
 });
 
