@@ -9,6 +9,7 @@ import { DataTree } from "../../../src/data/tree.ts";
 import { CorruptDataError } from "../../../src/errors.ts";
 import { type BehindTxn, describeBehind, restore } from "../../../src/persistence/datadir.ts";
 import { writeSnapshot } from "../../../src/persistence/snapshot.ts";
+import { zkt } from "../cli/cli_io.ts";
 import { snapshotFileName } from "../../../src/persistence/txnlog.ts";
 import {
   firstTxns,
@@ -110,5 +111,18 @@ Deno.test("a log that started again still may not skip txns past the highest zxi
       e instanceof CorruptDataError &&
       /log\.1: txn 0x8 at offset \d+ follows 0x6: txns 0x7 are missing/.test(e.message),
   );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("data replay of a log that started again prints ZooKeeper's ERROR and the tree; verify flags it", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeRepeatedDataDir(dir, RESTARTED_CUT_SHORT);
+  const r = await zkt("data", "replay", dir, "--json", "--data");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /^zkt data replay: ERROR 8\(highestZxid\) > 1\(next log\) for type 1: /m);
+  assert.match(r.out, /"path":"\/a"/);
+  const v = await zkt("txnlog", "verify", dir);
+  assert.equal(v.code, 3);
+  assert.match(v.err, /zxid 0x1 at offset \d+ does not follow 0x8 \(txns logged twice; restore/);
   await Deno.remove(dir, { recursive: true });
 });
