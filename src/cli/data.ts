@@ -2,7 +2,7 @@
 // tree — point-in-time inspection; zkt data snapshot: the same state written as
 // a snapshot file; zkt data purge: autopurge on demand.
 import { UsageError } from "../errors.ts";
-import { purge, restore } from "../persistence/datadir.ts";
+import { describeBehind, purge, restore } from "../persistence/datadir.ts";
 import { snapshotAt } from "../persistence/snapshot_at.ts";
 import { type CliIo, type Command, expectPositionals, parseFlags } from "./command.ts";
 import {
@@ -49,6 +49,7 @@ all), checks digests on the way, and prints every znode as \`snap dump\` does.
       logDir: values["log-dir"],
       onSkip: (file, reason) => io.err(`zkt data replay: skipping snapshot ${file}: ${reason}\n`),
       onTorn: (e) => io.err(`zkt data replay: ${e.file}: torn tail: ${e.detail}\n`),
+      onBehind: (b) => io.err(`zkt data replay: ERROR ${describeBehind(b)}\n`),
       onTxn: () => progress.tick(n += 1024),
     });
     progress.done();

@@ -126,7 +126,9 @@ const verify: Command = {
   usage: "PATH",
   help: `PATH is a log file or a data dir (all its logs). Checks the header, each
 record's Adler-32, the end-of-record marker, that every txn decodes, that zxids
-increase, and reports a torn tail (a partial last record) as a problem.`,
+increase (txns logged twice, as 3.8.0 followers can leave them, are a finding:
+restore applies them again, as ZooKeeper does), and reports a torn tail (a
+partial last record) as a problem.`,
   async run(args: string[], io: CliIo): Promise<number> {
     const { positionals } = parseFlags(args, {});
     expectPositionals(positionals, ["PATH"]);
@@ -140,8 +142,12 @@ increase, and reports a torn tail (a partial last record) as a problem.`,
       for await (const e of readTxnLog(f)) {
         if (e.kind === "txn") {
           if (last !== null && e.header.zxid <= last) {
+            // A finding, not damage: 3.8.0 followers that rejoin under writes log
+            // txns twice, and restore (ZooKeeper's and zkt's) applies them again.
             throw new CorruptDataError(
-              `${f}: zxid ${hex(e.header.zxid)} at offset ${e.offset} does not follow ${hex(last)}`,
+              `${f}: zxid ${hex(e.header.zxid)} at offset ${e.offset} does not follow ${
+                hex(last)
+              } (txns logged twice; restore applies them again, as ZooKeeper 3.8 does)`,
             );
           }
           last = e.header.zxid;

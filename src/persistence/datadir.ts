@@ -88,6 +88,36 @@ export interface RestoreHooks {
   onTxn?(zxid: bigint): void;
   /** A log ended with a torn tail. */
   onTorn?(end: LogEnd): void;
+  /** A txn not after the highest applied was met, and applied again (see BehindTxn). */
+  onBehind?(b: BehindTxn): void;
+}
+
+/**
+ * A txn whose zxid is not after the highest applied so far. A 3.8.0 follower that
+ * rejoins under writes can log txns twice (one again, or a run from the
+ * epoch's start again); ZooKeeper's restore logs an ERROR and applies it
+ * anyway (FileTxnSnapLog.fastForwardFromEdits), so zkt does the same.
+ */
+export interface BehindTxn {
+  file: string;
+  offset: number;
+  zxid: bigint;
+  /** The highest zxid applied before it (equal for a repeat of the last txn). */
+  highest: bigint;
+  /** Its op code. */
+  type: number;
+}
+
+/** The ERROR line ZooKeeper 3.8 logs for a txn behind the highest applied, with where it is. */
+export function describeBehind(b: BehindTxn): string {
+  const hex = (z: bigint) => `0x${z.toString(16)}`;
+  const where = `txn ${hex(b.zxid)} at ${b.file} offset ${b.offset}`;
+  // ZooKeeper logs nothing for a repeat of the last txn; zkt still says so.
+  if (b.zxid === b.highest) {
+    return `${where} repeats the txn before it; applied again, as ZooKeeper does`;
+  }
+  return `${b.highest}(highestZxid) > ${b.zxid}(next log) for type ${b.type}: ${where} ` +
+    `is not after ${hex(b.highest)}; applied again, as ZooKeeper does`;
 }
 
 /**
@@ -124,13 +154,16 @@ export interface Restored {
   snapshotDigest: "ok" | "mismatch" | "unchecked" | "absent";
   /** Logs read that had no complete file header (each also reported to onTorn). */
   emptyLogs: EmptyLog[];
+  /** How many txns were behind the highest applied (each also reported to onBehind). */
+  txnsBehind: number;
 }
 
 /**
  * Restores a data dir: the newest snapshot that loads (trying up to 100, newest
  * first, skipping broken ones as ZooKeeper does), then the txns after it in zxid
  * order up to `toZxid`. Txns already in a fuzzy snapshot are applied again, as
- * ZooKeeper does; applyTxn tolerates them.
+ * ZooKeeper does; applyTxn tolerates them. So are txns a log holds twice
+ * (reported to onBehind); a jump past the highest zxid is missing txns, an error.
  */
 export async function restore(
   dataDir: string,
@@ -184,6 +217,8 @@ export async function restore(
   let applied = 0;
   let digestMismatch: Restored["digestMismatch"] = null;
   let highest = tree.lastProcessedZxid;
+  let started = false;
+  let behind = 0;
   const to = opts.toZxid;
   const emptyLogs: EmptyLog[] = [];
   outer:
@@ -199,25 +234,27 @@ export async function restore(
       if (e.kind !== "txn") continue;
       const t: LogTxn = e;
       const zxid = t.header.zxid;
-      if (zxid <= start) continue;
+      // As FileTxnLog's iterator: only the txns before the first one past the
+      // snapshot are skipped; once there, every later txn is read.
+      if (!started && zxid <= start) continue;
+      started = true;
       if (to !== undefined && zxid > to) break outer;
-      if (zxid <= highest && highest > start) {
-        throw new CorruptDataError(
-          `${l.path}: txn 0x${zxid.toString(16)} at offset ${t.offset} is not after 0x${
-            highest.toString(16)
-          }`,
-        );
-      }
-      const gap = missingBefore(zxid, highest);
-      if (gap !== null) {
-        throw new CorruptDataError(
-          `${l.path}: txn 0x${zxid.toString(16)} at offset ${t.offset} follows 0x${
-            highest.toString(16)
-          }: txns ${gap} are missing (a log file was removed or cut short)`,
-        );
+      if (zxid <= highest && highest !== 0n) {
+        behind++;
+        opts.onBehind?.({ file: l.path, offset: t.offset, zxid, highest, type: t.header.type });
+      } else {
+        // Only a txn past every one seen can reveal txns that were never logged.
+        const gap = missingBefore(zxid, highest);
+        if (gap !== null) {
+          throw new CorruptDataError(
+            `${l.path}: txn 0x${zxid.toString(16)} at offset ${t.offset} follows 0x${
+              highest.toString(16)
+            }: txns ${gap} are missing (a log file was removed or cut short)`,
+          );
+        }
+        highest = zxid;
       }
       applyTxn(tree, t.header, t.txn);
-      highest = zxid;
       applied++;
       // The tree's digest log knows whether replay is still inside a fuzzy
       // snapshot; only past it does a txn's recorded digest describe the tree.
@@ -246,6 +283,7 @@ export async function restore(
     digestMismatch,
     snapshotDigest,
     emptyLogs,
+    txnsBehind: behind,
   };
 }
 

@@ -11,7 +11,13 @@ import { DIGEST_VERSION } from "../data/digest.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";
 import { ExitCode, fatal, isIoError } from "../log/fatal.ts";
-import { describeEmptyLog, listLogs, listSnapshots, restore } from "../persistence/datadir.ts";
+import {
+  describeBehind,
+  describeEmptyLog,
+  listLogs,
+  listSnapshots,
+  restore,
+} from "../persistence/datadir.ts";
 import type { Txn } from "../jute/txn_body.ts";
 import { writeSnapshot } from "../persistence/snapshot.ts";
 import { logFileName, readTxnLog, snapshotFileName, TxnLogWriter } from "../persistence/txnlog.ts";
@@ -100,6 +106,7 @@ export class Database implements ServerDatabase {
       logDir,
       extendedTypes: cfg.extendedTypesEnabled,
       onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
+      onBehind: (b) => log.error(describeBehind(b)),
       onTorn: (e) => {
         // A log without its header is reported below, with the zxids it may have held.
         if (e.offset === 0) return;

@@ -11,6 +11,7 @@ import { DataTree } from "../data/tree.ts";
 import { CorruptDataError } from "../errors.ts";
 import { logger } from "../log/logger.ts";
 import {
+  describeBehind,
   describeEmptyLog,
   listLogs,
   listSnapshots,
@@ -438,6 +439,7 @@ async function restoreTree(
     logDir,
     extendedTypes,
     onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
+    onBehind: (b) => log.error(describeBehind(b)),
     onTorn: (e) => {
       if (e.offset !== 0) log.warn(`txn log ${e.file} ends with a torn record at ${e.offset}`);
     },
