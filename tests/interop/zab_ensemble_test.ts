@@ -3,8 +3,7 @@
 // Each scenario is a table; a row names the members ("zk" = Apache ZooKeeper
 // 3.8, "zkt" = `zkt serve`, ":observer" = peerType=observer). The all-"zk" rows
 // validate the tests' own logic on Java-only ensembles; a zkt row is the same
-// claim with zkt peers in it. Set ZKT_ZAB_PENDING=1 to run the rows still
-// marked ignore.
+// claim with zkt peers in it.
 //   writes:    a write through any server is read through every other after
 //              sync(); data and child watches fire on every server; an
 //              ephemeral vanishes everywhere when its session closes or expires
@@ -34,13 +33,10 @@ import { KazooDriver } from "../support/kazoo_driver.ts";
 import { ZkClient } from "../support/zk_client.ts";
 import { waitFor } from "../support/wait.ts";
 
-/** One table row: the members' kinds, and whether it waits for zkt's Zab. */
+/** One table row: the members' kinds. */
 interface Row {
   kinds: MemberSpec[];
-  ignore?: boolean;
 }
-
-const RUN_PENDING = Deno.env.get("ZKT_ZAB_PENDING") === "1";
 
 /** Deadline for states that need an election or a session expiry (loaded 2-core machine). */
 const SLOW_MS = 120_000;
@@ -226,19 +222,19 @@ const WRITES: Row[] = [
   // Java only, 5 members
   { kinds: ["zk", "zk", "zk", "zk", "zk"] },
   // §14 #1: zkt leader, Java followers
-  { kinds: ["zk", "zk", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zk", "zk", "zkt"] },
   // §14 #2: Java leader, a zkt and a Java follower
-  { kinds: ["zk", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zk", "zkt", "zk"] },
   // §14 #3: Java leader, every commit needs a zkt ACK
-  { kinds: ["zkt", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zk"] },
   // zkt only
-  { kinds: ["zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zkt"] },
   // 5 members, zkt leader
-  { kinds: ["zk", "zk", "zk", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zk", "zk", "zk", "zkt", "zkt"] },
   // 5 members, Java leader, 2 zkt followers
-  { kinds: ["zkt", "zkt", "zk", "zk", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zk", "zk", "zk"] },
   // zkt only, 5 members
-  { kinds: ["zkt", "zkt", "zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zkt", "zkt", "zkt"] },
 ];
 
 for (const row of WRITES) {
@@ -246,7 +242,7 @@ for (const row of WRITES) {
     name: `zab ensemble ${
       label(row)
     }: writes through any server are read through every other after sync(), watches fire on every server, ephemerals vanish everywhere on close and expiry`,
-    ignore: SKIP_INTEROP || (row.ignore === true && !RUN_PENDING),
+    ignore: SKIP_INTEROP,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn(t) {
@@ -281,15 +277,15 @@ const FAILOVER: Row[] = [
   // Java only, 5 members
   { kinds: ["zk", "zk", "zk", "zk", "zk"] },
   // §14 #10: the zkt leader killed, Java peers elect, zkt rejoins as follower
-  { kinds: ["zk", "zk", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zk", "zk", "zkt"] },
   // §14 #11: the Java leader killed, zkt (greater sid) may take over
-  { kinds: ["zk", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zk", "zkt", "zk"] },
   // Java leader of zkt followers killed: zkt leads, Java rejoins
-  { kinds: ["zkt", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zk"] },
   // zkt only
-  { kinds: ["zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zkt"] },
   // 5 members, zkt leader killed
-  { kinds: ["zkt", "zk", "zk", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zk", "zk", "zkt", "zkt"] },
 ];
 
 /** Creates the load issues: bounded by count and by time. */
@@ -301,7 +297,7 @@ for (const row of FAILOVER) {
     name: `zab ensemble ${
       label(row)
     }: kill -9 of the leader under writes: a new leader, every acknowledged write readable everywhere, the old leader rejoins as follower, trees and data dirs equal`,
-    ignore: SKIP_INTEROP || (row.ignore === true && !RUN_PENDING),
+    ignore: SKIP_INTEROP,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
@@ -365,11 +361,11 @@ const MOVE: Row[] = [
   // Java only: validates the test
   { kinds: ["zk", "zk", "zk"] },
   // §14 #16: moves between a zkt and Java followers of a Java leader
-  { kinds: ["zk", "zkt", "zk"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zk", "zkt", "zk"] },
   // §14 #16: moves between zkt and Java peers under a zkt leader
-  { kinds: ["zkt", "zk", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zk", "zkt"] },
   // zkt only
-  { kinds: ["zkt", "zkt", "zkt"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zkt"] },
 ];
 
 /** How many times the kazoo session is moved (each time off the server it is on). */
@@ -474,7 +470,7 @@ for (const row of MOVE) {
     name: `zab ensemble ${
       label(row)
     }: a session moved to another server keeps its ephemeral and its watches`,
-    ignore: SKIP_INTEROP || (row.ignore === true && !RUN_PENDING),
+    ignore: SKIP_INTEROP,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn(t) {
@@ -500,13 +496,13 @@ const OBSERVERS: Row[] = [
   // Java only: validates the test
   { kinds: ["zk", "zk", "zk", "zk:observer"] },
   // §14 #18: Java observer under a zkt leader
-  { kinds: ["zk", "zk", "zkt", "zk:observer"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zk", "zk", "zkt", "zk:observer"] },
   // §14 #18: zkt observer under a Java leader
-  { kinds: ["zk", "zk", "zk", "zkt:observer"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zk", "zk", "zk", "zkt:observer"] },
   // zkt observer, zkt followers, Java leader
-  { kinds: ["zkt", "zkt", "zk", "zkt:observer"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zk", "zkt:observer"] },
   // zkt only
-  { kinds: ["zkt", "zkt", "zkt", "zkt:observer"], ignore: true }, // enabled when zkt serve runs Zab
+  { kinds: ["zkt", "zkt", "zkt", "zkt:observer"] },
 ];
 
 for (const row of OBSERVERS) {
@@ -514,7 +510,7 @@ for (const row of OBSERVERS) {
     name: `zab ensemble ${
       label(row)
     }: writes through an observer are read everywhere, writes elsewhere and their watches reach the observer`,
-    ignore: SKIP_INTEROP || (row.ignore === true && !RUN_PENDING),
+    ignore: SKIP_INTEROP,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
