@@ -117,8 +117,16 @@ function parentOf(path: string): string {
 
 /** The outstanding changes of one server, over its committed tree. */
 export class Outstanding implements TreeView {
-  /** The latest record per path. */
+  /**
+   * The latest record per path. A record whose txn is applied stays here
+   * (stale: its zxid is at most `applied`) until the overlay drains or the
+   * list is compacted: deleting one entry per commit made the map shrink and
+   * regrow its table under steady load, garbage that outlived the young
+   * generation.
+   */
   private readonly latest = new Map<string, ChangeRecord>();
+  /** The last zxid committed: records up to it are in the tree. */
+  private applied = -1n;
   /** Every record in zxid order (3.8's outstandingChanges list). */
   private readonly records: (ChangeRecord | null)[] = [];
   private head = 0;
@@ -130,9 +138,15 @@ export class Outstanding implements TreeView {
   /** The node as the last outstanding txn leaves it, else as committed. */
   node(path: string): NodeState | undefined {
     const p = path === "" ? "/" : path;
-    const r = this.latest.get(p);
+    const r = this.live(p);
     if (r) return r.node ?? undefined;
     return this.base.node(p);
+  }
+
+  /** The latest record at `path` if its txn is not yet applied. */
+  private live(path: string): ChangeRecord | undefined {
+    const r = this.latest.get(path);
+    return r && r.zxid > this.applied ? r : undefined;
   }
 
   /**
@@ -141,12 +155,13 @@ export class Outstanding implements TreeView {
    */
   ephemerals(sessionId: bigint): string[] {
     const out = this.base.ephemerals(sessionId);
-    if (this.latest.size === 0) return out;
+    if (this.size === 0) return out;
     const kept = out.filter((p) => {
-      const r = this.latest.get(p);
+      const r = this.live(p);
       return !r || r.node !== null;
     });
     for (const [p, r] of this.latest) {
+      if (r.zxid <= this.applied) continue;
       if (r.node && r.node.ephemeralOwner === sessionId && !kept.includes(p)) kept.push(p);
     }
     return kept;
@@ -176,20 +191,25 @@ export class Outstanding implements TreeView {
   /** Drops the records of every txn up to `zxid` (it is applied to the tree). */
   committed(zxid: bigint): void {
     const records = this.records;
+    if (zxid > this.applied) this.applied = zxid;
     while (this.head < records.length && records[this.head]!.zxid <= zxid) {
-      const r = records[this.head]!;
       // Let go of it now: under steady load the list never empties, and a
       // record kept until a compaction outlives the young generation.
       records[this.head++] = null;
-      if (this.latest.get(r.path) === r) this.latest.delete(r.path);
     }
     if (this.head === records.length) {
       records.length = 0;
       this.head = 0;
       this.after = null;
+      // Stale records cost nothing to keep a while; paths never written
+      // again (creates) are let go in bulk.
+      if (this.latest.size > 1024) this.latest.clear();
     } else if (this.head > 256 && this.head * 2 > records.length) {
       records.splice(0, this.head);
       this.head = 0;
+      if (this.latest.size > 1024) {
+        for (const [p, r] of this.latest) if (r.zxid <= this.applied) this.latest.delete(p);
+      }
     }
   }
 
