@@ -49,6 +49,11 @@ export class FinalStage {
     return true;
   }
 
+  /** Sessions with a queue (empty ones stay until their closeSession commits). */
+  get sessions(): number {
+    return this.queues.size;
+  }
+
   /** Requests of `session` not yet answered. */
   waiting(session: bigint): number {
     return this.queues.get(session)?.length ?? 0;
