@@ -110,6 +110,9 @@ export function committedTree(
   };
 }
 
+/** Entries the path map keeps applied records up to (see committed). */
+const STALE_KEPT = 64;
+
 function parentOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? "/" : path.slice(0, i);
@@ -117,13 +120,7 @@ function parentOf(path: string): string {
 
 /** The outstanding changes of one server, over its committed tree. */
 export class Outstanding implements TreeView {
-  /**
-   * The latest record per path. A record whose txn is applied stays here
-   * (stale: its zxid is at most `applied`) until the overlay drains or the
-   * list is compacted: deleting one entry per commit made the map shrink and
-   * regrow its table under steady load, garbage that outlived the young
-   * generation.
-   */
+  /** The latest record per path; an applied one may stay (stale: zxid <= applied, no node). */
   private readonly latest = new Map<string, ChangeRecord>();
   /** The last zxid committed: records up to it are in the tree. */
   private applied = -1n;
@@ -191,25 +188,29 @@ export class Outstanding implements TreeView {
   /** Drops the records of every txn up to `zxid` (it is applied to the tree). */
   committed(zxid: bigint): void {
     const records = this.records;
+    const latest = this.latest;
     if (zxid > this.applied) this.applied = zxid;
     while (this.head < records.length && records[this.head]!.zxid <= zxid) {
+      const r = records[this.head]!;
       // Let go of it now: under steady load the list never empties, and a
       // record kept until a compaction outlives the young generation.
       records[this.head++] = null;
+      if (latest.get(r.path) !== r) continue;
+      // A small map keeps the applied record as a stale entry (live() skips
+      // it by zxid), without its node: deleting and re-adding the same few
+      // paths on every txn made the table shrink and regrow, garbage that
+      // outlived the young generation. A large one (new paths: creates) just
+      // lets it go.
+      if (latest.size > STALE_KEPT) latest.delete(r.path);
+      else r.node = null;
     }
     if (this.head === records.length) {
       records.length = 0;
       this.head = 0;
       this.after = null;
-      // Stale records cost nothing to keep a while; paths never written
-      // again (creates) are let go in bulk.
-      if (this.latest.size > 1024) this.latest.clear();
     } else if (this.head > 256 && this.head * 2 > records.length) {
       records.splice(0, this.head);
       this.head = 0;
-      if (this.latest.size > 1024) {
-        for (const [p, r] of this.latest) if (r.zxid <= this.applied) this.latest.delete(p);
-      }
     }
   }
 

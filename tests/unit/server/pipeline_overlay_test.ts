@@ -155,6 +155,8 @@ Deno.test("overlay: an applied record is never read again, though later txns are
   });
   overlay.committed(1n);
   assertEquals(overlay.size > 0, true, "/y is still outstanding");
+  assertEquals(overlay.node("/e")?.ephemeralOwner, S1, "applied: read from the tree");
+  assertEquals(overlay.ephemerals(S1), ["/e"]);
   // Another server's txn (never recorded here) deletes /e, then /y commits.
   applyTxn(tree, h(2n, 2), { type: 2, record: { path: "/e" } });
   overlay.committed(2n);
