@@ -11,6 +11,7 @@
 // leader's PROPOSAL (or INFORM) for the forwarded request arrives
 // (assign), before it commits. A txn with no local request (another server's
 // client, an expiry) is just applied.
+import { OpCode } from "../../jute/constants.ts";
 import type { Committed } from "./commit.ts";
 
 type Pending =
@@ -26,7 +27,7 @@ export class FinalStage {
   /** Answers `run` once `session`'s earlier writes have committed (now, if none are waiting). */
   answer(session: bigint, run: () => void): void {
     const q = this.queues.get(session);
-    if (!q) return run();
+    if (!q || q.length === 0) return run();
     q.push({ kind: "answer", run });
   }
 
@@ -48,6 +49,11 @@ export class FinalStage {
     return true;
   }
 
+  /** Sessions with a queue (empty ones stay until their closeSession commits). */
+  get sessions(): number {
+    return this.queues.size;
+  }
+
   /** Requests of `session` not yet answered. */
   waiting(session: bigint): number {
     return this.queues.get(session)?.length ?? 0;
@@ -57,25 +63,41 @@ export class FinalStage {
   committed(c: Committed): boolean {
     const zxid = c.header.zxid;
     const session = this.byZxid.get(zxid);
-    if (session === undefined) return false;
+    if (session === undefined) {
+      // Another server's client or an expiry: a closed session's empty queue goes.
+      if (c.txn.type === OpCode.closeSession) this.forget(c.header.clientId);
+      return false;
+    }
     this.byZxid.delete(zxid);
     const q = this.queues.get(session)!;
     const head = q[0];
+    if (head === undefined) {
+      throw new Error(`txn 0x${zxid.toString(16)} committed out of its session's order`);
+    }
     if (head.kind !== "write" || head.zxid !== zxid) {
       throw new Error(`txn 0x${zxid.toString(16)} committed out of its session's order`);
     }
     q.shift();
     head.done(c);
-    this.drain(session, q);
+    this.drain(q);
+    if (c.txn.type === OpCode.closeSession) this.forget(c.header.clientId);
     return true;
   }
 
   /** Runs the answers at the head of a session's queue, up to its next write. */
-  private drain(session: bigint, q: Pending[]): void {
+  private drain(q: Pending[]): void {
     while (q.length > 0 && q[0].kind === "answer") {
       const p = q.shift()!;
       (p as { run: () => void }).run();
     }
-    if (q.length === 0 && this.queues.get(session) === q) this.queues.delete(session);
+  }
+
+  /**
+   * A session's closeSession committed: its queue goes once empty. Until then
+   * an empty queue stays: deleting and re-adding it on every write churned
+   * the map's table under load.
+   */
+  private forget(session: bigint): void {
+    if (this.queues.get(session)?.length === 0) this.queues.delete(session);
   }
 }

@@ -110,6 +110,9 @@ export function committedTree(
   };
 }
 
+/** Entries the path map keeps applied records up to (see committed). */
+const STALE_KEPT = 64;
+
 function parentOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? "/" : path.slice(0, i);
@@ -117,8 +120,10 @@ function parentOf(path: string): string {
 
 /** The outstanding changes of one server, over its committed tree. */
 export class Outstanding implements TreeView {
-  /** The latest record per path. */
+  /** The latest record per path; an applied one may stay (stale: zxid <= applied, no node). */
   private readonly latest = new Map<string, ChangeRecord>();
+  /** The last zxid committed: records up to it are in the tree. */
+  private applied = -1n;
   /** Every record in zxid order (3.8's outstandingChanges list). */
   private readonly records: (ChangeRecord | null)[] = [];
   private head = 0;
@@ -130,9 +135,15 @@ export class Outstanding implements TreeView {
   /** The node as the last outstanding txn leaves it, else as committed. */
   node(path: string): NodeState | undefined {
     const p = path === "" ? "/" : path;
-    const r = this.latest.get(p);
+    const r = this.live(p);
     if (r) return r.node ?? undefined;
     return this.base.node(p);
+  }
+
+  /** The latest record at `path` if its txn is not yet applied. */
+  private live(path: string): ChangeRecord | undefined {
+    const r = this.latest.get(path);
+    return r && r.zxid > this.applied ? r : undefined;
   }
 
   /**
@@ -141,12 +152,13 @@ export class Outstanding implements TreeView {
    */
   ephemerals(sessionId: bigint): string[] {
     const out = this.base.ephemerals(sessionId);
-    if (this.latest.size === 0) return out;
+    if (this.size === 0) return out;
     const kept = out.filter((p) => {
-      const r = this.latest.get(p);
+      const r = this.live(p);
       return !r || r.node !== null;
     });
     for (const [p, r] of this.latest) {
+      if (r.zxid <= this.applied) continue;
       if (r.node && r.node.ephemeralOwner === sessionId && !kept.includes(p)) kept.push(p);
     }
     return kept;
@@ -176,12 +188,21 @@ export class Outstanding implements TreeView {
   /** Drops the records of every txn up to `zxid` (it is applied to the tree). */
   committed(zxid: bigint): void {
     const records = this.records;
+    const latest = this.latest;
+    if (zxid > this.applied) this.applied = zxid;
     while (this.head < records.length && records[this.head]!.zxid <= zxid) {
       const r = records[this.head]!;
       // Let go of it now: under steady load the list never empties, and a
       // record kept until a compaction outlives the young generation.
       records[this.head++] = null;
-      if (this.latest.get(r.path) === r) this.latest.delete(r.path);
+      if (latest.get(r.path) !== r) continue;
+      // A small map keeps the applied record as a stale entry (live() skips
+      // it by zxid), without its node: deleting and re-adding the same few
+      // paths on every txn made the table shrink and regrow, garbage that
+      // outlived the young generation. A large one (new paths: creates) just
+      // lets it go.
+      if (latest.size > STALE_KEPT) latest.delete(r.path);
+      else r.node = null;
     }
     if (this.head === records.length) {
       records.length = 0;

@@ -52,3 +52,26 @@ Deno.test("final: a commit that skips its session's earlier write is refused", (
   f.awaitCommit(1n, 11n, () => {});
   throws(() => f.committed(committed(11n, 1n)), /out of its session's order/);
 });
+
+Deno.test("final: a session's queue stays between writes and goes when its closeSession commits", () => {
+  // Kept empty between writes (no map churn per write), it must not outlive
+  // its session: a closeSession commit, local or not, lets it go.
+  const f = new FinalStage();
+  const out: string[] = [];
+  f.awaitCommit(1n, 10n, () => out.push("w"));
+  f.committed(committed(10n, 1n));
+  assertEquals(f.sessions, 1);
+  f.answer(1n, () => out.push("r"));
+  assertEquals(out, ["w", "r"], "an empty queue answers at once");
+  const close = (zxid: bigint, session: bigint): Committed => ({
+    ...committed(zxid, session),
+    txn: { type: -11, record: null },
+  });
+  f.awaitCommit(1n, 11n, () => out.push("close"));
+  f.committed(close(11n, 1n));
+  assertEquals(f.sessions, 0);
+  f.awaitCommit(2n, 12n, () => {});
+  f.committed(committed(12n, 2n));
+  assertEquals(f.committed(close(13n, 2n)), false, "an expiry from elsewhere");
+  assertEquals(f.sessions, 0);
+});

@@ -134,3 +134,32 @@ Deno.test("overlay: a partly committed overlay still predicts from the tree plus
   overlay.clear();
   assertEquals(overlay.digest(), tree.digest);
 });
+
+Deno.test("overlay: an applied record is never read again, though later txns are outstanding", () => {
+  // The path map keeps applied records until it drains (no per-commit delete):
+  // prep and closeSession must still see the tree once a txn is applied, even
+  // when the tree then moves on through a txn this overlay never recorded.
+  const { overlay, record, tree } = setup();
+  record(S1, {
+    type: 1,
+    record: { path: "/e", data: data("1"), acl: OPEN, ephemeral: true, parentCVersion: 1 },
+  });
+  record(S2, {
+    type: 1,
+    record: { path: "/y", data: data("1"), acl: OPEN, ephemeral: false, parentCVersion: 2 },
+  });
+  const h = (zxid: bigint, type: number) => ({ clientId: S1, cxid: 1, zxid, time: 1, type });
+  applyTxn(tree, h(1n, 1), {
+    type: 1,
+    record: { path: "/e", data: data("1"), acl: OPEN, ephemeral: true, parentCVersion: 1 },
+  });
+  overlay.committed(1n);
+  assertEquals(overlay.size > 0, true, "/y is still outstanding");
+  assertEquals(overlay.node("/e")?.ephemeralOwner, S1, "applied: read from the tree");
+  assertEquals(overlay.ephemerals(S1), ["/e"]);
+  // Another server's txn (never recorded here) deletes /e, then /y commits.
+  applyTxn(tree, h(2n, 2), { type: 2, record: { path: "/e" } });
+  overlay.committed(2n);
+  assertEquals(overlay.node("/e"), undefined, "the tree's answer, not the applied record's");
+  assertEquals(overlay.ephemerals(S1), []);
+});

@@ -1,0 +1,60 @@
+// In-process write cost of the standalone chain: client and server in one
+// process (forceSync=no), so the process CPU per op is the server's chain plus
+// a constant client share. Prints CPU µs/op, peak heap and the live heap after
+// a full GC taken mid-load (what the chain retains under load). A measurement,
+// not a limit. Run with --v8-flags=--expose-gc for the mid-load live heap:
+//   deno run -A --v8-flags=--expose-gc bench/pipeline_cpu.ts --op setData --window 4
+import { parseArgs } from "node:util";
+import process from "node:process";
+import { setLogLevel } from "../src/log/logger.ts";
+import { startInProc } from "../tests/support/zkt_inproc.ts";
+import { closeAll, ensureNode, openMany, payload, pipeline } from "./workloads.ts";
+
+const { values } = parseArgs({
+  options: {
+    op: { type: "string", default: "setData" },
+    clients: { type: "string", default: "8" },
+    window: { type: "string", default: "4" },
+    total: { type: "string", default: "40000" },
+  },
+});
+setLogLevel("warn");
+const clients = Number(values.clients), window = Number(values.window);
+const total = Number(values.total);
+const s = await startInProc(["forceSync=no", "snapCount=1000000"], { containerCheckMs: 0 });
+const conns = await openMany(s.port, clients);
+await ensureNode(conns[0], "/b");
+await Promise.all(conns.map((c, k) => ensureNode(c, `/b/c${k}`)));
+const data = payload(100);
+const index = new Map(conns.map((c, k) => [c, k]));
+const issue = values.op === "create"
+  ? (c: typeof conns[0], i: number, d: (e: number) => void) =>
+    c.create(`/b/c${index.get(c)}/n${i}`, data, 0, d)
+  : (c: typeof conns[0], _i: number, d: (e: number) => void) =>
+    c.setData(`/b/c${index.get(c)}`, data, d);
+// Warm-up (JIT), not counted.
+await pipeline(conns, window, 5000, 60_000, (c, i, d) => issue(c, i + total, d));
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+let peak = 0, live = -1, n = 0;
+const sampler = setInterval(() => {
+  const h = Deno.memoryUsage().heapUsed;
+  if (h > peak) peak = h;
+  if (++n === 10 && gc) {
+    gc();
+    live = Deno.memoryUsage().heapUsed;
+  }
+}, 20);
+const c0 = process.cpuUsage();
+const r = await pipeline(conns, window, total, 120_000, issue);
+const c1 = process.cpuUsage(c0);
+clearInterval(sampler);
+const us = (c1.user + c1.system) / r.ok;
+console.log(
+  `${values.op} ${clients}x${window}: ${us.toFixed(1)} µs CPU/op, ` +
+    `${Math.round(r.ok / r.ms * 1000)} ops/s, peak heap ${(peak / 2 ** 20).toFixed(1)} MiB, ` +
+    `live mid-load ${(live / 2 ** 20).toFixed(1)} MiB, errors ${r.errors}`,
+);
+await closeAll(conns);
+await s.stop();
+await Deno.remove(s.dir, { recursive: true });
