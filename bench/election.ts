@@ -4,16 +4,15 @@
 import { freePorts } from "../tests/support/ports.ts";
 import { parseArgs } from "node:util";
 import { sendFourLetter } from "../src/net/four_letter_client.ts";
-import { probeElection } from "../src/election/probe.ts";
 import { type Kind, type LaunchOptions, spawnServer } from "./servers.ts";
 import { median, renderTable, type Row } from "./stats.ts";
 
 const USAGE = `usage: scripts/bench election [--rounds N] [--json] [--bundle]
   Starts a 3-peer ensemble of Apache ZooKeeper 3.8, then one of zkt serve, on
   loopback with the same zoo.cfg; times start -> one leader + two followers
-  (ZooKeeper: srvr; zkt: probe of the election port, as it serves no client
-  without Zab), then kill -9 of the leader -> the two left agree again. Medians
-  of N rounds (default 5).`;
+  (srvr on every peer: a peer answers with its Mode once Zab has synced it),
+  then kill -9 of the leader -> the two left agree again. Medians of N rounds
+  (default 5).`;
 
 /** One member of a planned ensemble. */
 interface Member {
@@ -70,42 +69,22 @@ export function ensembleCfg(dataDir: string, self: Member, all: readonly Member[
   ].join("\n") + "\n";
 }
 
-/** FLE states as srvr's Mode words. */
-const ROLE: Record<string, string> = {
-  leading: "leader",
-  following: "follower",
-  observing: "observer",
-  looking: "looking",
-};
-
-/**
- * A peer's role: ZooKeeper's srvr Mode (it serves once Zab has synced); a
- * zkt peer's election result from its election port (without Zab it serves no
- * client, so its srvr says "not currently serving").
- */
-async function modeOf(kind: Kind, m: Member): Promise<string | undefined> {
+/** A peer's role: its srvr Mode, which both kinds answer once Zab has synced them. */
+async function modeOf(m: Member): Promise<string | undefined> {
   try {
-    if (kind === "zk") {
-      const srvr = await sendFourLetter("127.0.0.1", m.client, "srvr", 1000);
-      return srvr.match(/^Mode: (\S+)/m)?.[1];
-    }
-    let state: string | undefined;
-    await probeElection({ host: "127.0.0.1", port: m.election }, (a) => (state = a.state), {
-      timeoutMs: 1000,
-      settleMs: 20,
-    });
-    return state === undefined ? undefined : ROLE[state];
+    const srvr = await sendFourLetter("127.0.0.1", m.client, "srvr", 1000);
+    return srvr.match(/^Mode: (\S+)/m)?.[1];
   } catch {
     return undefined;
   }
 }
 
 /** Polls `peers` until they agree; returns the leader's index. Bounded by `timeoutMs`. */
-async function waitAgreed(kind: Kind, peers: readonly Peer[], timeoutMs: number): Promise<number> {
+async function waitAgreed(peers: readonly Peer[], timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   let last: (string | undefined)[] = [];
   while (performance.now() < deadline) {
-    last = await Promise.all(peers.map((p) => modeOf(kind, p.member)));
+    last = await Promise.all(peers.map((p) => modeOf(p.member)));
     const li = agreedLeader(last);
     if (li !== null) return li;
     if (peers.some((p) => p.exited)) throw new Error("a peer exited before the ensemble agreed");
@@ -149,11 +128,11 @@ async function round(kind: Kind, opts: LaunchOptions, base: string): Promise<Rou
       live.add(p);
       peers.push(p);
     }
-    const li = await waitAgreed(kind, peers, 120_000);
+    const li = await waitAgreed(peers, 120_000);
     const startMs = performance.now() - t0;
     const t1 = performance.now();
     await kill(peers[li]);
-    await waitAgreed(kind, peers.filter((_, i) => i !== li), 120_000);
+    await waitAgreed(peers.filter((_, i) => i !== li), 120_000);
     const reelectMs = performance.now() - t1;
     return { startMs, reelectMs };
   } finally {
@@ -251,8 +230,8 @@ export async function main(argv: string[]): Promise<number> {
       console.log(
         [
           `3-peer ensembles on loopback, same zoo.cfg (tickTime=2000, initLimit=10, syncLimit=5),`,
-          `${rounds} rounds. "Agreed" = every live peer says one leader and followers: ZooKeeper`,
-          `on srvr (after Zab sync); zkt (no Zab yet, srvr: not serving) on its election port.`,
+          `${rounds} rounds. "Agreed" = every live peer's srvr says one leader and followers`,
+          `(both kinds answer srvr once Zab has synced them).`,
           "",
         ].join("\n"),
       );
