@@ -1,10 +1,9 @@
 // `zkt serve [--config zoo.cfg]`: a standalone ZooKeeper server on the client
 // port. With no config it runs on built-in defaults (127.0.0.1:2181, ./zkt-data).
 // With server.N lines it runs an ensemble peer: it elects (FastLeaderElection
-// beside zkt and Apache ZooKeeper peers) and reports its role on the
-// AdminServer's election command; without Zab (a later issue) it serves no
-// client sessions, so srvr/stat/mntr say "not currently serving". This file
-// parses flags and waits for a signal; peer/peer_main.ts builds the server.
+// beside zkt and Apache ZooKeeper peers), then leads, follows or observes over
+// Zab and serves clients once synced. This file parses flags and waits for a
+// signal; peer/peer_main.ts builds the server.
 import { defaultStandaloneConfig, loadConfig } from "../config/load.ts";
 import { logger } from "../log/logger.ts";
 import { startPeerMain } from "../peer/peer_main.ts";
@@ -68,7 +67,7 @@ export async function runServe(
 /** The `zkt serve` command. */
 export const serveCommand: Command = {
   names: ["serve"],
-  summary: "run a ZooKeeper server: standalone, or an ensemble peer (election only, no Zab yet)",
+  summary: "run a ZooKeeper server: standalone, or an ensemble peer (leader, follower or observer)",
   usage: "[--config zoo.cfg] [--port N]",
   help: `Flags:
   -c, --config FILE  zoo.cfg to run with (default: standalone on 127.0.0.1:2181, data in ./zkt-data)
@@ -84,10 +83,11 @@ write or fsync that fails ends the process with exit 1, a snapshot that cannot b
 written with exit 10 (ZooKeeper 3.8's codes), after one last ERROR line.
 
 With server.N lines (and dataDir/myid) it runs an ensemble peer: it restores the
-data dir (last zxid), checks currentEpoch/acceptedEpoch, and takes part in leader
-election beside zkt or Apache ZooKeeper peers; the AdminServer's election
-command and probe-election show its role. Zab replication is not implemented
-yet: client connections are closed and srvr/stat/mntr answer "This ZooKeeper
-instance is not currently serving requests", as 3.8 does until it serves.`,
+data dir (last zxid), checks currentEpoch/acceptedEpoch, elects beside zkt or
+Apache ZooKeeper peers, then leads, follows or observes over Zab on the quorum
+port. Until it has synced, client connections are closed and srvr/stat/mntr
+answer "This ZooKeeper instance is not currently serving requests", as 3.8
+does; the AdminServer's election command and probe-election show its role.
+Not yet in an ensemble: localSessionsEnabled (sessions are global).`,
   run: (args, io) => runServe(args, io),
 };

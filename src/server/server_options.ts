@@ -22,7 +22,7 @@ export interface ZkServerOptions {
   mode?: () => ServerMode;
   /**
    * Whether client sessions are served in the modes that answer 4lw (default
-   * yes). An ensemble peer without Zab says false: clients are closed and
+   * yes). An ensemble peer says false until its role has synced: clients are closed and
    * srvr/stat/mntr say "not serving", as 3.8 does while its ZooKeeperServer is
    * not running.
    */

@@ -25,7 +25,7 @@ export interface ViewSource {
   sessions: SessionTracker;
   watches: WatchManager<ClientCnxn>;
   cnxns: ReadonlySet<ClientCnxn>;
-  /** Client requests are served (not LOOKING, not an ensemble peer without Zab, not stopped). */
+  /** Client requests are served (not LOOKING, not an ensemble peer before its role has synced, not stopped). */
   serving: boolean;
   version: string;
   mode: string;

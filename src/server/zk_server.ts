@@ -869,9 +869,9 @@ export class ZkServer implements CnxnHandler {
       sessions: this.sessions,
       watches: this.watches,
       cnxns: this.cnxns,
-      // An ensemble peer without Zab has a role but serves no client: its
-      // srvr/stat/mntr say "not currently serving", as 3.8's do until its
-      // ZooKeeperServer runs (the role shows in the admin election command).
+      // An ensemble peer that has not synced yet has a role but serves no
+      // client: its srvr/stat/mntr say "not currently serving", as 3.8's do until
+      // its ZooKeeperServer runs (the role shows in the admin election command).
       serving: this.serving(),
       version: this.version,
       mode: this.modeOf(),

@@ -328,7 +328,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   {
     names: ["observers", "obsr"],
     serverRequired: true,
-    // zkt has no observers (no Zab yet): 3.8's answer for a server without them.
+    // Not yet filled from a zkt leader's observers: 3.8's answer for a server without them.
     run: (_src, r) => void r.put("synced_observers", 0).put("observers", []),
   },
   {
