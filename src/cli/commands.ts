@@ -3,6 +3,7 @@ import type { Command } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { connsCommand } from "./conns.ts";
 import { DATA_COMMANDS } from "./data.ts";
+import { ensembleStatusCommand } from "./ensemble.ts";
 import { probeElectionCommand } from "./probe_election.ts";
 import { serveCommand } from "./serve.ts";
 import { SNAP_COMMANDS } from "./snap.ts";
@@ -14,6 +15,7 @@ export const COMMANDS: Command[] = [
   configCheckCommand,
   connsCommand,
   probeElectionCommand,
+  ensembleStatusCommand,
   ...SNAP_COMMANDS,
   ...TXNLOG_COMMANDS,
   ...DATA_COMMANDS,
