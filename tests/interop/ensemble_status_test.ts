@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { zkt } from "../support/cli.ts";
 import { Ensemble, type EnsembleMember, type MemberSpec } from "../support/ensemble.ts";
 import { SKIP_INTEROP } from "../support/interop.ts";
+import { waitFor } from "../support/wait.ts";
+import { ZkClient } from "../support/zk_client.ts";
 
 /** An operator's zoo.cfg for the ensemble: server lines with ;clientPort, no myid here. */
 async function operatorCfg(e: Ensemble): Promise<string> {
@@ -44,6 +46,7 @@ interface JsonServer {
 
 interface JsonStatus {
   healthy: boolean;
+  leaderZxid: string | null;
   leader: number | null;
   agree: boolean;
   quorum: boolean;
@@ -58,10 +61,45 @@ async function statusJson(args: string[]): Promise<{ code: number; s: JsonStatus
   return { code: r.code, s: JSON.parse(r.out) as JsonStatus };
 }
 
+/** Writes `n` znodes through the leader; returns the zxid of the last. */
+async function write(leader: EnsembleMember, n: number): Promise<bigint> {
+  const c = await ZkClient.connect(leader.client);
+  try {
+    let zxid = 0n;
+    for (let i = 0; i < n; i++) {
+      const r = await c.create(`/status-${crypto.randomUUID()}`, "x");
+      assert.equal(r.err, 0);
+      zxid = r.zxid;
+    }
+    return zxid;
+  } finally {
+    await c.close();
+  }
+}
+
+/**
+ * Status once every server has applied the leader's last zxid, at least
+ * `zxid` (followers apply commits on their own time; closing the session is a txn too).
+ */
+function statusAt(args: string[], zxid: bigint): Promise<{ code: number; s: JsonStatus }> {
+  return waitFor(
+    `every server to show one zxid >= 0x${zxid.toString(16)}`,
+    async () => {
+      const r = await statusJson(args);
+      const zs = r.s.servers.map((x) => x.zxid === null ? -1n : BigInt(x.zxid));
+      return zs[0] >= zxid && zs.every((z) => z === zs[0]) ? r : undefined;
+    },
+    30_000,
+    200,
+  );
+}
+
 /** Checks one row per member against what the harness knows. */
-function checkRows(s: JsonStatus, e: Ensemble, leader: EnsembleMember): void {
+function checkRows(s: JsonStatus, e: Ensemble, leader: EnsembleMember, zxid: bigint): void {
   assert.deepEqual(s.servers.map((x) => x.sid), e.members.map((m) => m.sid));
   const leaderZxid = BigInt(s.servers.find((x) => x.sid === leader.sid)!.zxid!);
+  assert.ok(leaderZxid >= zxid);
+  assert.equal(s.leaderZxid, `0x${leaderZxid.toString(16)}`);
   for (const m of e.members) {
     const row = s.servers.find((x) => x.sid === m.sid)!;
     const what = JSON.stringify(row);
@@ -78,8 +116,9 @@ function checkRows(s: JsonStatus, e: Ensemble, leader: EnsembleMember): void {
       what,
     );
     assert.equal(row.electionLeader, leader.sid, what);
-    assert.equal(row.epoch, Number(leaderZxid >> 32n), what);
-    assert.ok(row.lag !== null && row.lag >= 0, what);
+    assert.equal(row.epoch, Number(zxid >> 32n), what);
+    assert.equal(row.zxid, `0x${leaderZxid.toString(16)}`, what);
+    assert.equal(row.lag, 0, what);
     assert.ok(m.kind === "zkt" ? /-zkt-/.test(row.version!) : !/zkt/.test(row.version!), what);
     assert.deepEqual(row.errors, [], what);
   }
@@ -90,13 +129,14 @@ async function healthyThenNoQuorum(specs: MemberSpec[]): Promise<void> {
   try {
     const leader = await e.waitServing();
     const cfg = await operatorCfg(e);
-    const ok = await statusJson(["--config", cfg]);
+    const zxid = await write(leader, 5);
+    const ok = await statusAt(["--config", cfg], zxid);
     assert.equal(ok.code, 0, JSON.stringify(ok.s));
     assert.equal(ok.s.healthy, true);
     assert.equal(ok.s.leader, leader.sid);
     assert.equal(ok.s.agree, true);
     assert.deepEqual(ok.s.problems, []);
-    checkRows(ok.s, e, leader);
+    checkRows(ok.s, e, leader, zxid);
 
     // The table agrees and ends "healthy".
     const table = await zkt(["ensemble", "status", "--config", cfg]);
@@ -156,10 +196,11 @@ Deno.test({
     const e = await Ensemble.start(["zk", "zkt", "zkt"]);
     try {
       const leader = await e.waitServing();
-      const { code, s } = await statusJson([e.hosts()]);
+      const zxid = await write(leader, 3);
+      const { code, s } = await statusAt([e.hosts()], zxid);
       assert.equal(code, 0, JSON.stringify(s));
       assert.equal(s.leader, leader.sid);
-      checkRows(s, e, leader);
+      checkRows(s, e, leader, zxid);
 
       // --count bounds --watch: two refreshes, two JSON lines.
       const w = await zkt([
@@ -176,6 +217,37 @@ Deno.test({
       const lines = w.out.trim().split("\n").map((l) => JSON.parse(l) as JsonStatus);
       assert.equal(lines.length, 2);
       for (const l of lines) assert.equal(l.leader, leader.sid);
+    } finally {
+      await e.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "ensemble status under 3.8's default whitelist (srvr only): a member's own zoo.cfg plus the other client addresses name every server",
+  ignore: SKIP_INTEROP,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // The last line wins: conf and mntr are refused, as by a stock 3.8 install.
+    // Sid 3 leads (leaderLast): the listed addresses that cannot say their sid
+    // are matched as the one leader (3) and by elimination (2).
+    const e = await Ensemble.start(["zk", "zkt", "zk"], {
+      cfg: ["4lw.commands.whitelist=srvr"],
+      leaderLast: true,
+    });
+    try {
+      const leader = await e.waitServing();
+      const zxid = await write(leader, 2);
+      const [m1, m2, m3] = e.members;
+      const { code, s } = await statusAt(
+        ["--config", `${m1.dir}/zoo.cfg`, e.direct(m2), e.direct(m3)],
+        zxid,
+      );
+      assert.equal(code, 0, JSON.stringify(s));
+      assert.equal(s.leader, leader.sid);
+      checkRows(s, e, leader, zxid);
     } finally {
       await e.stop();
     }
