@@ -260,7 +260,7 @@ interface MemberWork {
  * clientPort is the myid server's own; on another server's host it is a guess
  * (the usual layout), unless that host is shared, where one port cannot serve two.
  */
-function derivedClients(cfg: EnsembleConfig, qv: QuorumVerifier): Map<number, HostPort> {
+export function derivedClients(cfg: EnsembleConfig, qv: QuorumVerifier): Map<number, HostPort> {
   const out = new Map<number, HostPort>();
   if (!cfg.clientPort) return out;
   const port = cfg.clientPort;
