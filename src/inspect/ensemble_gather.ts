@@ -86,7 +86,8 @@ async function askConf(a: ClientProbe["addr"], timeoutMs: number): Promise<ConfI
 function hostPortOf(v: unknown): HostPort | null {
   if (typeof v !== "string") return null;
   try {
-    const { hostname, port } = parseHostPort(v.replace(/^[^/]*\//, ""));
+    // "host:port", Java's "name/ip:port", or several '|'-separated: the first.
+    const { hostname, port } = parseHostPort(v.split("|")[0].replace(/^[^/]*\//, ""));
     return { host: hostname, port };
   } catch {
     return null;
@@ -234,7 +235,7 @@ function membershipFromProbes(probes: ClientProbe[]): {
     if (p.adminMembers) {
       return {
         verifier: new MajorityQuorum(p.adminMembers),
-        from: `voting_view of the AdminServer of ${addrText(p.addr)}`,
+        from: `voting_view of the AdminServer of ${addrText(p.addr)} (voters only)`,
       };
     }
   }
