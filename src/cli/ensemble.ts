@@ -2,9 +2,13 @@
 // ZooKeeper peers alike: per server its role, epoch, last zxid, lag behind the
 // leader, outstanding requests, connections and election state; and whether
 // the peers agree on one leader with a quorum behind it (exit 1 when not).
+import type { HostPort } from "../config/types.ts";
+import { formatHostPort } from "../config/server_spec.ts";
+import { probeElection } from "../election/probe.ts";
 import { UsageError } from "../errors.ts";
 import { loadEnsembleConfig } from "../inspect/ensemble_config.ts";
-import { gatherFacts, newGatherMemory } from "../inspect/ensemble_gather.ts";
+import { type ElectionProbe, gatherFacts, newGatherMemory } from "../inspect/ensemble_gather.ts";
+import type { ElectionAnswer } from "../inspect/ensemble_status.ts";
 import { ensembleStatus } from "../inspect/ensemble_status.ts";
 import { parseHostPort } from "../net/four_letter_client.ts";
 import { type CliIo, type Command, parseFlags } from "./command.ts";
@@ -18,6 +22,19 @@ interface Flags {
   timeout?: string;
   "admin-port"?: string;
 }
+
+/** One probe-election question; a peer that cannot be reached is a fact, not an exception. */
+export const askElection: ElectionProbe = async (where: HostPort, timeoutMs: number) => {
+  let answer: ElectionAnswer | undefined;
+  try {
+    await probeElection(where, (a) => {
+      answer = { state: a.state, leader: Number(a.leader), zxid: a.zxid, peerEpoch: a.peerEpoch };
+    }, { timeoutMs });
+  } catch (e) {
+    return { error: `election: ${(e as Error).message}` };
+  }
+  return answer ? { answer } : { error: `election: no answer from ${formatHostPort(where)}` };
+};
 
 /** Seconds between refreshes when --watch has no value. */
 const DEFAULT_WATCH_SECS = 2;
@@ -110,7 +127,14 @@ export const ensembleStatusCommand: Command = {
 
     const memory = newGatherMemory();
     const once = async () => {
-      const facts = await gatherFacts({ config, addresses, timeoutMs, adminPort, memory });
+      const facts = await gatherFacts({
+        config,
+        addresses,
+        timeoutMs,
+        adminPort,
+        memory,
+        askElection,
+      });
       const status = ensembleStatus(facts);
       const at = new Date();
       return {

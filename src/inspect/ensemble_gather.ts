@@ -1,14 +1,13 @@
 // The I/O shell of `zkt ensemble status`: asks every server concurrently, each
 // with its own timeout: srvr (always whitelisted in 3.8) and conf on the client
 // port, the AdminServer's zabstate/voting_view when conf is refused, and the
-// election port (probe-election). A server that does not answer becomes a fact
+// election port (probe-election's core, passed in by the cli). A server that does not answer becomes a fact
 // ("cannot connect ..."), never an exception.
 import { parseDynamicConfig } from "../config/quorum_verifier.ts";
 import type { HostPort, QuorumServer, QuorumVerifier } from "../config/types.ts";
 import { isWildcard, sameHost } from "../config/ports.ts";
 import { formatHostPort } from "../config/server_spec.ts";
 import { MajorityQuorum } from "../config/quorum_verifier.ts";
-import { probeElection } from "../election/probe.ts";
 import { parseHostPort, sendFourLetter } from "../net/four_letter_client.ts";
 import { type AdminReply, fetchAdmin } from "./admin_client.ts";
 import type { EnsembleConfig } from "./ensemble_config.ts";
@@ -32,6 +31,8 @@ export interface GatherOptions {
   adminPort?: number;
   /** What earlier refreshes learnt (--watch): a peer that stops serving stops answering conf. */
   memory?: GatherMemory;
+  /** The election probe (the cli passes probe-election's core: inspect does not speak election). */
+  askElection: ElectionProbe;
 }
 
 /** Identities and membership learnt once, kept across refreshes. */
@@ -187,25 +188,11 @@ async function askClient(
   return p;
 }
 
-async function askElection(
+/** Asks one election port whom it votes for or follows (probe-election); never throws. */
+export type ElectionProbe = (
   where: HostPort,
   timeoutMs: number,
-): Promise<NonNullable<PeerFacts["vote"]>> {
-  let answer: ElectionAnswer | undefined;
-  try {
-    await probeElection(where, (a) => {
-      answer = {
-        state: a.state,
-        leader: Number(a.leader),
-        zxid: a.zxid,
-        peerEpoch: a.peerEpoch,
-      };
-    }, { timeoutMs });
-  } catch (e) {
-    return { error: `election: ${msg(e)}` };
-  }
-  return answer ? { answer } : { error: `election: no answer from ${formatHostPort(where)}` };
-}
+) => Promise<{ answer: ElectionAnswer } | { error: string }>;
 
 /** A usable host: a wildcard bind address is reached at `fallback`. */
 function reach(host: string, fallback: string | undefined): string | undefined {
@@ -336,7 +323,7 @@ export async function gatherFacts(o: GatherOptions): Promise<StatusInput> {
         w.fromConfig
           ? askClient({ hostname: w.fromConfig.host, port: w.fromConfig.port }, o, false)
           : undefined,
-        w.election ? askElection(w.election, o.timeoutMs) : undefined,
+        w.election ? o.askElection(w.election, o.timeoutMs) : undefined,
       ]);
       w.asked = asked;
       w.vote = vote;
@@ -360,7 +347,7 @@ export async function gatherFacts(o: GatherOptions): Promise<StatusInput> {
         srvr: p.srvr,
         notes: [...p.notes],
       };
-      if (election) f.vote = await askElection(election, o.timeoutMs);
+      if (election) f.vote = await o.askElection(election, o.timeoutMs);
       else f.notes.push("election port unknown (conf not answered)");
       return f;
     })),

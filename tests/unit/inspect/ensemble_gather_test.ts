@@ -3,9 +3,15 @@
 // AdminServer's zabstate, and the membership comes from voting_view; an
 // AdminServer that belongs to another peer on the same host is not believed.
 import assert from "node:assert/strict";
-import { gatherFacts } from "../../../src/inspect/ensemble_gather.ts";
+import { type ElectionProbe, gatherFacts } from "../../../src/inspect/ensemble_gather.ts";
 import { ensembleStatus } from "../../../src/inspect/ensemble_status.ts";
 import { freePorts } from "../../support/ports.ts";
+
+/** Election ports in these tests are closed. */
+const noElection: ElectionProbe = (where) =>
+  Promise.resolve({
+    error: `election: cannot reach the election port ${where.host}:${where.port}`,
+  });
 
 const REFUSED = (w: string) => `${w} is not executed because it is not in the whitelist.\n`;
 
@@ -83,6 +89,7 @@ Deno.test("conf refused: the AdminServer names the peer (zabstate) and the membe
       addresses: [{ hostname: "127.0.0.1", port: client.port }],
       timeoutMs: 2000,
       adminPort: admin.port,
+      askElection: noElection,
     });
     assert.match(facts.membershipSource!, /^voting_view of the AdminServer of 127\.0\.0\.1:\d+/);
     assert.deepEqual(facts.peers.map((p) => p.sid), [1, 2]);
@@ -114,6 +121,7 @@ Deno.test("an AdminServer that answers for another client port does not name the
       addresses: [{ hostname: "127.0.0.1", port: client.port }],
       timeoutMs: 2000,
       adminPort: admin.port,
+      askElection: noElection,
     });
     assert.equal(facts.verifier, null);
     assert.equal(facts.peers.length, 1);
