@@ -56,7 +56,8 @@ interface JsonStatus {
 }
 
 async function statusJson(args: string[]): Promise<{ code: number; s: JsonStatus }> {
-  const r = await zkt(["ensemble", "status", "--json", "--timeout", "3000", ...args]);
+  // A generous per-request timeout: a loaded machine must not make a row an error.
+  const r = await zkt(["ensemble", "status", "--json", "--timeout", "10000", ...args]);
   assert.equal(r.err, "", r.err);
   return { code: r.code, s: JSON.parse(r.out) as JsonStatus };
 }
@@ -87,7 +88,8 @@ function statusAt(args: string[], zxid: bigint): Promise<{ code: number; s: Json
     async () => {
       const r = await statusJson(args);
       const zs = r.s.servers.map((x) => x.zxid === null ? -1n : BigInt(x.zxid));
-      return zs[0] >= zxid && zs.every((z) => z === zs[0]) ? r : undefined;
+      const clean = r.s.servers.every((x) => x.errors.length === 0);
+      return clean && zs[0] >= zxid && zs.every((z) => z === zs[0]) ? r : undefined;
     },
     30_000,
     200,
@@ -139,7 +141,7 @@ async function healthyThenNoQuorum(specs: MemberSpec[]): Promise<void> {
     checkRows(ok.s, e, leader, zxid);
 
     // The table agrees and ends "healthy".
-    const table = await zkt(["ensemble", "status", "--config", cfg]);
+    const table = await zkt(["ensemble", "status", "--config", cfg, "--timeout", "10000"]);
     assert.equal(table.code, 0, table.out + table.err);
     assert.match(table.out, /^SID\s+CLIENT\s+TYPE\s+ROLE\s+EPOCH\s+ZXID\s+LAG/m);
     assert.match(table.out, new RegExp(`^leader: ${leader.sid} `, "m"));
@@ -159,7 +161,7 @@ async function healthyThenNoQuorum(specs: MemberSpec[]): Promise<void> {
       assert.equal(row.role, "unreachable", JSON.stringify(row));
       assert.ok(row.errors.some((x) => /cannot connect/.test(x)), JSON.stringify(row));
     }
-    const text = await zkt(["ensemble", "status", "--config", cfg, "--timeout", "3000"]);
+    const text = await zkt(["ensemble", "status", "--config", cfg, "--timeout", "10000"]);
     assert.equal(text.code, 1);
     assert.match(text.out, /PROBLEM: no quorum: /);
     assert.match(text.out, /^UNHEALTHY$/m);
@@ -212,6 +214,8 @@ Deno.test({
         "0.1",
         "--count",
         "2",
+        "--timeout",
+        "10000",
       ]);
       assert.equal(w.code, 0, w.out + w.err);
       const lines = w.out.trim().split("\n").map((l) => JSON.parse(l) as JsonStatus);

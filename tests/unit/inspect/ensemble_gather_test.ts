@@ -3,7 +3,11 @@
 // AdminServer's zabstate, and the membership comes from voting_view; an
 // AdminServer that belongs to another peer on the same host is not believed.
 import assert from "node:assert/strict";
-import { type ElectionProbe, gatherFacts } from "../../../src/inspect/ensemble_gather.ts";
+import {
+  type ElectionProbe,
+  gatherFacts,
+  newGatherMemory,
+} from "../../../src/inspect/ensemble_gather.ts";
 import { ensembleStatus } from "../../../src/inspect/ensemble_status.ts";
 import { freePorts } from "../../support/ports.ts";
 
@@ -12,6 +16,8 @@ const noElection: ElectionProbe = (where) =>
   Promise.resolve({
     error: `election: cannot reach the election port ${where.host}:${where.port}`,
   });
+
+const NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
 
 const REFUSED = (w: string) => `${w} is not executed because it is not in the whitelist.\n`;
 
@@ -133,5 +139,36 @@ Deno.test("an AdminServer that answers for another client port does not name the
   } finally {
     client.close();
     await admin.close();
+  }
+});
+
+Deno.test("--watch remembers who a peer is: when it stops serving (conf refused then), its row keeps its sid", async () => {
+  const [election] = freePorts(1);
+  const conf = `clientPort=1\nserverId=3\nelectionPort=${election}\npeerType=0\nmembership: \n` +
+    `server.3=127.0.0.1:1:${election}:participant\nversion=0`;
+  const replies: Record<string, string> = { srvr: srvr("standalone"), conf };
+  const client = fakeClientPort(replies);
+  const memory = newGatherMemory();
+  const ask = () =>
+    gatherFacts({
+      config: null,
+      addresses: [{ hostname: "127.0.0.1", port: client.port }],
+      timeoutMs: 2000,
+      adminPort: freePorts(1)[0],
+      memory,
+      askElection: noElection,
+    });
+  try {
+    const first = await ask();
+    assert.deepEqual(first.peers.map((p) => p.sid), [3]);
+    replies.srvr = NOT_SERVING;
+    replies.conf = NOT_SERVING;
+    const second = await ask();
+    assert.deepEqual(second.peers.map((p) => p.sid), [3]);
+    assert.match(second.membershipSource!, /\(an earlier refresh\)$/);
+    assert.ok(second.peers[0].srvr && "notServing" in second.peers[0].srvr);
+    assert.equal(second.peers[0].election, `127.0.0.1:${election}`);
+  } finally {
+    client.close();
   }
 });
