@@ -42,6 +42,13 @@ export interface LeaderShellOptions {
   host?: ZabHost;
   /** Committed txns kept for DIFF (3.8's commitLogCount, 500). */
   windowSize?: number;
+  /**
+   * 3.8's per-learner queue metrics (ServerMetrics summary sets keyed by
+   * sid): the packets still queued as each is taken for sending
+   * (learner_handler_qp_size) and a marker's wait every 1000 packets
+   * (learner_handler_qp_time_ms).
+   */
+  queueSample?(sid: bigint, metric: LearnerQueueMetric, value: number): void;
   /** Test hook, like -Dzookeeper.forceSnapshotSync: every learner gets a SNAP. */
   forceSnap?: boolean;
   /**
@@ -51,6 +58,9 @@ export interface LeaderShellOptions {
    */
   history?: () => Promise<readonly ZabLogTxn[]>;
 }
+
+/** The names of 3.8's learner handler queue summaries. */
+export type LearnerQueueMetric = "learner_handler_qp_size" | "learner_handler_qp_time_ms";
 
 /** How a leadership ended. */
 export interface LeaderEnd {

@@ -9,6 +9,7 @@ import { packetName, PacketType, zxidHex } from "./packet_types.ts";
 import { type LearnerHello, parseLearnerInfo, type QuorumPacket } from "./packets.ts";
 import { QuorumConn } from "./quorum_conn.ts";
 import type { TreeImage } from "../data/node_view.ts";
+import type { LearnerQueueMetric } from "./leader_host.ts";
 import type { SyncPlan } from "./sync_plan.ts";
 
 const log = logger("Leader");
@@ -21,6 +22,52 @@ export interface Link {
   /** While a SNAP streams: what goes out after it (null otherwise). */
   deferred: QuorumPacket[] | null;
   newLeaderAcked: boolean;
+  /** When it registered (wall clock, ms). */
+  established: number;
+  /** REQUEST packets received (forwarded client requests). */
+  requests: number;
+}
+
+/** One learner connection as 3.8's LearnerHandler.getLearnerHandlerInfo shows it. */
+export interface LearnerHandlerInfo {
+  sid: bigint;
+  observer: boolean;
+  /** Synced: UPTODATE sent. */
+  upToDate: boolean;
+  /** The learner's address as Java's Socket.getRemoteSocketAddress prints it ("/host:port"). */
+  remoteSocketAddress: string;
+  /** When it registered (wall clock, ms). */
+  established: number;
+  queuedPackets: number;
+  queuedPacketsSize: number;
+  packetsReceived: number;
+  packetsSent: number;
+  requests: number;
+  /** The zxid of the last packet sent with one (-1 before any). */
+  lastZxid: bigint;
+}
+
+/** The info of one link. */
+export function learnerHandlerInfo(l: Link, upToDate: boolean): LearnerHandlerInfo {
+  const c = l.conn;
+  let remote = "<null>";
+  try {
+    const a = c.conn.remoteAddr as Deno.NetAddr;
+    remote = `/${a.hostname}:${a.port}`;
+  } catch { /* closed */ }
+  return {
+    sid: l.sid,
+    observer: l.observer,
+    upToDate,
+    remoteSocketAddress: remote,
+    established: l.established,
+    queuedPackets: c.queuedPackets,
+    queuedPacketsSize: c.queuedBytes,
+    packetsReceived: c.stats.packetsIn,
+    packetsSent: c.stats.packetsOut,
+    requests: l.requests,
+    lastZxid: c.stats.lastZxidOut,
+  };
 }
 
 /** A learner's first packet: its hello with a configured sid, or why it is refused. */
@@ -62,6 +109,8 @@ export interface LinkEvents {
   lost(l: Link, why: string): Promise<void>;
   /** Tells the cores a learner is gone. */
   forget(sid: bigint): void;
+  /** Queue metric samples of a registered learner (3.8's learner_handler_qp_*). */
+  queueSample?(sid: bigint, metric: LearnerQueueMetric, value: number): void;
 }
 
 /** The registered learners and every open connection. */
@@ -131,7 +180,23 @@ export class LearnerLinks {
   private register(sid: bigint, observer: boolean, conn: QuorumConn): Link {
     const old = this.links.get(sid);
     if (old) this.gone(old, "the learner connected again");
-    const link: Link = { sid, observer, conn, deferred: null, newLeaderAcked: false };
+    const link: Link = {
+      sid,
+      observer,
+      conn,
+      deferred: null,
+      newLeaderAcked: false,
+      established: Date.now(),
+      requests: 0,
+    };
+    const sample = this.events.queueSample;
+    if (sample) {
+      conn.onTaken = (n, waited) => {
+        // 3.8 samples the queue's size as each packet is taken from it.
+        for (let left = n - 1; left >= 0; left--) sample(sid, "learner_handler_qp_size", left);
+        if (waited !== null) sample(sid, "learner_handler_qp_time_ms", waited);
+      };
+    }
     this.links.set(sid, link);
     return link;
   }

@@ -34,6 +34,7 @@ export function learnerRequest(c: RequestsContext, l: Link, p: QuorumPacket): bo
       c.host?.touch?.(l.sid, parseTouches(p));
       return true;
     case PacketType.REQUEST: {
+      l.requests++;
       const req = parseRequest(p);
       if (c.host?.submit) c.host.submit(l.sid, req);
       else if (req.type === OpCode.sync) c.sync(l.sid);

@@ -24,7 +24,12 @@ import { type DiscoveryAction, LeaderDiscovery } from "./discovery.ts";
 import { ZabProtocolError } from "./errors.ts";
 import type { LeaderEnd, LeaderShellOptions } from "./leader_host.ts";
 import { startingWindow } from "./leader_log.ts";
-import { LearnerLinks, type Link } from "./leader_links.ts";
+import {
+  type LearnerHandlerInfo,
+  learnerHandlerInfo,
+  LearnerLinks,
+  type Link,
+} from "./leader_links.ts";
 import { LeaderProposals } from "./leader_proposals.ts";
 import { learnerRequest, type RequestsContext } from "./leader_requests.ts";
 import { LeaderLiveness, type LivenessAction } from "./liveness.ts";
@@ -97,6 +102,7 @@ export class LeaderShell {
           }
         }),
       lost: (l, why) => this.input(() => this.learnerGone(l, why)),
+      queueSample: o.queueSample,
       forget: (sid) => {
         this.discovery?.learnerGone(sid);
         this.liveness.gone(sid);
@@ -141,13 +147,11 @@ export class LeaderShell {
     return this.broadcast?.pendingSyncs ?? 0;
   }
 
-  /** The learners connected, by sid. */
-  learners(): { sid: bigint; observer: boolean; upToDate: boolean }[] {
-    return this.links.all().map((l) => ({
-      sid: l.sid,
-      observer: l.observer,
-      upToDate: this.discovery?.isUpToDate(l.sid) ?? false,
-    }));
+  /** The learners connected, with their connection's counters (3.8's LearnerHandler info). */
+  learners(): LearnerHandlerInfo[] {
+    return this.links.all().map((l) =>
+      learnerHandlerInfo(l, this.discovery?.isUpToDate(l.sid) ?? false)
+    );
   }
 
   /**
