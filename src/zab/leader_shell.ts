@@ -9,6 +9,10 @@
 // (its ACK fed back after the fsync), commits applied and reported to the
 // host. The leadership ends on the cores' word, on a disk failure or on
 // stop(); `done` then says why and every learner connection is closed.
+// Its parts: leader_links.ts (learner connections, their read loops, sends
+// behind a SNAP stream), leader_proposals.ts (the established epoch's
+// proposals, own log, commits), leader_requests.ts (what learners ask of the
+// host), leader_host.ts (the host's hooks and the options).
 //
 // How a peer composes it (tests/support/zab_leader_peer.ts does exactly
 // this): open the ZabLog before the election; on LEADING construct and

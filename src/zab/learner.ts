@@ -6,6 +6,9 @@
 // Disk actions are awaited where Zab's safety needs it (acceptedEpoch before
 // ACKEPOCH; snapshot → txns fsynced → currentEpoch → NEWLEADER ACK, the order of
 // 3.8.5's ZOOKEEPER-4785 fix); packets arriving meanwhile wait in an inbox.
+// Its parts: learner_handshake.ts (LEADERINFO and first-sync-packet
+// decisions), learner_txns.ts (proposal, commit and ACK bookkeeping),
+// learner_serving.ts (the broadcast phase), learner_types.ts (the vocabulary).
 import type { QuorumPacket } from "../jute/quorum.ts";
 import { ZabProtocolError } from "./errors.ts";
 import { ackEpochFor, firstSyncStep, leaderInfoStep } from "./learner_handshake.ts";
