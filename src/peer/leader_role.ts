@@ -13,6 +13,10 @@ import { logger } from "../log/logger.ts";
 import { type LeaderChain, leaderChain } from "../server/pipeline/leader.ts";
 import type { ZkServer } from "../server/zk_server.ts";
 import type { FileZabLog } from "../zab/file_zab_log.ts";
+import { MinAvgMax } from "../server/four_letter.ts";
+import { PercentileSummary, summaryLines } from "../server/metrics/server_metrics.ts";
+import type { LearnerQueueMetric } from "../zab/leader_host.ts";
+import type { LearnerHandlerInfo } from "../zab/leader_links.ts";
 import { committedWindowFromLog } from "../zab/leader_log.ts";
 import { type LeaderEnd, LeaderShell } from "../zab/leader_shell.ts";
 import type { EndReason, Role } from "./run_loop.ts";
@@ -28,6 +32,8 @@ export interface LeaderRoleDeps {
   established(epoch: bigint): void;
   /** The role is over: the run loop leaves it and looks again. */
   ended(reason: EndReason, why: string): void;
+  /** 3.8's learner_handler_qp_* samples (kept by Leading across roles, as ServerMetrics are). */
+  queueSample?(sid: bigint, metric: LearnerQueueMetric, value: number): void;
 }
 
 /** One LEADING role (one epoch attempt). */
@@ -53,6 +59,7 @@ export class LeaderRole {
       syncLimit: cfg.syncLimit,
       zabLog: zl,
       history: () => committedWindowFromLog(zl.logDir, zl.lastLoggedZxid),
+      queueSample: d.queueSample,
       host: {
         serving: (epoch) => this.serve(epoch),
         commit: (txn, rc) => {
@@ -185,6 +192,8 @@ export interface LeadingDeps {
 /** Runs one LEADING role at a time: QuorumPeer's RoleHost steps for that role. */
 export class Leading {
   private role: LeaderRole | null = null;
+  /** 3.8's learner_handler_qp_* summary sets, by "<sid>_<metric>". */
+  private readonly queueMetrics = new Map<string, MinAvgMax>();
 
   constructor(private readonly d: LeadingDeps) {}
 
@@ -199,6 +208,16 @@ export class Leading {
       server,
       established: (epoch) => this.d.established(epoch),
       ended: (reason, why) => this.d.ended(roleId, reason, why),
+      queueSample: (sid, metric, value) => {
+        const key = `${sid}_${metric}`;
+        let m = this.queueMetrics.get(key);
+        if (!m) {
+          // 3.8 registers qp_time_ms as an ADVANCED summary set (percentiles too).
+          m = metric === "learner_handler_qp_time_ms" ? new PercentileSummary() : new MinAvgMax();
+          this.queueMetrics.set(key, m);
+        }
+        m.add(value);
+      },
     });
     this.role = r;
     r.start();
@@ -224,8 +243,22 @@ export class Leading {
   }
 
   /** mntr's leader lines while leading. */
-  monitorLines(): [string, number][] {
-    return this.role?.serving ? this.role.monitorLines() : [];
+  monitorLines(): [string, string | number][] {
+    if (!this.role?.serving) return [];
+    const queues = [...this.queueMetrics].flatMap(([k, m]) => [
+      ...summaryLines(k, m),
+      ...(m instanceof PercentileSummary
+        ? ([["p50", 0.5], ["p95", 0.95], ["p99", 0.99], ["p999", 0.999]] as const).map((
+          [p, q],
+        ): [string, number] => [`${p}_${k}`, m.percentile(q)])
+        : []),
+    ]);
+    return [...this.role.monitorLines(), ...queues];
+  }
+
+  /** The learner connections while leading (the AdminServer's observers command). */
+  learnerHandlers(): LearnerHandlerInfo[] {
+    return this.role?.serving ? this.role.shell.learners() : [];
   }
 
   /** srvr/stat's leader lines while leading. */

@@ -85,6 +85,7 @@ export async function startPeerMain(
       lastZxid: () => Promise.resolve(zl.lastLoggedZxid),
       currentEpoch: () => zl.currentEpoch,
       broadcasting: () => learner.serving || leading!.serving,
+      learnerHandlers: () => leading!.learnerHandlers(),
       host: {
         startRole: (role, leader, roleId) =>
           leading!.start(role, roleId) || learner.start(role, leader, roleId),

@@ -18,7 +18,7 @@ import { QuorumCnxManager } from "../election/qcm.ts";
 import { logger } from "../log/logger.ts";
 import { loadEpochs } from "../persistence/epoch_files.ts";
 import { ElectionLinkRecorder } from "../server/admin/election_links.ts";
-import type { QuorumView, VoteView } from "../server/admin/quorum_view.ts";
+import type { LearnerHandlerView, QuorumView, VoteView } from "../server/admin/quorum_view.ts";
 import { MinAvgMax } from "../server/four_letter.ts";
 import {
   type EndReason,
@@ -46,6 +46,8 @@ export interface QuorumPeerDeps {
   currentEpoch?(): bigint;
   /** Whether the role's Zab has reached broadcast (serving clients); default never. */
   broadcasting?(): boolean;
+  /** A serving leader's learner connections (the AdminServer's observers command). */
+  learnerHandlers?(): LearnerHandlerView[];
 }
 
 /**
@@ -499,6 +501,7 @@ export class QuorumPeer {
       })),
       electionLinks: links,
       learnerLinks: [],
+      learnerHandlers: this.deps.learnerHandlers?.() ?? [],
       lastElectionTimeMs: this.lastElectionTimeMs,
     };
   }

@@ -225,7 +225,7 @@ function monitorLines(
 ): [string, string | number][] {
   const tree = s.db.tree;
   const avg = s.latency.avg;
-  return [
+  const lines: [string, string | number][] = [
     ["version", s.version],
     ["server_state", s.mode],
     ["ephemerals_count", tree.ephemeralCount],
@@ -251,8 +251,13 @@ function monitorLines(
     ["uptime", s.uptimeMs],
     ["last_proposal_size", -1],
     ...s.metrics.entries(),
-    ...extra,
   ];
+  // A role's line replaces the server's own in place (a leader's real
+  // last_proposal_size, not a second one after the -1): mntr keys are unique.
+  const byKey = new Map(extra);
+  const out = lines.map(([k, v]): [string, string | number] => [k, byKey.get(k) ?? v]);
+  const have = new Set(lines.map(([k]) => k));
+  return [...out, ...extra.filter(([k]) => !have.has(k))];
 }
 
 /** wchp: data watches by path, in the order of 3.8's watchTable (a HashMap that never shrinks). */

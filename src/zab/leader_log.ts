@@ -7,7 +7,7 @@
 // the new leader's history.
 import { listLogs } from "../persistence/datadir.ts";
 import { readTxnLog } from "../persistence/txnlog.ts";
-import type { ZabLogTxn } from "./zab_log.ts";
+import type { ZabLog, ZabLogTxn } from "./zab_log.ts";
 
 /**
  * The last `size` txns logged in `logDir` (a version-2 dir) up to and
@@ -35,4 +35,23 @@ export async function committedWindowFromLog(
     window = txns.concat(window);
   }
   return window.slice(-size);
+}
+
+/**
+ * The committed window a new leader's Broadcast starts with: the log's
+ * in-memory window up to the last logged zxid, or the longer tail `history`
+ * reads from disk when the in-memory one is short of `size` (after a restart).
+ */
+export async function startingWindow(
+  zl: ZabLog,
+  size: number,
+  history?: () => Promise<readonly ZabLogTxn[]>,
+): Promise<readonly ZabLogTxn[]> {
+  const last = zl.lastLoggedZxid;
+  const window = zl.committedWindow().filter((t) => t.zxid <= last);
+  if (history && window.length < size && last !== 0n) {
+    const fromDisk = (await history()).filter((t) => t.zxid <= last);
+    if (fromDisk.length > window.length && fromDisk.at(-1)!.zxid === last) return fromDisk;
+  }
+  return window;
 }

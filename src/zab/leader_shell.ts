@@ -9,6 +9,10 @@
 // (its ACK fed back after the fsync), commits applied and reported to the
 // host. The leadership ends on the cores' word, on a disk failure or on
 // stop(); `done` then says why and every learner connection is closed.
+// Its parts: leader_links.ts (learner connections, their read loops, sends
+// behind a SNAP stream), leader_proposals.ts (the established epoch's
+// proposals, own log, commits), leader_requests.ts (what learners ask of the
+// host), leader_host.ts (the host's hooks and the options).
 //
 // How a peer composes it (tests/support/zab_leader_peer.ts does exactly
 // this): open the ZabLog before the election; on LEADING construct and
@@ -17,96 +21,29 @@
 // proposals may start; propose(build) assigns the zxid synchronously, so the
 // host's prep order is the proposal order; `done` → drain the log and
 // fast-forward memory (settleAfterRole), then look again.
-import type { QuorumVerifier } from "../config/types.ts";
-import type { ApplyResult } from "../data/apply.ts";
-import { OpCode } from "../jute/constants.ts";
 import { DecodeError } from "../jute/errors.ts";
 import { logger } from "../log/logger.ts";
 import { Broadcast, type BroadcastAction } from "./broadcast.ts";
 import { type DiscoveryAction, LeaderDiscovery } from "./discovery.ts";
 import { ZabProtocolError } from "./errors.ts";
+import type { LeaderEnd, LeaderShellOptions } from "./leader_host.ts";
+import { startingWindow } from "./leader_log.ts";
+import {
+  type LearnerHandlerInfo,
+  learnerHandlerInfo,
+  LearnerLinks,
+  type Link,
+} from "./leader_links.ts";
+import { LeaderProposals } from "./leader_proposals.ts";
+import { learnerRequest, type RequestsContext } from "./leader_requests.ts";
 import { LeaderLiveness, type LivenessAction } from "./liveness.ts";
 import { counterOf, makeZxid, packetName, PacketType, zxidHex } from "./packet_types.ts";
-import {
-  type ForwardedRequest,
-  parseAckEpoch,
-  parseLearnerInfo,
-  parseRequest,
-  parseRevalidate,
-  parseTouches,
-  type QuorumPacket,
-  revalidateReplyPacket,
-  type SessionTouch,
-} from "./packets.ts";
-import { QuorumConn } from "./quorum_conn.ts";
-import type { SyncPlan } from "./sync_plan.ts";
-import type { ZabLog, ZabLogTxn } from "./zab_log.ts";
+import { parseAckEpoch, type QuorumPacket } from "./packets.ts";
+import type { ZabLogTxn } from "./zab_log.ts";
+
+export type { LeaderEnd, LeaderShellOptions, ZabHost } from "./leader_host.ts";
 
 const log = logger("Leader");
-
-/** What the server side (prep, sessions, the commit stage) does for the leader. */
-export interface ZabHost {
-  /** A quorum acked NEWLEADER: serve clients, report `epoch` in the election vote. */
-  serving?(epoch: bigint): void;
-  /** A committed txn was applied to the tree (zxid order). */
-  commit?(txn: ZabLogTxn, result: ApplyResult): void;
-  /**
-   * A learner forwarded a client request (after its UPTODATE). A sync
-   * (OpCode.sync) must be answered through LeaderShell.sync(sid) once the
-   * requests forwarded before it were proposed; without this hook syncs are
-   * answered at once and other requests are dropped with a warning.
-   */
-  submit?(sid: bigint, request: ForwardedRequest): void;
-  /** A learner's PING reply: the sessions it saw activity on. */
-  touch?(sid: bigint, touches: readonly SessionTouch[]): void;
-  /** A learner asks whether a reconnecting client's session is valid (default: it is in the tree). */
-  revalidate?(sid: bigint, sessionId: bigint, timeout: number): boolean | Promise<boolean>;
-  /** The sync mode chosen for a learner (for logs and tests). */
-  synced?(sid: bigint, plan: Pick<SyncPlan, "mode" | "zxid" | "reason">): void;
-}
-
-/** How this leader runs. */
-export interface LeaderShellOptions {
-  myid: bigint;
-  qv: QuorumVerifier;
-  /** This server's quorum addresses (the first port of its server.N line). */
-  addrs: { host: string; port: number }[];
-  /** quorumListenOnAllIPs: bind the wildcard address on each port. */
-  listenOnAllIPs?: boolean;
-  tickTime: number;
-  initLimit: number;
-  syncLimit: number;
-  zabLog: ZabLog;
-  host?: ZabHost;
-  /** Committed txns kept for DIFF (3.8's commitLogCount, 500). */
-  windowSize?: number;
-  /** Test hook, like -Dzookeeper.forceSnapshotSync: every learner gets a SNAP. */
-  forceSnap?: boolean;
-  /**
-   * The logged history's tail from disk (leader_log.ts), used when the log's
-   * in-memory window is shorter than windowSize (after a restart), as 3.8
-   * fills its committedLog while replaying the log.
-   */
-  history?: () => Promise<readonly ZabLogTxn[]>;
-}
-
-/** How a leadership ended. */
-export interface LeaderEnd {
-  reason: string;
-  /** Whether a quorum acked NEWLEADER (the epoch was established). */
-  established: boolean;
-  epoch: bigint;
-}
-
-/** One learner's connection. */
-interface Link {
-  sid: bigint;
-  observer: boolean;
-  conn: QuorumConn;
-  /** While a SNAP streams: what goes out after it (null otherwise). */
-  deferred: QuorumPacket[] | null;
-  newLeaderAcked: boolean;
-}
 
 /** One leadership (one epoch attempt); one instance per LEADING role. */
 export class LeaderShell {
@@ -118,9 +55,10 @@ export class LeaderShell {
   private discovery: LeaderDiscovery | null = null;
   private liveness: LeaderLiveness;
   private broadcast: Broadcast | null = null;
-  private links = new Map<bigint, Link>();
-  /** Every open connection, learners and those still silent. */
-  private conns = new Set<QuorumConn>();
+  /** Performs the Broadcast core's actions (with it from the epoch's start). */
+  private proposals: LeaderProposals | null = null;
+  private readonly links: LearnerLinks;
+  private readonly requests: RequestsContext;
   private ended = false;
   private established = false;
   private tickNo = 0;
@@ -142,6 +80,47 @@ export class LeaderShell {
       syncLimit: o.syncLimit,
       tickTime: o.tickTime,
     });
+    this.links = new LearnerLinks({
+      qv: o.qv,
+      initDeadlineMs: o.tickTime * o.initLimit,
+      ended: () => this.ended,
+      registered: (l, hello) =>
+        this.input(() => {
+          this.liveness.connected(l.sid, this.tickNo);
+          return this.doDiscovery(
+            this.discovery!.learnerInfo(l.sid, {
+              observer: hello.observer,
+              acceptedEpoch: hello.acceptedEpoch,
+              configVersion: hello.configVersion,
+            }, this.tickNo),
+          );
+        }),
+      packet: (l, p) =>
+        this.input(() => {
+          try {
+            return this.receive(l, p);
+          } catch (e) {
+            // A payload that does not parse ends this learner, not the leadership.
+            if (!(e instanceof ZabProtocolError || e instanceof DecodeError)) throw e;
+            this.learnerGone(l, `${e.message} (from sid ${l.sid})`);
+          }
+        }),
+      lost: (l, why) => this.input(() => this.learnerGone(l, why)),
+      queueSample: o.queueSample,
+      forget: (sid) => {
+        this.discovery?.learnerGone(sid);
+        this.liveness.gone(sid);
+        this.broadcast?.removeLearner(sid);
+      },
+    });
+    this.requests = {
+      zabLog: o.zabLog,
+      host: o.host,
+      sync: (sid) => this.sync(sid),
+      reply: (l, p) => {
+        if (this.links.isCurrent(l)) this.sendTo(l.sid, p);
+      },
+    };
     // NEWLEADER carries the verifier as 3.8's QuorumMaj.toString writes it.
     this.qvText = o.qv.toConfigString();
   }
@@ -172,13 +151,11 @@ export class LeaderShell {
     return this.broadcast?.pendingSyncs ?? 0;
   }
 
-  /** The learners connected, by sid. */
-  learners(): { sid: bigint; observer: boolean; upToDate: boolean }[] {
-    return [...this.links.values()].map((l) => ({
-      sid: l.sid,
-      observer: l.observer,
-      upToDate: this.discovery?.isUpToDate(l.sid) ?? false,
-    }));
+  /** The learners connected, with their connection's counters (3.8's LearnerHandler info). */
+  learners(): LearnerHandlerInfo[] {
+    return this.links.all().map((l) =>
+      learnerHandlerInfo(l, this.discovery?.isUpToDate(l.sid) ?? false)
+    );
   }
 
   /**
@@ -216,21 +193,11 @@ export class LeaderShell {
    * the zxid; the host hears of it again in commit().
    */
   propose(build: (zxid: bigint) => Uint8Array): bigint {
-    const b = this.broadcast;
-    if (this.ended || b === null || this.discovery?.phase !== "established") {
+    const p = this.proposals;
+    if (this.ended || p === null || this.discovery?.phase !== "established") {
       throw new Error("not leading an established epoch: cannot propose");
     }
-    const zxid = b.nextZxid;
-    const entry = build(zxid);
-    // TxnHeader: clientId (8), cxid (4), then the zxid.
-    const inHeader = entry.length >= 20
-      ? new DataView(entry.buffer, entry.byteOffset, entry.byteLength).getBigInt64(12)
-      : -1n;
-    if (inHeader !== zxid) {
-      throw new Error(`txn header carries zxid ${zxidHex(inHeader)}, expected ${zxidHex(zxid)}`);
-    }
-    this.doBroadcast(b.propose({ zxid, entry }, performance.now()));
-    return zxid;
+    return p.propose(build);
   }
 
   /** Answers a learner's forwarded sync, after the COMMIT of everything proposed so far. */
@@ -249,15 +216,7 @@ export class LeaderShell {
     await zl.drain();
     // The whole log is this leader's history: its tree must hold all of it.
     if (zl.lastAppliedZxid < zl.lastLoggedZxid) await zl.fastForward();
-    const last = zl.lastLoggedZxid;
-    this.window = zl.committedWindow().filter((t) => t.zxid <= last);
-    const size = this.o.windowSize ?? 500;
-    if (this.o.history && this.window.length < size && last !== 0n) {
-      const fromDisk = (await this.o.history()).filter((t) => t.zxid <= last);
-      if (fromDisk.length > this.window.length && fromDisk.at(-1)!.zxid === last) {
-        this.window = fromDisk;
-      }
-    }
+    this.window = await startingWindow(zl, this.o.windowSize ?? 500, this.o.history);
     if (this.ended) return;
     this.discovery = new LeaderDiscovery({
       myid: this.o.myid,
@@ -312,87 +271,16 @@ export class LeaderShell {
           c.close();
           break;
         }
-        void this.serveLearner(c);
+        void this.links.serve(c);
       }
     } catch (e) {
       if (!this.ended) this.end(`the quorum port failed: ${(e as Error).message}`);
     }
   }
 
-  /** One learner connection, from FOLLOWERINFO/OBSERVERINFO to its end. */
-  private async serveLearner(c: Deno.Conn): Promise<void> {
-    const q = new QuorumConn(c);
-    this.conns.add(q);
-    // 3.8's SO_TIMEOUT until the NEWLEADER ACK: initLimit ticks per read.
-    q.setReadDeadline(this.o.tickTime * this.o.initLimit);
-    let link: Link | null = null;
-    let why = "the learner closed the connection";
-    try {
-      const first = await q.read();
-      if (first === null) return;
-      if (first.type !== PacketType.FOLLOWERINFO && first.type !== PacketType.OBSERVERINFO) {
-        why = `First packet is ${packetName(first.type)}, not FOLLOWERINFO or OBSERVERINFO`;
-        return;
-      }
-      const hello = parseLearnerInfo(first);
-      const sid = hello.serverid;
-      const member = sid === null ? undefined : this.o.qv.allMembers.get(Number(sid));
-      if (sid === null || member === undefined) {
-        why = `learner sid ${sid ?? "(none)"} is not in this leader's configuration`;
-        return;
-      }
-      if (hello.observer !== (member.type === "observer")) {
-        why = `sid ${sid} sent ${packetName(first.type)} but is configured as ${member.type}`;
-        return;
-      }
-      const old = this.links.get(sid);
-      if (old) this.learnerGone(old, "the learner connected again");
-      link = { sid, observer: hello.observer, conn: q, deferred: null, newLeaderAcked: false };
-      this.links.set(sid, link);
-      log.info(
-        `Follower sid: ${sid} : info : ${q.name}; acceptedEpoch ${hello.acceptedEpoch}${
-          hello.observer ? " (observer)" : ""
-        }`,
-      );
-      const l = link;
-      await this.input(() => {
-        this.liveness.connected(sid, this.tickNo);
-        return this.doDiscovery(
-          this.discovery!.learnerInfo(sid, {
-            observer: hello.observer,
-            acceptedEpoch: hello.acceptedEpoch,
-            configVersion: hello.configVersion,
-          }, this.tickNo),
-        );
-      });
-      while (!this.ended && this.links.get(sid) === l) {
-        const p = await q.read();
-        if (p === null) return;
-        await this.input(() => {
-          try {
-            return this.receive(l, p);
-          } catch (e) {
-            // A payload that does not parse ends this learner, not the leadership.
-            if (!(e instanceof ZabProtocolError || e instanceof DecodeError)) throw e;
-            this.learnerGone(l, `${e.message} (from sid ${l.sid})`);
-          }
-        });
-      }
-    } catch (e) {
-      // QuorumConn logged the one line (garbage, timeout, socket error).
-      why = (e as Error).message;
-    } finally {
-      this.conns.delete(q);
-      if (link !== null && this.links.get(link.sid) === link) {
-        const l = link;
-        await this.input(() => this.learnerGone(l, why));
-      } else if (!q.closed) q.closeWithReason(why);
-    }
-  }
-
   /** One packet from a registered learner. */
   private receive(l: Link, p: QuorumPacket): Promise<void> | void {
-    if (this.links.get(l.sid) !== l) return;
+    if (!this.links.isCurrent(l)) return;
     const d = this.discovery!;
     this.liveness.heard(l.sid, this.tickNo);
     switch (p.type) {
@@ -410,55 +298,20 @@ export class LeaderShell {
         if (this.broadcast) this.doBroadcast(this.broadcast.ack(l.sid, p.zxid));
         return wait;
       }
-      case PacketType.PING:
-        this.o.host?.touch?.(l.sid, parseTouches(p));
-        return;
-      case PacketType.REQUEST: {
-        const req = parseRequest(p);
-        if (this.o.host?.submit) this.o.host.submit(l.sid, req);
-        else if (req.type === OpCode.sync) this.sync(l.sid);
-        else log.warn(`Dropping a forwarded request type ${req.type} from sid ${l.sid}: no host`);
-        return;
-      }
-      case PacketType.REVALIDATE: {
-        const { sessionId, timeout } = parseRevalidate(p);
-        const host = this.o.host?.revalidate;
-        const answer = host
-          ? host(l.sid, sessionId, timeout)
-          : this.o.zabLog.tree.sessions.has(sessionId);
-        Promise.resolve(answer).then((valid) => {
-          if (this.links.get(l.sid) === l) {
-            this.sendTo(l.sid, revalidateReplyPacket(sessionId, valid));
-          }
-        }, (e) => log.warn(`revalidating 0x${sessionId.toString(16)}: ${(e as Error).message}`));
-        return;
-      }
       default:
-        log.warn(`Unexpected packet from sid ${l.sid}: ${packetName(p.type)}; ignored`);
+        if (!learnerRequest(this.requests, l, p)) {
+          log.warn(`Unexpected packet from sid ${l.sid}: ${packetName(p.type)}; ignored`);
+        }
     }
   }
 
   /** A learner's connection is over: the cores forget it, its socket closes. */
   private learnerGone(l: Link, reason: string): void {
-    if (this.links.get(l.sid) !== l) return;
-    this.links.delete(l.sid);
-    this.discovery?.learnerGone(l.sid);
-    this.liveness.gone(l.sid);
-    this.broadcast?.removeLearner(l.sid);
-    this.conns.delete(l.conn);
-    if (!l.conn.closed) l.conn.closeWithReason(reason);
-    else log.info(`Learner sid ${l.sid} gone: ${reason}`);
+    this.links.gone(l, reason);
   }
 
   private sendTo(sid: bigint, p: QuorumPacket): void {
-    const l = this.links.get(sid);
-    if (!l) return;
-    if (l.deferred !== null) {
-      // The SNAP stream owns the socket; a PING then would only be stale.
-      if (p.type !== PacketType.PING) l.deferred.push(p);
-      return;
-    }
-    l.conn.send(p);
+    this.links.send(sid, p);
   }
 
   private async doDiscovery(actions: DiscoveryAction[]): Promise<void> {
@@ -478,6 +331,15 @@ export class LeaderShell {
             lastCommitted: zl.lastLoggedZxid,
             window: this.window,
             windowSize: this.o.windowSize,
+          });
+          this.proposals = new LeaderProposals(this.broadcast, {
+            myid: this.o.myid,
+            zabLog: zl,
+            host: this.o.host,
+            send: (sid, p) => this.sendTo(sid, p),
+            input: (step) => this.input(step),
+            end: (reason) => this.end(reason),
+            ended: () => this.ended,
           });
           break;
         }
@@ -531,78 +393,11 @@ export class LeaderShell {
     );
     this.o.host?.synced?.(sid, { mode: plan.mode, zxid: plan.zxid, reason: plan.reason });
     this.liveness.syncing(sid);
-    if (plan.mode !== "snap") {
-      for (const p of plan.packets) l.conn.send(p);
-      return;
-    }
-    // The image is frozen now, at lastCommitted: commits from here on reach
-    // this learner as live traffic queued behind the stream.
-    const image = this.o.zabLog.image();
-    if (image.lastProcessedZxid !== plan.zxid) {
-      image.release();
-      this.learnerGone(
-        l,
-        `the tree is at ${zxidHex(image.lastProcessedZxid)}, not at the SNAP's ${
-          zxidHex(plan.zxid)
-        }`,
-      );
-      return;
-    }
-    l.deferred = plan.packets.slice(1);
-    void this.streamSnap(l, image);
-  }
-
-  private async streamSnap(l: Link, image: ReturnType<ZabLog["image"]>): Promise<void> {
-    const started = performance.now();
-    const at = image.lastProcessedZxid;
-    try {
-      await l.conn.sendSnap(image);
-    } catch (e) {
-      // The write failure closed the connection; its read loop reports it.
-      log.warn(`Sending a snapshot to sid ${l.sid} failed: ${(e as Error).message}`);
-      return;
-    } finally {
-      image.release();
-    }
-    const rest = l.deferred ?? [];
-    l.deferred = null;
-    if (this.links.get(l.sid) !== l) return;
-    for (const p of rest) l.conn.send(p);
-    log.info(
-      `Sent a snapshot at ${
-        zxidHex(at)
-      } to sid ${l.sid} (${l.conn.stats.bytesOut} bytes so far) in ${
-        Math.round(performance.now() - started)
-      } ms`,
-    );
+    this.links.sendSync(l, plan, () => this.o.zabLog.image());
   }
 
   private doBroadcast(actions: BroadcastAction[]): void {
-    const zl = this.o.zabLog;
-    for (const a of actions) {
-      if (this.ended) return;
-      switch (a.kind) {
-        case "send":
-          this.sendTo(a.to, a.packet);
-          break;
-        case "log": {
-          const zxid = a.txn.zxid;
-          zl.append([a.txn]).then(
-            () => this.input(() => this.doBroadcast(this.broadcast!.ack(this.o.myid, zxid))),
-            (e) => this.end(`cannot log ${zxidHex(zxid)}: ${(e as Error).message}`),
-          );
-          break;
-        }
-        case "apply": {
-          const result = zl.apply(a.txn);
-          this.o.host?.commit?.(a.txn, result);
-          break;
-        }
-        case "stepDown":
-          this.end(a.reason);
-          return;
-      }
-    }
+    this.proposals?.perform(actions);
   }
 
   private doLiveness(actions: LivenessAction[]): void {
@@ -635,12 +430,7 @@ export class LeaderShell {
         l.close();
       } catch { /* closed */ }
     }
-    for (const l of this.links.values()) {
-      if (!l.conn.closed) l.conn.closeWithReason(`leader shutting down: ${reason}`);
-    }
-    for (const q of this.conns) if (!q.closed) q.closeWithReason("leader shutting down");
-    this.links.clear();
-    this.conns.clear();
+    this.links.closeAll(reason);
     this.resolveDone({
       reason,
       established: this.established,

@@ -46,8 +46,18 @@ export class QuorumConn {
   private writeError: Error | null = null;
   private closedFlag = false;
   private eof = false;
-  /** Bytes and packets moved. */
-  readonly stats = { bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 };
+  /** Bytes and packets moved; lastZxidOut is the last packet zxid > 0 sent (-1 before one). */
+  readonly stats = { bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0, lastZxidOut: -1n };
+  /** Packets queued since the last write started. */
+  private queuedCount = 0;
+  /**
+   * Called as queued packets are taken for a write: how many, and how long
+   * the marker waited if one was among them (3.8's LearnerHandler queues a
+   * marker every 1000 packets and times it: learner_handler_qp_time_ms).
+   */
+  onTaken: ((packets: number, markerWaitMs: number | null) => void) | null = null;
+  private markerCounter = 0;
+  private markerAt: number | null = null;
 
   constructor(readonly conn: Deno.Conn, opts: QuorumConnOptions = {}) {
     let remote = "?";
@@ -62,6 +72,11 @@ export class QuorumConn {
       // Zab is request/response in small packets: Nagle would stall every ACK.
       (conn as Deno.TcpConn).setNoDelay?.(true);
     } catch { /* not TCP or closed */ }
+  }
+
+  /** Packets queued and not yet handed to the socket (3.8's queued_packets). */
+  get queuedPackets(): number {
+    return this.queuedCount;
   }
 
   /** True once closed (by us, by a failed write, or at EOF). */
@@ -166,6 +181,11 @@ export class QuorumConn {
     if (this.closedFlag) return;
     writePacket(this.out, p, this.maxLength);
     this.stats.packetsOut++;
+    this.queuedCount++;
+    if (p.zxid > 0n) this.stats.lastZxidOut = p.zxid;
+    if (this.onTaken !== null && this.markerCounter++ % 1000 === 0) {
+      this.markerAt ??= performance.now();
+    }
     this.kick();
   }
 
@@ -202,6 +222,13 @@ export class QuorumConn {
       while (this.out.pos > 0 && !this.closedFlag) {
         const bytes = this.out.toBytes();
         this.out.reset();
+        const taken = this.queuedCount;
+        const marker = this.markerAt;
+        this.queuedCount = 0;
+        this.markerAt = null;
+        if (taken > 0) {
+          this.onTaken?.(taken, marker === null ? null : Math.floor(performance.now() - marker));
+        }
         let off = 0;
         while (off < bytes.length) off += await this.conn.write(bytes.subarray(off));
         this.stats.bytesOut += bytes.length;

@@ -40,6 +40,8 @@ export interface EnsembleOptions {
   syncLimit?: number;
   /** Extra zoo.cfg lines for every member. */
   cfg?: string[];
+  /** Extra zoo.cfg lines for one member (its own admin port, say), after `cfg`. */
+  memberCfg?: (m: EnsembleMember) => string[];
   /** JVM heap flag for ZooKeeper members (default -Xmx256m). */
   jvmHeap?: string;
   /** Put a CutProxy in front of every member's client port. */
@@ -89,6 +91,7 @@ export function memberCfg(
       `server.${m.sid}=127.0.0.1:${m.quorum}:${m.election}${m.observer ? ":observer" : ""}`
     ),
     ...(o.cfg ?? []),
+    ...(o.memberCfg?.(self) ?? []),
   ].join("\n") + "\n";
 }
 

@@ -7,6 +7,7 @@ import type { CnxnView, FourLetterView } from "../four_letter.ts";
 import { double, type JValue } from "./json.ts";
 import type {
   ElectionLinkView,
+  LearnerHandlerView,
   LearnerLinkView,
   NotificationView,
   QuorumView,
@@ -204,6 +205,22 @@ export function electionLinkInfo(l: ElectionLinkView): Map<string, JValue> {
   ]);
 }
 
+/** One learner handler as 3.8's observers command lists it (getLearnerHandlerInfo's keys, in order). */
+export function learnerHandlerInfo(h: LearnerHandlerView): Map<string, JValue> {
+  return new Map<string, JValue>([
+    ["remote_socket_address", h.remoteSocketAddress],
+    ["sid", h.sid],
+    // Jackson writes a java.util.Date as its epoch milliseconds.
+    ["established", h.established],
+    ["queued_packets", h.queuedPackets],
+    ["queued_packets_size", h.queuedPacketsSize],
+    ["packets_received", h.packetsReceived],
+    ["packets_sent", h.packetsSent],
+    ["requests", h.requests],
+    ["last_zxid", h.lastZxid],
+  ]);
+}
+
 /** One Zab learner link as /commands/quorum_connections lists it. */
 export function learnerLinkInfo(l: LearnerLinkView): Map<string, JValue> {
   return new Map<string, JValue>([
@@ -328,8 +345,12 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   {
     names: ["observers", "obsr"],
     serverRequired: true,
-    // Not yet filled from a zkt leader's observers: 3.8's answer for a server without them.
-    run: (_src, r) => void r.put("synced_observers", 0).put("observers", []),
+    // 3.8: a leader lists its synced observers' handlers; any other server has none.
+    run(src, r) {
+      const obs = (src.quorum?.()?.learnerHandlers ?? []).filter((h) => h.observer && h.upToDate)
+        .sort(bySid);
+      r.put("synced_observers", obs.length).put("observers", obs.map(learnerHandlerInfo));
+    },
   },
   {
     names: ["observer_connection_stat_reset"],

@@ -56,6 +56,26 @@ export interface LearnerLinkView {
   pingLatencyMs: number | null;
 }
 
+/** A leader's connection to one learner, as 3.8's LearnerHandler.getLearnerHandlerInfo shows it. */
+export interface LearnerHandlerView {
+  sid: bigint;
+  observer: boolean;
+  /** Synced with the leader (UPTODATE sent). */
+  upToDate: boolean;
+  /** "/host:port", as Java prints a socket address. */
+  remoteSocketAddress: string;
+  /** When the connection registered (wall clock, ms). */
+  established: number;
+  queuedPackets: number;
+  queuedPacketsSize: number;
+  packetsReceived: number;
+  packetsSent: number;
+  /** Forwarded client requests received. */
+  requests: number;
+  /** The zxid of the last packet sent with one (-1 before any). */
+  lastZxid: bigint;
+}
+
 /** One voting member as voting_view lists it. */
 export interface QuorumServerView {
   sid: bigint;
@@ -88,6 +108,8 @@ export interface QuorumView {
   electionLinks: ElectionLinkView[];
   /** Zab learner links; empty while looking or in a role without them. */
   learnerLinks: LearnerLinkView[];
+  /** A serving leader's learner connections (the observers command); empty otherwise. */
+  learnerHandlers?: LearnerHandlerView[];
   /** Election time of the last election in ms (election_time), if one finished. */
   lastElectionTimeMs?: number;
 }
