@@ -35,14 +35,29 @@ import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
 import { type ReadContext, readOp } from "./read_ops.ts";
 import { FsFacts } from "./metrics/fs_facts.ts";
 import { buildFourLetterView } from "./server_view.ts";
-import { Err, errorTxn, Op, prepareCloseSession, type PreparedTxn, prepareWrite } from "./prep.ts";
-import { answeredWithoutTxn, prepareRequest, writeReply } from "./write_ops.ts";
+import {
+  Err,
+  errorTxn,
+  Op,
+  prepareCloseSession,
+  type PreparedTxn,
+  prepareWrite,
+  type PrepContext,
+} from "./prep.ts";
+import { answeredWithoutTxn, prepareRequest, requestCreateFlags, writeReply } from "./write_ops.ts";
 import { hexId } from "./session_id.ts";
 import { Handshake } from "./handshake.ts";
-import { type SessionOwner, SessionTracker } from "./session_tracker.ts";
+import type { SessionOwner } from "./session_tracker.ts";
+import { LOCAL_OWNER } from "./sessions/leader_tracker.ts";
+import {
+  LeaderSessions,
+  LearnerSessions,
+  type ServerSessions,
+  StandaloneSessions,
+} from "./sessions/server_sessions.ts";
+import type { SessionTrackerOptions } from "./sessions/upgradeable.ts";
 
-/** The owner of sessions whose client is connected here (3.8's ServerCnxn.me). */
-export const LOCAL_OWNER: SessionOwner = "local";
+export { LOCAL_OWNER };
 
 /** A client request a learner forwarded to this leader (zab's REQUEST, decoded). */
 export interface ForwardedWrite {
@@ -83,7 +98,9 @@ export class ZkServer implements CnxnHandler {
   readonly cfg: ZkConfig;
   readonly db: ServerDatabase;
   private readonly zxidSource: (() => bigint) | undefined;
-  readonly sessions: SessionTracker;
+  /** The sessions of the current role (standalone's until a role sets its own). */
+  private roleSessions: ServerSessions;
+  private readonly serverId: number;
   readonly watches = new WatchManager<ClientCnxn>();
   readonly cnxns = new Set<ClientCnxn>();
   private readonly bySession = new Map<bigint, ClientCnxn>();
@@ -161,10 +178,9 @@ export class ZkServer implements CnxnHandler {
     this.startedMs = this.now();
     // Session ids take wall-clock bits (unique across restarts); deadlines use a
     // monotonic clock so a wall-clock jump does not expire every session at once.
-    this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
-    this.sessions.rebase(this.mono());
+    this.serverId = opts.serverId ?? 1;
     // Sessions restored from the snapshot + log keep running with fresh deadlines.
-    for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.mono());
+    this.roleSessions = new StandaloneSessions(this.sessionOptions());
     this.hzxid = this.db.tree.lastProcessedZxid;
     if (this.db.snapshotTimes) this.metrics.summaries.snapshottime = this.db.snapshotTimes;
     if (this.db.startup) {
@@ -183,37 +199,27 @@ export class ZkServer implements CnxnHandler {
     this.snapThreshold = this.nextSnapThreshold();
     this.handshake = new Handshake({
       cfg: this.cfg,
-      sessions: this.sessions,
       metrics: this.metrics,
       bySession: this.bySession,
       superDigest: this.superDigest,
       lastZxid: () => this.lastZxid,
       now: () => this.now(),
-      mono: () => this.mono(),
       inOrder: (cnxn, run) => this.final.answer(cnxn.sessionId, run),
       send: (cnxn, bytes) => this.send(cnxn, bytes),
       reply: (cnxn, xid, type, zxid, err, startMs) =>
         this.reply(cnxn, xid, type, zxid, err, null, startMs),
+      newSession: (timeout) => this.roleSessions.create(timeout, this.mono()),
       createSession: (id, timeout, then) => {
         this.requestQueued();
-        if (this.learner) {
-          const body = new Uint8Array(4);
-          new DataView(body.buffer).setInt32(0, timeout);
-          const req = { sessionId: id, cxid: 0, type: Op.createSession, body, authinfo: null };
-          this.learner.forward(req, (c) => then(c.header.time));
-          return;
-        }
-        const t = this.submit(id, 0, { type: Op.createSession, record: { timeOut: timeout } });
-        this.chain.final.awaitCommit(id, t.header.zxid, () => then(t.header.time));
+        this.createGlobalSession(id, timeout, LOCAL_OWNER, (c) => {
+          then(c.txn.type === Op.error ? null : c.header.time);
+        });
       },
       authFailed: () => void this.authFailed++,
-      revalidate: (id, timeout, then) => {
-        if (!this.learner) return false;
-        this.learner.revalidate(id, timeout, (valid) => {
-          if (valid) this.sessions.add(id, timeout, this.mono());
-          then(valid);
-        });
-        return true;
+      reopen: (id, timeout, then) => {
+        const r = this.roleSessions.reopen(id, timeout, this.mono());
+        if (r !== "revalidate") return then(r);
+        this.learner!.revalidate(id, timeout, then);
       },
     });
   }
@@ -456,6 +462,7 @@ export class ZkServer implements CnxnHandler {
   /** A follower's or observer's chain takes over writes, syncs and reconnects (null: none). */
   setLearner(front: LearnerFront | null): void {
     this.learner = front;
+    if (front) this.roleSessions = new LearnerSessions(front.sessions);
   }
 
   /** The per-session reply order of the chain in use. */
@@ -470,12 +477,9 @@ export class ZkServer implements CnxnHandler {
   learnerCommitted(c: Committed): void {
     this.deliver(txnFires(this.reads, c.rc.events));
     const id = c.header.clientId;
-    if (c.txn.type === Op.createSession) {
-      this.sessions.add(id, c.txn.record.timeOut, this.mono());
-    }
+    // The front keeps the learner's session tracker (global sessions as committed).
     const local = this.learner?.committed(c) ?? false;
     if (c.txn.type === Op.closeSession) {
-      this.sessions.remove(id);
       this.order.sessionClosed(id);
       const live = this.bySession.get(id);
       this.bySession.delete(id);
@@ -505,12 +509,16 @@ export class ZkServer implements CnxnHandler {
       body: payload.subarray(8),
       authinfo: cnxn.authInfo,
     };
+    // 3.8's follower answers with the refusal whatever the leader's txn says.
+    const refused = this.upgradeIfNeeded(sid, type, req.body);
     if (type === Op.sync) {
       learner.sync(req, () => this.answerRead(cnxn, xid, type, new Reader(req.body), startMs));
       return;
     }
     learner.forward(req, (c) => {
-      const { err, body } = writeReply(this.db.tree, type, c.txn, c.rc);
+      const { err, body } = refused !== Err.Ok
+        ? { err: refused, body: null }
+        : writeReply(this.db.tree, type, c.txn, c.rc);
       this.reply(cnxn, xid, type, c.header.zxid, err, body, startMs, c.header.time);
       if (type === Op.closeSession) cnxn.closeAfterFlush();
     });
@@ -551,13 +559,21 @@ export class ZkServer implements CnxnHandler {
       cnxn.requestDone();
       return;
     }
-    this.sessions.touch(cnxn.sessionId, this.mono());
-    this.learner?.touch(cnxn.sessionId, cnxn.timeoutMs, this.mono());
+    if (!this.roleSessions.touch(cnxn.sessionId, cnxn.timeoutMs, this.mono())) {
+      // 3.8's MissingSessionException: a learner drops a request of a session it does not know.
+      log.debug(`Dropping request of unknown session ${hexId(cnxn.sessionId)}`);
+      cnxn.requestDone();
+      return;
+    }
     this.requestQueued();
     if (type === Op.sasl) {
       this.answer(cnxn, () => {
         this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
       });
+      return;
+    }
+    if (type === Op.closeSession && this.roleSessions.isLocal(cnxn.sessionId)) {
+      this.closeLocalSession(cnxn.sessionId, cnxn, xid, startMs);
       return;
     }
     const learner = this.learner;
@@ -570,7 +586,7 @@ export class ZkServer implements CnxnHandler {
       return;
     }
     if (WRITE_OPS.has(type)) {
-      this.write(cnxn, xid, type, r, startMs);
+      this.write(cnxn, xid, type, r, payload, startMs);
       return;
     }
     if (READ_OPS.has(type)) {
@@ -592,22 +608,33 @@ export class ZkServer implements CnxnHandler {
 
   /** The session state prep sees: ok, expired (closing), or unknown. */
   private sessionState(id: bigint): number {
-    const s = this.sessions.get(id);
-    if (!s) return Err.UnknownSession;
-    return s.closing ? Err.SessionExpired : Err.Ok;
+    return this.roleSessions.readState(id);
   }
 
   /**
    * What prep checks a request against. With an owner (a write), the session
    * check is 3.8's checkSession: another server's session is SessionMoved.
    */
-  private ctx(sessionId: bigint, authInfo: AuthId[], owner?: SessionOwner) {
+  private ctx(
+    sessionId: bigint,
+    authInfo: AuthId[],
+    owner?: SessionOwner,
+    /** The error an ephemeral create gets instead (the upgrade was refused). */
+    refused: number = Err.Ok,
+  ): PrepContext {
+    const s = this.roleSessions;
     return {
       sessionId,
       authInfo,
       sessionState: owner === undefined
         ? this.sessionState(sessionId)
-        : this.sessions.check(sessionId, owner),
+        : s.check(sessionId, owner, false),
+      // 3.8's checkGlobalSession for ephemeral creates: a local session must be upgraded first.
+      globalSessionState: owner === undefined || !s.localSessionsEnabled
+        ? undefined
+        : refused !== Err.Ok
+        ? refused
+        : s.check(sessionId, owner, true),
       // The tree was built with zookeeper.extendedTypesEnabled: one place to read it.
       extendedTypes: this.db.tree.extendedTypes,
     };
@@ -634,19 +661,33 @@ export class ZkServer implements CnxnHandler {
 
   /** A txn is applied and answered: what follows it beyond the tree and the reply. */
   private afterCommit(c: Committed): void {
-    if (c.txn.type === Op.closeSession) this.order.sessionClosed(c.header.clientId);
+    const t = c.txn;
+    this.roleSessions.committed(
+      t.type,
+      c.header.clientId,
+      t.type === Op.createSession ? t.record.timeOut : 0,
+    );
+    if (t.type === Op.closeSession) this.order.sessionClosed(c.header.clientId);
     this.countForSnapshot();
   }
 
-  private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
+  private write(
+    cnxn: ClientCnxn,
+    xid: number,
+    type: number,
+    r: Reader,
+    payload: Uint8Array,
+    startMs: number,
+  ): void {
     const sid = cnxn.sessionId;
+    const refused = this.upgradeIfNeeded(sid, type, payload.subarray(8));
     let t: PreparedTxn;
     try {
       t = prepareRequest(
         this.chain.overlay,
         type,
         r,
-        this.ctx(sid, cnxn.authInfo, LOCAL_OWNER),
+        this.ctx(sid, cnxn.authInfo, LOCAL_OWNER, refused),
         this.cfg.reconfigEnabled,
       );
     } catch (e) {
@@ -672,7 +713,7 @@ export class ZkServer implements CnxnHandler {
     xid: number,
     startMs: number,
   ): void {
-    if (!this.sessions.get(sessionId)) {
+    if (this.roleSessions.readState(sessionId) === Err.UnknownSession) {
       if (cnxn) {
         this.answer(cnxn, () => {
           this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
@@ -681,12 +722,11 @@ export class ZkServer implements CnxnHandler {
       }
       return;
     }
-    this.sessions.setClosing(sessionId);
+    this.roleSessions.setClosing(sessionId);
     const p0 = performance.now();
     const t = prepareCloseSession(this.chain.overlay, sessionId);
     this.metrics.percentiles.close_session_prep_time.add(Math.round(performance.now() - p0));
     const { header } = this.submit(sessionId, cnxn ? xid : 0, t, cnxn ? startMs : undefined);
-    this.sessions.remove(sessionId);
     const live = cnxn ?? this.bySession.get(sessionId) ?? null;
     this.bySession.delete(sessionId);
     // The connection goes once the txn is applied (3.8's FinalRequestProcessor).
@@ -739,18 +779,19 @@ export class ZkServer implements CnxnHandler {
 
   private scheduleExpiry(): void {
     if (this.stopped) return;
-    const wait = Math.max(1, this.sessions.waitTime(this.mono()));
+    // A learner's tracker has no global deadlines (only the leader expires those).
+    const wait = Math.min(Math.max(1, this.roleSessions.waitTime(this.mono())), this.cfg.tickTime);
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = null;
       if (this.stopped) return;
-      // Only the leader expires a learner's (global) sessions.
-      if (this.serving() && !this.learner) {
-        for (const id of this.sessions.poll(this.mono())) {
-          const s = this.db.tree.sessions.get(id);
-          log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
+      if (this.serving()) {
+        for (const a of this.roleSessions.poll(this.mono())) {
+          if (a.kind !== "expire") continue;
+          log.info(`Expiring session ${hexId(a.id)}, timeout of ${a.timeoutMs}ms exceeded`);
           this.metrics.counters.stale_sessions_expired++;
           this.requestQueued();
-          this.closeSession(id, null, 0, this.now());
+          if (a.local) this.closeLocalSession(a.id, null, 0, this.now());
+          else this.closeSession(a.id, null, 0, this.now());
         }
       }
       this.scheduleExpiry();
@@ -794,11 +835,18 @@ export class ZkServer implements CnxnHandler {
 
   // ------------------------------------- leader: what learners send (Zab REQUEST, PING, REVALIDATE)
 
-  /** A new leader tracks every session of its tree afresh with its whole timeout (3.8's SessionTrackerImpl). */
-  trackTreeSessions(): void {
-    const tree = this.db.tree;
-    for (const id of this.sessions.ids()) if (!tree.sessions.has(id)) this.sessions.remove(id);
-    for (const [id, to] of tree.sessions) this.sessions.add(id, to, this.mono());
+  /**
+   * A new leader's sessions (3.8's LeaderSessionTracker): every session of its tree
+   * tracked afresh with its whole timeout, local sessions when enabled.
+   */
+  leadSessions(): void {
+    this.roleSessions = new LeaderSessions(this.sessionOptions());
+  }
+
+  private get leaderSessions(): LeaderSessions {
+    const s = this.roleSessions;
+    if (!(s instanceof LeaderSessions)) throw new Error("not leading");
+    return s;
   }
 
   /**
@@ -810,19 +858,16 @@ export class ZkServer implements CnxnHandler {
     this.requestQueued();
     const id = r.sessionId;
     if (r.type === Op.createSession) {
-      // The learner chose the id; the body is the timeout alone.
+      // The learner chose the id (a new session or an upgrade); the body is the timeout alone.
       const timeOut = r.body.length >= 4
         ? new DataView(r.body.buffer, r.body.byteOffset, 4).getInt32(0)
         : this.cfg.tickTime * 2;
-      this.sessions.add(id, timeOut, this.mono());
-      this.sessions.setOwner(id, owner);
-      this.submit(id, r.cxid, { type: Op.createSession, record: { timeOut } });
+      this.submit(id, r.cxid, this.prepCreateSession(id, timeOut, owner));
       return;
     }
     if (r.type === Op.closeSession) {
-      this.sessions.setClosing(id);
+      this.roleSessions.setClosing(id);
       this.submit(id, r.cxid, prepareCloseSession(this.chain.overlay, id));
-      this.sessions.remove(id);
       log.info(`Closed session ${hexId(id)} (from sid ${owner})`);
       return;
     }
@@ -848,15 +893,106 @@ export class ZkServer implements CnxnHandler {
 
   /** A learner's PING table: each session it saw activity on is touched. */
   touchSessions(touches: Iterable<{ sessionId: bigint; timeout: number }>): void {
-    const now = this.mono();
-    for (const t of touches) this.sessions.touch(t.sessionId, now, t.timeout);
+    this.leaderSessions.tracker.touchAll(touches, this.mono());
   }
 
   /** A learner's REVALIDATE: valid for a live session, which is touched and moves to `owner`. */
   revalidateSession(owner: bigint, id: bigint, timeout: number): boolean {
-    const alive = this.sessions.touch(id, this.mono(), timeout);
-    if (alive) this.sessions.setOwner(id, owner);
-    return alive;
+    // 3.8's checkIfValidGlobalSession: a local session of another server is not valid here.
+    return this.leaderSessions.tracker.revalidate(id, timeout, owner, this.mono());
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  /** The sessions of the current role. */
+  get sessions(): ServerSessions {
+    return this.roleSessions;
+  }
+
+  /** What a role's session tracker starts from: the config, the clocks, the tree's sessions. */
+  sessionOptions(): SessionTrackerOptions {
+    return {
+      tickMs: this.cfg.tickTime,
+      serverId: this.serverId,
+      // Ids take wall-clock bits (unique across restarts); deadlines a monotonic clock,
+      // so a wall-clock jump does not expire every session at once.
+      now: this.mono(),
+      idClockMs: this.now(),
+      localSessionsEnabled: this.cfg.localSessionsEnabled,
+      localSessionsUpgradingEnabled: this.cfg.localSessionsUpgradingEnabled,
+      sessions: this.db.tree.sessions,
+    };
+  }
+
+  /** The txn a createSession prepares to (an error txn when the session is closing). */
+  private prepCreateSession(id: bigint, timeOut: number, owner: SessionOwner): PreparedTxn {
+    const err = this.roleSessions.prepCreate(id, timeOut, owner, this.mono());
+    if (err !== Err.Ok) return errorTxn(err);
+    return { type: Op.createSession, record: { timeOut } };
+  }
+
+  /** A global session's createSession (a new session, or an upgrade): `done` runs at its commit. */
+  private createGlobalSession(
+    id: bigint,
+    timeout: number,
+    owner: SessionOwner,
+    done: (c: Committed) => void,
+    /** False for an upgrade: no client waits for it. */
+    client = true,
+  ): void {
+    if (this.learner) {
+      const body = new Uint8Array(4);
+      new DataView(body.buffer).setInt32(0, timeout);
+      const req = { sessionId: id, cxid: 0, type: Op.createSession, body, authinfo: null };
+      this.learner.forward(req, done, client);
+      return;
+    }
+    const t = this.submit(id, 0, this.prepCreateSession(id, timeout, owner));
+    this.chain.final.awaitCommit(id, t.header.zxid, done);
+  }
+
+  /**
+   * 3.8's checkUpgradeSession, before a create, create2 or multi of a local session
+   * goes on: an ephemeral create upgrades the session first (its createSession is
+   * submitted now, ahead of the request), or is refused. Returns the refusal or Ok.
+   */
+  private upgradeIfNeeded(id: bigint, type: number, body: Uint8Array): number {
+    const s = this.roleSessions;
+    if (!s.isLocal(id) || (type !== Op.create && type !== Op.create2 && type !== Op.multi)) {
+      return Err.Ok;
+    }
+    let createFlags: number[];
+    try {
+      createFlags = requestCreateFlags(type, new Reader(body, this.cfg.juteMaxBuffer));
+    } catch {
+      return Err.Ok; // prep (or the leader) answers the malformed request
+    }
+    for (const a of s.checkUpgrade({ sessionId: id, type, createFlags }, this.mono())) {
+      if (a.kind === "refuse") return a.err;
+      if (a.kind !== "upgrade") continue;
+      log.info(`Upgrading session ${hexId(id)}`);
+      this.requestQueued();
+      this.createGlobalSession(id, a.timeoutMs, LOCAL_OWNER, () => {}, false);
+    }
+    return Err.Ok;
+  }
+
+  /** Closes a local session (client request or local expiry): no txn, as 3.8. */
+  private closeLocalSession(
+    id: bigint,
+    cnxn: ClientCnxn | null,
+    xid: number,
+    startMs: number,
+  ): void {
+    log.info(`Submitting local closeSession request for session ${hexId(id)}`);
+    this.roleSessions.remove(id);
+    const live = cnxn ?? this.bySession.get(id) ?? null;
+    this.bySession.delete(id);
+    if (!cnxn) return void live?.closeAfterFlush();
+    this.answer(cnxn, () => {
+      this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
+      cnxn.closeAfterFlush();
+    });
   }
 
   // ------------------------------------------------------------------- stats
@@ -866,7 +1002,7 @@ export class ZkServer implements CnxnHandler {
     return buildFourLetterView({
       cfg: this.cfg,
       db: this.db,
-      sessions: this.sessions,
+      sessions: this.roleSessions,
       watches: this.watches,
       cnxns: this.cnxns,
       // An ensemble peer that has not synced yet has a role but serves no
@@ -879,7 +1015,8 @@ export class ZkServer implements CnxnHandler {
       packetsReceived: this.packetsReceived,
       packetsSent: this.packetsSent,
       authFailed: this.authFailed,
-      outstanding: this.chain.sync.queued,
+      // 3.8 counts requests in process; a learner's wait on the leader.
+      outstanding: this.learner ? this.learner.outstanding : this.chain.sync.queued,
       lastZxid: this.lastZxid,
       clientPort: this.listener?.addr.port,
       metrics: this.metrics,
