@@ -20,6 +20,7 @@ import { type ForwardRequest, LearnerFront } from "../../../src/server/pipeline/
 import { committedTree, Outstanding } from "../../../src/server/pipeline/overlay.ts";
 import { serverIdOfSession } from "../../../src/server/sessions/ids.ts";
 import { prepareRequest } from "../../../src/server/write_ops.ts";
+import { fourLetter } from "../../support/four_letter.ts";
 import { waitFor } from "../../support/wait.ts";
 import { ZkClient } from "../../support/zk_client.ts";
 import { type InProc, startInProc } from "../../support/zkt_inproc.ts";
@@ -202,5 +203,23 @@ Deno.test("leader: a learner's createSession for a session that is closing is a 
     assertEquals(last.record.err, ErrorCode.SessionExpired);
   } finally {
     await p.stop();
+  }
+});
+
+Deno.test("learner: stat's Outstanding counts the client requests forwarded to the leader and not yet answered (3.8's requests in process)", async () => {
+  const l = await learner([]);
+  try {
+    const c = ZkClient.connect(l.p.port);
+    l.leaderCommits(await l.next("the createSession"));
+    const a = await c;
+    const made = a.create("/x", "");
+    const fw = await l.next("the create");
+    assertEquals(/Outstanding: 1\n/.test(await fourLetter(l.p.port, "stat")), true);
+    l.leaderCommits(fw);
+    assertEquals((await made).err, 0);
+    assertEquals(/Outstanding: 0\n/.test(await fourLetter(l.p.port, "stat")), true);
+    await a.drop();
+  } finally {
+    await l.p.stop();
   }
 });
