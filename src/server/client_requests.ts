@@ -21,6 +21,8 @@ import {
   type PrepContext,
 } from "./prep.ts";
 import { readOp } from "./read_ops.ts";
+import type { Committed } from "./pipeline/commit.ts";
+import { txnFires } from "./txn_events.ts";
 import type { ServerCore } from "./server_core.ts";
 import type { SessionFlow } from "./session_flow.ts";
 import { hexId } from "./session_id.ts";
@@ -248,6 +250,24 @@ export class ClientRequests {
       s.replies.reply(cnxn, xid, type, c.header.zxid, err, body, startMs, c.header.time);
       if (type === Op.closeSession) cnxn.closeAfterFlush();
     });
+  }
+
+  /**
+   * A learner applied a committed txn: its watches fire here, the session it
+   * closes loses its connection here, and a request of ours is answered.
+   */
+  learnerCommitted(c: Committed): void {
+    const s = this.s;
+    s.replies.deliver(txnFires(s.reads, c.rc.events));
+    const id = c.header.clientId;
+    // The front keeps the learner's session tracker (global sessions as committed).
+    const local = s.learner?.committed(c) ?? false;
+    if (c.txn.type === Op.closeSession) {
+      s.order.sessionClosed(id);
+      const live = s.bySession.get(id);
+      s.bySession.delete(id);
+      if (!local) live?.closeAfterFlush();
+    }
   }
 
   /**

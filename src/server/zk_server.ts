@@ -1,28 +1,25 @@
-// The client-port server: connections → the standalone chain
-// (pipeline/standalone.ts: prep → sync → commit → final), or a quorum role's
-// chain. A write is prepared (prep.ts) against the committed tree plus the
-// outstanding changes, given the next zxid, logged with the open group-commit
-// batch, and applied through the one applyTxn only once that batch is
-// durable; then its watches fire and its reply goes. A read waits only for its
-// own session's earlier writes and is answered from the committed tree, so a
-// session sees replies in xid order and no client ever sees a txn that is not
-// yet durable. This file composes the parts and dispatches packets; the jobs
-// are in client_requests.ts (writes, reads, forwards), session_flow.ts
-// (sessions), replies.ts (what leaves), housekeeping.ts (containers,
-// snapshots) and handshake.ts (connects, auth).
+// The client-port server: it composes the parts and dispatches what a
+// connection brings. Requests go through the standalone chain
+// (pipeline/standalone.ts: prep → sync → commit → final) or a quorum role's;
+// the jobs are client_requests.ts (dispatch, writes, reads, forwards),
+// session_flow.ts (sessions), connections.ts, replies.ts (what leaves),
+// housekeeping.ts (containers, snapshots) and handshake.ts (connects, auth).
+// A reply never shows a txn that is not yet durable, and a session sees its
+// replies in xid order.
 import { logger } from "../log/logger.ts";
 import { ExitCode, fatal } from "../log/fatal.ts";
 import { VERSION } from "../version.ts";
 import type { ZkConfig } from "../config/types.ts";
 import { serveTcp, type TcpServer } from "../net/listener.ts";
-import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
+import type { ClientCnxn, CnxnHandler } from "./cnxn.ts";
+import { Connections } from "./connections.ts";
 import {
   fourLetterReply,
   type FourLetterView,
   notWhitelisted,
   wordEnabled,
 } from "./four_letter.ts";
-import { meteredCommit } from "./commit_metrics.ts";
+import { meteredCommit, recordRestore } from "./commit_metrics.ts";
 import { type Chain, standaloneChain } from "./pipeline/standalone.ts";
 import type { ChainTxn, Committed } from "./pipeline/commit.ts";
 import type { FinalStage } from "./pipeline/final.ts";
@@ -73,8 +70,8 @@ export class ZkServer implements CnxnHandler {
   readonly db: ServerDatabase;
   private readonly zxidSource: (() => bigint) | undefined;
   readonly watches = new WatchManager<ClientCnxn>();
-  readonly cnxns = new Set<ClientCnxn>();
-  private readonly bySession = new Map<bigint, ClientCnxn>();
+  /** Client connections, and the one serving each session. */
+  private readonly conns: Connections;
   /** prep → sync → commit → final (standalone); a quorum peer sets its role's chain. */
   private chain: Chain;
   private readonly modeOf: () => ServerMode;
@@ -134,7 +131,8 @@ export class ZkServer implements CnxnHandler {
     this.extra4lw = opts.extraFourLetter;
     this.zxidSource = opts.nextZxid;
     this.startedMs = this.now();
-    this.replies = new Replies(this.cnxns, this.metrics, () => this.now());
+    this.conns = new Connections(this.cfg, this.metrics, this.watches);
+    this.replies = new Replies(this.conns.all, this.metrics, () => this.now());
     const db = this.db;
     this.reads = {
       // A learner's tree is a new object after a SNAP, TRUNC or reload.
@@ -147,15 +145,7 @@ export class ZkServer implements CnxnHandler {
       deliver: (fires) => this.replies.deliver(fires),
     };
     this.hzxid = this.db.tree.lastProcessedZxid;
-    if (this.db.snapshotTimes) this.metrics.summaries.snapshottime = this.db.snapshotTimes;
-    if (this.db.startup) {
-      this.metrics.summaries.dbinittime.add(this.db.startup.initMs);
-      this.metrics.counters.digest_mismatches_count = this.db.startup.digestMismatches;
-      // Like 3.8, only a restore that replayed a log records its txn count.
-      if (this.db.startup.txnsLoaded > 0) {
-        this.metrics.summaries.startup_txns_loaded.add(this.db.startup.txnsLoaded);
-      }
-    }
+    recordRestore(this.db, this.metrics);
     const core = this.core();
     // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
     this.flow = new SessionFlow(core, opts.serverId ?? 1);
@@ -173,7 +163,7 @@ export class ZkServer implements CnxnHandler {
     this.handshake = new Handshake({
       cfg: this.cfg,
       metrics: this.metrics,
-      bySession: this.bySession,
+      bySession: this.conns.bySession,
       superDigest: opts.superDigest ?? null,
       lastZxid: () => this.lastZxid,
       now: () => this.now(),
@@ -199,7 +189,7 @@ export class ZkServer implements CnxnHandler {
       cfg: me.cfg,
       db: me.db,
       metrics: me.metrics,
-      bySession: me.bySession,
+      bySession: me.conns.bySession,
       order: me.order,
       reads: me.reads,
       replies: me.replies,
@@ -282,7 +272,7 @@ export class ZkServer implements CnxnHandler {
     try {
       await this.chain.sync.drain();
     } catch { /* already reported as fatal */ }
-    for (const c of [...this.cnxns]) {
+    for (const c of [...this.conns.all]) {
       try {
         await c.framed.flush();
       } catch { /* closing anyway */ }
@@ -304,7 +294,7 @@ export class ZkServer implements CnxnHandler {
   private fail(e: Error): void {
     this.metrics.counters.unrecoverable_error_count++;
     this.failed = true;
-    for (const c of [...this.cnxns]) c.close();
+    this.conns.closeAll();
     this.listener?.close();
     fatal(
       log,
@@ -342,32 +332,12 @@ export class ZkServer implements CnxnHandler {
     return this.replies.latency;
   }
 
-  private async accept(conn: Deno.Conn): Promise<void> {
-    const ip = (conn.remoteAddr as Deno.NetAddr).hostname;
-    const max = this.cfg.maxClientCnxns;
-    if (max > 0) {
-      let n = 0;
-      for (const c of this.cnxns) if (c.remoteIp === ip) n++;
-      if (n >= max) {
-        log.warn(`Too many connections from /${ip} - max is ${max}`);
-        this.metrics.counters.connection_rejected++;
-        conn.close();
-        return;
-      }
-    }
-    if (ip.startsWith("127.") || ip === "::1") this.metrics.nonMtlsLocal++;
-    else this.metrics.nonMtlsRemote++;
-    const c = new ClientCnxn(conn, this.cfg.juteMaxBuffer);
-    this.cnxns.add(c);
-    await c.run(this, this.sessionlessMs);
+  private accept(conn: Deno.Conn): Promise<void> {
+    return this.conns.accept(conn, this, this.sessionlessMs);
   }
 
   closed(cnxn: ClientCnxn): void {
-    this.cnxns.delete(cnxn);
-    if (cnxn.sessionId !== 0n && this.bySession.get(cnxn.sessionId) === cnxn) {
-      this.bySession.delete(cnxn.sessionId);
-    }
-    this.watches.removeWatcher(cnxn);
+    this.conns.closed(cnxn);
   }
 
   /**
@@ -475,21 +445,12 @@ export class ZkServer implements CnxnHandler {
    * closes loses its connection here, and a request of ours is answered.
    */
   learnerCommitted(c: Committed): void {
-    this.replies.deliver(txnFires(this.reads, c.rc.events));
-    const id = c.header.clientId;
-    // The front keeps the learner's session tracker (global sessions as committed).
-    const local = this.learner?.committed(c) ?? false;
-    if (c.txn.type === Op.closeSession) {
-      this.order.sessionClosed(id);
-      const live = this.bySession.get(id);
-      this.bySession.delete(id);
-      if (!local) live?.closeAfterFlush();
-    }
+    this.requests.learnerCommitted(c);
   }
 
   /** Closes every client connection (the role ended). */
   closeClients(): void {
-    for (const c of [...this.cnxns]) c.close();
+    this.conns.closeAll();
   }
 
   // ------------------------------------------------------------------ leader
@@ -539,7 +500,7 @@ export class ZkServer implements CnxnHandler {
       db: this.db,
       sessions: this.flow.sessions,
       watches: this.watches,
-      cnxns: this.cnxns,
+      cnxns: this.conns.all,
       // An ensemble peer that has not synced yet has a role but serves no
       // client: its srvr/stat/mntr say "not currently serving", as 3.8's do until
       // its ZooKeeperServer runs (the role shows in the admin election command).
