@@ -9,12 +9,17 @@
 //     and vanishes everywhere when the session closes (a closeSession txn);
 //   - closing a local session logs nothing;
 //   - a local session cannot be resumed on another server: the client is told
-//     its session expired (kazoo then starts a new session).
+//     its session expired (kazoo then starts a new session);
+//   - with localSessionsUpgradingEnabled=false the ephemeral create is refused
+//     (EphemeralOnLocalSession) and the leader logs an error txn, not a
+//     createSession.
 import assert from "node:assert/strict";
 import { Ensemble, type EnsembleMember, type MemberSpec } from "../support/ensemble.ts";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { KazooDriver } from "../support/kazoo_driver.ts";
 import { zkt } from "../support/cli.ts";
+import { ZkClient } from "../support/zk_client.ts";
+import { hexId } from "../../src/server/session_id.ts";
 import { waitFor } from "../support/wait.ts";
 
 const SLOW_MS = 120_000;
@@ -28,6 +33,8 @@ interface DumpedTxn {
   op: string;
   path?: string;
   ephemeral?: boolean;
+  /** An error txn's code. */
+  err?: number;
 }
 
 /** The txns logged in member m's data dir (a live log may end torn: its whole records count). */
@@ -43,9 +50,9 @@ async function opsOf(e: Ensemble, session: string): Promise<string[]> {
   const leader = (await e.leader())!;
   return (await loggedTxns(leader)).filter((t) => BigInt(t.session) === BigInt(session))
     .map((t) =>
-      `${t.op}${t.cxid === 0 ? "@0" : ""}${t.path ? " " + t.path : ""}${
-        t.ephemeral ? " (ephemeral)" : ""
-      }`
+      `${t.op}${t.err !== undefined ? " " + t.err : ""}${t.cxid === 0 ? "@0" : ""}${
+        t.path ? " " + t.path : ""
+      }${t.ephemeral ? " (ephemeral)" : ""}`
     );
 }
 
@@ -162,3 +169,61 @@ for (const kinds of ROWS) {
     },
   });
 }
+
+/**
+ * With localSessionsUpgradingEnabled=false (3.8's default from zoo.cfg) an ephemeral create on a
+ * local session is refused on every server and no createSession is logged (kazoo cannot name
+ * 3.8's -120, so this client is zkt's own test client, which reports the code).
+ */
+async function upgradeRefused(e: Ensemble): Promise<string[]> {
+  const seen: string[] = [];
+  const leader = (await e.leader())!;
+  for (const m of e.running) {
+    const c = await ZkClient.connect(m.client);
+    try {
+      const id = hexId(c.session.sessionId);
+      const eph = await c.create(`/eph-${m.sid}`, "", 1);
+      const plain = await c.create(`/p-${m.sid}`, "");
+      const role = m.sid === leader.sid ? "leader" : "learner";
+      seen.push(
+        `${role}: ephemeral ${eph.err}, persistent ${plain.err}; logged ${
+          (await opsOf(e, id)).map((o) => o.replace(/ \/.*/, "")).join(", ")
+        }`,
+      );
+    } finally {
+      await c.close();
+    }
+  }
+  return seen;
+}
+
+for (const kinds of ROWS) {
+  Deno.test({
+    name: `zab ensemble [${
+      kinds.join(",")
+    }] with local sessions and localSessionsUpgradingEnabled=false: an ephemeral create on a local session is refused as 3.8 refuses it, nothing upgraded`,
+    ignore: SKIP_INTEROP,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const e = await Ensemble.start(kinds, {
+        leaderLast: true,
+        cfg: ["localSessionsEnabled=true", "localSessionsUpgradingEnabled=false"],
+      });
+      try {
+        const seen = await upgradeRefused(e);
+        assert.deepEqual(new Set(seen), new Set(REFUSED));
+      } catch (err) {
+        throw new Error(`${(err as Error).stack}\n${await e.logs(40)}`);
+      } finally {
+        await e.stop();
+      }
+    },
+  });
+}
+
+/** What 3.8 answers and logs (checked on the all-Java row). */
+const REFUSED = [
+  "leader: ephemeral -120, persistent 0; logged error -120, create",
+  "learner: ephemeral -120, persistent 0; logged error -112, create",
+];
