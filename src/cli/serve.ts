@@ -88,6 +88,7 @@ Apache ZooKeeper peers, then leads, follows or observes over Zab on the quorum
 port. Until it has synced, client connections are closed and srvr/stat/mntr
 answer "This ZooKeeper instance is not currently serving requests", as 3.8
 does; the AdminServer's election command and probe-election show its role.
-Not yet in an ensemble: localSessionsEnabled (sessions are global).`,
+localSessionsEnabled keeps new sessions on their server until an ephemeral
+create upgrades them, as 3.8 does (standalone ignores it).`,
   run: (args, io) => runServe(args, io),
 };

@@ -158,7 +158,8 @@ export class LeaderRole {
   private serve(epoch: bigint): void {
     const s = this.d.server;
     const zl = this.d.zabLog;
-    s.trackTreeSessions();
+    // 3.8's LeaderSessionTracker: the tree's sessions afresh, local ones when enabled.
+    s.leadSessions();
     this.chain = s.setChain((w) => {
       const { fatal: _fatal, ...rest } = w;
       return leaderChain({

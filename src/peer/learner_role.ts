@@ -58,9 +58,12 @@ export class LearnerRole {
       forward: (r) => link.shell!.forward(r),
       revalidate: (id, timeout) => link.shell!.revalidate(id, timeout),
     }, {
-      tickMs: cfg.tickTime,
-      serverId: BigInt(cfg.myid!),
-      now: performance.now(),
+      // The server's clocks and config (localSessionsEnabled); the sessions of the synced tree.
+      ...(this.d.server()?.sessionOptions() ?? {
+        tickMs: cfg.tickTime,
+        serverId: BigInt(cfg.myid!),
+        now: performance.timeOrigin + performance.now(),
+      }),
       sessions: zl.tree.sessions,
     });
     const shell = link.shell = new LearnerShell({
@@ -78,6 +81,7 @@ export class LearnerRole {
           this.d.server()?.learnerCommitted({ header, txn, rc });
         },
         onStartServing: (epoch) => {
+          front.sessions.syncedSessions(zl.tree.sessions);
           front.serving = true;
           this.d.established(epoch);
         },

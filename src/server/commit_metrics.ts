@@ -1,5 +1,6 @@
 // The txn log commit as SyncRequestProcessor meters it: queue time before the
-// flush, the write + fsync time, the batch size, and queue-plus-flush per txn.
+// flush, the write + fsync time, the batch size, and queue-plus-flush per txn;
+// and what the restore at startup took.
 import type { LoggedTxn, ServerDatabase } from "./database.ts";
 import type { CommitSink } from "./pipeline/sync.ts";
 import type { ServerMetrics } from "./metrics/server_metrics.ts";
@@ -34,4 +35,17 @@ export function meteredCommit(
       }
     },
   };
+}
+
+/** What the restore at startup took (dbinittime, startup_txns_loaded, digest mismatches, snapshot times). */
+export function recordRestore(
+  db: Pick<ServerDatabase, "snapshotTimes" | "startup">,
+  metrics: ServerMetrics,
+): void {
+  if (db.snapshotTimes) metrics.summaries.snapshottime = db.snapshotTimes;
+  if (!db.startup) return;
+  metrics.summaries.dbinittime.add(db.startup.initMs);
+  metrics.counters.digest_mismatches_count = db.startup.digestMismatches;
+  // Like 3.8, only a restore that replayed a log records its txn count.
+  if (db.startup.txnsLoaded > 0) metrics.summaries.startup_txns_loaded.add(db.startup.txnsLoaded);
 }

@@ -14,14 +14,12 @@ import * as codec from "./codec.ts";
 import type { ServerMetrics } from "./metrics/server_metrics.ts";
 import { Err, Op } from "./prep.ts";
 import { hexId, sessionPassword } from "./session_id.ts";
-import type { SessionTracker } from "./session_tracker.ts";
 
 const log = logger("ZooKeeperServer");
 
 /** What the handshake needs from the server. */
 export interface HandshakeHost {
   readonly cfg: ZkConfig;
-  readonly sessions: SessionTracker;
   readonly metrics: ServerMetrics;
   /** The connection serving each session (a reconnect takes it over). */
   readonly bySession: Map<bigint, ClientCnxn>;
@@ -30,7 +28,6 @@ export interface HandshakeHost {
   /** The last zxid the tree reflects. */
   lastZxid(): bigint;
   now(): number;
-  mono(): number;
   /** Runs `run` once the connection's session has no earlier write waiting (now if none). */
   inOrder(cnxn: ClientCnxn, run: () => void): void;
   /** Queues a frame to a live connection; false when it is gone. */
@@ -44,16 +41,20 @@ export interface HandshakeHost {
     err: number,
     startMs: number,
   ): void;
-  /** Submits a createSession txn; `then` runs with its header time once it is committed. */
-  createSession(id: bigint, timeout: number, then: (time: number) => void): void;
+  /** A new session's id; a local one needs no createSession txn (localSessionsEnabled). */
+  newSession(timeout: number): { id: bigint; local: boolean };
+  /**
+   * Submits a global session's createSession txn; `then` runs with its header
+   * time once it is committed (null: the txn failed, the session is not valid).
+   */
+  createSession(id: bigint, timeout: number, then: (time: number | null) => void): void;
   /** Counts a failed authentication (ServerStats' auth failures). */
   authFailed(): void;
   /**
-   * A learner asks the leader whether a reconnecting session is valid
-   * (REVALIDATE) and calls `then` with its answer; false when this server
-   * judges sessions itself.
+   * A reconnect with a good password: `then` gets whether the session is
+   * valid, judged here or (a learner's global session) by the leader's REVALIDATE.
    */
-  revalidate?(id: bigint, timeout: number, then: (valid: boolean) => void): boolean;
+  reopen(id: bigint, timeout: number, then: (valid: boolean) => void): void;
 }
 
 /** The connect handshake and auth packets of one server. */
@@ -87,15 +88,20 @@ export class Handshake {
     const timeout = a.timeout;
     cnxn.timeoutMs = timeout;
     if (a.kind === "new") {
-      const id = h.sessions.allocateId();
+      const { id, local } = h.newSession(timeout);
       log.info(
         `Client attempting to establish new session: session = ${hexId(id)}, zxid = ` +
           `${hexId(req.lastZxidSeen)}, timeout = ${req.timeOut}, address = ${cnxn.remote}`,
       );
       cnxn.sessionId = id;
-      h.sessions.add(id, timeout, h.mono());
       h.bySession.set(id, cnxn);
+      if (local) {
+        // 3.8: a local session's createSession makes no txn; it is answered at once.
+        h.inOrder(cnxn, () => this.finish(cnxn, true));
+        return;
+      }
       h.createSession(id, timeout, (time) => {
+        if (time === null) return this.finish(cnxn, false);
         // createSession is an update in 3.8's latency stats (FinalRequestProcessor).
         const lat = h.now() - time;
         if (lat >= 0) {
@@ -119,18 +125,11 @@ export class Handshake {
       h.inOrder(cnxn, () => this.finish(cnxn, false));
       return;
     }
-    const asked = h.revalidate?.(id, timeout, (valid) => {
+    // Its writes come from here now when valid (a leader answers others with SessionMoved).
+    h.reopen(id, timeout, (valid) => {
       if (valid) h.bySession.set(id, cnxn);
       h.inOrder(cnxn, () => this.finish(cnxn, valid));
     });
-    if (asked) return;
-    const alive = h.sessions.touch(id, h.mono(), timeout);
-    if (alive) {
-      h.bySession.set(id, cnxn);
-      // Its writes come from here now (a leader answers others with SessionMoved).
-      h.sessions.setOwner(id, "local");
-    }
-    h.inOrder(cnxn, () => this.finish(cnxn, alive));
   }
 
   /** Handles an auth packet: adds the ids it proves, or answers AuthFailed and closes. */

@@ -39,6 +39,11 @@ export interface PrepContext {
   authInfo: readonly AuthId[];
   /** Err.Ok, Err.UnknownSession or Err.SessionExpired for the requesting session. */
   sessionState: number;
+  /**
+   * What an ephemeral create gets instead (3.8's checkGlobalSession, or the refused upgrade of
+   * a local session); absent: sessionState.
+   */
+  globalSessionState?: number;
   extendedTypes: boolean;
 }
 
@@ -92,8 +97,9 @@ function nextVersion(current: number, expected: number): number {
   return (current + 1) | 0;
 }
 
-function checkSession(ctx: PrepContext): void {
-  if (ctx.sessionState !== Err.Ok) throw new Fail(ctx.sessionState);
+function checkSession(ctx: PrepContext, ephemeral = false): void {
+  const state = ephemeral ? ctx.globalSessionState ?? ctx.sessionState : ctx.sessionState;
+  if (state !== Err.Ok) throw new Fail(state);
 }
 
 /** Create modes (CreateMode flags 0..6). */
@@ -125,7 +131,7 @@ function prepCreate(
   const ttl = req.type === 21 ? req.ttl : -1n;
   if (mode.ttl && !ctx.extendedTypes) throw new Fail(Err.Unimplemented);
   if (mode.ttl ? !validTtl(ttl) : ttl >= 0n) throw new Fail(Err.BadArguments);
-  checkSession(ctx);
+  checkSession(ctx, mode.ephemeral);
   let path = req.path;
   const slash = path.lastIndexOf("/");
   if (slash === -1 || path.includes("\0")) throw new Fail(Err.BadArguments);

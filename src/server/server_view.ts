@@ -16,13 +16,23 @@ import { grownCapacity, javaHashSetOrder } from "./java_order.ts";
 import type { FsSample } from "./metrics/fs_facts.ts";
 import type { ServerMetrics } from "./metrics/server_metrics.ts";
 import { hexId } from "./session_id.ts";
-import type { SessionTracker } from "./session_tracker.ts";
+import type { SessionInfo } from "./session_tracker.ts";
+
+/** The sessions a view counts and lists (the current role's tracker). */
+export interface SessionsView {
+  /** Global sessions (mntr's global_sessions). */
+  readonly globalCount: number;
+  /** Local sessions (localSessionsEnabled; mntr's local_sessions). */
+  readonly localCount: number;
+  ids(): bigint[];
+  get(id: bigint): SessionInfo | undefined;
+}
 
 /** The server state a view is built from. */
 export interface ViewSource {
   cfg: ZkConfig;
   db: ServerDatabase;
-  sessions: SessionTracker;
+  sessions: SessionsView;
   watches: WatchManager<ClientCnxn>;
   cnxns: ReadonlySet<ClientCnxn>;
   /** Client requests are served (not LOOKING, not an ensemble peer before its role has synced, not stopped). */
@@ -33,7 +43,7 @@ export interface ViewSource {
   packetsReceived: number;
   packetsSent: number;
   authFailed: number;
-  /** Requests whose txn is not yet durable. */
+  /** Requests in process: whose txn is not yet durable, or (a learner) not yet answered by the leader. */
   outstanding: number;
   lastZxid: bigint;
   /** The port the client listener is bound to, if it is. */
@@ -130,7 +140,7 @@ export function buildFourLetterView(s: ViewSource): FourLetterView {
     // 3.8 keys the root under both "" and "/", so its count is one more.
     nodeCount: s.db.tree.size + 1,
     connectionCount: s.cnxns.size,
-    sessionCount: s.sessions.size,
+    sessionCount: s.sessions.globalCount + s.sessions.localCount,
     fsyncThresholdExceedCount: s.db.slowSyncs ?? 0,
     stats: {
       uptimeMs: s.uptimeMs,
@@ -233,8 +243,8 @@ function monitorLines(
     ["avg_latency", avg === Math.floor(avg) ? avg.toFixed(1) : avg],
     ["outstanding_requests", s.outstanding],
     ["znode_count", tree.size + 1],
-    ["global_sessions", s.sessions.size],
-    ["local_sessions", 0],
+    ["global_sessions", s.sessions.globalCount],
+    ["local_sessions", s.sessions.localCount],
     ["packets_sent", s.packetsSent],
     ["packets_received", s.packetsReceived],
     // Data and child watches (wchs counts data watches alone, as 3.8 does).

@@ -69,3 +69,18 @@ export function writeReply(
   if (rc.err !== 0) return { err: rc.err, body: null };
   return { err: 0, body: codec.writeResponse(tree, type, t, rc) };
 }
+
+/** The flags of a create/create2 request, or of a multi's create/create2 ops (what 3.8's upgrade check reads). */
+export function requestCreateFlags(type: number, r: Reader): number[] {
+  if (type === Op.multi) {
+    const out: number[] = [];
+    for (const op of codec.readMultiOps(r)) {
+      if ((op.type === Op.create || op.type === Op.create2) && op.req && "flags" in op.req) {
+        out.push(op.req.flags);
+      }
+    }
+    return out;
+  }
+  const req = codec.readWriteRequest(type, r);
+  return "flags" in req ? [req.flags] : [];
+}

@@ -1,65 +1,51 @@
-// The client-port server: connections → the standalone chain
-// (pipeline/standalone.ts: prep → sync → commit → final). A write is prepared
-// (prep.ts) against the committed tree plus the outstanding changes, given the
-// next zxid, logged with the open group-commit batch, and applied through the
-// one applyTxn only once that batch is durable; then its watches fire and its
-// reply goes. A read waits only for its own session's earlier writes and is
-// answered from the committed tree, so a session sees replies in xid order and
-// no client ever sees a txn that is not yet durable.
+// The client-port server: it composes the parts and dispatches what a
+// connection brings. Requests go through the standalone chain
+// (pipeline/standalone.ts: prep → sync → commit → final) or a quorum role's;
+// the jobs are client_requests.ts (dispatch, writes, reads, forwards),
+// session_flow.ts (sessions), connections.ts, replies.ts (what leaves),
+// housekeeping.ts (containers, snapshots) and handshake.ts (connects, auth).
+// A reply never shows a txn that is not yet durable, and a session sees its
+// replies in xid order.
 import { logger } from "../log/logger.ts";
 import { ExitCode, fatal } from "../log/fatal.ts";
 import { VERSION } from "../version.ts";
 import type { ZkConfig } from "../config/types.ts";
-import { Reader } from "../jute/reader.ts";
-import { DecodeError } from "../jute/errors.ts";
 import { serveTcp, type TcpServer } from "../net/listener.ts";
-import type { AuthId } from "./acl.ts";
-import { ClientCnxn, type CnxnHandler } from "./cnxn.ts";
-import * as codec from "./codec.ts";
+import type { ClientCnxn, CnxnHandler } from "./cnxn.ts";
+import { Connections } from "./connections.ts";
 import {
   fourLetterReply,
   type FourLetterView,
-  MinAvgMax,
   notWhitelisted,
   wordEnabled,
 } from "./four_letter.ts";
-import { reapCandidates } from "./container_reaper.ts";
-import { meteredCommit } from "./commit_metrics.ts";
+import { meteredCommit, recordRestore } from "./commit_metrics.ts";
 import { type Chain, standaloneChain } from "./pipeline/standalone.ts";
 import type { ChainTxn, Committed } from "./pipeline/commit.ts";
 import type { FinalStage } from "./pipeline/final.ts";
 import type { LearnerFront } from "./pipeline/learner.ts";
 import { txnFires } from "./txn_events.ts";
 import { JavaSetOrder } from "./java_set_order.ts";
-import { OP_NAMES, READ_OPS, WRITE_OPS } from "./op_classes.ts";
-import { type ReadContext, readOp } from "./read_ops.ts";
+import type { ReadContext } from "./read_ops.ts";
 import { FsFacts } from "./metrics/fs_facts.ts";
 import { buildFourLetterView } from "./server_view.ts";
-import { Err, errorTxn, Op, prepareCloseSession, type PreparedTxn, prepareWrite } from "./prep.ts";
-import { answeredWithoutTxn, prepareRequest, writeReply } from "./write_ops.ts";
-import { hexId } from "./session_id.ts";
+import { Op, type PreparedTxn } from "./prep.ts";
 import { Handshake } from "./handshake.ts";
-import { type SessionOwner, SessionTracker } from "./session_tracker.ts";
-
-/** The owner of sessions whose client is connected here (3.8's ServerCnxn.me). */
-export const LOCAL_OWNER: SessionOwner = "local";
-
-/** A client request a learner forwarded to this leader (zab's REQUEST, decoded). */
-export interface ForwardedWrite {
-  sessionId: bigint;
-  cxid: number;
-  type: number;
-  /** The request record after the RequestHeader. */
-  body: Uint8Array;
-  /** The client connection's auth ids (with its ip: id). */
-  authInfo: AuthId[];
-}
+import { LOCAL_OWNER } from "./sessions/leader_tracker.ts";
+import { LearnerSessions, type ServerSessions } from "./sessions/server_sessions.ts";
+import type { SessionTrackerOptions } from "./sessions/upgradeable.ts";
 import { WatchManager } from "../data/watch_manager.ts";
 import type { ServerDatabase } from "./database.ts";
 import { ServerMetrics, summaryLines } from "./metrics/server_metrics.ts";
-
 import type { ServerMode, ZkServerOptions } from "./server_options.ts";
 import type { DataTree } from "../data/tree.ts";
+import { ClientRequests, type ForwardedWrite } from "./client_requests.ts";
+import { Housekeeping } from "./housekeeping.ts";
+import { Replies } from "./replies.ts";
+import type { ServerCore } from "./server_core.ts";
+import { SessionFlow } from "./session_flow.ts";
+
+export { type ForwardedWrite, LOCAL_OWNER };
 
 /** What the server gives the chain of its role. */
 export interface ServerChainWiring {
@@ -83,31 +69,24 @@ export class ZkServer implements CnxnHandler {
   readonly cfg: ZkConfig;
   readonly db: ServerDatabase;
   private readonly zxidSource: (() => bigint) | undefined;
-  readonly sessions: SessionTracker;
   readonly watches = new WatchManager<ClientCnxn>();
-  readonly cnxns = new Set<ClientCnxn>();
-  private readonly bySession = new Map<bigint, ClientCnxn>();
+  /** Client connections, and the one serving each session. */
+  private readonly conns: Connections;
   /** prep → sync → commit → final (standalone); a quorum peer sets its role's chain. */
   private chain: Chain;
   private readonly modeOf: () => ServerMode;
   private readonly clientRequests: () => boolean;
   private readonly now: () => number;
   private readonly mono: () => number;
-  private readonly superDigest: string | null;
   private readonly sessionlessMs: number;
-  private readonly containerCheckMs: number;
   readonly version: string;
   private readonly extra4lw: ZkServerOptions["extraFourLetter"];
   private hzxid: bigint;
   private listener: TcpServer | null = null;
-  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
-  private containerTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
   /** A txn log write failed: nothing is answered any more. */
   private failed = false;
   private readonly startedMs: number;
-  // ServerStats
-  readonly latency = new MinAvgMax();
   /** 3.8's ServerMetrics: the one source of mntr, AdminServer monitor and /metrics. */
   readonly metrics = new ServerMetrics();
   /** Txns per group commit (3.8's sync_processor_batch_size). */
@@ -115,28 +94,45 @@ export class ZkServer implements CnxnHandler {
   /** Milliseconds per log write + fsync (3.8's fsynctime). */
   readonly fsyncTime = this.metrics.summaries.fsynctime;
   packetsReceived = 0;
-  packetsSent = 0;
   authFailed = 0;
   /** ZooTrace's text trace mask (gtmk/stmk); 3.8's default is 306. */
   private traceMask = 306n;
-  private txnsSinceSnap = 0;
-  private snapThreshold: number;
   /** The Java HashSet orders children and ephemerals are listed in. */
-  private readonly order: JavaSetOrder;
+  private readonly order = new JavaSetOrder();
   /** What read ops see of this server. */
   private readonly reads: ReadContext;
+  /** Replies and notifications, with ServerStats. */
+  private readonly replies: Replies;
   /** The connect handshake and auth packets. */
   private readonly handshake: Handshake;
   /** Dir sizes and descriptor counts for mntr/dirs, sampled off the request path. */
   private readonly fsFacts: FsFacts;
   /** A follower's or observer's chain (pipeline/learner.ts) while it has that role. */
   private learner: LearnerFront | null = null;
+  /** The session lifecycle (the role's tracker, creates, closes, expiry). */
+  private readonly flow: SessionFlow;
+  /** Writes, reads and forwards of clients; learners' requests on a leader. */
+  private readonly requests: ClientRequests;
+  /** Container reaping and snapshot counting. */
+  private readonly upkeep: Housekeeping;
+  private readonly containerCheckMs: number;
 
   constructor(opts: ZkServerOptions) {
     this.cfg = opts.config;
     this.db = opts.db;
     this.fsFacts = new FsFacts(this.db.snapDir, this.db.logDir);
-    this.order = new JavaSetOrder();
+    this.modeOf = opts.mode ?? (() => "standalone");
+    this.clientRequests = opts.clientRequests ?? (() => true);
+    this.now = opts.now ?? Date.now;
+    this.mono = opts.monotonic ?? (() => performance.timeOrigin + performance.now());
+    this.sessionlessMs = opts.sessionlessTimeoutMs ?? 10_000;
+    this.containerCheckMs = opts.containerCheckMs ?? 60_000;
+    this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
+    this.extra4lw = opts.extraFourLetter;
+    this.zxidSource = opts.nextZxid;
+    this.startedMs = this.now();
+    this.conns = new Connections(this.cfg, this.metrics, this.watches);
+    this.replies = new Replies(this.conns.all, this.metrics, () => this.now());
     const db = this.db;
     this.reads = {
       // A learner's tree is a new object after a SNAP, TRUNC or reload.
@@ -146,76 +142,73 @@ export class ZkServer implements CnxnHandler {
       watches: this.watches,
       metrics: this.metrics,
       order: this.order,
-      deliver: (fires) => this.deliver(fires),
+      deliver: (fires) => this.replies.deliver(fires),
     };
-    this.modeOf = opts.mode ?? (() => "standalone");
-    this.clientRequests = opts.clientRequests ?? (() => true);
-    this.now = opts.now ?? Date.now;
-    this.mono = opts.monotonic ?? (() => performance.timeOrigin + performance.now());
-    this.superDigest = opts.superDigest ?? null;
-    this.sessionlessMs = opts.sessionlessTimeoutMs ?? 10_000;
-    this.containerCheckMs = opts.containerCheckMs ?? 60_000;
-    this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
-    this.extra4lw = opts.extraFourLetter;
-    this.zxidSource = opts.nextZxid;
-    this.startedMs = this.now();
-    // Session ids take wall-clock bits (unique across restarts); deadlines use a
-    // monotonic clock so a wall-clock jump does not expire every session at once.
-    this.sessions = new SessionTracker(this.cfg.tickTime, opts.serverId ?? 1, this.now());
-    this.sessions.rebase(this.mono());
-    // Sessions restored from the snapshot + log keep running with fresh deadlines.
-    for (const [id, to] of this.db.tree.sessions) this.sessions.add(id, to, this.mono());
     this.hzxid = this.db.tree.lastProcessedZxid;
-    if (this.db.snapshotTimes) this.metrics.summaries.snapshottime = this.db.snapshotTimes;
-    if (this.db.startup) {
-      this.metrics.summaries.dbinittime.add(this.db.startup.initMs);
-      this.metrics.counters.digest_mismatches_count = this.db.startup.digestMismatches;
-      // Like 3.8, only a restore that replayed a log records its txn count.
-      if (this.db.startup.txnsLoaded > 0) {
-        this.metrics.summaries.startup_txns_loaded.add(this.db.startup.txnsLoaded);
-      }
-    }
+    recordRestore(this.db, this.metrics);
+    const core = this.core();
+    // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
+    this.flow = new SessionFlow(core, opts.serverId ?? 1);
+    this.requests = new ClientRequests(
+      core,
+      this.flow,
+      (cnxn, xid, r) => this.handshake.auth(cnxn, xid, r),
+    );
+    this.upkeep = new Housekeeping(core, () => this.requests.ctx(0n, []));
     this.chain = standaloneChain({
       ...this.chainWiring(),
       sink: meteredCommit(this.db, this.metrics, () => this.now()),
       nextZxid: () => this.zxidSource ? this.zxidSource() : ++this.hzxid,
     });
-    this.snapThreshold = this.nextSnapThreshold();
     this.handshake = new Handshake({
       cfg: this.cfg,
-      sessions: this.sessions,
       metrics: this.metrics,
-      bySession: this.bySession,
-      superDigest: this.superDigest,
+      bySession: this.conns.bySession,
+      superDigest: opts.superDigest ?? null,
       lastZxid: () => this.lastZxid,
       now: () => this.now(),
-      mono: () => this.mono(),
       inOrder: (cnxn, run) => this.final.answer(cnxn.sessionId, run),
-      send: (cnxn, bytes) => this.send(cnxn, bytes),
+      send: (cnxn, bytes) => this.replies.send(cnxn, bytes),
       reply: (cnxn, xid, type, zxid, err, startMs) =>
-        this.reply(cnxn, xid, type, zxid, err, null, startMs),
-      createSession: (id, timeout, then) => {
-        this.requestQueued();
-        if (this.learner) {
-          const body = new Uint8Array(4);
-          new DataView(body.buffer).setInt32(0, timeout);
-          const req = { sessionId: id, cxid: 0, type: Op.createSession, body, authinfo: null };
-          this.learner.forward(req, (c) => then(c.header.time));
-          return;
-        }
-        const t = this.submit(id, 0, { type: Op.createSession, record: { timeOut: timeout } });
-        this.chain.final.awaitCommit(id, t.header.zxid, () => then(t.header.time));
-      },
+        this.replies.reply(cnxn, xid, type, zxid, err, null, startMs),
+      newSession: (timeout) => this.flow.newSession(timeout),
+      createSession: (id, timeout, then) =>
+        this.flow.createGlobal(id, timeout, (c) => {
+          then(c.txn.type === Op.error ? null : c.header.time);
+        }),
       authFailed: () => void this.authFailed++,
-      revalidate: (id, timeout, then) => {
-        if (!this.learner) return false;
-        this.learner.revalidate(id, timeout, (valid) => {
-          if (valid) this.sessions.add(id, timeout, this.mono());
-          then(valid);
-        });
-        return true;
-      },
+      reopen: (id, timeout, then) => this.flow.reopen(id, timeout, then),
     });
+  }
+
+  /** The server as its parts see it. */
+  private core(): ServerCore {
+    // deno-lint-ignore no-this-alias
+    const me = this;
+    return {
+      cfg: me.cfg,
+      db: me.db,
+      metrics: me.metrics,
+      bySession: me.conns.bySession,
+      order: me.order,
+      reads: me.reads,
+      replies: me.replies,
+      get chain() {
+        return me.chain;
+      },
+      get learner() {
+        return me.learner;
+      },
+      get lastZxid() {
+        return me.lastZxid;
+      },
+      now: () => me.now(),
+      mono: () => me.mono(),
+      serving: () => me.serving(),
+      requestQueued: () => me.requestQueued(),
+      answer: (cnxn, run) => me.final.answer(cnxn.sessionId, run),
+      submit: (sessionId, cxid, t, startMs) => me.submit(sessionId, cxid, t, startMs),
+    };
   }
 
   /** What every chain gets from the server: the tree, and what follows each commit. */
@@ -224,7 +217,7 @@ export class ZkServer implements CnxnHandler {
       tree: this.db.tree,
       ephemerals: (id) => this.order.ephemeralsOf(this.db.tree, id),
       now: () => this.now(),
-      fire: (c) => this.deliver(txnFires(this.reads, c.rc.events)),
+      fire: (c) => this.replies.deliver(txnFires(this.reads, c.rc.events)),
       after: (c) => this.afterCommit(c),
       mismatch: (zxid, logged, tree) => {
         this.metrics.counters.digest_mismatches_count++;
@@ -262,14 +255,9 @@ export class ZkServer implements CnxnHandler {
       { hostname: host, port: p, name: "client port" },
       (conn) => this.accept(conn),
     );
-    this.scheduleExpiry();
+    this.flow.startExpiry();
     void this.fsFacts.refresh();
-    if (this.containerCheckMs > 0) {
-      this.containerTimer = setInterval(() => {
-        // A failed log write is reported (and fatal) where it happens.
-        this.checkContainers().catch(() => {});
-      }, this.containerCheckMs);
-    }
+    this.upkeep.start(this.containerCheckMs);
     log.info(`binding to port ${host}:${this.listener.addr.port}`);
     return this.listener.addr;
   }
@@ -279,12 +267,12 @@ export class ZkServer implements CnxnHandler {
     if (this.stopped) return;
     this.stopped = true;
     this.listener?.close();
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    if (this.containerTimer) clearInterval(this.containerTimer);
+    this.flow.stop();
+    this.upkeep.stop();
     try {
       await this.chain.sync.drain();
     } catch { /* already reported as fatal */ }
-    for (const c of [...this.cnxns]) {
+    for (const c of [...this.conns.all]) {
       try {
         await c.framed.flush();
       } catch { /* closing anyway */ }
@@ -306,7 +294,7 @@ export class ZkServer implements CnxnHandler {
   private fail(e: Error): void {
     this.metrics.counters.unrecoverable_error_count++;
     this.failed = true;
-    for (const c of [...this.cnxns]) c.close();
+    this.conns.closeAll();
     this.listener?.close();
     fatal(
       log,
@@ -334,32 +322,22 @@ export class ZkServer implements CnxnHandler {
     return this.db.tree.lastProcessedZxid;
   }
 
-  private async accept(conn: Deno.Conn): Promise<void> {
-    const ip = (conn.remoteAddr as Deno.NetAddr).hostname;
-    const max = this.cfg.maxClientCnxns;
-    if (max > 0) {
-      let n = 0;
-      for (const c of this.cnxns) if (c.remoteIp === ip) n++;
-      if (n >= max) {
-        log.warn(`Too many connections from /${ip} - max is ${max}`);
-        this.metrics.counters.connection_rejected++;
-        conn.close();
-        return;
-      }
-    }
-    if (ip.startsWith("127.") || ip === "::1") this.metrics.nonMtlsLocal++;
-    else this.metrics.nonMtlsRemote++;
-    const c = new ClientCnxn(conn, this.cfg.juteMaxBuffer);
-    this.cnxns.add(c);
-    await c.run(this, this.sessionlessMs);
+  /** Replies sent (ServerStats' packets sent). */
+  get packetsSent(): number {
+    return this.replies.packetsSent;
+  }
+
+  /** ServerStats' request latency. */
+  get latency() {
+    return this.replies.latency;
+  }
+
+  private accept(conn: Deno.Conn): Promise<void> {
+    return this.conns.accept(conn, this, this.sessionlessMs);
   }
 
   closed(cnxn: ClientCnxn): void {
-    this.cnxns.delete(cnxn);
-    if (cnxn.sessionId !== 0n && this.bySession.get(cnxn.sessionId) === cnxn) {
-      this.bySession.delete(cnxn.sessionId);
-    }
-    this.watches.removeWatcher(cnxn);
+    this.conns.closed(cnxn);
   }
 
   /**
@@ -380,58 +358,6 @@ export class ZkServer implements CnxnHandler {
     this.metrics.counters.cnxn_closed_without_zk_server_running++;
   }
 
-  // ------------------------------------------------------------------ output
-
-  /** Queues a frame to a live connection; false when it is gone. */
-  private send(cnxn: ClientCnxn, bytes: Uint8Array): boolean {
-    if (!this.cnxns.has(cnxn)) return false;
-    cnxn.send(bytes);
-    this.packetsSent++;
-    return true;
-  }
-
-  /** Sends a reply now (the caller answers in the session's order, from committed state). */
-  private reply(
-    cnxn: ClientCnxn | null,
-    xid: number,
-    type: number,
-    zxid: bigint,
-    err: number,
-    body: codec.Body | null,
-    startMs: number,
-    /** The txn's header time when the request made one (an update), else 0 (a read). */
-    txnTime = 0,
-  ): void {
-    if (!cnxn) return;
-    // An error reply carries a body only where 3.8 sends one (multiRead's partial response).
-    const bytes = codec.replyBytes(xid, zxid, err, body);
-    cnxn.requestDone();
-    const now = this.now();
-    cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
-    const lat = now - startMs;
-    if (type !== Op.ping) this.latency.add(lat);
-    if (type !== Op.auth && lat >= 0) {
-      // ServerStats.updateLatency: requests with a txn header are updates.
-      const pct = this.metrics.percentiles;
-      if (txnTime > 0) {
-        pct.updatelatency.add(lat);
-        if (now >= txnTime) pct.propagation_latency.add(now - txnTime);
-      } else {
-        pct.readlatency.add(lat);
-      }
-    }
-    if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
-  }
-
-  private deliver(fires: { watcher: ClientCnxn; type: number; path: string }[]): void {
-    for (const f of fires) {
-      const bytes = codec.notificationBytes(f.type, 3, f.path);
-      if (this.send(f.watcher, bytes)) this.metrics.counters.watch_bytes += bytes.length;
-    }
-  }
-
-  // --------------------------------------------------------------- handshake
-
   fourLetterEnabled(word: string): boolean {
     return wordEnabled(word, this.cfg.fourLetterWordWhitelist);
   }
@@ -451,71 +377,6 @@ export class ZkServer implements CnxnHandler {
     this.handshake.connect(cnxn, payload);
   }
 
-  // ----------------------------------------------------------------- learner
-
-  /** A follower's or observer's chain takes over writes, syncs and reconnects (null: none). */
-  setLearner(front: LearnerFront | null): void {
-    this.learner = front;
-  }
-
-  /** The per-session reply order of the chain in use. */
-  private get final(): FinalStage {
-    return this.learner?.final ?? this.chain.final;
-  }
-
-  /**
-   * A learner applied a committed txn: its watches fire here, the session it
-   * closes loses its connection here, and a request of ours is answered.
-   */
-  learnerCommitted(c: Committed): void {
-    this.deliver(txnFires(this.reads, c.rc.events));
-    const id = c.header.clientId;
-    if (c.txn.type === Op.createSession) {
-      this.sessions.add(id, c.txn.record.timeOut, this.mono());
-    }
-    const local = this.learner?.committed(c) ?? false;
-    if (c.txn.type === Op.closeSession) {
-      this.sessions.remove(id);
-      this.order.sessionClosed(id);
-      const live = this.bySession.get(id);
-      this.bySession.delete(id);
-      if (!local) live?.closeAfterFlush();
-    }
-  }
-
-  /** Closes every client connection (the role ended). */
-  closeClients(): void {
-    for (const c of [...this.cnxns]) c.close();
-  }
-
-  /** Forwards a client write, sync or close to the leader; the answer comes at its commit. */
-  private forwardRequest(
-    learner: LearnerFront,
-    cnxn: ClientCnxn,
-    xid: number,
-    type: number,
-    payload: Uint8Array,
-    startMs: number,
-  ): void {
-    const sid = cnxn.sessionId;
-    const req = {
-      sessionId: sid,
-      cxid: xid,
-      type,
-      body: payload.subarray(8),
-      authinfo: cnxn.authInfo,
-    };
-    if (type === Op.sync) {
-      learner.sync(req, () => this.answerRead(cnxn, xid, type, new Reader(req.body), startMs));
-      return;
-    }
-    learner.forward(req, (c) => {
-      const { err, body } = writeReply(this.db.tree, type, c.txn, c.rc);
-      this.reply(cnxn, xid, type, c.header.zxid, err, body, startMs, c.header.time);
-      if (type === Op.closeSession) cnxn.closeAfterFlush();
-    });
-  }
-
   // ---------------------------------------------------------------- requests
 
   packet(cnxn: ClientCnxn, payload: Uint8Array): void {
@@ -529,88 +390,7 @@ export class ZkServer implements CnxnHandler {
       cnxn.close();
       return;
     }
-    const startMs = this.now();
-    const r = new Reader(payload, this.cfg.juteMaxBuffer);
-    let xid: number;
-    let type: number;
-    try {
-      xid = r.int();
-      type = r.int();
-    } catch {
-      log.warn(`Closing connection from ${cnxn.remote}: truncated request header`);
-      cnxn.close();
-      return;
-    }
-    cnxn.outstanding++;
-    if (type === Op.auth) {
-      this.handshake.auth(cnxn, xid, r);
-      return;
-    }
-    if (!cnxn.initialized) {
-      // A request before the session exists; 3.8 would not read it yet.
-      cnxn.requestDone();
-      return;
-    }
-    this.sessions.touch(cnxn.sessionId, this.mono());
-    this.learner?.touch(cnxn.sessionId, cnxn.timeoutMs, this.mono());
-    this.requestQueued();
-    if (type === Op.sasl) {
-      this.answer(cnxn, () => {
-        this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
-      });
-      return;
-    }
-    const learner = this.learner;
-    if (learner && (type === Op.closeSession || type === Op.sync || WRITE_OPS.has(type))) {
-      this.forwardRequest(learner, cnxn, xid, type, payload, startMs);
-      return;
-    }
-    if (type === Op.closeSession) {
-      this.closeSession(cnxn.sessionId, cnxn, xid, startMs);
-      return;
-    }
-    if (WRITE_OPS.has(type)) {
-      this.write(cnxn, xid, type, r, startMs);
-      return;
-    }
-    if (READ_OPS.has(type)) {
-      this.read(cnxn, xid, type, r, startMs);
-      return;
-    }
-    log.warn(`Received packet at server of unknown type ${type}`);
-    // UnimplementedRequestProcessor: reply, then close the connection.
-    this.answer(cnxn, () => {
-      this.reply(cnxn, xid, type, this.lastZxid, Err.Unimplemented, null, startMs);
-      cnxn.closeAfterFlush();
-    });
-  }
-
-  /** Runs `run` (a reply from the committed tree) once the session's earlier writes are answered. */
-  private answer(cnxn: ClientCnxn, run: () => void): void {
-    this.final.answer(cnxn.sessionId, run);
-  }
-
-  /** The session state prep sees: ok, expired (closing), or unknown. */
-  private sessionState(id: bigint): number {
-    const s = this.sessions.get(id);
-    if (!s) return Err.UnknownSession;
-    return s.closing ? Err.SessionExpired : Err.Ok;
-  }
-
-  /**
-   * What prep checks a request against. With an owner (a write), the session
-   * check is 3.8's checkSession: another server's session is SessionMoved.
-   */
-  private ctx(sessionId: bigint, authInfo: AuthId[], owner?: SessionOwner) {
-    return {
-      sessionId,
-      authInfo,
-      sessionState: owner === undefined
-        ? this.sessionState(sessionId)
-        : this.sessions.check(sessionId, owner),
-      // The tree was built with zookeeper.extendedTypesEnabled: one place to read it.
-      extendedTypes: this.db.tree.extendedTypes,
-    };
+    this.requests.packet(cnxn, payload, this.now());
   }
 
   /**
@@ -634,127 +414,9 @@ export class ZkServer implements CnxnHandler {
 
   /** A txn is applied and answered: what follows it beyond the tree and the reply. */
   private afterCommit(c: Committed): void {
+    this.flow.committed(c);
     if (c.txn.type === Op.closeSession) this.order.sessionClosed(c.header.clientId);
-    this.countForSnapshot();
-  }
-
-  private write(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
-    const sid = cnxn.sessionId;
-    let t: PreparedTxn;
-    try {
-      t = prepareRequest(
-        this.chain.overlay,
-        type,
-        r,
-        this.ctx(sid, cnxn.authInfo, LOCAL_OWNER),
-        this.cfg.reconfigEnabled,
-      );
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
-      t = errorTxn(Err.MarshallingError);
-    }
-    if (answeredWithoutTxn(type, t)) {
-      this.answer(cnxn, () => this.reply(cnxn, xid, type, this.lastZxid, 0, null, startMs));
-      return;
-    }
-    const { header } = this.submit(sid, xid, t, startMs);
-    this.chain.final.awaitCommit(sid, header.zxid, (c) => {
-      const { err, body } = writeReply(this.db.tree, type, c.txn, c.rc);
-      this.reply(cnxn, xid, type, header.zxid, err, body, startMs, header.time);
-    });
-  }
-
-  /** Closes a session (client request, expiry or reaping): one txn, then the connection goes. */
-  private closeSession(
-    sessionId: bigint,
-    cnxn: ClientCnxn | null,
-    xid: number,
-    startMs: number,
-  ): void {
-    if (!this.sessions.get(sessionId)) {
-      if (cnxn) {
-        this.answer(cnxn, () => {
-          this.reply(cnxn, xid, Op.closeSession, this.lastZxid, 0, null, startMs);
-          cnxn.closeAfterFlush();
-        });
-      }
-      return;
-    }
-    this.sessions.setClosing(sessionId);
-    const p0 = performance.now();
-    const t = prepareCloseSession(this.chain.overlay, sessionId);
-    this.metrics.percentiles.close_session_prep_time.add(Math.round(performance.now() - p0));
-    const { header } = this.submit(sessionId, cnxn ? xid : 0, t, cnxn ? startMs : undefined);
-    this.sessions.remove(sessionId);
-    const live = cnxn ?? this.bySession.get(sessionId) ?? null;
-    this.bySession.delete(sessionId);
-    // The connection goes once the txn is applied (3.8's FinalRequestProcessor).
-    this.chain.final.awaitCommit(sessionId, header.zxid, () => {
-      if (cnxn) {
-        this.reply(cnxn, xid, Op.closeSession, header.zxid, 0, null, startMs, header.time);
-      }
-      live?.closeAfterFlush();
-    });
-    log.info(`Closed session ${hexId(sessionId)}`);
-  }
-
-  private read(cnxn: ClientCnxn, xid: number, type: number, r: Reader, startMs: number): void {
-    this.answer(cnxn, () => this.answerRead(cnxn, xid, type, r, startMs));
-  }
-
-  /** Answers a read from the committed tree; its watches are set now. */
-  private answerRead(
-    cnxn: ClientCnxn,
-    xid: number,
-    type: number,
-    r: Reader,
-    startMs: number,
-  ): void {
-    const zxid = this.lastZxid;
-    if (type === Op.ping) {
-      this.reply(cnxn, -2, type, zxid, 0, null, startMs);
-      return;
-    }
-    const state = this.sessionState(cnxn.sessionId);
-    if (state !== Err.Ok) {
-      this.reply(cnxn, xid, type, zxid, state, null, startMs);
-      return;
-    }
-    let err = 0;
-    let body: codec.Body | null = null;
-    try {
-      const res = readOp(this.reads, cnxn, type, r);
-      err = res.err;
-      body = res.body;
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      log.warn(`Failed to decode ${OP_NAMES[type] ?? type} from ${cnxn.remote}: ${e.message}`);
-      err = Err.MarshallingError;
-    }
-    this.reply(cnxn, xid, type, zxid, err, body, startMs);
-  }
-
-  // ------------------------------------------------------------ housekeeping
-
-  private scheduleExpiry(): void {
-    if (this.stopped) return;
-    const wait = Math.max(1, this.sessions.waitTime(this.mono()));
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = null;
-      if (this.stopped) return;
-      // Only the leader expires a learner's (global) sessions.
-      if (this.serving() && !this.learner) {
-        for (const id of this.sessions.poll(this.mono())) {
-          const s = this.db.tree.sessions.get(id);
-          log.info(`Expiring session ${hexId(id)}, timeout of ${s ?? "?"}ms exceeded`);
-          this.metrics.counters.stale_sessions_expired++;
-          this.requestQueued();
-          this.closeSession(id, null, 0, this.now());
-        }
-      }
-      this.scheduleExpiry();
-    }, wait);
+    this.upkeep.countForSnapshot();
   }
 
   /**
@@ -762,101 +424,71 @@ export class ZkServer implements CnxnHandler {
    * deleted. Resolves once those deletes are applied.
    */
   checkContainers(): Promise<void> {
-    // A learner's containers are reaped by the leader.
-    if (!this.serving() || this.learner) return Promise.resolve();
-    const candidates = reapCandidates(this.db.tree, this.now());
-    for (const p of candidates) {
-      log.info(`Attempting to delete candidate container: ${p}`);
-      this.requestQueued();
-      const t = prepareWrite(
-        this.chain.overlay,
-        { type: Op.deleteContainer, path: p, version: -1 },
-        this.ctx(0n, []),
-      );
-      this.submit(0n, 0, t);
-    }
-    return candidates.length === 0 ? Promise.resolve() : this.chain.sync.drain();
+    return this.upkeep.checkContainers();
   }
 
-  private nextSnapThreshold(): number {
-    // SyncRequestProcessor: snapshot after snapCount/2 + random(snapCount/2) txns.
-    const half = Math.max(1, Math.floor(this.cfg.snapCount / 2));
-    return half + Math.floor(Math.random() * half);
+  // ----------------------------------------------------------------- learner
+
+  /** A follower's or observer's chain takes over writes, syncs and reconnects (null: none). */
+  setLearner(front: LearnerFront | null): void {
+    this.learner = front;
+    if (front) this.flow.learn(new LearnerSessions(front.sessions));
   }
 
-  private countForSnapshot(): void {
-    this.txnsSinceSnap++;
-    if (this.txnsSinceSnap < this.snapThreshold) return;
-    if (!this.db.requestSnapshot()) return;
-    this.txnsSinceSnap = 0;
-    this.snapThreshold = this.nextSnapThreshold();
-  }
-
-  // ------------------------------------- leader: what learners send (Zab REQUEST, PING, REVALIDATE)
-
-  /** A new leader tracks every session of its tree afresh with its whole timeout (3.8's SessionTrackerImpl). */
-  trackTreeSessions(): void {
-    const tree = this.db.tree;
-    for (const id of this.sessions.ids()) if (!tree.sessions.has(id)) this.sessions.remove(id);
-    for (const [id, to] of tree.sessions) this.sessions.add(id, to, this.mono());
+  /** The per-session reply order of the chain in use. */
+  private get final(): FinalStage {
+    return this.learner?.final ?? this.chain.final;
   }
 
   /**
-   * A request a learner forwarded: every one becomes exactly one txn with its
-   * session and cxid (an error txn when prep refuses it), owned by `owner`.
-   * No reply leaves here: the learner answers its client when the txn commits.
+   * A learner applied a committed txn: its watches fire here, the session it
+   * closes loses its connection here, and a request of ours is answered.
+   */
+  learnerCommitted(c: Committed): void {
+    this.requests.learnerCommitted(c);
+  }
+
+  /** Closes every client connection (the role ended). */
+  closeClients(): void {
+    this.conns.closeAll();
+  }
+
+  // ------------------------------------------------------------------ leader
+
+  /** The sessions of the current role. */
+  get sessions(): ServerSessions {
+    return this.flow.sessions;
+  }
+
+  /** What a role's session tracker starts from: the config, the clocks, the tree's sessions. */
+  sessionOptions(): SessionTrackerOptions {
+    return this.flow.options();
+  }
+
+  /**
+   * A new leader's sessions (3.8's LeaderSessionTracker): every session of its tree
+   * tracked afresh with its whole timeout, local sessions when enabled.
+   */
+  leadSessions(): void {
+    this.flow.lead();
+  }
+
+  /**
+   * A request a learner forwarded: exactly one txn with its session and cxid,
+   * owned by `owner`; the learner answers its client when it commits.
    */
   forwarded(owner: bigint, r: ForwardedWrite): void {
-    this.requestQueued();
-    const id = r.sessionId;
-    if (r.type === Op.createSession) {
-      // The learner chose the id; the body is the timeout alone.
-      const timeOut = r.body.length >= 4
-        ? new DataView(r.body.buffer, r.body.byteOffset, 4).getInt32(0)
-        : this.cfg.tickTime * 2;
-      this.sessions.add(id, timeOut, this.mono());
-      this.sessions.setOwner(id, owner);
-      this.submit(id, r.cxid, { type: Op.createSession, record: { timeOut } });
-      return;
-    }
-    if (r.type === Op.closeSession) {
-      this.sessions.setClosing(id);
-      this.submit(id, r.cxid, prepareCloseSession(this.chain.overlay, id));
-      this.sessions.remove(id);
-      log.info(`Closed session ${hexId(id)} (from sid ${owner})`);
-      return;
-    }
-    let t: PreparedTxn;
-    try {
-      t = prepareRequest(
-        this.chain.overlay,
-        r.type,
-        new Reader(r.body, this.cfg.juteMaxBuffer),
-        this.ctx(id, r.authInfo, owner),
-        this.cfg.reconfigEnabled,
-      );
-    } catch (e) {
-      log.warn(
-        `Failed to prepare ${OP_NAMES[r.type] ?? r.type} forwarded by sid ${owner}: ${
-          (e as Error).message
-        }`,
-      );
-      t = errorTxn(Err.MarshallingError);
-    }
-    this.submit(id, r.cxid, t);
+    this.requests.forwarded(owner, r);
   }
 
   /** A learner's PING table: each session it saw activity on is touched. */
   touchSessions(touches: Iterable<{ sessionId: bigint; timeout: number }>): void {
-    const now = this.mono();
-    for (const t of touches) this.sessions.touch(t.sessionId, now, t.timeout);
+    this.flow.touchAll(touches);
   }
 
-  /** A learner's REVALIDATE: valid for a live session, which is touched and moves to `owner`. */
+  /** A learner's REVALIDATE: valid for a live global session, which moves to `owner`. */
   revalidateSession(owner: bigint, id: bigint, timeout: number): boolean {
-    const alive = this.sessions.touch(id, this.mono(), timeout);
-    if (alive) this.sessions.setOwner(id, owner);
-    return alive;
+    return this.flow.revalidate(owner, id, timeout);
   }
 
   // ------------------------------------------------------------------- stats
@@ -866,9 +498,9 @@ export class ZkServer implements CnxnHandler {
     return buildFourLetterView({
       cfg: this.cfg,
       db: this.db,
-      sessions: this.sessions,
+      sessions: this.flow.sessions,
       watches: this.watches,
-      cnxns: this.cnxns,
+      cnxns: this.conns.all,
       // An ensemble peer that has not synced yet has a role but serves no
       // client: its srvr/stat/mntr say "not currently serving", as 3.8's do until
       // its ZooKeeperServer runs (the role shows in the admin election command).
@@ -879,7 +511,8 @@ export class ZkServer implements CnxnHandler {
       packetsReceived: this.packetsReceived,
       packetsSent: this.packetsSent,
       authFailed: this.authFailed,
-      outstanding: this.chain.sync.queued,
+      // 3.8 counts requests in process; a learner's wait on the leader.
+      outstanding: this.learner ? this.learner.outstanding : this.chain.sync.queued,
       lastZxid: this.lastZxid,
       clientPort: this.listener?.addr.port,
       metrics: this.metrics,
@@ -895,7 +528,7 @@ export class ZkServer implements CnxnHandler {
       resetServerStats: () => {
         this.latency.reset();
         this.packetsReceived = 0;
-        this.packetsSent = 0;
+        this.replies.packetsSent = 0;
         this.metrics.reset();
       },
     });

@@ -11,6 +11,7 @@
 // their session's earlier forwarded requests. One front per role: it is
 // dropped (with its pending requests) when the role ends.
 import { LearnerSessionTracker } from "../sessions/learner_tracker.ts";
+import type { SessionTrackerOptions } from "../sessions/upgradeable.ts";
 import type { Committed } from "./commit.ts";
 import { FinalStage } from "./final.ts";
 
@@ -34,20 +35,16 @@ interface PendingLocal {
   sessionId: bigint;
   cxid: number;
   sync: boolean;
+  /** A client waits for it (not a session upgrade's createSession). */
+  client: boolean;
 }
 
 const OP_SYNC = 9;
 const OP_CREATE_SESSION = -10;
 const OP_CLOSE_SESSION = -11;
 
-/** Options of a learner front. */
-export interface LearnerFrontOptions {
-  tickMs: number;
-  serverId: number | bigint;
-  now: number;
-  /** Committed global sessions at the start of the role (the tree's). */
-  sessions: Iterable<readonly [bigint, number]>;
-}
+/** Options of a learner front: its session tracker's (sessions: the tree's committed ones). */
+export type LearnerFrontOptions = SessionTrackerOptions;
 
 /** Forwarded requests waiting for their commit, the touch table, pending revalidations. */
 export class LearnerFront {
@@ -62,36 +59,31 @@ export class LearnerFront {
   private syncSeq = 0n;
 
   constructor(private readonly link: LeaderLink, o: LearnerFrontOptions) {
-    this.sessions = new LearnerSessionTracker({
-      tickMs: o.tickMs,
-      serverId: o.serverId,
-      now: o.now,
-      sessions: o.sessions,
-    });
+    this.sessions = new LearnerSessionTracker(o);
   }
 
-  /** Requests forwarded and not yet committed (or released). */
+  /** Client requests forwarded and not yet committed (or released): stat's Outstanding. */
   get outstanding(): number {
-    return this.pending.length;
+    let n = 0;
+    for (const p of this.pending) if (p.client) n++;
+    return n;
   }
 
-  /** Forwards a write (or createSession/closeSession); `done` runs when its txn commits here. */
-  forward(req: ForwardRequest, done: (c: Committed) => void): void {
-    this.pending.push({ sessionId: req.sessionId, cxid: req.cxid, sync: false });
+  /**
+   * Forwards a write (or createSession/closeSession); `done` runs when its txn commits here.
+   * A session upgrade's createSession has no client (`client` false).
+   */
+  forward(req: ForwardRequest, done: (c: Committed) => void, client = true): void {
+    this.pending.push({ sessionId: req.sessionId, cxid: req.cxid, sync: false, client });
     this.final.awaitCommit(req.sessionId, null, done);
     this.link.forward(req);
   }
 
   /** Forwards a sync; `done` runs once the leader's SYNC releases it and the session's turn comes. */
   sync(req: ForwardRequest, done: () => void): void {
-    this.pending.push({ sessionId: req.sessionId, cxid: req.cxid, sync: true });
+    this.pending.push({ sessionId: req.sessionId, cxid: req.cxid, sync: true, client: true });
     this.final.awaitCommit(req.sessionId, null, () => done());
     this.link.forward(req);
-  }
-
-  /** A client packet touched its session: it goes in the next PING reply. */
-  touch(sessionId: bigint, timeoutMs: number, now: number): void {
-    this.sessions.touchSession(sessionId, timeoutMs, now);
   }
 
   /** The touch table for a PING reply (swapped for an empty one). */

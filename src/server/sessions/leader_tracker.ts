@@ -75,6 +75,11 @@ export class LeaderSessionTracker extends UpgradeableSessions {
     return this.global.size;
   }
 
+  /** Ids of the tracked global sessions. */
+  globalIds(): bigint[] {
+    return this.global.ids();
+  }
+
   /** Committed global sessions, id → timeout. */
   committedSessions(): ReadonlyMap<bigint, number> {
     return this.committed;

@@ -37,6 +37,12 @@ export class LearnerSessionTracker extends UpgradeableSessions {
     return this.global.has(id);
   }
 
+  /** Synced with the leader (UPTODATE): the global sessions are the synced tree's (3.8 builds its tracker then). */
+  syncedSessions(sessions: Iterable<readonly [bigint, number]>): void {
+    this.global.clear();
+    for (const [id, to] of sessions) this.global.set(id, to);
+  }
+
   /** A learner does not track global sessions: the leader's createSession txn will. */
   protected trackUpgraded(): void {}
 

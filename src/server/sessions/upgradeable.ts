@@ -3,7 +3,7 @@
 // expired there, never a txn), until the first ephemeral create upgrades the session: it
 // leaves the local tracker and a createSession goes to the leader under the same id.
 import { CreateMode, ErrorCode, OpCode } from "../../jute/constants.ts";
-import { SessionTracker } from "../session_tracker.ts";
+import { type SessionInfo, SessionTracker } from "../session_tracker.ts";
 
 /** What a tracker asks its shell to do. */
 export type SessionAction =
@@ -96,6 +96,11 @@ export abstract class UpgradeableSessions {
   /** Number of local sessions. */
   get localCount(): number {
     return this.local?.size ?? 0;
+  }
+
+  /** A local session's state, if this server tracks it. */
+  localInfo(id: bigint): SessionInfo | undefined {
+    return this.local?.get(id);
   }
 
   /** Ids of the local sessions. */

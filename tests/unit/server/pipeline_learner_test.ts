@@ -78,8 +78,8 @@ Deno.test("learner chain: the leader's SYNC releases the oldest pending sync, af
 
 Deno.test("learner chain: touches go in one PING reply's table; a committed createSession is touched too", () => {
   const { f } = front();
-  f.touch(A, 4000, 0);
-  f.touch(A, 4000, 1);
+  f.sessions.touchSession(A, 4000, 0);
+  f.sessions.touchSession(A, 4000, 1);
   assertEquals(f.takeTouches(), [{ sessionId: A, timeout: 4000 }]);
   assertEquals(f.takeTouches(), []);
   f.forward(req(B, 0, -10), () => {});
