@@ -7,8 +7,24 @@ import { FramedConn } from "../../../src/net/framed_conn.ts";
 import { startInProc } from "../../support/zkt_inproc.ts";
 import { ZkClient } from "../../support/zk_client.ts";
 
+/**
+ * A fresh client's session, retried while the server closes the handshake: with a
+ * 200 ms sessionless timeout a slow first fsync of the createSession legitimately
+ * loses to the timer (ZooKeeper closes such a connection too). A crash fails every try.
+ */
+async function connectAfterAbuse(port: number): Promise<ZkClient> {
+  for (let i = 1;; i++) {
+    try {
+      return await ZkClient.connect(port);
+    } catch (e) {
+      if (i >= 10 || !/closed the connection during the handshake/.test(String(e))) throw e;
+    }
+  }
+}
+
 Deno.test("random request frames are answered or refused; the server keeps serving", async () => {
-  const s = await startInProc([], { sessionlessTimeoutMs: 200 });
+  // Every connection here completes a handshake, so the sessionless timer plays no part.
+  const s = await startInProc([], { sessionlessTimeoutMs: 5_000 });
   try {
     await fc.assert(
       fc.asyncProperty(
@@ -28,7 +44,7 @@ Deno.test("random request frames are answered or refused; the server keeps servi
       ),
       { numRuns: 150 },
     );
-    const ok = await ZkClient.connect(s.port);
+    const ok = await connectAfterAbuse(s.port);
     assertEquals((await ok.exists("/")).err, 0);
     await ok.close();
   } finally {
@@ -54,7 +70,7 @@ Deno.test("random connect requests and first bytes never take the server down", 
       }),
       { numRuns: 100 },
     );
-    const ok = await ZkClient.connect(s.port);
+    const ok = await connectAfterAbuse(s.port);
     assertEquals((await ok.exists("/")).err, 0);
     await ok.close();
   } finally {
