@@ -2,8 +2,10 @@
 // acceptance tests and the ensemble benchmark: start from a list of member
 // kinds (["zk", "zk", "zkt"], "zk:observer"), wait until every member serves
 // (srvr answers a Mode, polled with a deadline), kill -9 and restart members
-// by PID, name the leader, read mntr. Both kinds get the same zoo.cfg apart
-// from paths and ports; logs go to <dir>/server.log.
+// by PID, name the leader, read mntr, replace a member by the other kind on
+// the same zoo.cfg, myid and data dir (a rolling replacement's step) and wait
+// until it has synced as an operator would (srvr Mode + Zxid). Both kinds get
+// the same zoo.cfg apart from paths and ports; logs go to <dir>/server.log.
 import { probeElection } from "../../src/election/probe.ts";
 import { fourLetter, modeOf } from "./four_letter.ts";
 import { ZK_CLASSPATH } from "./interop.ts";
@@ -277,6 +279,65 @@ export class Ensemble {
     this.spawn(m);
   }
 
+  /**
+   * One step of a rolling replacement: stops the member (SIGTERM as an
+   * operator's service manager would, or SIGKILL for a crash), then starts
+   * `kind` on the same zoo.cfg, myid and data dir. Does not wait; see
+   * waitSynced. A line in server.log marks the switch.
+   */
+  async replace(m: EnsembleMember, kind: PeerKind, signal: Deno.Signal = "SIGTERM"): Promise<void> {
+    await this.kill(m, signal);
+    await Deno.writeTextFile(
+      `${m.dir}/server.log`,
+      `==== ${new Date().toISOString()} stopped ${m.kind} (${signal}), starting ${kind} ====\n`,
+      { append: true },
+    );
+    m.kind = kind;
+    this.spawn(m);
+  }
+
+  /** A member's srvr as Mode and Zxid, undefined while it does not serve. */
+  async srvr(m: EnsembleMember): Promise<{ mode: string; zxid: bigint } | undefined> {
+    if (!m.child) return undefined;
+    try {
+      return parseSrvr(await fourLetter(m.client, "srvr", "127.0.0.1", 2000));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Waits until a member has synced, checked as an operator would: its srvr
+   * answers with the Mode its seat calls for (observer, or follower/leader) and
+   * its Zxid has reached the leader's Zxid read just before it (writes go on
+   * meanwhile, so the leader is read first), and every running member serves
+   * with one leader. Returns the leader.
+   */
+  async waitSynced(m: EnsembleMember, timeoutMs = 120_000): Promise<EnsembleMember> {
+    let last = "";
+    try {
+      await waitFor(
+        `member ${m.sid} (${m.kind}) to sync`,
+        async () => {
+          const leader = await this.leader();
+          const l = leader && await this.srvr(leader);
+          const s = await this.srvr(m);
+          last = `leader ${leader?.sid ?? "-"} ${l ? l.zxid.toString(16) : "-"}, member ${
+            s ? `${s.mode} ${s.zxid.toString(16)}` : "-"
+          }`;
+          if (!l || !s) return false;
+          const seat = m.observer ? s.mode === "observer" : s.mode !== "observer";
+          return seat && s.zxid >= l.zxid;
+        },
+        timeoutMs,
+        100,
+      );
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; last ${last}`);
+    }
+    return await this.waitServing(timeoutMs);
+  }
+
   /** mntr of a member as key → value. */
   async mntr(m: EnsembleMember): Promise<Map<string, string>> {
     const text = await fourLetter(m.client, "mntr", "127.0.0.1", 5000);
@@ -331,6 +392,14 @@ export class Ensemble {
       await Deno.remove(this.ownsBase, { recursive: true }).catch(() => {});
     }
   }
+}
+
+/** srvr's Mode and Zxid lines; throws when either is missing (not serving). */
+export function parseSrvr(text: string): { mode: string; zxid: bigint } {
+  const mode = modeOf(text);
+  const zxid = text.match(/^Zxid: (0x[0-9a-f]+)/m)?.[1];
+  if (!mode || !zxid) throw new Error(`srvr without Mode and Zxid: ${text.slice(0, 200)}`);
+  return { mode, zxid: BigInt(zxid) };
 }
 
 /** A znode as `zkt data replay --json` prints it, minus the ACL cache reference. */
