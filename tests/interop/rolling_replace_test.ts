@@ -15,6 +15,7 @@
 //   - no read returned a value other than the one written
 //   - every Java peer reports zk_digest_mismatches_count 0
 //   - at the end every data dir replays (`zkt data replay`) to the same tree
+// snapCount is small, so each kind restores from snapshots the other wrote.
 // Rows: 3 voters with SIGTERM both ways; 5 voters and an observer, forward with
 // SIGTERM and back with kill -9 (a crash mid-roll must be as safe).
 import assert from "node:assert/strict";
@@ -55,20 +56,29 @@ const READ_RATE = 40;
 const LOAD_SECONDS = 600;
 /** kazoo's session timeout, s (maxSessionTimeout is 20 x tickTime = 20 s). */
 const SESSION_S = 20;
+/**
+ * Small, so that both kinds write snapshots and roll logs all through the roll
+ * and each restarts from snapshots and logs the other wrote.
+ */
+const SNAP_COUNT = 100;
 /** Writes acknowledged after a step before the next one starts (the ensemble takes writes again). */
 const PROGRESS = 5;
 
-const HOLDER_EPHEMERALS = ["/rolling/eph-a", "/rolling/eph-b"];
+/** The kazoo holder's ephemerals: two made on Java peers, one on zkt peers (halfway). */
+const HOLDER_EPHEMERALS = ["/rolling/eph-a", "/rolling/eph-b", "/rolling/eph-mid"];
 const WATCHED = "/rolling/watched";
 const C_WATCHED = "/rolling/c-watched";
 const C_EPHEMERAL = "/rolling/c-eph";
 
-/** The order an operator replaces peers in: followers, observers, the leader last. */
-async function rollOrder(e: Ensemble): Promise<EnsembleMember[]> {
+/**
+ * The next member to replace, as an operator picks it: a follower, else an
+ * observer, else the leader (found by srvr now: an earlier step may have moved it).
+ */
+async function nextToReplace(e: Ensemble, to: PeerKind): Promise<EnsembleMember | undefined> {
   const leader = await e.waitServing(SLOW_MS);
-  const voters = e.members.filter((m) => !m.observer && m !== leader);
-  const observers = e.members.filter((m) => m.observer);
-  return [...voters, ...observers, leader];
+  const left = e.members.filter((m) => m.kind !== to);
+  return left.find((m) => !m.observer && m !== leader) ?? left.find((m) => m.observer) ??
+    left.find((m) => m === leader);
 }
 
 /** What one step took. */
@@ -89,22 +99,24 @@ async function roll(
   signal: Deno.Signal,
 ): Promise<Step[]> {
   const steps: Step[] = [];
-  for (const m of await rollOrder(e)) {
+  for (;;) {
+    const m = await nextToReplace(e, to);
+    if (!m) break;
     const wasLeader = (await e.mode(m)) === "leader";
     const t0 = Date.now();
     await e.replace(m, to, signal);
     const leader = await e.waitSynced(m, SLOW_MS);
     const before = (await k.loadStatus("writer")).acked;
-    await waitFor(
+    const after = await waitFor(
       `writes acknowledged again after member ${m.sid} became ${to}`,
       async () => {
         const s = await k.loadStatus("writer");
-        assert.ok(!s.done, "the write load ended early (its bound is too small)");
-        return s.acked >= before + PROGRESS;
+        return (s.acked >= before + PROGRESS || s.done) && s;
       },
       SLOW_MS,
       50,
     );
+    assert.ok(!after.done, "the write load ended early (its bound is too small)");
     steps.push({ sid: m.sid, to, wasLeader, leader: leader.sid, ms: Date.now() - t0 });
     for (const [sid, n] of await e.digestMismatches()) {
       assert.equal(n, 0, `member ${sid}: zk_digest_mismatches_count after member ${m.sid}'s step`);
@@ -190,7 +202,10 @@ for (const row of ROWS) {
     sanitizeOps: false,
     async fn() {
       const t0 = Date.now();
-      const e = await Ensemble.start(row.kinds, { leaderLast: true });
+      const e = await Ensemble.start(row.kinds, {
+        leaderLast: true,
+        cfg: [`snapCount=${SNAP_COUNT}`],
+      });
       const k = KazooDriver.start();
       let c: CliMtSession | null = null;
       try {
@@ -199,7 +214,9 @@ for (const row of ROWS) {
         await k.connect("reader", hosts, { timeout: SESSION_S });
         const holder = await k.connect("holder", hosts, { timeout: SESSION_S });
         await k.create("writer", "/rolling/load", "", { makepath: true });
-        for (const p of HOLDER_EPHEMERALS) await k.create("holder", p, "", { ephemeral: true });
+        for (const p of HOLDER_EPHEMERALS.slice(0, 2)) {
+          await k.create("holder", p, "", { ephemeral: true });
+        }
         await k.create("writer", WATCHED, "start");
         await k.create("writer", C_WATCHED, "start");
         await k.dataWatch("holder", WATCHED);
@@ -226,6 +243,7 @@ for (const row of ROWS) {
 
         const steps = await roll(e, k, "zkt", row.forward);
         await watchesFire(k, c, 1);
+        await k.create("holder", HOLDER_EPHEMERALS[2], "", { ephemeral: true });
         steps.push(...await roll(e, k, "zk", row.back));
         await watchesFire(k, c, 2);
 
@@ -248,6 +266,12 @@ for (const row of ROWS) {
         assert.equal(BigInt(cNode.ephemeralOwner), BigInt(`0x${cSession}`), "cli_mt's ephemeral");
         for (const [sid, n] of await e.digestMismatches()) {
           assert.equal(n, 0, `member ${sid}: zk_digest_mismatches_count`);
+        }
+        // The session that lived through every step closes as any other.
+        await k.close("holder");
+        for (const p of HOLDER_EPHEMERALS) {
+          await k.sync("writer", p);
+          assert.equal(await k.exists("writer", p), false, `${p} gone with its session`);
         }
 
         // Every data dir: same tree, holding every acknowledged write.
