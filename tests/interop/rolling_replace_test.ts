@@ -16,8 +16,9 @@
 //   - every Java peer reports zk_digest_mismatches_count 0
 //   - at the end every data dir replays (`zkt data replay`) to the same tree
 // snapCount is small, so each kind restores from snapshots the other wrote.
-// Rows: 3 voters with SIGTERM both ways; 5 voters and an observer, forward with
-// SIGTERM and back with kill -9 (a crash mid-roll must be as safe).
+// Rows: 3 voters stopped with SIGTERM both ways (as an operator stops a peer);
+// 5 voters and an observer stopped with kill -9 both ways (a crash mid-roll must
+// be as safe: each kind restarts from a data dir the other left mid-write).
 import assert from "node:assert/strict";
 import {
   Ensemble,
@@ -43,7 +44,7 @@ const ROWS: Row[] = [
   { kinds: ["zk", "zk", "zk"], forward: "SIGTERM", back: "SIGTERM" },
   {
     kinds: ["zk", "zk", "zk", "zk", "zk", "zk:observer"],
-    forward: "SIGTERM",
+    forward: "SIGKILL",
     back: "SIGKILL",
   },
 ];
