@@ -12,6 +12,9 @@
 //     sync(), and is in every data dir
 //   - both sessions kept their ids (never expired), their ephemerals exist with
 //     them as owner, their watches fire for a change made after the moves
+//   - a client killed just before each direction's leader step has its
+//     session expired by the next leader (the other kind) and its ephemeral
+//     removed
 //   - no read returned a value other than the one written
 //   - every Java peer reports zk_digest_mismatches_count 0
 //   - at the end every data dir replays (`zkt data replay`) to the same tree
@@ -55,6 +58,8 @@ const SLOW_MS = 120_000;
 const WRITE_RATE = 40;
 const READ_RATE = 40;
 const LOAD_SECONDS = 600;
+/** The orphans' session timeout, s (minSessionTimeout is 2 x tickTime). */
+const ORPHAN_SESSION_S = 4;
 /** kazoo's session timeout, s (maxSessionTimeout is 20 x tickTime = 20 s). */
 const SESSION_S = 20;
 /**
@@ -98,12 +103,14 @@ async function roll(
   k: KazooDriver,
   to: PeerKind,
   signal: Deno.Signal,
+  beforeLeader: () => Promise<void>,
 ): Promise<Step[]> {
   const steps: Step[] = [];
   for (;;) {
     const m = await nextToReplace(e, to);
     if (!m) break;
     const wasLeader = (await e.mode(m)) === "leader";
+    if (wasLeader) await beforeLeader();
     const t0 = Date.now();
     await e.replace(m, to, signal);
     const leader = await e.waitSynced(m, SLOW_MS);
@@ -180,6 +187,42 @@ async function watchesFire(k: KazooDriver, c: CliMtSession, round: number): Prom
   await c.run(`get ${C_WATCHED}`, (l) => l.startsWith(`${C_WATCHED}: rc = 0`));
 }
 
+/** A session with an ephemeral, in its own kazoo process, crashed (kill -9) mid-roll. */
+class Orphan {
+  private constructor(private readonly driver: KazooDriver, readonly path: string) {}
+
+  /** Connects (every server, the shortest session timeout) and creates the ephemeral. */
+  static async start(hosts: string, path: string): Promise<Orphan> {
+    const driver = KazooDriver.start();
+    try {
+      await driver.connect("orphan", hosts, { timeout: ORPHAN_SESSION_S });
+      await driver.create("orphan", path, "", { ephemeral: true });
+    } catch (e) {
+      await driver.kill();
+      throw e;
+    }
+    return new Orphan(driver, path);
+  }
+
+  /** kill -9 of its process: the session is left to expire. */
+  crash(): Promise<void> {
+    return this.driver.kill();
+  }
+
+  /** Waits until the ephemeral is gone (the leader expired the session). */
+  async gone(k: KazooDriver): Promise<void> {
+    await waitFor(
+      `${this.path} to go with its expired session`,
+      async () => {
+        await k.sync("writer", this.path);
+        return !(await k.exists("writer", this.path));
+      },
+      SLOW_MS,
+      100,
+    );
+  }
+}
+
 /** Waits until every member's srvr Zxid equals the leader's (nothing in flight anywhere). */
 async function allCaughtUp(e: Ensemble): Promise<void> {
   await waitFor(
@@ -204,11 +247,11 @@ for (const row of ROWS) {
     async fn() {
       const t0 = Date.now();
       const e = await Ensemble.start(row.kinds, {
-        leaderLast: true,
         cfg: [`snapCount=${SNAP_COUNT}`],
       });
       const k = KazooDriver.start();
       let c: CliMtSession | null = null;
+      const orphans: Orphan[] = [];
       try {
         const hosts = e.hosts();
         await k.connect("writer", hosts, { timeout: SESSION_S });
@@ -242,11 +285,17 @@ for (const row of ROWS) {
           SLOW_MS,
         );
 
-        const steps = await roll(e, k, "zkt", row.forward);
+        // A client that dies before the leader's step: the next leader (the
+        // other kind) must expire its session, made under the old one.
+        orphans.push(await Orphan.start(hosts, "/rolling/orphan-1"));
+        const steps = await roll(e, k, "zkt", row.forward, () => orphans[0].crash());
         await watchesFire(k, c, 1);
+        await orphans[0].gone(k);
+        orphans.push(await Orphan.start(hosts, "/rolling/orphan-2"));
         await k.create("holder", HOLDER_EPHEMERALS[2], "", { ephemeral: true });
-        steps.push(...await roll(e, k, "zk", row.back));
+        steps.push(...await roll(e, k, "zk", row.back, () => orphans[1].crash()));
         await watchesFire(k, c, 2);
+        await orphans[1].gone(k);
 
         await k.loadStop("writer");
         const load = await k.loadWait("writer");
@@ -302,6 +351,7 @@ for (const row of ROWS) {
           }\n--- cli_mt ---\n${c?.lines.slice(-30).join("\n")}`,
         );
       } finally {
+        for (const o of orphans) await o.crash();
         await c?.kill();
         await k.kill();
         // ZKT_KEEP_ENSEMBLE=1 keeps the members' dirs (logs, data) to look at.
