@@ -19,7 +19,8 @@
 //   - every Java peer reports zk_digest_mismatches_count 0
 //   - at the end every data dir replays (`zkt data replay`) to the same tree
 // snapCount is small, so each kind restores from snapshots the other wrote.
-// Rows: 3 voters stopped with SIGTERM both ways (as an operator stops a peer);
+// Rows: 3 voters, txn logs in a dataLogDir apart, stopped with SIGTERM both
+// ways (as an operator stops a peer);
 // 5 voters and an observer stopped with kill -9 both ways (a crash mid-roll must
 // be as safe: each kind restarts from a data dir the other left mid-write).
 import assert from "node:assert/strict";
@@ -41,10 +42,12 @@ interface Row {
   kinds: MemberSpec[];
   forward: Deno.Signal;
   back: Deno.Signal;
+  /** Txn logs in a dataLogDir of their own. */
+  dataLogDir?: boolean;
 }
 
 const ROWS: Row[] = [
-  { kinds: ["zk", "zk", "zk"], forward: "SIGTERM", back: "SIGTERM" },
+  { kinds: ["zk", "zk", "zk"], forward: "SIGTERM", back: "SIGTERM", dataLogDir: true },
   {
     kinds: ["zk", "zk", "zk", "zk", "zk", "zk:observer"],
     forward: "SIGKILL",
@@ -238,9 +241,9 @@ async function allCaughtUp(e: Ensemble): Promise<void> {
 
 for (const row of ROWS) {
   Deno.test({
-    name: `rolling replacement [${
-      row.kinds.join(",")
-    }] -> zkt -> zk under kazoo load (${row.forward}, back ${row.back}): sessions, ephemerals and watches survive, no acknowledged write lost, every data dir holds the same tree`,
+    name: `rolling replacement [${row.kinds.join(",")}]${
+      row.dataLogDir ? " with dataLogDir" : ""
+    } -> zkt -> zk under kazoo load (${row.forward}, back ${row.back}): sessions, ephemerals and watches survive, no acknowledged write lost, every data dir holds the same tree`,
     ignore: SKIP_INTEROP,
     sanitizeResources: false,
     sanitizeOps: false,
@@ -248,6 +251,7 @@ for (const row of ROWS) {
       const t0 = Date.now();
       const e = await Ensemble.start(row.kinds, {
         cfg: [`snapCount=${SNAP_COUNT}`],
+        dataLogDir: row.dataLogDir,
       });
       const k = KazooDriver.start();
       let c: CliMtSession | null = null;
@@ -328,7 +332,10 @@ for (const row of ROWS) {
         await allCaughtUp(e);
         for (const m of e.members) await e.kill(m, "SIGTERM");
         const trees: Awaited<ReturnType<typeof replayDataDir>>[] = [];
-        for (const m of e.members) trees.push(await replayDataDir(`${m.dir}/data`));
+        for (const m of e.members) {
+          const logDir = row.dataLogDir ? `${m.dir}/datalog` : undefined;
+          trees.push(await replayDataDir(`${m.dir}/data`, logDir));
+        }
         for (const [i, t] of trees.entries()) {
           assert.deepEqual(treeDiff(trees[0], t), [], `data dir of member 1 vs ${i + 1}`);
         }

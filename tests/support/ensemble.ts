@@ -48,6 +48,8 @@ export interface EnsembleOptions {
   proxies?: boolean;
   /** Run zkt from dist/zkt.js rather than main.ts. */
   bundle?: boolean;
+  /** Txn logs in <dir>/datalog (zoo.cfg dataLogDir), apart from the snapshots in <dir>/data. */
+  dataLogDir?: boolean;
   /** Parent of the members' dirs (default: a new temp dir). */
   baseDir?: string;
   /** How long to wait for every member to serve, ms (default 120 s). */
@@ -80,6 +82,7 @@ export function memberCfg(
     `initLimit=${o.initLimit ?? 10}`,
     `syncLimit=${o.syncLimit ?? 5}`,
     `dataDir=${self.dir}/data`,
+    ...(o.dataLogDir ? [`dataLogDir=${self.dir}/datalog`] : []),
     `clientPort=${self.client}`,
     "clientPortAddress=127.0.0.1",
     "admin.enableServer=false",
@@ -142,6 +145,7 @@ export class Ensemble {
     try {
       for (const m of members) {
         await Deno.mkdir(`${m.dir}/data`, { recursive: true });
+        if (opts.dataLogDir) await Deno.mkdir(`${m.dir}/datalog`, { recursive: true });
         await Deno.writeTextFile(`${m.dir}/data/myid`, `${m.sid}\n`);
         await Deno.writeTextFile(`${m.dir}/zoo.cfg`, memberCfg(m, members, opts));
         if (opts.proxies) m.proxy = startCutProxy(m.client);
@@ -407,10 +411,13 @@ export type ReplayedNode = Record<string, unknown>;
 
 /**
  * The tree a member's data dir holds, restored by `zkt data replay` (newest
- * snapshot plus the txn logs after it), keyed by path. Read it with the member
+ * snapshot plus the txn logs after it, from logDir when given), keyed by path. Read it with the member
  * stopped: a live member may be writing the log's tail.
  */
-export async function replayDataDir(dataDir: string): Promise<Map<string, ReplayedNode>> {
+export async function replayDataDir(
+  dataDir: string,
+  logDir?: string,
+): Promise<Map<string, ReplayedNode>> {
   const r = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -422,6 +429,7 @@ export async function replayDataDir(dataDir: string): Promise<Map<string, Replay
       dataDir,
       "--json",
       "--data",
+      ...(logDir ? ["--log-dir", logDir] : []),
     ],
     stdin: "null",
     stdout: "piped",
