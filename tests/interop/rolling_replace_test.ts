@@ -109,11 +109,17 @@ async function roll(
   beforeLeader: () => Promise<void>,
 ): Promise<Step[]> {
   const steps: Step[] = [];
+  let hooked = false;
   for (;;) {
     const m = await nextToReplace(e, to);
     if (!m) break;
     const wasLeader = (await e.mode(m)) === "leader";
-    if (wasLeader) await beforeLeader();
+    // Before the leader's step (the last one, unless an election moved the lead).
+    const last = e.members.filter((x) => x.kind !== to).length === 1;
+    if ((wasLeader || last) && !hooked) {
+      hooked = true;
+      await beforeLeader();
+    }
     const t0 = Date.now();
     await e.replace(m, to, signal);
     const leader = await e.waitSynced(m, SLOW_MS);
