@@ -13,7 +13,7 @@ import threading
 import time
 
 from kazoo.client import KazooClient
-from kazoo.exceptions import KazooException, ZookeeperError
+from kazoo.exceptions import KazooException, NoNodeError, ZookeeperError
 from kazoo.protocol.states import KazooState
 from kazoo.recipe.watchers import DataWatch
 
@@ -21,6 +21,7 @@ clients = {}
 events = {}
 states = {}
 loads = {}
+reads = {}
 out_lock = threading.Lock()
 
 
@@ -95,12 +96,22 @@ def walk(c, path, out):
         walk(c, (path.rstrip("/") + "/" + child), out)
 
 
-def run_load(name, prefix, count, seconds, state):
+def pace(start, i, rate):
+    # At most `rate` ops per second (0: as fast as they return).
+    if rate > 0:
+        ahead = start + i / rate - time.time()
+        if ahead > 0:
+            time.sleep(ahead)
+
+
+def run_load(name, prefix, count, seconds, rate, state):
     # Sequential creates; an ack is a create that returned. A create that
     # raised may or may not have been applied (connection loss): not acked.
     c = clients[name]
-    deadline = time.time() + seconds
+    start = time.time()
+    deadline = start + seconds
     for i in range(count):
+        pace(start, i, rate)
         if time.time() > deadline or state["stop"]:
             break
         path = "%s/n%06d" % (prefix, i)
@@ -111,6 +122,38 @@ def run_load(name, prefix, count, seconds, state):
             state["failed"] += 1
             state["last_error"] = type(e).__name__
             # Wait for a connection again (bounded by the deadline) instead of spinning.
+            while c.state != KazooState.CONNECTED and time.time() < deadline:
+                time.sleep(0.02)
+    state["done"] = True
+
+
+def run_reads(name, target, count, seconds, rate, state):
+    # getData of paths the write load `target` had acked, newest first then
+    # older ones: a read that returns must carry the value written ("v<i>");
+    # NoNode is a read served by a peer behind the writer's (allowed: no sync).
+    c = clients[name]
+    acked = loads[target]["acked"]
+    start = time.time()
+    deadline = start + seconds
+    for i in range(count):
+        pace(start, i, rate)
+        if time.time() > deadline or state["stop"]:
+            break
+        if not acked:
+            continue
+        path = acked[-1 - (i % min(len(acked), 50))]
+        want = "v%d" % int(path.rsplit("/n", 1)[1])
+        try:
+            d, _ = c.get(path)
+            if data_of(d) == want:
+                state["ok"] += 1
+            else:
+                state["bad"].append("%s=%r" % (path, data_of(d)))
+        except NoNodeError:
+            state["stale"] += 1
+        except (KazooException, ZookeeperError) as e:
+            state["failed"] += 1
+            state["last_error"] = type(e).__name__
             while c.state != KazooState.CONNECTED and time.time() < deadline:
                 time.sleep(0.02)
     state["done"] = True
@@ -198,12 +241,32 @@ def handle(r):
         loads[name] = state
         t = threading.Thread(
             target=run_load,
-            args=(name, r["prefix"], r["count"], r["seconds"], state),
+            args=(name, r["prefix"], r["count"], r["seconds"], r.get("rate", 0), state),
             daemon=True,
         )
         state["thread"] = t
         t.start()
         return True
+    if op == "load-stop":
+        loads[name]["stop"] = True
+        return True
+    if op == "reads-start":
+        state = {"ok": 0, "stale": 0, "bad": [], "failed": 0, "done": False, "stop": False,
+                 "last_error": None}
+        reads[name] = state
+        t = threading.Thread(
+            target=run_reads,
+            args=(name, r["target"], r["count"], r["seconds"], r.get("rate", 0), state),
+            daemon=True,
+        )
+        state["thread"] = t
+        t.start()
+        return True
+    if op == "reads-stop":
+        s = reads[name]
+        s["stop"] = True
+        s["thread"].join(r.get("seconds", 120))
+        return {k: v for k, v in s.items() if k != "thread"}
     if op == "load-status":
         s = loads[name]
         return {"acked": len(s["acked"]), "failed": s["failed"], "done": s["done"]}

@@ -37,6 +37,20 @@ export interface LoadResult {
   last_error: string | null;
 }
 
+/** What a finished read load reports. */
+export interface ReadsResult {
+  /** Reads that returned the value written. */
+  ok: number;
+  /** NoNode: served by a peer not yet past the write (reads do not sync). */
+  stale: number;
+  /** Reads that returned another value than the one written: must stay empty. */
+  bad: string[];
+  /** Reads that raised (connection loss etc.). */
+  failed: number;
+  done: boolean;
+  last_error: string | null;
+}
+
 /** A session's id and password (base64), to reattach with. */
 export interface SessionCreds {
   session: string;
@@ -191,9 +205,43 @@ export class KazooDriver {
     return this.call("close", { name });
   }
 
-  /** Starts a bounded background load: up to count sequential creates of prefix/nNNNNNN. */
-  loadStart(name: string, prefix: string, count: number, seconds: number): Promise<boolean> {
-    return this.call("load-start", { name, prefix, count, seconds });
+  /**
+   * Starts a bounded background load: up to count sequential creates of
+   * prefix/nNNNNNN (data "v<N>"), at most `rate` a second when given.
+   */
+  loadStart(
+    name: string,
+    prefix: string,
+    count: number,
+    seconds: number,
+    rate = 0,
+  ): Promise<boolean> {
+    return this.call("load-start", { name, prefix, count, seconds, rate });
+  }
+
+  /** Asks the background load to end after its current create (loadWait then returns). */
+  loadStop(name: string): Promise<boolean> {
+    return this.call("load-stop", { name });
+  }
+
+  /**
+   * Starts a bounded background read load on client `name`: getData of the
+   * newest paths the write load of client `target` acknowledged, at most `rate`
+   * a second.
+   */
+  readsStart(
+    name: string,
+    target: string,
+    count: number,
+    seconds: number,
+    rate = 0,
+  ): Promise<boolean> {
+    return this.call("reads-start", { name, target, count, seconds, rate });
+  }
+
+  /** Ends the read load and returns what it saw. */
+  readsStop(name: string): Promise<ReadsResult> {
+    return this.call("reads-stop", { name, seconds: 600 });
   }
 
   /** Progress of the background load. */
