@@ -293,6 +293,16 @@ function normalize(out: string): { lines: string[]; events: string[] } {
   return { lines, events };
 }
 
+/**
+ * The events without the last "Closed": zkCli's event thread prints it after `quit`
+ * closed the session, racing the JVM's exit, so on a busy machine it is sometimes
+ * never printed, against either server. It says nothing about the server.
+ */
+function withoutClosed(events: string[]): string[] {
+  const closed = "WatchedEvent state:Closed type:None path:null";
+  return events.at(-1) === closed ? events.slice(0, -1) : events;
+}
+
 async function zkCli(
   t: Target,
   session: string[],
@@ -331,8 +341,8 @@ for (const [what, session, transcript, events] of CASES) {
           "Apache ZooKeeper prints the expected transcript",
         );
         assertEquals(zkt.lines, transcript, "zkt gives zkCli the same answers");
-        assertEquals(zookeeper.events, events);
-        assertEquals(zkt.events, events);
+        assertEquals(withoutClosed(zookeeper.events), withoutClosed(events));
+        assertEquals(withoutClosed(zkt.events), withoutClosed(events));
       } finally {
         await targets.stop();
       }
