@@ -19,6 +19,7 @@ import type { LearnerQueueMetric } from "../zab/leader_host.ts";
 import type { LearnerHandlerInfo } from "../zab/leader_links.ts";
 import { committedWindowFromLog } from "../zab/leader_log.ts";
 import { type LeaderEnd, LeaderShell } from "../zab/leader_shell.ts";
+import { makeZxid } from "../zab/packet_types.ts";
 import type { EndReason, Role } from "./run_loop.ts";
 
 const log = logger("Leader");
@@ -160,6 +161,10 @@ export class LeaderRole {
     const zl = this.d.zabLog;
     // 3.8's LeaderSessionTracker: the tree's sessions afresh, local ones when enabled.
     s.leadSessions();
+    // 3.8's Leader.startZkServer: the tree's last processed zxid becomes (epoch, 0), so
+    // srvr, mntr and the next snapshot's name say the new epoch before any write.
+    const start = makeZxid(epoch, 0);
+    if (s.db.tree.lastProcessedZxid < start) s.db.tree.lastProcessedZxid = start;
     this.chain = s.setChain((w) => {
       const { fatal: _fatal, ...rest } = w;
       return leaderChain({
