@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import { setLogLevel } from "../src/log/logger.ts";
 import { startInProc } from "../tests/support/zkt_inproc.ts";
+import { startProfiler } from "./profile.ts";
 import { closeAll, ensureNode, openMany, payload, pipeline } from "./workloads.ts";
 
 const { values } = parseArgs({
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     window: { type: "string", default: "4" },
     total: { type: "string", default: "40000" },
     json: { type: "boolean", default: false },
+    /** Writes a V8 CPU profile of the measured run (a .cpuprofile) here. */
+    "cpu-prof": { type: "string" },
   },
 });
 setLogLevel("warn");
@@ -58,9 +61,11 @@ const sampler = setInterval(() => {
     live = Deno.memoryUsage().heapUsed;
   }
 }, 20);
+const profiler = values["cpu-prof"] ? await startProfiler() : null;
 const c0 = process.cpuUsage();
 const r = await pipeline(conns, window, total, 120_000, issue);
 const c1 = process.cpuUsage(c0);
+if (profiler) await Deno.writeTextFile(values["cpu-prof"]!, JSON.stringify(await profiler()));
 clearInterval(sampler);
 const us = (c1.user + c1.system) / r.ok;
 const rate = Math.round(r.ok / r.ms * 1000);

@@ -20,7 +20,7 @@ import {
   zeroStat,
 } from "./node_view.ts";
 
-import { addDigest, nodeDigest } from "./digest.ts";
+import { addDigest, type DigestHints, nodeDigest } from "./digest.ts";
 import { DigestLog } from "./digest_log.ts";
 import {
   formatStats,
@@ -78,6 +78,11 @@ export class DataTree implements TreeImage {
    * 2^52 keeps it exact, and saves two bigints per change.
    */
   private pendingDigest = 0;
+  /**
+   * Node digests computed already for the txn being applied (applyTxn sets
+   * them for one txn): a change whose node matches one is not hashed again.
+   */
+  digestHints: DigestHints | null = null;
   /** loadNode's last parent and its path (forgotten when any node is deleted). */
   private loadParent = NONE;
   private loadParentPath = "";
@@ -220,11 +225,17 @@ export class DataTree implements TreeImage {
     return true;
   }
 
+  /** A changed node's digest: from the hints when they computed it, else hashed now. */
+  private digestOf(k: string, data: Uint8Array | null, stat: StatPersisted): number {
+    const h = this.digestHints?.digestOf(k, data, stat);
+    return h ?? nodeDigest(k, data, stat);
+  }
+
   /** Recomputes a row's digest after a change to it (NodeHashMap pre/postChange). */
-  private redigest(k: string, id: number): void {
+  private redigest(k: string, id: number, data = this.store.data(id)): void {
     const c = this.store.cols;
     const before = c.digest[id];
-    const after = nodeDigest(k, this.store.data(id), statOf(this.store, id));
+    const after = this.digestOf(k, data, statOf(this.store, id));
     c.digest[id] = after;
     this.moveDigest(after - before);
   }
@@ -299,7 +310,7 @@ export class DataTree implements TreeImage {
     putStat(store, id, stat);
     cols.acl[id] = ref;
     store.setData(id, data);
-    const d = nodeDigest(path, data, stat);
+    const d = this.digestOf(path, data, stat);
     cols.digest[id] = d;
     this.moveDigest(d);
     this.track(path, ephemeralOwner);
@@ -368,7 +379,8 @@ export class DataTree implements TreeImage {
     c.mtime[id] = time;
     c.mzxid[id] = zxid;
     c.version[id] = version;
-    this.redigest(k, id);
+    // The bytes just stored: the very array a hint was computed from, if any.
+    this.redigest(k, id, data);
     return TreeError.ok;
   }
 

@@ -14,7 +14,7 @@ import type { StatPersisted } from "../../jute/data.ts";
 import type { TxnHeader } from "../../jute/txn.ts";
 import type { Txn } from "../../jute/txn_body.ts";
 import { OpCode } from "../../jute/constants.ts";
-import { nodeDigest } from "../../data/digest.ts";
+import { type DigestHints, nodeDigest, sameBytes, sameStat } from "../../data/digest.ts";
 import { CONTAINER_OWNER, ttlOwner } from "../../data/node_kind.ts";
 import { createStat } from "../../data/node_view.ts";
 import type { DataTree } from "../../data/tree.ts";
@@ -110,6 +110,9 @@ export function committedTree(
   };
 }
 
+/** Records digestOf looks at from the oldest outstanding (a txn changes a few nodes). */
+const HINT_SCAN = 16;
+
 /** Entries the path map keeps applied records up to (see committed). */
 const STALE_KEPT = 64;
 
@@ -119,7 +122,7 @@ function parentOf(path: string): string {
 }
 
 /** The outstanding changes of one server, over its committed tree. */
-export class Outstanding implements TreeView {
+export class Outstanding implements TreeView, DigestHints {
   /** The latest record per path; an applied one may stay (stale: zxid <= applied, no node). */
   private readonly latest = new Map<string, ChangeRecord>();
   /** The last zxid committed: records up to it are in the tree. */
@@ -212,6 +215,24 @@ export class Outstanding implements TreeView {
       records.splice(0, this.head);
       this.head = 0;
     }
+  }
+
+  /**
+   * The digest a record computed for a node with this path, data and stat
+   * (the commit stage hands the overlay to applyTxn as its hints): the txn
+   * being applied is the oldest outstanding, so its records are the first few.
+   */
+  digestOf(path: string, data: Uint8Array | null, stat: StatPersisted): number | undefined {
+    const records = this.records;
+    const end = Math.min(records.length, this.head + HINT_SCAN);
+    for (let i = this.head; i < end; i++) {
+      const n = records[i]!.node;
+      if (n === null) continue;
+      const p = records[i]!.path;
+      if (p !== path && !(p === "/" && path === "")) continue;
+      if (sameStat(n.stat, stat) && sameBytes(n.data, data)) return n.digest;
+    }
+    return undefined;
   }
 
   /** Forgets every outstanding change (a role ends with txns it never committed). */
