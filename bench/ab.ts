@@ -17,6 +17,8 @@ const { values } = parseArgs({
     clients: { type: "string", default: "8" },
     window: { type: "string", default: "4" },
     json: { type: "boolean", default: false },
+    /** V8 flags for both sides (`zkt serve` runs with ZKT_V8_FLAGS of scripts/lib.sh). */
+    v8: { type: "string", default: "--expose-gc,--max-semi-space-size=8" },
   },
 });
 if (!values.a) throw new Error("--a: the checkout to compare against");
@@ -31,7 +33,7 @@ async function once(root: string, op: string): Promise<{ usPerOp: number; opsPer
       "run",
       "-A",
       "--quiet",
-      "--v8-flags=--expose-gc",
+      `--v8-flags=${values.v8}`,
       `${root}/bench/pipeline_cpu.ts`,
       "--json",
       "--op",
