@@ -83,6 +83,11 @@ export class DataTree implements TreeImage {
    * them for one txn): a change whose node matches one is not hashed again.
    */
   digestHints: DigestHints | null = null;
+  /**
+   * Bumped by every change to any node: what a reader read stays true while
+   * this number does (the overlay's committed view caches its last reads).
+   */
+  changes = 0;
   /** loadNode's last parent and its path (forgotten when any node is deleted). */
   private loadParent = NONE;
   private loadParentPath = "";
@@ -185,6 +190,7 @@ export class DataTree implements TreeImage {
     stat: StatPersisted,
     digest?: number,
   ): boolean {
+    this.changes++;
     const k = key(path);
     const store = this.store;
     let id: number;
@@ -289,6 +295,7 @@ export class DataTree implements TreeImage {
     zxid: bigint,
     time: Time,
   ): number {
+    this.changes++;
     const [parentPath, name] = splitPath(path);
     const store = this.store;
     const parent = this.idOf(parentPath);
@@ -324,6 +331,7 @@ export class DataTree implements TreeImage {
 
   /** Deletes a node (DataTree.deleteNode); the parent's pzxid moves forward even if the child is gone. */
   deleteNode(path: string, zxid: bigint): number {
+    this.changes++;
     const [parentPath, name] = splitPath(path);
     const store = this.store;
     const parent = this.idOf(parentPath);
@@ -369,6 +377,7 @@ export class DataTree implements TreeImage {
     zxid: bigint,
     time: Time,
   ): number {
+    this.changes++;
     const k = key(path);
     const id = this.idOf(k);
     if (id === NONE) return TreeError.noNode;
@@ -386,6 +395,7 @@ export class DataTree implements TreeImage {
 
   /** Replaces a node's ACL (DataTree.setACL): version is the new aversion. */
   setACL(path: string, acl: readonly ACL[] | null, version: number): number {
+    this.changes++;
     const k = key(path);
     const id = this.idOf(k);
     if (id === NONE) return TreeError.noNode;
@@ -399,6 +409,7 @@ export class DataTree implements TreeImage {
 
   /** Raises a node's cversion and pzxid (DataTree.setCversionPzxid); -1 means +1. */
   setCversionPzxid(path: string, cversion: number, zxid: bigint): number {
+    this.changes++;
     if (path.endsWith("/")) path = path.substring(0, path.length - 1);
     const id = this.idOf(path);
     if (id === NONE) return TreeError.noNode;
@@ -472,6 +483,7 @@ export class DataTree implements TreeImage {
    * (DataTree.setupQuota): every leaf zookeeper_limits under /zookeeper/quota.
    */
   setupQuota(): void {
+    this.changes++;
     if (!this.has(QUOTA_ROOT)) return;
     const stack = [QUOTA_ROOT];
     while (stack.length > 0) {

@@ -100,10 +100,27 @@ export function committedTree(
   tree: DataTree,
   ephemerals: (sessionId: bigint) => string[],
 ): CommittedTree {
+  // Prep reads a node, then records the txn it built from that node: the
+  // last two reads are kept while the tree has not changed since.
+  let changes = -1;
+  let path0: string | null = null, node0: TreeNode | undefined;
+  let path1: string | null = null, node1: TreeNode | undefined;
   return {
     node(path) {
+      if (changes === tree.changes) {
+        if (path === path0) return node0;
+        if (path === path1) return node1;
+      } else {
+        changes = tree.changes;
+        path0 = path1 = null;
+      }
       const n = tree.get(path);
-      return n ? new TreeNode(tree, n) : undefined;
+      const node = n ? new TreeNode(tree, n) : undefined;
+      path1 = path0;
+      node1 = node0;
+      path0 = path;
+      node0 = node;
+      return node;
     },
     ephemerals,
     digest: () => tree.digest,

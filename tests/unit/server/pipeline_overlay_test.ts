@@ -236,3 +236,27 @@ Deno.test("overlay: an applied record is never read again, though later txns are
   assertEquals(overlay.node("/e"), undefined, "the tree's answer, not the applied record's");
   assertEquals(overlay.ephemerals(S1), []);
 });
+
+Deno.test("overlay: the committed view never answers from a read older than the tree's last change", () => {
+  // Prep reads a node and then records its txn from the same read; any change
+  // to the tree in between (here txns this overlay never recorded) must show.
+  const { overlay, tree } = setup();
+  const h = (zxid: bigint, type: number) => ({ clientId: S1, cxid: 1, zxid, time: 7, type });
+  applyTxn(tree, h(1n, 1), {
+    type: 1,
+    record: { path: "/a", data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 },
+  });
+  assertEquals(overlay.node("/a")?.version, 0);
+  assertEquals(overlay.node("/b"), undefined);
+  applyTxn(tree, h(2n, 5), { type: 5, record: { path: "/a", data: data("x"), version: 1 } });
+  assertEquals(overlay.node("/a")?.version, 1);
+  applyTxn(tree, h(3n, 1), {
+    type: 1,
+    record: { path: "/b", data: null, acl: OPEN, ephemeral: false, parentCVersion: 2 },
+  });
+  assertEquals(overlay.node("/b")?.version, 0);
+  applyTxn(tree, h(4n, 7), { type: 7, record: { path: "/b", acl: [], version: 1 } });
+  assertEquals(overlay.node("/b")?.aversion, 1);
+  applyTxn(tree, h(5n, 2), { type: 2, record: { path: "/a" } });
+  assertEquals(overlay.node("/a"), undefined);
+});
