@@ -41,10 +41,15 @@ const ctx: PrepContext = {
   extendedTypes: false,
 };
 
+const enc = new TextEncoder(), dec = new TextDecoder();
+/** A path as the server decodes one off the wire (a flat string, not a template's cons string). */
+const wire = (path: string) => dec.decode(enc.encode(path));
+const setPaths = Array.from({ length: 8 }, (_, k) => enc.encode(`/b/c${k}`));
+
 function request(i: number, round: number): WriteRequest {
   return values.op === "create"
-    ? { type: 1, path: `/b/c${i % 8}/r${round}n${i}`, data, acl: OPEN, flags: 0 }
-    : { type: 5, path: `/b/c${i % 8}`, data, version: -1 };
+    ? { type: 1, path: wire(`/b/c${i % 8}/r${round}n${i}`), data, acl: OPEN, flags: 0 }
+    : { type: 5, path: dec.decode(setPaths[i % 8]), data, version: -1 };
 }
 
 function freshTree(): DataTree {
