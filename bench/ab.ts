@@ -58,6 +58,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Per-round B/A - 1 in %: median, min, max. */
+function pairedChange(A: number[], B: number[]) {
+  const r = A.map((a, i) => (B[i] / a - 1) * 100);
+  const f = (x: number) => Number(x.toFixed(1));
+  return { median: f(median(r)), min: f(Math.min(...r)), max: f(Math.max(...r)) };
+}
+
 const got: Record<string, Record<"A" | "B", number[]>> = {};
 for (let r = 0; r < rounds; r++) {
   for (const op of ops) {
@@ -77,6 +84,8 @@ const rows = ops.map((op) => {
     a: { median: a, min: Math.min(...A), max: Math.max(...A), runs: A },
     b: { median: b, min: Math.min(...B), max: Math.max(...B), runs: B },
     change: Number(((b / a - 1) * 100).toFixed(1)),
+    /** B/A within each round (the two runs closest in time), median and range, in %. */
+    paired: pairedChange(A, B),
   };
 });
 if (values.json) console.log(JSON.stringify({ a: sides.A, b: sides.B, rows }));
@@ -87,7 +96,7 @@ else {
       `${r.op.padEnd(12)} A ${r.a.median.toFixed(1)} [${r.a.min}-${r.a.max}]  ` +
         `B ${r.b.median.toFixed(1)} [${r.b.min}-${r.b.max}]  B vs A ${
           r.change > 0 ? "+" : ""
-        }${r.change}%`,
+        }${r.change}% (per round: median ${r.paired.median}%, ${r.paired.min}% to ${r.paired.max}%)`,
     );
   }
 }
