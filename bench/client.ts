@@ -7,6 +7,8 @@ import {
   readWatcherEvent,
   writeConnectRequest,
   writeCreateRequest,
+  writeExistsRequest,
+  writeGetChildrenRequest,
   writeGetDataRequest,
   writeRequestHeader,
   writeSetDataRequest,
@@ -18,7 +20,9 @@ import { FramedConn } from "../src/net/framed_conn.ts";
 
 const OPEN_ACL: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
 const OP_CREATE = 1;
+const OP_EXISTS = 3;
 const OP_GET_DATA = 4;
+const OP_GET_CHILDREN = 8;
 const OP_SET_DATA = 5;
 const OP_CLOSE = -11;
 
@@ -134,6 +138,16 @@ export class BenchConn {
   /** Sends getData(path, watch). */
   getData(path: string, watch: boolean, done: Done): void {
     this.send(OP_GET_DATA, (w) => writeGetDataRequest(w, { path, watch }), done);
+  }
+
+  /** Sends exists(path, watch). */
+  exists(path: string, watch: boolean, done: Done): void {
+    this.send(OP_EXISTS, (w) => writeExistsRequest(w, { path, watch }), done);
+  }
+
+  /** Sends getChildren(path, watch). */
+  getChildren(path: string, watch: boolean, done: Done): void {
+    this.send(OP_GET_CHILDREN, (w) => writeGetChildrenRequest(w, { path, watch }), done);
   }
 
   /** Sends setData(path, data, version -1). */

@@ -102,16 +102,19 @@ export interface BenchArgs {
   json: boolean;
   bundle: boolean;
   keep: boolean;
+  /** Skip phase B (bulk load, memory, restart): the request workloads only. */
+  noLoad: boolean;
   help: boolean;
 }
 
-const USAGE = `usage: scripts/bench [--quick] [--json] [--bundle] [--keep]
+const USAGE = `usage: scripts/bench [--quick] [--json] [--bundle] [--keep] [--no-load]
   Runs Apache ZooKeeper 3.8 and zkt serve side by side on loopback with the same
   zoo.cfg and the same load client, and prints zkt/ZooKeeper ratios per workload.
   --quick   small counts (a smoke run, ~15 s)
   --json    print one JSON document instead of tables
   --bundle  run zkt from dist/zkt.js (deno task bundle) instead of main.ts
-  --keep    keep the temporary data dirs (paths printed on stderr)`;
+  --keep    keep the temporary data dirs (paths printed on stderr)
+  --no-load only the request workloads (1-6): no bulk load, memory or restart`;
 
 /** Parses the benchmark's flags; throws on unknown flags or positionals. */
 export function parseBenchArgs(args: string[]): BenchArgs {
@@ -124,6 +127,7 @@ export function parseBenchArgs(args: string[]): BenchArgs {
         json: { type: "boolean", default: false },
         bundle: { type: "boolean", default: false },
         keep: { type: "boolean", default: false },
+        "no-load": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -140,6 +144,7 @@ export function parseBenchArgs(args: string[]): BenchArgs {
     json: values.json!,
     bundle: values.bundle!,
     keep: values.keep!,
+    noLoad: values["no-load"]!,
     help: values.help!,
   };
 }
@@ -368,7 +373,7 @@ async function runBench(args: BenchArgs, log: (m: string) => void): Promise<Resu
     // Phase B: a fresh server per kind, load N znodes, measure RSS, restart on that dir.
     const n = size.loadZnodes;
     const nLabel = n >= 1000 ? `${n / 1000}k` : `${n}`;
-    for (const kind of ORDER) {
+    for (const kind of args.noLoad ? [] : ORDER) {
       const dir = `${tmp}/${kind}-b`;
       log(`loading ${n} znodes of 100 B into a fresh ${NAMES[kind]}`);
       let s = await startServer(kind, dir, freePort(), launch);

@@ -6,6 +6,7 @@ import type { ACL, StatPersisted } from "../jute/data.ts";
 import type { CreateContainerTxn, TxnHeader } from "../jute/txn.ts";
 import { OpCode } from "../jute/constants.ts";
 import type { Txn } from "../jute/txn_body.ts";
+import type { DigestHints } from "./digest.ts";
 import { CONTAINER_OWNER, ttlOwner } from "./node_kind.ts";
 import { type DataTree, splitPath, TreeError } from "./tree.ts";
 
@@ -65,7 +66,23 @@ function parentOf(path: string): string {
  * records (or that a replay over a fuzzy snapshot meets) are results, not
  * exceptions, as in ZooKeeper.
  */
-export function applyTxn(tree: DataTree, header: TxnHeader, txn: Txn): ApplyResult {
+export function applyTxn(
+  tree: DataTree,
+  header: TxnHeader,
+  txn: Txn,
+  /** Node digests the caller computed already for this txn (the overlay's). */
+  hints?: DigestHints,
+): ApplyResult {
+  if (!hints) return applyWhole(tree, header, txn);
+  tree.digestHints = hints;
+  try {
+    return applyWhole(tree, header, txn);
+  } finally {
+    tree.digestHints = null;
+  }
+}
+
+function applyWhole(tree: DataTree, header: TxnHeader, txn: Txn): ApplyResult {
   const events: TreeEvent[] = [];
   // FileTxnSnapLog.processTransaction keeps the session table beside the tree.
   if (txn.type === OpCode.createSession) {

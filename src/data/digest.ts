@@ -85,6 +85,32 @@ export function nodeDigestOfRecord(
     .updateRange(bytes, s + 16, s + 52).value();
 }
 
+/**
+ * Node digests already computed by whoever predicted a txn's effects (the
+ * outstanding-changes overlay): the digest of a node with exactly this path,
+ * data and stat, or undefined. Equal inputs give an equal CRC, so a hit is
+ * the digest itself, not a guess.
+ */
+export interface DigestHints {
+  digestOf(path: string, data: Uint8Array | null, stat: StatPersisted): number | undefined;
+}
+
+/** Whether two stats are equal field by field (all the digest hashes of one). */
+export function sameStat(a: StatPersisted, b: StatPersisted): boolean {
+  return a.mzxid === b.mzxid && a.version === b.version && a.mtime === b.mtime &&
+    a.pzxid === b.pzxid && a.cversion === b.cversion && a.aversion === b.aversion &&
+    a.czxid === b.czxid && a.ctime === b.ctime && a.ephemeralOwner === b.ephemeralOwner;
+}
+
+/** Whether two node data hash alike (null and empty are the same bytes to the CRC). */
+export function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === b) return true;
+  const n = a?.length ?? 0;
+  if (n !== (b?.length ?? 0)) return false;
+  for (let i = 0; i < n; i++) if (a![i] !== b![i]) return false;
+  return true;
+}
+
 /** Adds a node digest to a tree digest, wrapping like a Java long. */
 export function addDigest(tree: bigint, node: number): bigint {
   return BigInt.asIntN(64, tree + BigInt(node));

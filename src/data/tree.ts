@@ -20,7 +20,7 @@ import {
   zeroStat,
 } from "./node_view.ts";
 
-import { addDigest, nodeDigest } from "./digest.ts";
+import { addDigest, type DigestHints, nodeDigest } from "./digest.ts";
 import { DigestLog } from "./digest_log.ts";
 import {
   formatStats,
@@ -78,6 +78,16 @@ export class DataTree implements TreeImage {
    * 2^52 keeps it exact, and saves two bigints per change.
    */
   private pendingDigest = 0;
+  /**
+   * Node digests computed already for the txn being applied (applyTxn sets
+   * them for one txn): a change whose node matches one is not hashed again.
+   */
+  digestHints: DigestHints | null = null;
+  /**
+   * Bumped by every change to any node: what a reader read stays true while
+   * this number does (the overlay's committed view caches its last reads).
+   */
+  changes = 0;
   /** loadNode's last parent and its path (forgotten when any node is deleted). */
   private loadParent = NONE;
   private loadParentPath = "";
@@ -180,6 +190,7 @@ export class DataTree implements TreeImage {
     stat: StatPersisted,
     digest?: number,
   ): boolean {
+    this.changes++;
     const k = key(path);
     const store = this.store;
     let id: number;
@@ -220,11 +231,17 @@ export class DataTree implements TreeImage {
     return true;
   }
 
+  /** A changed node's digest: from the hints when they computed it, else hashed now. */
+  private digestOf(k: string, data: Uint8Array | null, stat: StatPersisted): number {
+    const h = this.digestHints?.digestOf(k, data, stat);
+    return h ?? nodeDigest(k, data, stat);
+  }
+
   /** Recomputes a row's digest after a change to it (NodeHashMap pre/postChange). */
-  private redigest(k: string, id: number): void {
+  private redigest(k: string, id: number, data = this.store.data(id)): void {
     const c = this.store.cols;
     const before = c.digest[id];
-    const after = nodeDigest(k, this.store.data(id), statOf(this.store, id));
+    const after = this.digestOf(k, data, statOf(this.store, id));
     c.digest[id] = after;
     this.moveDigest(after - before);
   }
@@ -278,6 +295,7 @@ export class DataTree implements TreeImage {
     zxid: bigint,
     time: Time,
   ): number {
+    this.changes++;
     const [parentPath, name] = splitPath(path);
     const store = this.store;
     const parent = this.idOf(parentPath);
@@ -299,7 +317,7 @@ export class DataTree implements TreeImage {
     putStat(store, id, stat);
     cols.acl[id] = ref;
     store.setData(id, data);
-    const d = nodeDigest(path, data, stat);
+    const d = this.digestOf(path, data, stat);
     cols.digest[id] = d;
     this.moveDigest(d);
     this.track(path, ephemeralOwner);
@@ -313,6 +331,7 @@ export class DataTree implements TreeImage {
 
   /** Deletes a node (DataTree.deleteNode); the parent's pzxid moves forward even if the child is gone. */
   deleteNode(path: string, zxid: bigint): number {
+    this.changes++;
     const [parentPath, name] = splitPath(path);
     const store = this.store;
     const parent = this.idOf(parentPath);
@@ -358,6 +377,7 @@ export class DataTree implements TreeImage {
     zxid: bigint,
     time: Time,
   ): number {
+    this.changes++;
     const k = key(path);
     const id = this.idOf(k);
     if (id === NONE) return TreeError.noNode;
@@ -368,12 +388,14 @@ export class DataTree implements TreeImage {
     c.mtime[id] = time;
     c.mzxid[id] = zxid;
     c.version[id] = version;
-    this.redigest(k, id);
+    // The bytes just stored: the very array a hint was computed from, if any.
+    this.redigest(k, id, data);
     return TreeError.ok;
   }
 
   /** Replaces a node's ACL (DataTree.setACL): version is the new aversion. */
   setACL(path: string, acl: readonly ACL[] | null, version: number): number {
+    this.changes++;
     const k = key(path);
     const id = this.idOf(k);
     if (id === NONE) return TreeError.noNode;
@@ -387,6 +409,7 @@ export class DataTree implements TreeImage {
 
   /** Raises a node's cversion and pzxid (DataTree.setCversionPzxid); -1 means +1. */
   setCversionPzxid(path: string, cversion: number, zxid: bigint): number {
+    this.changes++;
     if (path.endsWith("/")) path = path.substring(0, path.length - 1);
     const id = this.idOf(path);
     if (id === NONE) return TreeError.noNode;
@@ -460,6 +483,7 @@ export class DataTree implements TreeImage {
    * (DataTree.setupQuota): every leaf zookeeper_limits under /zookeeper/quota.
    */
   setupQuota(): void {
+    this.changes++;
     if (!this.has(QUOTA_ROOT)) return;
     const stack = [QUOTA_ROOT];
     while (stack.length > 0) {

@@ -9,6 +9,7 @@
 // proposal it logged, looked up by zxid); an observer on INFORM. The stage
 // only asks that zxids arrive in increasing order.
 import { type ApplyResult, applyTxn } from "../../data/apply.ts";
+import type { DigestHints } from "../../data/digest.ts";
 import type { DataTree } from "../../data/tree.ts";
 import type { TxnHeader } from "../../jute/txn.ts";
 import type { Txn } from "../../jute/txn_body.ts";
@@ -31,6 +32,8 @@ export interface Committed {
 /** What the commit stage is wired to. */
 export interface CommitWiring {
   tree: DataTree;
+  /** Node digests computed at prep (the overlay): applying reuses those that match. */
+  hints?: DigestHints;
   /** The txn's outstanding changes are applied now (Outstanding.committed). */
   applied(zxid: bigint): void;
   /** The logged digest differs from the tree's after the txn (3.8 logs and counts it). */
@@ -55,7 +58,7 @@ export class CommitStage {
           `0x${w.tree.lastProcessedZxid.toString(16)}`,
       );
     }
-    const rc = applyTxn(w.tree, t.header, t.txn);
+    const rc = applyTxn(w.tree, t.header, t.txn, w.hints);
     if (t.digest) {
       const now = w.tree.digest;
       if (now !== t.digest.treeDigest) w.mismatch(zxid, t.digest.treeDigest, now);

@@ -14,7 +14,7 @@ import type { StatPersisted } from "../../jute/data.ts";
 import type { TxnHeader } from "../../jute/txn.ts";
 import type { Txn } from "../../jute/txn_body.ts";
 import { OpCode } from "../../jute/constants.ts";
-import { nodeDigest } from "../../data/digest.ts";
+import { type DigestHints, nodeDigest, sameBytes, sameStat } from "../../data/digest.ts";
 import { CONTAINER_OWNER, ttlOwner } from "../../data/node_kind.ts";
 import { createStat } from "../../data/node_view.ts";
 import type { DataTree } from "../../data/tree.ts";
@@ -100,15 +100,35 @@ export function committedTree(
   tree: DataTree,
   ephemerals: (sessionId: bigint) => string[],
 ): CommittedTree {
+  // Prep reads a node, then records the txn it built from that node: the
+  // last two reads are kept while the tree has not changed since.
+  let changes = -1;
+  let path0: string | null = null, node0: TreeNode | undefined;
+  let path1: string | null = null, node1: TreeNode | undefined;
   return {
     node(path) {
+      if (changes === tree.changes) {
+        if (path === path0) return node0;
+        if (path === path1) return node1;
+      } else {
+        changes = tree.changes;
+        path0 = path1 = null;
+      }
       const n = tree.get(path);
-      return n ? new TreeNode(tree, n) : undefined;
+      const node = n ? new TreeNode(tree, n) : undefined;
+      path1 = path0;
+      node1 = node0;
+      path0 = path;
+      node0 = node;
+      return node;
     },
     ephemerals,
     digest: () => tree.digest,
   };
 }
+
+/** Records digestOf looks at from the oldest outstanding (a txn changes a few nodes). */
+const HINT_SCAN = 16;
 
 /** Entries the path map keeps applied records up to (see committed). */
 const STALE_KEPT = 64;
@@ -119,7 +139,7 @@ function parentOf(path: string): string {
 }
 
 /** The outstanding changes of one server, over its committed tree. */
-export class Outstanding implements TreeView {
+export class Outstanding implements TreeView, DigestHints {
   /** The latest record per path; an applied one may stay (stale: zxid <= applied, no node). */
   private readonly latest = new Map<string, ChangeRecord>();
   /** The last zxid committed: records up to it are in the tree. */
@@ -212,6 +232,24 @@ export class Outstanding implements TreeView {
       records.splice(0, this.head);
       this.head = 0;
     }
+  }
+
+  /**
+   * The digest a record computed for a node with this path, data and stat
+   * (the commit stage hands the overlay to applyTxn as its hints): the txn
+   * being applied is the oldest outstanding, so its records are the first few.
+   */
+  digestOf(path: string, data: Uint8Array | null, stat: StatPersisted): number | undefined {
+    const records = this.records;
+    const end = Math.min(records.length, this.head + HINT_SCAN);
+    for (let i = this.head; i < end; i++) {
+      const n = records[i]!.node;
+      if (n === null) continue;
+      const p = records[i]!.path;
+      if (p !== path && !(p === "/" && path === "")) continue;
+      if (sameStat(n.stat, stat) && sameBytes(n.data, data)) return n.digest;
+    }
+    return undefined;
   }
 
   /** Forgets every outstanding change (a role ends with txns it never committed). */

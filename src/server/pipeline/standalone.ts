@@ -45,6 +45,7 @@ export function standaloneChain(w: StandaloneWiring): Chain {
   const final = new FinalStage();
   const commit = new CommitStage({
     tree: w.tree,
+    hints: overlay,
     applied: (zxid) => overlay.committed(zxid),
     mismatch: w.mismatch,
     fire: w.fire,

@@ -102,14 +102,16 @@ Deno.test("renderTable groups rows per workload in numeric order with aligned co
   assert.ok(byLeadingNumber("2 a", "10 b") < 0);
 });
 
-Deno.test("bench flags: --quick/--json/--bundle/--keep, unknown flags refused", () => {
+Deno.test("bench flags: --quick/--json/--bundle/--keep/--no-load, unknown flags refused", () => {
   assert.deepEqual(parseBenchArgs([]), {
     quick: false,
     json: false,
     bundle: false,
     keep: false,
+    noLoad: false,
     help: false,
   });
+  assert.equal(parseBenchArgs(["--no-load"]).noLoad, true);
   assert.equal(parseBenchArgs(["--quick", "--json"]).quick, true);
   assert.equal(parseBenchArgs(["--bundle"]).bundle, true);
   assert.throws(() => parseBenchArgs(["--fast"]));

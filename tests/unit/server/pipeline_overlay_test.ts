@@ -15,7 +15,8 @@ const data = (s: string) => new TextEncoder().encode(s);
 const S1 = 0x100n;
 const S2 = 0x200n;
 
-function setup() {
+/** `hinted`: apply with the overlay's node digests as hints, as the commit stage does. */
+function setup(hinted = false) {
   const tree = new DataTree({ extendedTypes: true });
   const overlay = new Outstanding(
     committedTree(tree, (id) => [...(tree.ephemerals.get(id) ?? [])]),
@@ -34,13 +35,15 @@ function setup() {
   };
   const applyAll = () => {
     for (const r of recorded) {
-      applyTxn(tree, r.header, r.txn);
+      applyTxn(tree, r.header, r.txn, hinted ? overlay : undefined);
       overlay.committed(r.header.zxid);
       assertEquals(
         tree.digest,
         r.digest,
         `digest after zxid ${r.header.zxid} (type ${r.txn.type})`,
       );
+      // Hashed from scratch: a hint taken for the wrong node would show here.
+      if (hinted) assertEquals(tree.computeDigest(), tree.digest, `rehash at ${r.header.zxid}`);
     }
     recorded.length = 0;
   };
@@ -48,7 +51,15 @@ function setup() {
 }
 
 Deno.test("overlay: every op's predicted digest is the tree's once applied in zxid order", () => {
-  const { overlay, record, applyAll, tree } = setup();
+  everyOp(false);
+});
+
+Deno.test("overlay: applying with the overlay's node digests as hints hashes every node as from scratch", () => {
+  everyOp(true);
+});
+
+function everyOp(hinted: boolean) {
+  const { overlay, record, applyAll, tree } = setup(hinted);
   record(S1, { type: -10, record: { timeOut: 30000 } });
   record(S1, {
     type: 1,
@@ -112,6 +123,68 @@ Deno.test("overlay: every op's predicted digest is the tree's once applied in zx
   assertEquals(overlay.size, 0);
   assertEquals(tree.get("/a/e"), undefined);
   assertEquals(tree.get("/m")?.stat.version, 1);
+}
+
+Deno.test("overlay: a hint is the digest of a node equal in path, data and stat, never a neighbour's", () => {
+  // Several outstanding records per path: the same data written twice, the
+  // same bytes at two paths, a parent changed by two creates and a setData,
+  // a path deleted and created again with the same data. Applying each txn,
+  // the tree must take only the hint of the node exactly as it leaves it.
+  const { record, applyAll, tree } = setup(true);
+  const same = data("same bytes");
+  const create = (path: string, cv: number, d: Uint8Array | null = same): Txn => ({
+    type: 1,
+    record: { path, data: d, acl: OPEN, ephemeral: false, parentCVersion: cv },
+  });
+  record(S1, create("/p", 1, null));
+  record(S1, create("/q", 2));
+  record(S1, create("/p/a", 1));
+  record(S1, { type: 5, record: { path: "/p/a", data: same, version: 1 } });
+  record(S1, { type: 5, record: { path: "/p/a", data: same, version: 2 } });
+  record(S1, { type: 5, record: { path: "/p", data: same, version: 1 } });
+  record(S1, create("/p/b", 2));
+  record(S1, { type: 2, record: { path: "/p/b" } });
+  record(S1, create("/p/b", 4));
+  record(S1, {
+    type: 14,
+    record: null,
+    subs: [
+      { type: 5, record: { path: "/q", data: same, version: 1 } },
+      { type: 5, record: { path: "/q", data: data("other"), version: 2 } },
+      { type: 5, record: { path: "/q", data: same, version: 3 } },
+    ],
+  });
+  applyAll();
+  assertEquals(tree.get("/q")?.stat.version, 3);
+  assertEquals(tree.get("/p")?.stat.cversion, 4);
+});
+
+Deno.test("overlay: a hint for other bytes is not taken, though path and stat agree", () => {
+  // The tree applies a txn other than the one recorded at that zxid (same
+  // header, other data): its node hashes its own bytes.
+  const { overlay, record, tree } = setup(true);
+  record(S1, {
+    type: 1,
+    record: { path: "/d", data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 },
+  });
+  record(S1, { type: 5, record: { path: "/d", data: data("recorded"), version: 1 } });
+  const h = (zxid: bigint, type: number) => ({
+    clientId: S1,
+    cxid: 1,
+    zxid,
+    time: 1000 + Number(zxid),
+    type,
+  });
+  applyTxn(tree, h(1n, 1), {
+    type: 1,
+    record: { path: "/d", data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 },
+  }, overlay);
+  overlay.committed(1n);
+  applyTxn(tree, h(2n, 5), {
+    type: 5,
+    record: { path: "/d", data: data("replaced"), version: 1 },
+  }, overlay);
+  assertEquals(tree.digest, tree.computeDigest());
 });
 
 Deno.test("overlay: a partly committed overlay still predicts from the tree plus what is left", () => {
@@ -162,4 +235,28 @@ Deno.test("overlay: an applied record is never read again, though later txns are
   overlay.committed(2n);
   assertEquals(overlay.node("/e"), undefined, "the tree's answer, not the applied record's");
   assertEquals(overlay.ephemerals(S1), []);
+});
+
+Deno.test("overlay: the committed view never answers from a read older than the tree's last change", () => {
+  // Prep reads a node and then records its txn from the same read; any change
+  // to the tree in between (here txns this overlay never recorded) must show.
+  const { overlay, tree } = setup();
+  const h = (zxid: bigint, type: number) => ({ clientId: S1, cxid: 1, zxid, time: 7, type });
+  applyTxn(tree, h(1n, 1), {
+    type: 1,
+    record: { path: "/a", data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 },
+  });
+  assertEquals(overlay.node("/a")?.version, 0);
+  assertEquals(overlay.node("/b"), undefined);
+  applyTxn(tree, h(2n, 5), { type: 5, record: { path: "/a", data: data("x"), version: 1 } });
+  assertEquals(overlay.node("/a")?.version, 1);
+  applyTxn(tree, h(3n, 1), {
+    type: 1,
+    record: { path: "/b", data: null, acl: OPEN, ephemeral: false, parentCVersion: 2 },
+  });
+  assertEquals(overlay.node("/b")?.version, 0);
+  applyTxn(tree, h(4n, 7), { type: 7, record: { path: "/b", acl: [], version: 1 } });
+  assertEquals(overlay.node("/b")?.aversion, 1);
+  applyTxn(tree, h(5n, 2), { type: 2, record: { path: "/a" } });
+  assertEquals(overlay.node("/a"), undefined);
 });
