@@ -272,14 +272,23 @@ export class LinkNet {
     for (const l of this.between(a, b)) l.setDelay(ms);
   }
 
+  /** Cuts exactly these pairs of sids (both directions); heals every other link. */
+  setCuts(pairs: readonly (readonly [number, number])[], mode: CutMode): void {
+    const key = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
+    const want = new Set(pairs.map(([a, b]) => key(a, b)));
+    for (const l of this.links.values()) {
+      const cut = want.has(key(l.from, l.to));
+      if (cut !== l.isCut) l.setCut(cut ? mode : null);
+    }
+  }
+
   /** Cuts every link between members of different groups; heals the rest. */
   partition(groups: readonly (readonly number[])[], mode: CutMode): void {
-    const groupOf = new Map<number, number>();
-    groups.forEach((g, i) => g.forEach((s) => groupOf.set(s, i)));
-    for (const l of this.links.values()) {
-      const split = groupOf.get(l.from) !== groupOf.get(l.to);
-      if (split !== l.isCut) l.setCut(split ? mode : null);
-    }
+    const pairs: [number, number][] = [];
+    groups.forEach((g, i) =>
+      groups.slice(i + 1).forEach((h) => g.forEach((a) => h.forEach((b) => pairs.push([a, b]))))
+    );
+    this.setCuts(pairs, mode);
   }
 
   /** Pairs of sids that cannot reach each other now. */
