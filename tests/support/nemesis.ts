@@ -5,14 +5,21 @@
 // write, compare-and-set on versions and create sequential nodes. Then it
 // heals everything, waits until every member serves, reads every member's
 // tree after sync, and checks the history (linearizability.ts) and that the
-// trees are equal.
+// trees are equal, live and as each member's data dir replays after kill -9.
 //
 // The seed fixes the plan: each round's fault kind, its random draws and how
 // long it holds (planRounds, pure), and the clients' choices. Replaying a seed
 // replays that plan; what the processes do in between (who leads when a round
 // says "isolate the leader", which op lands where) is up to them, so a replay
 // is the same schedule, not the same interleaving.
-import { Ensemble, type EnsembleMember, type MemberSpec, treeDiff } from "./ensemble.ts";
+import {
+  Ensemble,
+  type EnsembleMember,
+  type MemberSpec,
+  replayDataDir,
+  type ReplayedNode,
+  treeDiff,
+} from "./ensemble.ts";
 import { SYSTEM_PYTHON } from "./interop.ts";
 import { KazooDriver, type KazooNode } from "./kazoo_driver.ts";
 import { checkHistory, type Op, type RegState, type Verdict } from "./linearizability.ts";
@@ -107,6 +114,8 @@ export interface NemesisResult {
   seed: number;
   kinds: string;
   rounds: number;
+  /** Leaders seen at the rounds' starts that differ from the one before. */
+  leaderChanges: number;
   /** The faults applied, in order, with their time (s since the nemesis began). */
   faults: string[];
   ops: number;
@@ -115,7 +124,7 @@ export interface NemesisResult {
   ackedWrites: number;
   lost: number;
   verdict: Verdict;
-  /** Paths under /nem that differ between members after healing. */
+  /** Paths under /nem that differ between members after healing (live, then data dirs). */
   treeDiffs: string[];
   /** zk_digest_mismatches_count summed over the Java members. */
   digestMismatches: number;
@@ -188,17 +197,23 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
       note(`restart ${m.sid}`);
     };
     let rounds = 0;
+    let leaderChanges = 0;
+    let lastLeader: number | undefined;
     const plan = planRounds(o.seed, 10_000);
     while (Date.now() - t0 < o.seconds * 1000) {
       const r = plan[rounds++];
       const d = r.draws;
+      const now = (await e.leader())?.sid;
+      if (now !== undefined && now !== lastLeader) {
+        if (lastLeader !== undefined) leaderChanges++;
+        lastLeader = now;
+      }
       if (r.restartOne && down().length > 0) restart(down()[0]);
       switch (r.kind) {
         case "isolate-leader": {
-          const l = await e.leader();
-          const s = l?.sid ?? sids[Math.floor(d[0] * n)];
+          const s = now ?? sids[Math.floor(d[0] * n)];
           net.partition([[s], sids.filter((x) => x !== s)], r.mode);
-          note(`isolate ${s}${l ? " (leader)" : ""} ${r.mode}`);
+          note(`isolate ${s}${now !== undefined ? " (leader)" : ""} ${r.mode}`);
           break;
         }
         case "split": {
@@ -280,6 +295,19 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
     for (const s of sids.slice(1)) {
       for (const d of treeDiff(first, trees.get(s)!)) treeDiffs.push(`${sids[0]} vs ${s}: ${d}`);
     }
+    const digest = [...(await e.digestMismatches()).values()].reduce((a, b) => a + b, 0);
+    // And what each member's data dir holds (what a restart would load).
+    const disks = new Map<number, Map<string, ReplayedNode>>();
+    for (const m of e.members) {
+      await e.kill(m);
+      const all = await replayDataDir(`${m.dir}/data`);
+      disks.set(m.sid, new Map([...all].filter(([p]) => p === "/nem" || p.startsWith("/nem/"))));
+    }
+    for (const s of sids.slice(1)) {
+      for (const d of treeDiff(disks.get(sids[0])!, disks.get(s)!)) {
+        treeDiffs.push(`data dirs ${sids[0]} vs ${s}: ${d}`);
+      }
+    }
     const tEnd = Math.max(0, ...ops.map((x) => x.complete)) + 1;
     for (const key of keys) {
       const node = first.get(key);
@@ -297,12 +325,12 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
     }
     const children = new Set([...first.keys()].filter((p) => p.startsWith("/nem/seq/")));
     const verdict = checkHistory(ops, init, new Map([["/nem/seq", children]]));
-    const digest = [...(await e.digestMismatches()).values()].reduce((a, b) => a + b, 0);
     const ok = verdict.ok && treeDiffs.length === 0 && digest === 0;
     return {
       seed: o.seed,
       kinds: o.kinds.join(","),
       rounds,
+      leaderChanges,
       faults,
       ops: ops.filter((x) => !x.final).length,
       unknown: ops.filter((x) => x.status === "unknown").length,
@@ -327,6 +355,17 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
   }
 }
 
+/** "kill:2,split:3,..." from fault lines ("12.3s kill -9 2 (zkt)"). */
+function faultCounts(faults: readonly string[]): string {
+  const n = new Map<string, number>();
+  for (const f of faults) {
+    const kind = f.split(" ")[1];
+    if (f.endsWith("(end)")) continue;
+    n.set(kind, (n.get(kind) ?? 0) + 1);
+  }
+  return [...n].sort().map(([k, v]) => `${k}:${v}`).join(",");
+}
+
 /** One line per run: seed, kinds, rounds, ops, acknowledged writes, lost, verdict. */
 export function summary(r: NemesisResult): string {
   const lin = r.verdict.keys.every((x) => x.linearizable === true)
@@ -338,6 +377,8 @@ export function summary(r: NemesisResult): string {
     `seed=${r.seed}`,
     `kinds=${r.kinds}`,
     `rounds=${r.rounds}`,
+    `faults=${faultCounts(r.faults)}`,
+    `leader_changes=${r.leaderChanges}`,
     `ops=${r.ops}`,
     `unknown=${r.unknown}`,
     `acked_writes=${r.ackedWrites}`,
