@@ -131,6 +131,8 @@ export interface NemesisResult {
   ok: boolean;
   /** Members' log tails and the clients' stderr, when not ok. */
   logs?: string;
+  /** The members' dirs (zoo.cfg, data, server.log), kept when not ok. */
+  dir?: string;
 }
 
 const SCRIPT = new URL("./nemesis_clients.py", import.meta.url).pathname;
@@ -149,6 +151,8 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
     throw err;
   });
   const k = KazooDriver.start();
+  const base = e.members[0].dir.replace(/\/m1$/, "");
+  let ok = false;
   let clients: Deno.ChildProcess | null = null;
   let clientErr = "";
   try {
@@ -295,7 +299,18 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
     for (const s of sids.slice(1)) {
       for (const d of treeDiff(first, trees.get(s)!)) treeDiffs.push(`${sids[0]} vs ${s}: ${d}`);
     }
-    const digest = [...(await e.digestMismatches()).values()].reduce((a, b) => a + b, 0);
+    // mntr has the count only while a member serves: poll through a re-election.
+    const digest = [
+      ...(await waitFor(
+        "every Java member's digest mismatch count",
+        async () => {
+          await e.waitServing(60_000);
+          return await e.digestMismatches();
+        },
+        180_000,
+        500,
+      )).values(),
+    ].reduce((a, b) => a + b, 0);
     // And what each member's data dir holds (what a restart would load).
     const disks = new Map<number, Map<string, ReplayedNode>>();
     for (const m of e.members) {
@@ -325,7 +340,7 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
     }
     const children = new Set([...first.keys()].filter((p) => p.startsWith("/nem/seq/")));
     const verdict = checkHistory(ops, init, new Map([["/nem/seq", children]]));
-    const ok = verdict.ok && treeDiffs.length === 0 && digest === 0;
+    ok = verdict.ok && treeDiffs.length === 0 && digest === 0;
     return {
       seed: o.seed,
       kinds: o.kinds.join(","),
@@ -341,7 +356,12 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
       digestMismatches: digest,
       ok,
       logs: ok ? undefined : `${await e.logs(60)}\n--- clients ---\n${clientErr.slice(-3000)}`,
+      dir: ok ? undefined : base,
     };
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message}\nmembers' dirs kept in ${base}\n${await e.logs(40)}`,
+    );
   } finally {
     if (clients) {
       try {
@@ -350,7 +370,8 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
       await clients.output().catch(() => {});
     }
     await k.stop();
-    await e.stop();
+    // A failed run keeps its members' dirs (logs, data) for a post-mortem.
+    await e.stop({ keep: !ok });
     await net.close();
   }
 }
@@ -402,5 +423,6 @@ export function details(r: NemesisResult): string {
     ...r.verdict.readViolations.slice(0, 20).map((x) => `read: ${x}`),
     ...r.verdict.createViolations.slice(0, 20).map((x) => `create: ${x}`),
     ...r.treeDiffs.slice(0, 20).map((x) => `tree: ${x}`),
+    ...(r.dir ? [`members' dirs kept in ${r.dir}`] : []),
   ].join("\n");
 }
