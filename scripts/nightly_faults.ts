@@ -19,6 +19,10 @@ function arg(name: string, dflt: number): number {
   return i >= 0 ? Number(Deno.args[i + 1]) : dflt;
 }
 
+// --kinds zk,zk,zk runs one row only (e.g. Java-only, to tell a ZooKeeper
+// behaviour from a zkt one).
+const only = Deno.args.indexOf("--kinds");
+const rows = only >= 0 ? [Deno.args[only + 1].split(",") as MemberSpec[]] : ROWS;
 const runs = arg("runs", 20);
 const seconds = arg("seconds", 60);
 const base = arg("seed", Math.floor(Date.now() / 1000) % 1_000_000);
@@ -29,7 +33,7 @@ let totalOps = 0;
 let totalAcked = 0;
 let totalLost = 0;
 for (let i = 0; i < runs; i++) {
-  const kinds = ROWS[i % ROWS.length];
+  const kinds = rows[i % rows.length];
   const seed = base + i;
   const t = Date.now();
   let line: string;
