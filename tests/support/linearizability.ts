@@ -100,6 +100,19 @@ export function step(s: RegState, op: Op): RegState[] {
   throw new Error(`not a register op: ${op.kind}`);
 }
 
+/** Two fixed pseudo-random 32-bit words per op (xorshift32, fixed seed). */
+function zobrist(n: number): Int32Array {
+  const out = new Int32Array(2 * n);
+  let x = 0x9e3779b9 | 0;
+  for (let i = 0; i < out.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x;
+  }
+  return out;
+}
+
 interface Node {
   op: number;
   call: boolean;
@@ -115,7 +128,7 @@ interface Node {
 export function linearizable(
   ops: readonly Op[],
   init: RegState,
-  maxSteps = 2_000_000,
+  maxSteps = 10_000_000,
 ): { result: boolean | "inconclusive"; steps: number } {
   const events: { t: number; call: boolean; i: number }[] = [];
   ops.forEach((o, i) => {
@@ -150,7 +163,14 @@ export function linearizable(
     e.prev!.next = e;
     if (e.next) e.next.prev = e;
   };
-  const bits = new Uint32Array(Math.ceil(ops.length / 32) || 1);
+  // The set of linearized ops is memoized by a 64-bit Zobrist hash (two
+  // random 32-bit words per op, xor-ed in and out), not by the bitset itself:
+  // a string of the bitset per state cost ~GBs on 2,000-op keys. A collision
+  // (odds ~1e-6 at 10M states) could only make the search wrongly give up a
+  // branch, so a "false" is worth a second look, never a "true".
+  const rnd = zobrist(ops.length);
+  let h1 = 0;
+  let h2 = 0;
   const cache = new Set<string>();
   const calls: { node: Node; state: RegState }[] = [];
   let state = init;
@@ -162,18 +182,20 @@ export function linearizable(
     if (entry.call) {
       let advanced = false;
       for (const ns of step(state, ops[entry.op])) {
-        bits[entry.op >> 5] |= 1 << (entry.op & 31);
-        const key = `${bits.join(",")}|${ns.version}|${ns.value}`;
+        const k1 = h1 ^ rnd[2 * entry.op];
+        const k2 = h2 ^ rnd[2 * entry.op + 1];
+        const key = `${k1},${k2}|${ns.version}|${ns.value}`;
         if (!cache.has(key)) {
           cache.add(key);
           calls.push({ node: entry, state });
           state = ns;
+          h1 = k1;
+          h2 = k2;
           lift(entry);
           entry = head.next;
           advanced = true;
           break;
         }
-        bits[entry.op >> 5] &= ~(1 << (entry.op & 31));
       }
       if (!advanced) entry = entry.next;
     } else {
@@ -181,7 +203,8 @@ export function linearizable(
       if (!top) return { result: false, steps };
       entry = top.node;
       state = top.state;
-      bits[entry.op >> 5] &= ~(1 << (entry.op & 31));
+      h1 ^= rnd[2 * entry.op];
+      h2 ^= rnd[2 * entry.op + 1];
       unlift(entry);
       entry = entry.next;
     }

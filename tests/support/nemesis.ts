@@ -103,7 +103,7 @@ export interface NemesisOptions {
   seconds: number;
   /** Client sessions (default: members + 1). */
   sessions?: number;
-  /** Registers (default 3). */
+  /** Registers (default: one per member, to keep each key's history searchable). */
   keys?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
@@ -156,7 +156,7 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
   let clients: Deno.ChildProcess | null = null;
   let clientErr = "";
   try {
-    const keyCount = o.keys ?? 3;
+    const keyCount = o.keys ?? o.kinds.length;
     const keys = Array.from({ length: keyCount }, (_, i) => `/nem/r${i}`);
     await k.connect("setup", e.hosts());
     await k.create("setup", "/nem", "");
