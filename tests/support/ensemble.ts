@@ -62,6 +62,13 @@ export interface EnsembleOptions {
    * equal zxids), so a row's last voter is its first leader.
    */
   leaderLast?: boolean;
+  /**
+   * The quorum and election ports `self`'s zoo.cfg names for another member
+   * (default: that member's own). Its own line always holds its real ports,
+   * since a peer binds the address of its own server.N line. Lets a test put
+   * a per-link proxy between members (tests/support/link_net.ts).
+   */
+  peerPorts?: (self: EnsembleMember, other: EnsembleMember) => { quorum: number; election: number };
 }
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -92,9 +99,10 @@ export function memberCfg(
     "maxClientCnxns=0",
     "cnxTimeout=2000",
     ...(self.observer ? ["peerType=observer"] : []),
-    ...all.map((m) =>
-      `server.${m.sid}=127.0.0.1:${m.quorum}:${m.election}${m.observer ? ":observer" : ""}`
-    ),
+    ...all.map((m) => {
+      const p = m === self || !o.peerPorts ? m : o.peerPorts(self, m);
+      return `server.${m.sid}=127.0.0.1:${p.quorum}:${p.election}${m.observer ? ":observer" : ""}`;
+    }),
     ...(o.cfg ?? []),
     ...(o.memberCfg?.(self) ?? []),
   ].join("\n") + "\n";
