@@ -59,7 +59,7 @@ export class LeaderRole {
       initLimit: cfg.initLimit,
       syncLimit: cfg.syncLimit,
       zabLog: zl,
-      history: () => committedWindowFromLog(zl.logDir, zl.lastLoggedZxid),
+      history: () => committedWindowFromLog(zl.logDir, zl.lastLoggedZxid, 500, zl.snapDir),
       queueSample: d.queueSample,
       host: {
         serving: (epoch) => this.serve(epoch),

@@ -4,22 +4,29 @@
 // that is one txn behind; 3.8 fills its committedLog while replaying the log
 // at startup (ZKDatabase.addCommittedProposal), so a Java leader DIFFs them.
 // This reads the same window from the txn log's tail: every logged txn is
-// the new leader's history.
-import { listLogs } from "../persistence/datadir.ts";
+// the new leader's history, back to the first gap. A peer that took a SNAP
+// from an earlier leader logs on after the received snapshot, so its log
+// jumps over every txn the snapshot holds; a window across that jump would
+// DIFF a learner past txns it never gets (found by the nemesis, seed 2806).
+// The snapshot file marks the jump: a snapshot strictly between two
+// consecutive logged txns (its own snapshots are taken at a logged txn).
+import { listLogs, listSnapshots } from "../persistence/datadir.ts";
 import { readTxnLog } from "../persistence/txnlog.ts";
 import type { ZabLog, ZabLogTxn } from "./zab_log.ts";
 
 /**
  * The last `size` txns logged in `logDir` (a version-2 dir) up to and
- * including `lastZxid`, in zxid order; reads the newest log files only, as
- * far back as the window needs.
+ * including `lastZxid`, in zxid order, back to the first gap that a snapshot
+ * in `snapDir` marks; reads the newest log files only, as far back as needed.
  */
 export async function committedWindowFromLog(
   logDir: string,
   lastZxid: bigint,
   size = 500,
+  snapDir: string = logDir,
 ): Promise<ZabLogTxn[]> {
   const logs = await listLogs(logDir);
+  const snaps = (await listSnapshots(snapDir)).map((s) => s.zxid);
   let window: ZabLogTxn[] = [];
   for (let i = logs.length - 1; i >= 0 && window.length < size; i--) {
     if (logs[i].zxid > lastZxid) continue;
@@ -32,9 +39,21 @@ export async function committedWindowFromLog(
       if (window.length > 0 && zxid >= window[0].zxid) break;
       txns.push({ zxid, entry: e.bytes.slice() });
     }
-    window = txns.concat(window);
+    const joined = txns.concat(window);
+    const gapAt = lastGap(joined, snaps);
+    if (gapAt > 0) return joined.slice(gapAt).slice(-size);
+    window = joined;
   }
   return window.slice(-size);
+}
+
+/** Index of the first txn after the last snapshot-marked gap in `txns` (0: none). */
+export function lastGap(txns: readonly ZabLogTxn[], snaps: readonly bigint[]): number {
+  for (let i = txns.length - 1; i > 0; i--) {
+    const before = txns[i - 1].zxid, after = txns[i].zxid;
+    if (snaps.some((z) => z > before && z < after)) return i;
+  }
+  return 0;
 }
 
 /**

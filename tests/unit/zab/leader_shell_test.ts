@@ -13,7 +13,7 @@ import { Writer } from "../../../src/jute/writer.ts";
 import { setLogSink } from "../../../src/log/logger.ts";
 import { encodeTxnEntry } from "../../../src/persistence/records.ts";
 import { FileZabLog } from "../../../src/zab/file_zab_log.ts";
-import { committedWindowFromLog } from "../../../src/zab/leader_log.ts";
+import { committedWindowFromLog, lastGap } from "../../../src/zab/leader_log.ts";
 import { LeaderShell } from "../../../src/zab/leader_shell.ts";
 import { makeZxid, packetName, PacketType } from "../../../src/zab/packet_types.ts";
 import * as P from "../../../src/zab/packets.ts";
@@ -311,6 +311,41 @@ Deno.test("committedWindowFromLog: the last txns across log files, in zxid order
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("committedWindowFromLog: stops at a received snapshot's gap, never DIFFs across txns the log lacks (nemesis seed 2806)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-leader-log-" });
+  try {
+    const zl = await leaderLog(dir, 30, 4);
+    await zl.close();
+    const again = await FileZabLog.open({ dataDir: dir, forceSync: false });
+    const tail = [1, 2, 3].map((i) => ({
+      zxid: makeZxid(2, i),
+      entry: createEntry(makeZxid(2, i), `/m${i}`, new Uint8Array(1), 30 + i),
+    }));
+    await again.append(tail);
+    await again.close();
+    // Without a marker the two files join as one history.
+    const joined = await committedWindowFromLog(again.logDir, makeZxid(2, 3), 10, again.snapDir);
+    assert.equal(joined.length, 10);
+    // As a learner that took a SNAP at (1, 50) from another leader and logged on
+    // after it: the log lacks (1, 31) to (1, 50), and the snapshot marks the gap.
+    const snap = `${again.snapDir}/snapshot.${makeZxid(1, 50).toString(16)}`;
+    await Deno.writeFile(snap, new Uint8Array());
+    const w = await committedWindowFromLog(again.logDir, makeZxid(2, 3), 10, again.snapDir);
+    assert.deepEqual(w.map((t) => t.zxid), tail.map((t) => t.zxid));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("lastGap: the first txn after the last snapshot strictly between two logged txns", () => {
+  const t = (e: number, c: number) => ({ zxid: makeZxid(e, c), entry: new Uint8Array() });
+  const txns = [t(1, 1), t(1, 2), t(2, 1), t(2, 2)];
+  assert.equal(lastGap(txns, []), 0);
+  assert.equal(lastGap(txns, [makeZxid(1, 2), makeZxid(2, 1)]), 0, "snapshots at logged txns");
+  assert.equal(lastGap(txns, [makeZxid(1, 9)]), 2);
+  assert.equal(lastGap(txns, [makeZxid(0, 5), makeZxid(1, 9)]), 2);
 });
 
 Deno.test({
