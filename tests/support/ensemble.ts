@@ -56,6 +56,10 @@ export interface EnsembleOptions {
    * equal zxids), so a row's last voter is its first leader.
    */
   leaderLast?: boolean;
+  /** Extra zoo.cfg lines for one member (faults tests: a dataLogDir of its own). */
+  cfgOf?: (m: EnsembleMember) => string[];
+  /** Wraps a member's argv each time it starts (faults tests: a tmpfs under its log dir). */
+  launch?: (m: EnsembleMember, argv: string[]) => string[];
 }
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -89,6 +93,7 @@ export function memberCfg(
       `server.${m.sid}=127.0.0.1:${m.quorum}:${m.election}${m.observer ? ":observer" : ""}`
     ),
     ...(o.cfg ?? []),
+    ...(o.cfgOf?.(self) ?? []),
   ].join("\n") + "\n";
 }
 
@@ -177,7 +182,8 @@ export class Ensemble {
   }
 
   private spawn(m: EnsembleMember): void {
-    const argv = memberArgv(m.kind, `${m.dir}/zoo.cfg`, this.opts).map(shellQuote).join(" ");
+    const plain = memberArgv(m.kind, `${m.dir}/zoo.cfg`, this.opts);
+    const argv = (this.opts.launch?.(m, plain) ?? plain).map(shellQuote).join(" ");
     // sh execs the server, so the child's PID is the server's own.
     m.child = new Deno.Command("sh", {
       args: ["-c", `exec ${argv} </dev/null >/dev/null 2>>${shellQuote(`${m.dir}/server.log`)}`],
@@ -341,7 +347,10 @@ export type ReplayedNode = Record<string, unknown>;
  * snapshot plus the txn logs after it), keyed by path. Read it with the member
  * stopped: a live member may be writing the log's tail.
  */
-export async function replayDataDir(dataDir: string): Promise<Map<string, ReplayedNode>> {
+export async function replayDataDir(
+  dataDir: string,
+  logDir?: string,
+): Promise<Map<string, ReplayedNode>> {
   const r = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -353,6 +362,7 @@ export async function replayDataDir(dataDir: string): Promise<Map<string, Replay
       dataDir,
       "--json",
       "--data",
+      ...(logDir ? ["--log-dir", logDir] : []),
     ],
     stdin: "null",
     stdout: "piped",
