@@ -1,12 +1,16 @@
 // Issue 18, disk faults in an ensemble: a zkt member whose txn-log device
-// fills up under a write load (a tmpfs over its dataLogDir,
-// tests/support/log_disk_fault.ts) must stop, exiting 1 as a 3.8 peer's
+// fails under a write load must stop, exiting 1 as a 3.8 peer's
 // SyncRequestProcessor does (ExitCode.UNEXPECTED_ERROR), so a supervisor
 // restarts it; the others carry on (writes still acknowledged; a faulted
-// leader is replaced by an election); restarted with space it rejoins as a
-// follower and converges: every acknowledged write read through every server,
-// trees and data dirs equal. Rows: a faulted follower and a faulted leader,
-// all-zkt, and a faulted zkt leader of Java followers.
+// leader is replaced by an election); restarted on a sound disk it rejoins as
+// a follower and converges: every acknowledged write read through every
+// server, trees and data dirs equal, every data dir passes txnlog/snap verify. The faults (tests/support/log_disk_fault.ts):
+//   full:  a 256 KiB tmpfs over its dataLogDir (ENOSPC), its files copied
+//          back to the real dir for the restart
+//   fsync: fdatasync/fsync of its txn logs fail with EIO (LD_PRELOAD of
+//          fault_fs.c), armed once the load has 200 acks
+//   write: write() of its txn logs fails with EIO, armed likewise
+// Rows: a faulted follower and a faulted leader, all-zkt and beside Java peers.
 import assert from "node:assert/strict";
 import {
   comparable,
@@ -16,17 +20,21 @@ import {
   replayDataDir,
   treeDiff,
 } from "../support/ensemble.ts";
+import { zkt } from "../support/crash_loop.ts";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { KazooDriver } from "../support/kazoo_driver.ts";
 import {
+  buildFaultLib,
   canMountTmpfs,
   killWrapped,
   logDiskPaths,
   onFullLogDisk,
+  withFailingIo,
 } from "../support/log_disk_fault.ts";
 import { waitFor } from "../support/wait.ts";
 
 interface Row {
+  fault: "full" | "fsync" | "write";
   kinds: MemberSpec[];
   /** The faulted member (with leaderLast the last voter leads first). */
   sid: number;
@@ -34,15 +42,37 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { kinds: ["zkt", "zkt", "zkt"], sid: 1, leader: false },
-  { kinds: ["zkt", "zkt", "zkt"], sid: 3, leader: true },
-  { kinds: ["zk", "zk", "zkt"], sid: 3, leader: true },
+  { fault: "full", kinds: ["zkt", "zkt", "zkt"], sid: 1, leader: false },
+  { fault: "full", kinds: ["zkt", "zkt", "zkt"], sid: 3, leader: true },
+  { fault: "full", kinds: ["zk", "zk", "zkt"], sid: 3, leader: true },
+  { fault: "fsync", kinds: ["zk", "zkt", "zkt"], sid: 2, leader: false },
+  { fault: "fsync", kinds: ["zkt", "zkt", "zkt"], sid: 3, leader: true },
+  { fault: "write", kinds: ["zkt", "zkt", "zkt"], sid: 1, leader: false },
+  { fault: "write", kinds: ["zk", "zkt", "zkt"], sid: 3, leader: true },
 ];
+
+/** What each fault's last log line names. */
+const FAULT_ERROR = {
+  full: /No space left on device/,
+  fsync: /Input\/output error/,
+  write: /Input\/output error/,
+};
+
+/** What the row's fault does to the member. */
+function faultText(f: Row["fault"]): string {
+  return f === "full"
+    ? "whose txn-log disk fills"
+    : `whose txn-log ${f === "fsync" ? "fdatasync" : "write"} fails (EIO)`;
+}
+
+const libDir = await Deno.makeTempDir({ prefix: "zkt-fault-lib-" });
+const faultLib = SKIP_INTEROP ? null : await buildFaultLib(libDir);
+globalThis.addEventListener("unload", () => Deno.removeSync(libDir, { recursive: true }));
 
 const SLOW_MS = 120_000;
 /** Each create logs ~100 bytes and the writer zeroes 64 KiB-1 MiB ahead: 256 KiB fills within ~1,500. */
 const TMPFS = "256k";
-const LOAD_COUNT = 6000;
+const LOAD_COUNT = 2500;
 const LOAD_SECONDS = 150;
 
 /** The exit status of a member whose process ended by itself (polled with a deadline). */
@@ -60,19 +90,26 @@ for (const row of ROWS) {
   Deno.test({
     name: `faults [${row.kinds.join(",")}]: the ${
       row.leader ? "leader" : "follower"
-    } (member ${row.sid}) whose txn-log disk fills exits 1; the others carry on${
+    } (member ${row.sid}) ${faultText(row.fault)} exits 1; the others carry on${
       row.leader ? " under a new leader" : ""
-    }; restarted with space it rejoins and every acknowledged write is read everywhere`,
-    ignore: SKIP_INTEROP || !(await canMountTmpfs),
+    }; restarted on a sound disk it rejoins and every acknowledged write is read everywhere`,
+    ignore: SKIP_INTEROP ||
+      (row.fault === "full" ? !(await canMountTmpfs) : faultLib === null),
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
       let faulty = true;
+      let arm = "";
       const e = await Ensemble.start(row.kinds, {
         leaderLast: true,
         cfgOf: (m) => m.sid === row.sid ? [`dataLogDir=${logDiskPaths(m.dir).logs}`] : [],
-        launch: (m, argv) =>
-          m.sid === row.sid && faulty ? onFullLogDisk(logDiskPaths(m.dir), TMPFS, argv) : argv,
+        launch: (m, argv) => {
+          if (m.sid !== row.sid || !faulty) return argv;
+          const p = logDiskPaths(m.dir);
+          if (row.fault === "full") return onFullLogDisk(p, TMPFS, argv);
+          arm = `${m.dir}/arm-fault`;
+          return withFailingIo(faultLib!, row.fault, arm, `${p.logs}/version-2/log.`, argv);
+        },
       });
       const k = KazooDriver.start();
       const f = e.member(row.sid);
@@ -81,12 +118,28 @@ for (const row of ROWS) {
         await k.connect("load", e.hosts(), { timeout: 10 });
         await k.create("load", "/load");
         await k.loadStart("load", "/load", LOAD_COUNT, LOAD_SECONDS);
+        if (arm) {
+          await waitFor(
+            "200 acks before the fault",
+            async () => {
+              const s = await k.loadStatus("load");
+              return s.acked >= 200 || s.done;
+            },
+            SLOW_MS,
+            20,
+          );
+          await Deno.writeTextFile(arm, "");
+        }
 
         const st = await exitedBy(f);
-        assert.equal(st.code, 1, "exit code of the member whose log disk filled");
+        assert.equal(st.code, 1, "exit code of the member whose log device failed");
         await e.kill(f); // marks it down
-        const log = await e.log(f);
-        assert.match(log, /Severe unrecoverable error, exiting: .*No space left on device/);
+        const last = (await e.log(f)).trimEnd().split("\n").at(-1)!;
+        assert.match(
+          last,
+          / - ERROR .*Severe unrecoverable error, exiting: txn log write failed: /,
+        );
+        assert.match(last, FAULT_ERROR[row.fault]);
         const atExit = (await k.loadStatus("load")).acked;
 
         // The others carry on: a leader among them, writes acknowledged again.
@@ -150,8 +203,16 @@ for (const row of ROWS) {
         for (let i = 1; i < replays.length; i++) {
           assert.deepEqual(treeDiff(replays[0], replays[i]), [], `data dir 1 vs ${i + 1}`);
         }
+        // Every data dir (the faulted member's log dir as the fault left it) verifies.
+        for (const m of e.members) {
+          const logs = m.sid === row.sid ? logDiskPaths(m.dir).logs : `${m.dir}/data`;
+          const t = await zkt(["txnlog", "verify", logs]);
+          assert.equal(t.code, 0, `txnlog verify of member ${m.sid}: ${t.out}`);
+          const sn = await zkt(["snap", "verify", `${m.dir}/data`]);
+          assert.equal(sn.code, 0, `snap verify of member ${m.sid}: ${sn.out}`);
+        }
         console.log(
-          `member ${row.sid} exited 1 after ${atExit} acked writes; ` +
+          `${row.fault}: member ${row.sid} exited 1 after ${atExit} acked writes; ` +
             `${load.acked.length} acked in all, ${load.failed} failed, 0 lost`,
         );
       } catch (err) {

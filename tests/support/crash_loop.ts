@@ -89,7 +89,7 @@ export function crashLoopPassed(r: CrashLoopResult): boolean {
 }
 
 /** Runs `zkt <args>` and returns its exit code and combined output. */
-async function zkt(args: string[]): Promise<{ code: number; out: string }> {
+export async function zkt(args: string[]): Promise<{ code: number; out: string }> {
   const r = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--quiet", `${ROOT}/main.ts`, ...args],
     stdin: "null",

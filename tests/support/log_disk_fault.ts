@@ -63,3 +63,40 @@ export async function killWrapped(p: LogDiskPaths): Promise<void> {
     Deno.kill(pid, "SIGKILL");
   } catch { /* gone */ }
 }
+
+/** Which calls fault_fs.c fails once armed. */
+export type IoFault = "write" | "fsync";
+
+/** Builds tests/support/fault_fs.c into dir; null when there is no C compiler. */
+export async function buildFaultLib(dir: string): Promise<string | null> {
+  const src = new URL("./fault_fs.c", import.meta.url).pathname;
+  const out = `${dir}/fault_fs.so`;
+  const r = await new Deno.Command("gcc", {
+    args: ["-shared", "-fPIC", "-O2", "-o", out, src, "-ldl"],
+    stdout: "null",
+    stderr: "piped",
+  }).output().catch(() => null);
+  return r?.success ? out : null;
+}
+
+/**
+ * argv running `argv` with fault_fs.so preloaded: once the file `arm` exists,
+ * `op` on files whose path contains `match` fails with EIO. `env` execs, so
+ * the PID stays the server's.
+ */
+export function withFailingIo(
+  lib: string,
+  op: IoFault,
+  arm: string,
+  match: string,
+  argv: string[],
+): string[] {
+  return [
+    "env",
+    `LD_PRELOAD=${lib}`,
+    `ZKT_FAULT_ARM=${arm}`,
+    `ZKT_FAULT_MATCH=${match}`,
+    `ZKT_FAULT_OPS=${op}`,
+    ...argv,
+  ];
+}
