@@ -2,7 +2,12 @@
 // rounds, each under a bounded kazoo write load that records acknowledged
 // creates; at a random moment of the load (after a random number of acks) a
 // random member (leader or not) gets kill -9, is restarted on its data dir and
-// the round waits until every member serves again (srvr). After the rounds:
+// the round waits until every member serves again (srvr). Some rounds keep
+// the member down while the others take up to 1,500 more writes (more than
+// the 500-1,000 a leader keeps for DIFF: it then syncs by SNAP), and some kill it again
+// at a random moment of its restart (restore, election, sync) before
+// restarting it for good. snapCount=100 makes every member roll its log and
+// snapshot every 50-100 txns, so kills land in those too. After the rounds:
 // every acknowledged write is read through every server after sync(), the
 // servers' trees are equal, and with every member stopped their data dirs
 // replay to the same tree and pass `zkt txnlog verify` and `zkt snap verify`.
@@ -35,6 +40,10 @@ export interface CrashLoopOptions {
   createsPerRound?: number;
   /** The kill comes after 0..killAfterMax acks of the round's load (default 80). */
   killAfterMax?: number;
+  /** Chance that a round keeps its member down for 0-1500 more acks (default 0.3). */
+  downChance?: number;
+  /** Chance that a round kills its member again during its restart (default 0.25). */
+  rekillChance?: number;
   /** Deadline for elections and restarts (default 120 s). */
   slowMs?: number;
   /** Progress lines (default: none). */
@@ -49,6 +58,10 @@ export interface RoundRecord {
   wasLeader: boolean;
   /** Acks of this round's load before the kill. */
   killAfterAcks: number;
+  /** Acks taken by the others while it was down (when the round waited for them). */
+  downAcks: number;
+  /** ms after the restart it was killed again, or -1. */
+  rekillAfterMs: number;
   acked: number;
   failed: number;
   /** kill -9 -> every member serving again, ms. */
@@ -80,6 +93,24 @@ export interface CrashLoopResult {
   verify: VerifyRecord[];
   /** ERROR lines zkt members logged (each a finding to read). */
   zktErrors: string[];
+  /** How leaders synced the restarted learners: DIFF, SNAP, TRUNC counts (zkt and Java logs). */
+  syncs: Record<string, number>;
+}
+
+/** The sync modes leaders logged (zkt: "Synchronizing with Learner ...: DIFF"; 3.8: "Sending DIFF"). */
+export function syncModes(logs: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const text of logs) {
+    for (
+      const m of text.matchAll(
+        /Synchronizing with Learner sid: \d+ [^:]*: (DIFF|SNAP|TRUNC)|Sending (DIFF|SNAP|TRUNC) zxid/g,
+      )
+    ) {
+      const mode = m[1] ?? m[2];
+      out[mode] = (out[mode] ?? 0) + 1;
+    }
+  }
+  return out;
 }
 
 /** True when nothing was lost, trees agree and every data dir verifies. */
@@ -124,7 +155,13 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
   const per = o.createsPerRound ?? 120;
   const killMax = o.killAfterMax ?? 80;
   const say = o.log ?? (() => {});
-  const e = await Ensemble.start(o.kinds, { leaderLast: true, readyTimeoutMs: slow });
+  const downChance = o.downChance ?? 0.3;
+  const rekillChance = o.rekillChance ?? 0.25;
+  const e = await Ensemble.start(o.kinds, {
+    leaderLast: true,
+    readyTimeoutMs: slow,
+    cfg: ["snapCount=100"],
+  });
   const k = KazooDriver.start();
   const rounds: RoundRecord[] = [];
   const acked: string[] = [];
@@ -135,8 +172,10 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       await ensurePath(k, "w", prefix, slow);
       const victim = e.members[Math.floor(rnd() * e.members.length)];
       const killAfter = Math.floor(rnd() * (killMax + 1));
+      const down = rnd() < downChance ? Math.floor(rnd() * 1501) : 0;
+      const rekill = rnd() < rekillChance ? Math.floor(rnd() * 1500) : -1;
       const leader = await e.leader();
-      await k.loadStart("w", prefix, per, slow / 1000);
+      await k.loadStart("w", prefix, per + down, slow / 1000);
       await waitFor(
         `${killAfter} acks in round ${r}`,
         async () => {
@@ -148,7 +187,26 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       );
       const t0 = performance.now();
       await e.kill(victim);
+      let downAcks = 0;
+      if (down > 0) {
+        const s = await waitFor(
+          `${down} more acks in round ${r}`,
+          async () => {
+            const s = await k.loadStatus("w");
+            return s.acked >= killAfter + down || s.done ? s : undefined;
+          },
+          slow,
+          20,
+        );
+        downAcks = s.acked - killAfter;
+      }
       e.restart(victim);
+      if (rekill >= 0) {
+        // A random moment of the restart: no state to wait for, the moment is the point.
+        await new Promise((done) => setTimeout(done, rekill));
+        await e.kill(victim);
+        e.restart(victim);
+      }
       await e.waitServing(slow);
       const servingAgainMs = Math.round(performance.now() - t0);
       const load = await k.loadWait("w");
@@ -160,6 +218,8 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
         kind: victim.kind,
         wasLeader: leader === victim,
         killAfterAcks: killAfter,
+        downAcks,
+        rekillAfterMs: rekill,
         acked: load.acked.length,
         failed: load.failed,
         servingAgainMs,
@@ -168,7 +228,9 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       say(
         `round ${r}: kill -9 member ${victim.sid} (${victim.kind}${
           rec.wasLeader ? ", leader" : ""
-        }) after ${killAfter} acks; serving again in ${servingAgainMs} ms; ` +
+        }) after ${killAfter} acks${down > 0 ? `, down for ${downAcks} acks` : ""}${
+          rekill >= 0 ? `, killed again ${rekill} ms into its restart` : ""
+        }; serving again in ${servingAgainMs} ms; ` +
           `${rec.acked} acked, ${rec.failed} failed`,
       );
     }
@@ -223,6 +285,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
         snap: await zkt(["snap", "verify", `${m.dir}/data`]),
       });
     }
+    const syncs = syncModes(await Promise.all(e.members.map((m) => e.log(m))));
     const zktErrors: string[] = [];
     for (const m of e.members.filter((x) => x.kind === "zkt")) {
       for (const l of (await e.log(m)).split("\n")) {
@@ -240,6 +303,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       digestMismatches,
       verify,
       zktErrors,
+      syncs,
     };
   } catch (err) {
     throw new Error(
@@ -263,7 +327,8 @@ export function summary(r: CrashLoopResult): string {
     }] seed ${r.seed}: ${r.rounds.length} rounds (${killed} killed the leader), ` +
     `${r.ops} ops, ${r.acked} acked, ${r.lost.length} lost; serving again median ` +
     `${ms[Math.floor(ms.length / 2)] ?? "-"} ms, max ${ms.at(-1) ?? "-"} ms`,
-    `  trees: ${r.treeDiffs.length === 0 ? "equal" : `${r.treeDiffs.length} differences`}; ` +
+    `  syncs of learners: ${JSON.stringify(r.syncs)}; ` +
+    `trees: ${r.treeDiffs.length === 0 ? "equal" : `${r.treeDiffs.length} differences`}; ` +
     `Java digest mismatches: ${r.digestMismatches}`,
     ...r.verify.map((v) =>
       `  member ${v.sid} (${v.kind}): txnlog verify exit ${v.txnlog.code}, snap verify exit ${v.snap.code}` +
