@@ -351,7 +351,7 @@ if (import.meta.main) {
   const seed = Number(Deno.args[1] ?? Math.floor(Math.random() * 2 ** 31));
   const kindSets = Deno.args.length > 2
     ? Deno.args.slice(2).map((s) => s.split(",") as MemberSpec[])
-    : [["zkt", "zkt", "zkt"], ["zk", "zkt", "zkt"]] as MemberSpec[][];
+    : [["zkt", "zkt", "zkt"], ["zk", "zkt", "zkt"], ["zk", "zk", "zkt"]] as MemberSpec[][];
   console.log(`crash loops: ${rounds} rounds per ensemble, seed ${seed}`);
   let ok = true;
   for (const kinds of kindSets) {
