@@ -5,8 +5,12 @@
 // snapshot's zxid truncated that empty file; truncateTxnLog found no header
 // and threw "Cannot read properties of null (reading 'close')", so every
 // SNAP failed and the follower never served again. A log without a header
-// holds no txns: there is nothing to keep or drop.
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+// holds no txns: there is nothing to keep or drop. And `zkt txnlog verify` of
+// the data dir then failed on it (exit 3, "torn tail: no complete file
+// header") although a later log and the snapshot hold everything.
+import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { zkt } from "../cli/cli_io.ts";
+import { LOG1, LOG2 } from "../persistence/fixture.ts";
 import { applyTxn } from "../../../src/data/apply.ts";
 import { DataTree } from "../../../src/data/tree.ts";
 import { OpCode } from "../../../src/jute/constants.ts";
@@ -96,4 +100,20 @@ Deno.test("file zab log: a SNAP to a follower whose newest log is empty (killed 
     await zl.close().catch(() => {});
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("txnlog verify of a data dir: a log with no file header that a later log follows holds no txns and passes; an empty newest log stays a problem", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-emptylog-" });
+  await Deno.mkdir(`${dir}/version-2`);
+  await Deno.copyFile(LOG1, `${dir}/version-2/log.100000001`);
+  await Deno.writeFile(`${dir}/version-2/log.10000001d`, new Uint8Array(0));
+  await Deno.copyFile(LOG2, `${dir}/version-2/log.200000001`);
+  const ok = await zkt("txnlog", "verify", dir);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /log\.10000001d: OK — 0 txns \(no file header/);
+  await Deno.writeFile(`${dir}/version-2/log.300000001`, new Uint8Array(0));
+  const newest = await zkt("txnlog", "verify", dir);
+  assert.equal(newest.code, 3);
+  assert.match(newest.err, /log\.300000001: torn tail: no complete file header/);
+  await Deno.remove(dir, { recursive: true });
 });
