@@ -64,7 +64,7 @@ export interface RoundRecord {
   rekillAfterMs: number;
   acked: number;
   failed: number;
-  /** kill -9 -> every member serving again, ms. */
+  /** Its (last) restart -> every member serving again, ms. */
   servingAgainMs: number;
 }
 
@@ -185,7 +185,6 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
         slow,
         10,
       );
-      const t0 = performance.now();
       await e.kill(victim);
       let downAcks = 0;
       if (down > 0) {
@@ -200,11 +199,13 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
         );
         downAcks = s.acked - killAfter;
       }
+      let t0 = performance.now();
       e.restart(victim);
       if (rekill >= 0) {
         // A random moment of the restart: no state to wait for, the moment is the point.
         await new Promise((done) => setTimeout(done, rekill));
         await e.kill(victim);
+        t0 = performance.now();
         e.restart(victim);
       }
       await e.waitServing(slow);
@@ -230,7 +231,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
           rec.wasLeader ? ", leader" : ""
         }) after ${killAfter} acks${down > 0 ? `, down for ${downAcks} acks` : ""}${
           rekill >= 0 ? `, killed again ${rekill} ms into its restart` : ""
-        }; serving again in ${servingAgainMs} ms; ` +
+        }; restart -> all serving ${servingAgainMs} ms; ` +
           `${rec.acked} acked, ${rec.failed} failed`,
       );
     }
@@ -325,7 +326,7 @@ export function summary(r: CrashLoopResult): string {
     `[${
       r.kinds.join(",")
     }] seed ${r.seed}: ${r.rounds.length} rounds (${killed} killed the leader), ` +
-    `${r.ops} ops, ${r.acked} acked, ${r.lost.length} lost; serving again median ` +
+    `${r.ops} ops, ${r.acked} acked, ${r.lost.length} lost; restart -> all serving median ` +
     `${ms[Math.floor(ms.length / 2)] ?? "-"} ms, max ${ms.at(-1) ?? "-"} ms`,
     `  syncs of learners: ${JSON.stringify(r.syncs)}; ` +
     `trees: ${r.treeDiffs.length === 0 ? "equal" : `${r.treeDiffs.length} differences`}; ` +
