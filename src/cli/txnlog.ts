@@ -128,7 +128,9 @@ const verify: Command = {
 record's Adler-32, the end-of-record marker, that every txn decodes, that zxids
 increase (txns logged twice, as 3.8.0 followers can leave them, are a finding:
 restore applies them again, as ZooKeeper does), and reports a torn tail (a
-partial last record) as a problem.`,
+partial last record) as a problem. In a data dir, a log with no file header
+that a later log follows is not one: a server killed right after creating a
+log leaves it (ZooKeeper's too), and it holds no txns.`,
   async run(args: string[], io: CliIo): Promise<number> {
     const { positionals } = parseFlags(args, {});
     expectPositionals(positionals, ["PATH"]);
@@ -136,9 +138,10 @@ partial last record) as a problem.`,
     const progress = new Progress(progressWanted(), "txns checked");
     let total = 0;
     let last: bigint | null = null;
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
       let n = 0;
       let first: bigint | null = null;
+      let headerless = false;
       for await (const e of readTxnLog(f)) {
         if (e.kind === "txn") {
           if (last !== null && e.header.zxid <= last) {
@@ -155,8 +158,14 @@ partial last record) as a problem.`,
           n++;
           progress.tick(total + n);
         } else if (e.kind === "end" && e.reason === "torn") {
-          throw new CorruptDataError(`${f}: torn tail: ${e.detail}`);
+          // Records start after the 16-byte header: torn at 0 means no header.
+          headerless = e.offset === 0 && i < files.length - 1;
+          if (!headerless) throw new CorruptDataError(`${f}: torn tail: ${e.detail}`);
         }
+      }
+      if (headerless) {
+        io.out(`${f}: OK — 0 txns (no file header: created, never written; a later log follows)\n`);
+        continue;
       }
       total += n;
       progress.done();

@@ -5,7 +5,8 @@
 // back one handle to stop them all in order. `zkt serve` parses flags around it.
 import type { ZkConfig } from "../config/types.ts";
 import type { PeerState } from "../election/notification.ts";
-import { setLogMyid } from "../log/logger.ts";
+import { ExitCode, fatal } from "../log/fatal.ts";
+import { logger, setLogMyid } from "../log/logger.ts";
 import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admin/start.ts";
 import { startAutopurge } from "../server/autopurge.ts";
 import { Database, type ServerDatabase } from "../server/database.ts";
@@ -20,6 +21,9 @@ import { FileZabLog } from "../zab/file_zab_log.ts";
 import { LearnerRole } from "./learner_role.ts";
 import { Leading } from "./leader_role.ts";
 import { ZabServerDatabase } from "./zab_database.ts";
+
+/** 3.8 logs a failed log write from its SyncThread (a ZooKeeperCriticalThread). */
+const log = logger("SyncThread");
 
 /** The zoo.cfg key (unknown keys become `zookeeper.`-prefixed properties in 3.8). */
 const SUPER_DIGEST_KEY = "DigestAuthenticationProvider.superDigest";
@@ -93,7 +97,17 @@ export async function startPeerMain(
           await leading!.stopZab();
           await learner.stopZab();
         },
-        drainLog: () => zl.drain(),
+        // A batch the txn log could not take ends the process, as 3.8's
+        // SyncRequestProcessor does (exit 1): a supervisor restarts it from
+        // what is durable. Looking again would serve a tree ahead of its log.
+        drainLog: () =>
+          zl.drain().catch((e: Error) =>
+            fatal(
+              log,
+              `Severe unrecoverable error, exiting: txn log write failed: ${e.message}`,
+              ExitCode.UNEXPECTED_ERROR,
+            )
+          ),
         fastForward: () => learner.fastForward(),
         dropOutstanding: () => {
           leading!.dropOutstanding();

@@ -447,7 +447,13 @@ export async function truncateTxnLog(
         } else dropped++;
       }
     }
-    await writer!.close();
+    if (!writer) {
+      // No header: created, then the process died before writing into it (a
+      // kill -9 right after a log roll). It holds no txns: nothing to keep or drop.
+      if (out !== file) await Deno.copyFile(file, out);
+      return { kept, dropped, lastKept, out };
+    }
+    await writer.close();
     writer = null;
     await Deno.rename(tmp, out);
   } catch (e) {

@@ -69,6 +69,8 @@ export interface EnsembleOptions {
    * a per-link proxy between members (tests/support/link_net.ts).
    */
   peerPorts?: (self: EnsembleMember, other: EnsembleMember) => { quorum: number; election: number };
+  /** Wraps a member's argv each time it starts (faults tests: a tmpfs under its log dir). */
+  launch?: (m: EnsembleMember, argv: string[]) => string[];
 }
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -215,7 +217,8 @@ export class Ensemble {
   }
 
   private spawn(m: EnsembleMember): void {
-    const argv = memberArgv(m.kind, `${m.dir}/zoo.cfg`, this.opts).map(shellQuote).join(" ");
+    const plain = memberArgv(m.kind, `${m.dir}/zoo.cfg`, this.opts);
+    const argv = (this.opts.launch?.(m, plain) ?? plain).map(shellQuote).join(" ");
     // sh execs the server, so the child's PID is the server's own.
     m.child = new Deno.Command("sh", {
       args: ["-c", `exec ${argv} </dev/null >/dev/null 2>>${shellQuote(`${m.dir}/server.log`)}`],
