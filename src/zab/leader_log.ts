@@ -8,10 +8,12 @@
 // from an earlier leader logs on after the received snapshot, so its log
 // jumps over every txn the snapshot holds; a window across that jump would
 // DIFF a learner past txns it never gets (found by the nemesis, seed 2806).
-// The snapshot file marks the jump: a snapshot strictly between two
-// consecutive logged txns (its own snapshots are taken at a logged txn).
+// Zxids mark the jump (an epoch's txns are numbered 1, 2, 3, ... with no
+// hole), and so does the received snapshot's file, strictly between two
+// consecutive logged txns (a peer's own snapshots are taken at a logged txn).
 import { listLogs, listSnapshots } from "../persistence/datadir.ts";
 import { readTxnLog } from "../persistence/txnlog.ts";
+import { follows } from "./packet_types.ts";
 import type { ZabLog, ZabLogTxn } from "./zab_log.ts";
 
 /**
@@ -47,15 +49,17 @@ export async function committedWindowFromLog(
   return window.slice(-size);
 }
 
-/** Index of the first txn after the last snapshot-marked gap in `txns` (0: none). */
+/**
+ * Index of the first txn after the last gap in `txns` (0: none): two neighbours
+ * that cannot follow each other, or a snapshot strictly between them.
+ */
 export function lastGap(txns: readonly ZabLogTxn[], snaps: readonly bigint[]): number {
   for (let i = txns.length - 1; i > 0; i--) {
     const before = txns[i - 1].zxid, after = txns[i].zxid;
-    if (snaps.some((z) => z > before && z < after)) return i;
+    if (!follows(before, after) || snaps.some((z) => z > before && z < after)) return i;
   }
   return 0;
 }
-
 /**
  * The committed window a new leader's Broadcast starts with: the log's
  * in-memory window up to the last logged zxid, or the longer tail `history`
@@ -67,7 +71,9 @@ export async function startingWindow(
   history?: () => Promise<readonly ZabLogTxn[]>,
 ): Promise<readonly ZabLogTxn[]> {
   const last = zl.lastLoggedZxid;
-  const window = zl.committedWindow().filter((t) => t.zxid <= last);
+  const kept = zl.committedWindow().filter((t) => t.zxid <= last);
+  // The in-memory window never spans a gap either (a DIFF from a leader that had one).
+  const window = kept.slice(lastGap(kept, []));
   if (history && window.length < size && last !== 0n) {
     const fromDisk = (await history()).filter((t) => t.zxid <= last);
     if (fromDisk.length > window.length && fromDisk.at(-1)!.zxid === last) return fromDisk;

@@ -48,3 +48,15 @@ export function counterOf(zxid: bigint): bigint {
 export function zxidHex(zxid: bigint): string {
   return "0x" + BigInt.asUintN(64, zxid).toString(16);
 }
+
+/**
+ * Whether `b` can follow `a` in one history: zxids of an epoch are given out
+ * 1, 2, 3, ... and a later epoch's first txn is (epoch, 1), so anything else
+ * means txns are missing between them (a log written on after a received
+ * snapshot, or one that holds txns twice).
+ */
+export function follows(a: bigint, b: bigint): boolean {
+  const ea = epochOf(a), eb = epochOf(b);
+  if (eb === ea) return counterOf(b) === counterOf(a) + 1n;
+  return eb > ea && counterOf(b) === 1n;
+}

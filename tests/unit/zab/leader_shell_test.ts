@@ -339,13 +339,18 @@ Deno.test("committedWindowFromLog: stops at a received snapshot's gap, never DIF
   }
 });
 
-Deno.test("lastGap: the first txn after the last snapshot strictly between two logged txns", () => {
+Deno.test("lastGap: the first txn after the last gap, by zxid numbering or a snapshot strictly between two logged txns", () => {
   const t = (e: number, c: number) => ({ zxid: makeZxid(e, c), entry: new Uint8Array() });
   const txns = [t(1, 1), t(1, 2), t(2, 1), t(2, 2)];
   assert.equal(lastGap(txns, []), 0);
   assert.equal(lastGap(txns, [makeZxid(1, 2), makeZxid(2, 1)]), 0, "snapshots at logged txns");
   assert.equal(lastGap(txns, [makeZxid(1, 9)]), 2);
   assert.equal(lastGap(txns, [makeZxid(0, 5), makeZxid(1, 9)]), 2);
+  // Zxids alone: an epoch's txns are 1, 2, 3, ...; a later epoch starts at 1.
+  assert.equal(lastGap([t(3, 1), t(3, 0x40b), t(4, 0x156)], []), 2, "epoch 4 lacks 1..0x155");
+  assert.equal(lastGap([t(1, 1), t(1, 3), t(1, 4)], []), 1, "a hole inside an epoch");
+  assert.equal(lastGap([t(1, 1), t(1, 2), t(1, 2)], []), 2, "a txn logged twice");
+  assert.equal(lastGap([t(1, 7), t(3, 1), t(3, 2)], []), 0, "an epoch with no txns between");
 });
 
 Deno.test({

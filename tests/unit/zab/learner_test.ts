@@ -531,3 +531,16 @@ Deno.test("a disk completion the core did not ask for is a shell bug and throws"
   assert.throws(() => h.core.truncated(), /truncate completed but the core waits for null/);
   assert.throws(() => new Harness(options()).core.receive(P.pingPacket(0n)), /before start/);
 });
+
+Deno.test("a TRUNC then a DIFF that skips an epoch's first txns is warned: the leader's history has a gap (3.8.0 leaders after their own TRUNC sync; nemesis seed 3807)", () => {
+  const h = registered({ acceptedEpoch: 4n, currentEpoch: 4n, lastLoggedZxid: z(0x155, 4n) }, 5n);
+  h.feed(P.truncPacket(z(0x40b, 3n)));
+  h.feed(proposal(z(0x156, 4n)), commit(z(0x156, 4n)));
+  const warns = h.of("warn").map((w) => w.message);
+  assert.equal(warns.length, 1);
+  assert.match(warns[0], /0x400000156 after 0x30000040b: the txns between them never came/);
+  const ok = registered({ acceptedEpoch: 4n, currentEpoch: 4n, lastLoggedZxid: z(9, 3n) }, 5n);
+  ok.feed(P.diffPacket(z(1, 4n)), proposal(z(1, 4n)), commit(z(1, 4n)));
+  ok.feed(proposal(z(2, 4n)), commit(z(2, 4n)));
+  assert.deepEqual(ok.of("warn"), [], "(3, 9) then (4, 1), (4, 2): one history");
+});
