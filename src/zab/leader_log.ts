@@ -18,8 +18,9 @@ import type { ZabLog, ZabLogTxn } from "./zab_log.ts";
 
 /**
  * The last `size` txns logged in `logDir` (a version-2 dir) up to and
- * including `lastZxid`, in zxid order, back to the first gap that a snapshot
- * in `snapDir` marks; reads the newest log files only, as far back as needed.
+ * including `lastZxid`, in zxid order, stopping at the newest gap (by zxid
+ * numbering, or a snapshot in `snapDir` between two txns); reads the newest
+ * log files only, as far back as needed.
  */
 export async function committedWindowFromLog(
   logDir: string,
@@ -60,6 +61,7 @@ export function lastGap(txns: readonly ZabLogTxn[], snaps: readonly bigint[]): n
   }
   return 0;
 }
+
 /**
  * The committed window a new leader's Broadcast starts with: the log's
  * in-memory window up to the last logged zxid, or the longer tail `history`
