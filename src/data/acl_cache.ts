@@ -9,7 +9,13 @@ export const OPEN_ACL_REF = -1n;
 
 /** A stable key for an ACL list's value (lists equal in Java are equal here). */
 function aclKey(acls: readonly ACL[]): string {
-  return acls.map((a) => `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}`).join("\u0001");
+  // A plain loop: no closure or intermediate array on every create.
+  let key = "";
+  for (let i = 0; i < acls.length; i++) {
+    const a = acls[i];
+    key += (i === 0 ? "" : "\u0001") + a.perms + "\u0000" + a.id.scheme + "\u0000" + a.id.id;
+  }
+  return key;
 }
 
 /** Maps ACL lists to long references with usage counts. */

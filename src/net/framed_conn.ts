@@ -184,6 +184,12 @@ export class FramedConn {
     this.enqueue(payload);
   }
 
+  /** Queues one frame already carrying its length prefix. */
+  sendFrame(frame: Uint8Array): void {
+    this.stats.framesOut++;
+    this.enqueue(frame);
+  }
+
   /** Queues bytes with no length prefix (handshakes, 4lw replies). */
   sendRaw(bytes: Uint8Array): void {
     this.enqueue(bytes);

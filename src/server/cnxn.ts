@@ -132,6 +132,13 @@ export class ClientCnxn {
     this.framed.send(payload);
   }
 
+  /** Queues one reply frame that carries its length prefix. */
+  sendFrame(frame: Uint8Array): void {
+    if (this.framed.closed) return;
+    this.packetsSent++;
+    this.framed.sendFrame(frame);
+  }
+
   /** Records a finished request for cons/stat. */
   finished(op: string, cxid: number, zxid: bigint, startMs: number, now: number): void {
     this.lastOp = op;

@@ -27,6 +27,14 @@ export class Replies {
     return true;
   }
 
+  /** Queues a frame (length prefix included) to a live connection; false when it is gone. */
+  private sendFrame(cnxn: ClientCnxn, frame: Uint8Array): boolean {
+    if (!this.cnxns.has(cnxn)) return false;
+    cnxn.sendFrame(frame);
+    this.packetsSent++;
+    return true;
+  }
+
   /** Sends a reply now (the caller answers in the session's order, from committed state). */
   reply(
     cnxn: ClientCnxn | null,
@@ -41,7 +49,7 @@ export class Replies {
   ): void {
     if (!cnxn) return;
     // An error reply carries a body only where 3.8 sends one (multiRead's partial response).
-    const bytes = codec.replyBytes(xid, zxid, err, body);
+    const frame = codec.replyFrame(xid, zxid, err, body);
     cnxn.requestDone();
     const now = this.now();
     cnxn.finished(OP_NAMES[type] ?? "NA", xid, zxid, startMs, now);
@@ -57,14 +65,16 @@ export class Replies {
         pct.readlatency.add(lat);
       }
     }
-    if (this.send(cnxn, bytes) && type !== Op.auth) this.metrics.responseSent(bytes.length);
+    if (this.sendFrame(cnxn, frame) && type !== Op.auth) {
+      this.metrics.responseSent(frame.length - 4);
+    }
   }
 
   /** Sends watch notifications. */
   deliver(fires: { watcher: ClientCnxn; type: number; path: string }[]): void {
     for (const f of fires) {
-      const bytes = codec.notificationBytes(f.type, 3, f.path);
-      if (this.send(f.watcher, bytes)) this.metrics.counters.watch_bytes += bytes.length;
+      const frame = codec.notificationFrame(f.type, 3, f.path);
+      if (this.sendFrame(f.watcher, frame)) this.metrics.counters.watch_bytes += frame.length - 4;
     }
   }
 }

@@ -35,6 +35,8 @@ export interface ChangeRecord {
   zxid: bigint;
   path: string;
   node: NodeState | null;
+  /** Its txn is in the tree (a flag: cheaper than comparing bigint zxids on every read). */
+  applied: boolean;
 }
 
 /** Where the committed state comes from: the tree, plus a session's ephemerals in 3.8's order. */
@@ -140,10 +142,8 @@ function parentOf(path: string): string {
 
 /** The outstanding changes of one server, over its committed tree. */
 export class Outstanding implements TreeView, DigestHints {
-  /** The latest record per path; an applied one may stay (stale: zxid <= applied, no node). */
+  /** The latest record per path; an applied one may stay (stale: flagged applied, no node). */
   private readonly latest = new Map<string, ChangeRecord>();
-  /** The last zxid committed: records up to it are in the tree. */
-  private applied = -1n;
   /** Every record in zxid order (3.8's outstandingChanges list). */
   private readonly records: (ChangeRecord | null)[] = [];
   private head = 0;
@@ -163,7 +163,7 @@ export class Outstanding implements TreeView, DigestHints {
   /** The latest record at `path` if its txn is not yet applied. */
   private live(path: string): ChangeRecord | undefined {
     const r = this.latest.get(path);
-    return r && r.zxid > this.applied ? r : undefined;
+    return r && !r.applied ? r : undefined;
   }
 
   /**
@@ -178,7 +178,7 @@ export class Outstanding implements TreeView, DigestHints {
       return !r || r.node !== null;
     });
     for (const [p, r] of this.latest) {
-      if (r.zxid <= this.applied) continue;
+      if (r.applied) continue;
       if (r.node && r.node.ephemeralOwner === sessionId && !kept.includes(p)) kept.push(p);
     }
     return kept;
@@ -209,12 +209,12 @@ export class Outstanding implements TreeView, DigestHints {
   committed(zxid: bigint): void {
     const records = this.records;
     const latest = this.latest;
-    if (zxid > this.applied) this.applied = zxid;
     while (this.head < records.length && records[this.head]!.zxid <= zxid) {
       const r = records[this.head]!;
       // Let go of it now: under steady load the list never empties, and a
       // record kept until a compaction outlives the young generation.
       records[this.head++] = null;
+      r.applied = true;
       if (latest.get(r.path) !== r) continue;
       // A small map keeps the applied record as a stale entry (live() skips
       // it by zxid), without its node: deleting and re-adding the same few
@@ -268,7 +268,7 @@ export class Outstanding implements TreeView, DigestHints {
     node: NodeState | null,
   ): number {
     const before = was?.digest ?? 0;
-    const r = { zxid, path, node };
+    const r: ChangeRecord = { zxid, path, node, applied: false };
     this.latest.set(path, r);
     this.records.push(r);
     return (node?.digest ?? 0) - before;
