@@ -1,6 +1,7 @@
 // Length-prefixed frames over a Deno.Conn: one read loop per connection,
 // outgoing frames queued and coalesced into as few writes as possible.
 import { FrameError, TimeoutError } from "./errors.ts";
+import { endOfTurn } from "./end_of_turn.ts";
 
 /** Options for a framed connection. */
 export interface FramedConnOptions {
@@ -205,8 +206,8 @@ export class FramedConn {
   }
 
   private async drain(): Promise<void> {
-    // Let the current turn queue more frames so they share one write.
-    await Promise.resolve();
+    // Let the current turn queue more so they share one write (end_of_turn.ts).
+    await endOfTurn();
     try {
       while (this.pending.length > 0 && !this.closedFlag) {
         const chunks = this.pending;

@@ -18,6 +18,7 @@ import {
   snapStreamChunks,
   writePacket,
 } from "./quorum_stream.ts";
+import { endOfTurn } from "../net/end_of_turn.ts";
 
 const log = logger("QuorumConn");
 
@@ -216,8 +217,8 @@ export class QuorumConn {
   }
 
   private async drain(): Promise<void> {
-    // Let the current turn queue more packets so they share one write.
-    await Promise.resolve();
+    // Let the current turn queue more so they share one write (end_of_turn.ts).
+    await endOfTurn();
     try {
       while (this.out.pos > 0 && !this.closedFlag) {
         const bytes = this.out.toBytes();
