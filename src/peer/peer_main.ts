@@ -11,6 +11,7 @@ import { adminConfLines, type ServerHttp, startServerHttp } from "../server/admi
 import { startAutopurge } from "../server/autopurge.ts";
 import { Database, type ServerDatabase } from "../server/database.ts";
 import { startIdleReclaim } from "../server/idle_reclaim.ts";
+import { recordFlush } from "../server/commit_metrics.ts";
 import { standaloneQuorumLines } from "../server/metrics/server_metrics.ts";
 import type { ServerMode } from "../server/server_options.ts";
 import { summary, ZkServer } from "../server/zk_server.ts";
@@ -132,6 +133,7 @@ export async function startPeerMain(
     containerCheckMs: num("znode.container.checkIntervalMs"),
     // ZooKeeperServer.createSessionTrackerServerId: 1 standalone, myid in an ensemble.
     serverId: peer ? Number(peer.myid) : 1,
+    syncMeteredByLog: zl !== null,
     mode: peer ? () => modeOfPeer(peer.state) : undefined,
     // An elected peer answers 4lw but closes clients, as 3.8 does while its
     // ZooKeeperServer is not running: a learner serves from UPTODATE on.
@@ -160,6 +162,9 @@ export async function startPeerMain(
       stat: leading?.statLines(),
     }),
   });
+  // Every 3.8 role meters its log's group commits (fsynctime, sync_processor_*).
+  const metrics = server.metrics;
+  if (zl) zl.onFlush = (r) => recordFlush(metrics, r);
   if (peer) {
     try {
       await peer.start();

@@ -37,6 +37,31 @@ export function meteredCommit(
   };
 }
 
+/** One group commit of an ensemble peer's log: txns, write + fsync ms, and each append's queue time. */
+export interface FlushMeter {
+  txns: number;
+  flushMs: number;
+  queued: readonly { txns: number; ms: number }[];
+}
+
+/** Records an ensemble peer's group commit as SyncRequestProcessor does on every 3.8 role. */
+export function recordFlush(metrics: ServerMetrics, r: FlushMeter): void {
+  const pct = metrics.percentiles;
+  const ms = Math.round(r.flushMs);
+  metrics.summaries.fsynctime.add(ms);
+  pct.sync_processor_queue_flush_time_ms.add(ms);
+  metrics.summaries.sync_processor_batch_size.add(r.txns);
+  metrics.counters.sync_processor_request_queued += r.txns;
+  for (const q of r.queued) {
+    const queued = Math.round(q.ms);
+    const total = Math.round(q.ms + r.flushMs);
+    for (let i = 0; i < q.txns; i++) {
+      pct.sync_processor_queue_time_ms.add(queued);
+      pct.sync_processor_queue_and_flush_time_ms.add(total);
+    }
+  }
+}
+
 /** What the restore at startup took (dbinittime, startup_txns_loaded, digest mismatches, snapshot times). */
 export function recordRestore(
   db: Pick<ServerDatabase, "snapshotTimes" | "startup">,

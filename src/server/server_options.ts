@@ -27,6 +27,12 @@ export interface ZkServerOptions {
    * not running.
    */
   clientRequests?: () => boolean;
+  /**
+   * The Zab log meters the sync stage (an ensemble peer): it counts each
+   * logged txn as sync-queued, as 3.8's SyncRequestProcessor does on every
+   * role, so a request entering here is not counted as one.
+   */
+  syncMeteredByLog?: boolean;
   /** Server id in the session ids' high byte (3.8 standalone uses 1; a quorum peer its myid). */
   serverId?: number;
   /** zookeeper.DigestAuthenticationProvider.superDigest ("super:<base64 sha1>"). */

@@ -107,6 +107,7 @@ export class ZkServer implements CnxnHandler {
   private readonly handshake: Handshake;
   /** Dir sizes and descriptor counts for mntr/dirs, sampled off the request path. */
   private readonly fsFacts: FsFacts;
+  private readonly syncMeteredByLog: boolean;
   /** A follower's or observer's chain (pipeline/learner.ts) while it has that role. */
   private learner: LearnerFront | null = null;
   /** The session lifecycle (the role's tracker, creates, closes, expiry). */
@@ -130,6 +131,7 @@ export class ZkServer implements CnxnHandler {
     this.version = opts.version ?? `3.8.0-zkt-${VERSION}, built on 1970-01-01 00:00 UTC`;
     this.extra4lw = opts.extraFourLetter;
     this.zxidSource = opts.nextZxid;
+    this.syncMeteredByLog = opts.syncMeteredByLog ?? false;
     this.startedMs = this.now();
     this.conns = new Connections(this.cfg, this.metrics, this.watches);
     this.replies = new Replies(this.conns.all, this.metrics, () => this.now());
@@ -346,8 +348,9 @@ export class ZkServer implements CnxnHandler {
    * counters move together; zkt's one pipeline is both stages.
    */
   private requestQueued(): void {
-    this.metrics.counters.prep_processor_request_queued++;
-    this.metrics.counters.sync_processor_request_queued++;
+    // A 3.8 learner has no PrepRequestProcessor: its writes are prepped on the leader.
+    if (!this.learner) this.metrics.counters.prep_processor_request_queued++;
+    if (!this.syncMeteredByLog) this.metrics.counters.sync_processor_request_queued++;
   }
 
   sessionlessExpired(): void {

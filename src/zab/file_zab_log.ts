@@ -71,6 +71,18 @@ interface Waiter {
   txns: readonly ZabLogTxn[];
   resolve: () => void;
   reject: (e: Error) => void;
+  /** When append() queued them (performance.now()). */
+  at: number;
+}
+
+/** One group commit as 3.8's SyncRequestProcessor meters it. */
+export interface FlushReport {
+  /** Txns written and synced. */
+  txns: number;
+  /** The write + fsync, ms. */
+  flushMs: number;
+  /** Per append() in the batch: its txn count and how long it queued before the write, ms. */
+  queued: { txns: number; ms: number }[];
 }
 
 /** A ZabLog on dataDir/version-2 (and dataLogDir/version-2). */
@@ -95,6 +107,8 @@ export class FileZabLog implements ZabLog {
   currentEpoch: bigint;
   /** Batches written and fsyncs issued (group commit shows as fewer of both than txns). */
   readonly stats = { batches: 0, txns: 0, syncs: 0 };
+  /** Told of every group commit (the server's fsynctime and sync_processor_* metrics). */
+  onFlush: ((r: FlushReport) => void) | null = null;
 
   private constructor(
     readonly snapDir: string,
@@ -162,7 +176,7 @@ export class FileZabLog implements ZabLog {
     const fresh = txns.filter((t) => t.zxid > this.lastQueued);
     if (fresh.length > 0) this.lastQueued = fresh[fresh.length - 1].zxid;
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ txns: fresh, resolve, reject });
+      this.pending.push({ txns: fresh, resolve, reject, at: performance.now() });
       if (!this.running) this.running = this.loop();
     });
   }
@@ -175,7 +189,16 @@ export class FileZabLog implements ZabLog {
         const batch = this.pending;
         this.pending = [];
         try {
-          await this.write(batch.flatMap((w) => w.txns));
+          const start = performance.now();
+          const txns = batch.flatMap((w) => w.txns);
+          await this.write(txns);
+          if (this.onFlush && txns.length > 0) {
+            this.onFlush({
+              txns: txns.length,
+              flushMs: performance.now() - start,
+              queued: batch.map((w) => ({ txns: w.txns.length, ms: start - w.at })),
+            });
+          }
         } catch (e) {
           this.failure = e as Error;
           for (const w of [...batch, ...this.pending]) w.reject(this.failure);
