@@ -19,7 +19,10 @@ const { values } = parseArgs({
 const roots = values.root!.map((r) => Deno.realPathSync(r));
 const ops = values.ops!.split(",");
 const rounds = Number(values.rounds);
-Deno.env.set("ZKT_V8_FLAGS", "--max-semi-space-size=8,--expose-gc");
+// As scripts/lib.sh exports them, when run without it (deno run bench/ab_serve.ts).
+if (!Deno.env.get("ZKT_V8_FLAGS")) {
+  Deno.env.set("ZKT_V8_FLAGS", "--max-semi-space-size=8,--expose-gc");
+}
 
 type Load = (port: number) => Promise<{ rate: number; ok: number }>;
 const LOADS: Record<string, Load> = {

@@ -129,7 +129,20 @@ export function memberArgv(kind: PeerKind, cfgPath: string, o: EnsembleOptions):
     ];
   }
   const entry = o.bundle ? `${ROOT}/dist/zkt.js` : `${ROOT}/main.ts`;
-  return [Deno.execPath(), "run", "--allow-all", "--quiet", entry, "serve", "--config", cfgPath];
+  // The V8 flags scripts/zkt and the compiled binary run with (scripts/lib.sh exports them).
+  const v8 = Deno.env.get("ZKT_V8_FLAGS");
+  const flags = v8 ? [`--v8-flags=${v8}`] : [];
+  return [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    "--quiet",
+    ...flags,
+    entry,
+    "serve",
+    "--config",
+    cfgPath,
+  ];
 }
 
 /** A running ensemble. Every process it started is killed by PID in stop(). */

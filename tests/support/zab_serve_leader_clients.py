@@ -72,7 +72,9 @@ elif mode == "read":
         x.close()
 elif mode == "ephemeral":
     path = sys.argv[3]
-    c = client(auth=False, timeout=4)
+    # 10 s: the test reads the ephemeral through another server before it expires,
+    # from a new kazoo process that can take seconds to start on a loaded machine.
+    c = client(auth=False, timeout=10)
     c.create(path, b"e", ephemeral=True)
     print(json.dumps({"session": "0x%x" % c.client_id[0]}), flush=True)
     os._exit(0)
