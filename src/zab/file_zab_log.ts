@@ -10,6 +10,7 @@ import type { TreeImage } from "../data/node_view.ts";
 import { DataTree } from "../data/tree.ts";
 import { CorruptDataError } from "../errors.ts";
 import { logger } from "../log/logger.ts";
+import { endOfTurn } from "../net/end_of_turn.ts";
 import {
   describeBehind,
   describeEmptyLog,
@@ -182,8 +183,8 @@ export class FileZabLog implements ZabLog {
   }
 
   private async loop(): Promise<void> {
-    // Let the current turn append more, so they share this batch.
-    await Promise.resolve();
+    // Let the whole turn append more, so they share this batch (end_of_turn.ts).
+    await endOfTurn();
     try {
       while (this.pending.length > 0) {
         const batch = this.pending;

@@ -7,6 +7,7 @@
 // to its broadcast core as its own ACK and commits on a quorum; a follower
 // sends one ACK per durable PROPOSAL and commits on the leader's COMMIT; an
 // observer commits what the leader INFORMed. The stage does not know which.
+import { endOfTurn } from "../../net/end_of_turn.ts";
 
 /** Where a batch of txns goes: append everything, then one durable commit. */
 export interface CommitSink<T> {
@@ -51,8 +52,8 @@ export class GroupCommit<T> {
   }
 
   private async loop(): Promise<void> {
-    // Let the current turn add more txns so they share this batch.
-    await Promise.resolve();
+    // Let the whole turn add more txns so they share this batch (end_of_turn.ts).
+    await endOfTurn();
     try {
       while (this.pending.length > 0) {
         const batch = this.pending;

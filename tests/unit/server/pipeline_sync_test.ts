@@ -3,6 +3,7 @@
 // failed commit is fatal and hands nothing on.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { GroupCommit } from "../../../src/server/pipeline/sync.ts";
+import { endOfTurn } from "../../../src/net/end_of_turn.ts";
 
 function gate() {
   let open!: () => void;
@@ -28,8 +29,8 @@ Deno.test("txns added in one turn share one commit; each batch is handed on once
   );
   gc.add(1);
   gc.add(2);
-  await Promise.resolve();
-  await Promise.resolve();
+  // The stage starts its commit at the end of the event loop's turn.
+  await endOfTurn();
   // Commit of [1,2] in flight: a new txn forms batch 2, and nothing is durable yet.
   gc.add(3);
   assertEquals(durable, []);
