@@ -41,3 +41,21 @@ export function isIoError(e: unknown): boolean {
   if (typeof (e as { code?: unknown }).code === "string") return true;
   return Object.values(Deno.errors).some((kind) => e instanceof kind);
 }
+
+/**
+ * A snapshot write failed. As 3.8's ZooKeeperServer.takeSnapshot on every
+ * role: an I/O error ends the process with exit 10; any other error is
+ * logged and serving goes on.
+ */
+export function snapshotFailed(log: Logger, file: string, e: unknown): void {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (!isIoError(e)) {
+    log.warn(`Unexpected exception while taking a snapshot ${file}: ${msg}`);
+    return;
+  }
+  fatal(
+    log,
+    `Severe unrecoverable error, exiting: cannot write snapshot ${file}: ${msg}`,
+    ExitCode.TXNLOG_ERROR_TAKING_SNAPSHOT,
+  );
+}

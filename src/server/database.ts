@@ -10,7 +10,7 @@ import type { TreeImage } from "../data/node_view.ts";
 import { DIGEST_VERSION } from "../data/digest.ts";
 import type { TxnDigest, TxnHeader } from "../jute/txn.ts";
 import { logger } from "../log/logger.ts";
-import { ExitCode, fatal, isIoError } from "../log/fatal.ts";
+import { isIoError, snapshotFailed } from "../log/fatal.ts";
 import {
   describeBehind,
   describeEmptyLog,
@@ -245,7 +245,7 @@ export class Database implements ServerDatabase {
     log.info(`Snapshotting: 0x${zxid.toString(16)} to ${file}`);
     this.snapshotting = writeSnapshot(file, image, { chunk: SNAPSHOT_CHUNK })
       .then(() => this.snapshotTimes.add(Math.round(performance.now() - t0)))
-      .catch((e) => snapshotFailed(file, e)).finally(() => {
+      .catch((e) => snapshotFailed(log, file, e)).finally(() => {
         image.release();
         this.snapshotting = null;
       });
@@ -284,7 +284,7 @@ export class Database implements ServerDatabase {
       await writeSnapshot(file, this.tree);
     } catch (e) {
       // 3.8 exits 10 on this startup snapshot's I/O errors too; others fail the start.
-      if (isIoError(e)) snapshotFailed(file, e);
+      if (isIoError(e)) snapshotFailed(log, file, e);
       throw e;
     }
     this.snapshotTimes.add(Math.round(performance.now() - t0));
@@ -297,24 +297,6 @@ export class Database implements ServerDatabase {
     await this.rollLog();
     this.closed = true;
   }
-}
-
-/**
- * A snapshot written while serving failed. As 3.8's takeSnapshot: an I/O
- * error (a full or failing disk) ends the process with exit code 10; any
- * other error is logged and serving goes on.
- */
-function snapshotFailed(file: string, e: unknown): void {
-  const msg = e instanceof Error ? e.message : String(e);
-  if (!isIoError(e)) {
-    log.warn(`Unexpected exception while taking a snapshot ${file}: ${msg}`);
-    return;
-  }
-  fatal(
-    log,
-    `Severe unrecoverable error, exiting: cannot write snapshot ${file}: ${msg}`,
-    ExitCode.TXNLOG_ERROR_TAKING_SNAPSHOT,
-  );
 }
 
 /**

@@ -9,6 +9,7 @@ import { type ApplyResult, applyTxn } from "../data/apply.ts";
 import type { TreeImage } from "../data/node_view.ts";
 import { DataTree } from "../data/tree.ts";
 import { CorruptDataError } from "../errors.ts";
+import { snapshotFailed } from "../log/fatal.ts";
 import { logger } from "../log/logger.ts";
 import { endOfTurn } from "../net/end_of_turn.ts";
 import {
@@ -245,7 +246,7 @@ export class FileZabLog implements ZabLog {
     const file = join(this.snapDir, snapshotFileName(zxid));
     log.info(`Snapshotting: ${zxidHex(zxid)} to ${file}`);
     this.snapshotting = writeSnapshot(file, image)
-      .catch((e) => log.warn(`Unexpected exception while taking a snapshot ${file}: ${e.message}`))
+      .catch((e) => snapshotFailed(log, file, e))
       .finally(() => {
         image.release();
         this.snapshotting = null;
@@ -384,6 +385,11 @@ export class FileZabLog implements ZabLog {
     log.info(`Snapshotting: ${zxidHex(zxid)} to ${file}`);
     try {
       await writeSnapshot(file, image);
+    } catch (e) {
+      // A learner's sync snapshot: 3.8 exits 10 on an I/O error (else the
+      // same SNAP would fail again on every try); the link still ends here.
+      snapshotFailed(log, file, e);
+      throw e;
     } finally {
       image.release();
     }

@@ -3,7 +3,8 @@
 // snapshot taken after it), a received SNAP (replaces the tree, supersedes the
 // log after it, and txns its fuzzy image holds are not logged twice), and
 // memory meeting the disk after a role (fast-forward, reload).
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
+import { setFatalExit } from "../../../src/log/fatal.ts";
 import { OpCode } from "../../../src/jute/constants.ts";
 import { Writer } from "../../../src/jute/writer.ts";
 import { applyTxn } from "../../../src/data/apply.ts";
@@ -198,6 +199,57 @@ Deno.test("file zab log: a quorum peer's /zookeeper/config holds the local quoru
     assertEquals(zl.tree.digest, leader.digest);
     await zl.reload();
     check("after reload");
+  } finally {
+    await zl.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Runs f with fatal() recording exit codes instead of exiting. */
+async function recordingExits(f: (exits: number[]) => Promise<void>): Promise<void> {
+  const exits: number[] = [];
+  const prev = setFatalExit((code) => exits.push(code));
+  try {
+    await f(exits);
+  } finally {
+    setFatalExit(prev);
+  }
+}
+
+Deno.test("file zab log: a learner's sync snapshot that cannot be written exits 10, as 3.8's takeSnapshot does (not a SNAP retried forever)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-zablog-" });
+  const zl = await FileZabLog.open({ dataDir: `${dir}/data`, dataLogDir: `${dir}/log` });
+  try {
+    await recordingExits(async (exits) => {
+      // The snapshot directory is gone: the write fails with an I/O error.
+      await Deno.remove(`${dir}/data`, { recursive: true });
+      await rejects(zl.takeSnapshot({ fsync: true }));
+      assertEquals(exits, [10]);
+    });
+  } finally {
+    await zl.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("file zab log: a snapshot after snapCount txns that cannot be written exits 10, as 3.8's SyncRequestProcessor snapshot does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-zablog-" });
+  const zl = await FileZabLog.open({
+    dataDir: `${dir}/data`,
+    dataLogDir: `${dir}/log`,
+    snapCount: 4,
+    random: () => 0,
+  });
+  try {
+    await recordingExits(async (exits) => {
+      await Deno.remove(`${dir}/data`, { recursive: true });
+      for (let i = 1; i <= 4; i++) await zl.append(txns(i, i));
+      // The snapshot is written in the background after the roll.
+      for (let t = 0; exits.length === 0 && t < 200; t++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assertEquals(exits, [10]);
+    });
   } finally {
     await zl.close();
     await Deno.remove(dir, { recursive: true });
