@@ -127,8 +127,9 @@ export class LeaderRole {
   /** mntr's leader lines, with 3.8's names. */
   monitorLines(): [string, number][] {
     const ls = this.shell.learners();
-    const followers = ls.filter((l) => !l.observer && l.upToDate).length;
-    const observers = ls.filter((l) => l.observer && l.upToDate).length;
+    // 3.8 counts a learner from its sync's start (the forwarding sets), not from UPTODATE.
+    const followers = ls.filter((l) => !l.observer && l.forwarding).length;
+    const observers = ls.filter((l) => l.observer && l.forwarding).length;
     return [
       ["learners", ls.length],
       ["synced_followers", followers],

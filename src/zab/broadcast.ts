@@ -108,6 +108,11 @@ export class Broadcast {
     return this.#window;
   }
 
+  /** Whether `sid` is in the forwarding set. */
+  hasMember(sid: bigint): boolean {
+    return this.#members.has(sid);
+  }
+
   /** Learners in the forwarding set. */
   members(): bigint[] {
     return [...this.#members.keys()];

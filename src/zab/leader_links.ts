@@ -34,6 +34,12 @@ export interface LearnerHandlerInfo {
   observer: boolean;
   /** Synced: UPTODATE sent. */
   upToDate: boolean;
+  /**
+   * Forwarded to since its sync began (3.8's forwardingFollowers and
+   * observingLearners, joined in LearnerHandler's syncFollower): what mntr's
+   * synced_followers/synced_observers and the AdminServer's observers count.
+   */
+  forwarding: boolean;
   /** The learner's address as Java's Socket.getRemoteSocketAddress prints it ("/host:port"). */
   remoteSocketAddress: string;
   /** When it registered (wall clock, ms). */
@@ -48,7 +54,11 @@ export interface LearnerHandlerInfo {
 }
 
 /** The info of one link. */
-export function learnerHandlerInfo(l: Link, upToDate: boolean): LearnerHandlerInfo {
+export function learnerHandlerInfo(
+  l: Link,
+  upToDate: boolean,
+  forwarding: boolean,
+): LearnerHandlerInfo {
   const c = l.conn;
   let remote = "<null>";
   try {
@@ -59,6 +69,7 @@ export function learnerHandlerInfo(l: Link, upToDate: boolean): LearnerHandlerIn
     sid: l.sid,
     observer: l.observer,
     upToDate,
+    forwarding,
     remoteSocketAddress: remote,
     established: l.established,
     queuedPackets: c.queuedPackets,

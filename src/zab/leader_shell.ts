@@ -154,7 +154,11 @@ export class LeaderShell {
   /** The learners connected, with their connection's counters (3.8's LearnerHandler info). */
   learners(): LearnerHandlerInfo[] {
     return this.links.all().map((l) =>
-      learnerHandlerInfo(l, this.discovery?.isUpToDate(l.sid) ?? false)
+      learnerHandlerInfo(
+        l,
+        this.discovery?.isUpToDate(l.sid) ?? false,
+        this.broadcast?.hasMember(l.sid) ?? false,
+      )
     );
   }
 

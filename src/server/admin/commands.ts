@@ -347,7 +347,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
     serverRequired: true,
     // 3.8: a leader lists its synced observers' handlers; any other server has none.
     run(src, r) {
-      const obs = (src.quorum?.()?.learnerHandlers ?? []).filter((h) => h.observer && h.upToDate)
+      const obs = (src.quorum?.()?.learnerHandlers ?? []).filter((h) => h.observer && h.forwarding)
         .sort(bySid);
       r.put("synced_observers", obs.length).put("observers", obs.map(learnerHandlerInfo));
     },

@@ -62,6 +62,8 @@ export interface LearnerHandlerView {
   observer: boolean;
   /** Synced with the leader (UPTODATE sent). */
   upToDate: boolean;
+  /** Forwarded to since its sync began: what 3.8 counts as synced (its observers list too). */
+  forwarding: boolean;
   /** "/host:port", as Java prints a socket address. */
   remoteSocketAddress: string;
   /** When the connection registered (wall clock, ms). */

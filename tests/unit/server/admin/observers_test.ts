@@ -9,11 +9,17 @@ import { parseJsonExact } from "../../../../src/inspect/json_exact.ts";
 import type { LearnerHandlerView, QuorumView } from "../../../../src/server/admin/quorum_view.ts";
 import { startInProc } from "../../../support/zkt_inproc.ts";
 
-function handler(sid: number, observer: boolean, upToDate: boolean): LearnerHandlerView {
+function handler(
+  sid: number,
+  observer: boolean,
+  forwarding: boolean,
+  upToDate = forwarding,
+): LearnerHandlerView {
   return {
     sid: BigInt(sid),
     observer,
     upToDate,
+    forwarding,
     remoteSocketAddress: `/127.0.0.1:${40000 + sid}`,
     established: 1_700_000_000_000 + sid,
     queuedPackets: 0,
@@ -32,7 +38,8 @@ Deno.test("observers on a leader lists its synced observers with 3.8's LearnerHa
       learnerHandlers: [
         handler(5, true, true),
         handler(2, false, true), // a follower
-        handler(4, true, false), // still syncing
+        handler(4, true, false), // registered, its sync not begun
+        handler(6, true, true, false), // syncing: 3.8 lists it from its sync's start
         handler(3, true, true),
       ],
     } as unknown as QuorumView;
@@ -41,9 +48,9 @@ Deno.test("observers on a leader lists its synced observers with 3.8's LearnerHa
     const text = await res.text();
     const body = parseJsonExact(text) as Record<string, unknown>;
     assertEquals(Object.keys(body), ["synced_observers", "observers", "command", "error"]);
-    assertEquals(body.synced_observers, 2);
+    assertEquals(body.synced_observers, 3);
     const obs = body.observers as Record<string, unknown>[];
-    assertEquals(obs.map((o) => o.sid), [3, 5]);
+    assertEquals(obs.map((o) => o.sid), [3, 5, 6]);
     assertEquals(Object.keys(obs[0]), [
       "remote_socket_address",
       "sid",
