@@ -123,9 +123,28 @@ export class Writer {
   }
 }
 
+/** A writer lent to bytesOf: a fresh buffer per record was most of a small record's cost. */
+let scratch: Writer | null = new Writer(1024);
+
+/** Largest scratch buffer kept between records. */
+const SCRATCH_KEEP = 1 << 20;
+
+/**
+ * The bytes `write` puts in a writer, as a copy. A shared scratch writer is
+ * lent out (a fresh one while it is in use, so a nested call is safe).
+ */
+export function bytesOf(write: (w: Writer) => void, size = 256): Uint8Array {
+  const w = scratch ?? new Writer(size);
+  scratch = null;
+  try {
+    write(w.reset());
+    return w.toBytes();
+  } finally {
+    if (w.pos <= SCRATCH_KEEP) scratch = w;
+  }
+}
+
 /** Encodes one value with a write function and returns the bytes. */
 export function encode<T>(write: (w: Writer, v: T) => void, v: T, size = 256): Uint8Array {
-  const w = new Writer(size);
-  write(w, v);
-  return w.toBytes();
+  return bytesOf((w) => write(w, v), size);
 }

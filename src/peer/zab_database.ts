@@ -6,7 +6,7 @@
 import { DIGEST_VERSION } from "../data/digest.ts";
 import type { DataTree } from "../data/tree.ts";
 import type { TxnDigest } from "../jute/txn.ts";
-import { Writer } from "../jute/writer.ts";
+import { bytesOf } from "../jute/writer.ts";
 import { encodeTxnEntry } from "../persistence/records.ts";
 import type { LoggedTxn, ServerDatabase } from "../server/database.ts";
 import type { FileZabLog } from "../zab/file_zab_log.ts";
@@ -29,11 +29,10 @@ export class ZabServerDatabase implements ServerDatabase {
 
   /** Appends a batch of prepared txns as txn-log entries and resolves once durable. */
   commit(batch: LoggedTxn[]): Promise<void> {
-    return this.zabLog.append(batch.map((t) => {
-      const w = new Writer(128);
-      encodeTxnEntry(w, t.header, t.txn, t.digest);
-      return { zxid: t.header.zxid, entry: w.toBytes() };
-    }));
+    return this.zabLog.append(batch.map((t) => ({
+      zxid: t.header.zxid,
+      entry: bytesOf((w) => encodeTxnEntry(w, t.header, t.txn, t.digest)),
+    })));
   }
 
   digestRecord(): TxnDigest {

@@ -6,7 +6,7 @@ import type { Id } from "../jute/data.ts";
 import { type LearnerInfo, type QuorumPacket, writeLearnerInfo } from "../jute/quorum.ts";
 import { Reader } from "../jute/reader.ts";
 import { readTxnHeader, type TxnHeader } from "../jute/txn.ts";
-import { encode, Writer } from "../jute/writer.ts";
+import { bytesOf, encode, Writer } from "../jute/writer.ts";
 import { DecodeError } from "../jute/errors.ts";
 import { ZabProtocolError } from "./errors.ts";
 import { makeZxid, packetName, PacketType, ZAB_PROTOCOL_VERSION, zxidHex } from "./packet_types.ts";
@@ -328,10 +328,9 @@ export interface ForwardedRequest {
 
 /** REQUEST: zxid -1, data {long sessionId; int cxid; int type} + body, authinfo the client's Ids. */
 export function requestPacket(req: ForwardedRequest): QuorumPacket {
-  const w = new Writer(16 + req.body.length);
-  w.long(req.sessionId).int(req.cxid).int(req.type).raw(req.body);
+  const data = bytesOf((w) => w.long(req.sessionId).int(req.cxid).int(req.type).raw(req.body));
   const authinfo = req.authinfo === null ? null : [...req.authinfo];
-  return { type: PacketType.REQUEST, zxid: -1n, data: w.toBytes(), authinfo };
+  return { type: PacketType.REQUEST, zxid: -1n, data, authinfo };
 }
 
 /** Reads a forwarded REQUEST. */

@@ -13,7 +13,7 @@ import type { DataTree } from "../../data/tree.ts";
 import { OpCode } from "../../jute/constants.ts";
 import type { TxnHeader } from "../../jute/txn.ts";
 import type { Txn } from "../../jute/txn_body.ts";
-import { Writer } from "../../jute/writer.ts";
+import { bytesOf } from "../../jute/writer.ts";
 import { decodeTxnEntry, encodeTxnEntry } from "../../persistence/records.ts";
 import type { ChainTxn, Committed } from "./commit.ts";
 import { FinalStage } from "./final.ts";
@@ -56,9 +56,7 @@ export function leaderChain(w: LeaderChainWiring): LeaderChain {
       // 3.8 writes no digest after an error txn.
       const digest = txn.type === OpCode.error ? null : { version: DIGEST_VERSION, treeDigest };
       t = { header, txn, digest };
-      const out = new Writer(256);
-      encodeTxnEntry(out, header, txn, digest);
-      return out.toBytes();
+      return bytesOf((out) => encodeTxnEntry(out, header, txn, digest));
     });
     const made = t as ChainTxn | null;
     if (made === null) throw new Error("propose did not build the txn");
