@@ -117,19 +117,9 @@ for (const row of ROWS) {
       const f = e.member(row.sid);
       try {
         assert.equal((await e.leader())?.sid === row.sid, row.leader, "the faulted member's role");
-        await k.connect("load", e.hosts(), { timeout: 10 });
-        await k.create("load", "/load");
-        await k.loadStart("load", "/load", LOAD_COUNT, LOAD_SECONDS);
+        await k.startLoad("load", e.hosts(), "/load", LOAD_COUNT, LOAD_SECONDS);
         if (arm) {
-          await waitFor(
-            "200 acks before the fault",
-            async () => {
-              const s = await k.loadStatus("load");
-              return s.acked >= 200 || s.done;
-            },
-            SLOW_MS,
-            20,
-          );
+          await k.waitAcked("load", 200, "200 acks before the fault", SLOW_MS);
           await Deno.writeTextFile(arm, "");
         }
 
@@ -148,15 +138,7 @@ for (const row of ROWS) {
         faulty = false;
         const next = await e.waitServing(SLOW_MS);
         assert.notEqual(next.sid, row.sid);
-        await waitFor(
-          "writes acknowledged after the fault",
-          async () => {
-            const s = await k.loadStatus("load");
-            return s.acked > atExit + 50 || s.done;
-          },
-          SLOW_MS,
-          50,
-        );
+        await k.waitAcked("load", atExit + 51, "writes acknowledged after the fault", SLOW_MS, 50);
         assert.ok((await k.loadStatus("load")).acked > atExit, "writes acknowledged after it");
 
         // Restarted with space (the same files on the real disk): rejoins, converges.
@@ -172,12 +154,7 @@ for (const row of ROWS) {
           const n = `s${m.sid}`;
           await k.connect(n, e.direct(m), { timeout: 10 });
           names.push(n);
-          await k.sync(n, "/load");
-          const have = new Set(
-            (await k.call<string[]>("children", { name: n, path: "/load" })).map((c) =>
-              `/load/${c}`
-            ),
-          );
+          const have = await k.syncedChildren(n, "/load");
           assert.deepEqual(
             load.acked.filter((p) => !have.has(p)),
             [],
@@ -242,14 +219,6 @@ const CRITICAL: MemberSpec[][] = [
   ["zkt", "zk", "zk"],
 ];
 
-/** The paths under /load that client `name` reads after sync(). */
-async function loadChildren(k: KazooDriver, name: string): Promise<Set<string>> {
-  await k.sync(name, "/load");
-  return new Set(
-    (await k.call<string[]>("children", { name, path: "/load" })).map((c) => `/load/${c}`),
-  );
-}
-
 for (const kinds of CRITICAL) {
   Deno.test({
     name: `faults [${
@@ -279,18 +248,8 @@ for (const kinds of CRITICAL) {
         assert.ok(l && f && g, "a leader and a zkt follower");
         assert.equal(l.kind, kinds.at(-1), "the leader's kind");
         await e.kill(g);
-        await k.connect("load", e.hosts(), { timeout: 10 });
-        await k.create("load", "/load");
-        await k.loadStart("load", "/load", LOAD_COUNT, LOAD_SECONDS);
-        await waitFor(
-          "200 acks before the fault",
-          async () => {
-            const s = await k.loadStatus("load");
-            return s.acked >= 200 || s.done;
-          },
-          SLOW_MS,
-          20,
-        );
+        await k.startLoad("load", e.hosts(), "/load", LOAD_COUNT, LOAD_SECONDS);
+        await k.waitAcked("load", 200, "200 acks before the fault", SLOW_MS);
         await Deno.writeTextFile(`${f.dir}/arm-fault`, "");
         assert.equal((await exitedBy(f)).code, 1, "exit code of the faulted follower");
         await e.kill(f);
@@ -308,7 +267,7 @@ for (const kinds of CRITICAL) {
         await k.close("load");
         for (const m of [f, g]) {
           await k.connect(`s${m.sid}`, e.direct(m), { timeout: 10 });
-          const have = await loadChildren(k, `s${m.sid}`);
+          const have = await k.syncedChildren(`s${m.sid}`, "/load");
           assert.deepEqual(
             load.acked.filter((p) => !have.has(p)),
             [],
@@ -319,7 +278,7 @@ for (const kinds of CRITICAL) {
         e.restart(l);
         await e.waitServing(SLOW_MS);
         await k.connect(`s${l.sid}`, e.direct(l), { timeout: 10 });
-        const have = await loadChildren(k, `s${l.sid}`);
+        const have = await k.syncedChildren(`s${l.sid}`, "/load");
         assert.deepEqual(
           load.acked.filter((p) => !have.has(p)),
           [],

@@ -124,12 +124,10 @@ async function roll(
     await e.replace(m, to, signal);
     const leader = await e.waitSynced(m, SLOW_MS);
     const before = (await k.loadStatus("writer")).acked;
-    const after = await waitFor(
+    const after = await k.waitAcked(
+      "writer",
+      before + PROGRESS,
       `writes acknowledged again after member ${m.sid} became ${to}`,
-      async () => {
-        const s = await k.loadStatus("writer");
-        return (s.acked >= before + PROGRESS || s.done) && s;
-      },
       SLOW_MS,
       50,
     );

@@ -304,32 +304,14 @@ for (const row of FAILOVER) {
       await withEnsemble(row, {}, async (e, k) => {
         const old = (await e.leader())!;
         assert.ok(old, "a leader before the kill");
-        await k.connect("load", e.hosts(), { timeout: 10 });
-        await k.create("load", "/load");
-        await k.loadStart("load", "/load", LOAD_COUNT, LOAD_SECONDS);
-        await waitFor(
-          "100 acknowledged writes",
-          async () => {
-            const s = await k.loadStatus("load");
-            return s.acked >= 100 || s.done;
-          },
-          SLOW_MS,
-          20,
-        );
+        await k.startLoad("load", e.hosts(), "/load", LOAD_COUNT, LOAD_SECONDS);
+        await k.waitAcked("load", 100, "100 acknowledged writes", SLOW_MS);
 
         await e.kill(old);
         const atKill = (await k.loadStatus("load")).acked;
         const next = await e.waitServing(SLOW_MS);
         assert.notEqual(next.sid, old.sid, "a new leader");
-        await waitFor(
-          "writes accepted again",
-          async () => {
-            const s = await k.loadStatus("load");
-            return s.acked > atKill + 20 || s.done;
-          },
-          SLOW_MS,
-          50,
-        );
+        await k.waitAcked("load", atKill + 21, "writes accepted again", SLOW_MS, 50);
 
         e.restart(old);
         await e.waitServing(SLOW_MS);
@@ -341,9 +323,7 @@ for (const row of FAILOVER) {
 
         const names = await clientPerMember(e, k);
         for (const n of names) {
-          await k.sync(n, "/load");
-          const have = new Set((await k.call<string[]>("children", { name: n, path: "/load" }))
-            .map((c) => `/load/${c}`));
+          const have = await k.syncedChildren(n, "/load");
           const missing = load.acked.filter((p) => !have.has(p));
           assert.deepEqual(missing, [], `acknowledged writes missing via ${n}`);
         }
