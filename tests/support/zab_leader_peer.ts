@@ -28,12 +28,12 @@ import { TestLeaderHost } from "./zab_leader_host.ts";
 import {
   exitOnSigterm,
   hex,
+  launchTestPeer,
   openElectingPeer,
   type PeerDirOptions,
   runPeerMain,
   settleOrExit,
-  spawnPeerProcess,
-  writePeerDir,
+  type TestPeer,
 } from "./zab_peer_process.ts";
 
 /** One event the peer printed. */
@@ -181,46 +181,28 @@ async function main(cfgPath: string): Promise<void> {
 }
 
 /** A running test leader peer. */
-export interface ZktLeader {
-  sid: number;
-  dir: string;
-  events: LeaderEvent[];
+export interface ZktLeader extends TestPeer<LeaderEvent> {
   /** Sends a write command; resolves with its id (wait for "committed" with that id). */
   write(prefix: string, count: number): Promise<number>;
   /** Like write, as a steady load: `batch` creates every 5 ms. */
   load(prefix: string, count: number, batch: number): Promise<number>;
-  waitEvent(
-    what: string,
-    match: (e: LeaderEvent) => boolean,
-    from?: number,
-    timeoutMs?: number,
-  ): Promise<LeaderEvent>;
-  stop(signal?: Deno.Signal): Promise<void>;
-  log(): string;
 }
 
 /** Writes dir/zoo.cfg (+ data/myid) and starts the leader peer on it. */
 export async function startZktLeader(opts: PeerDirOptions): Promise<ZktLeader> {
-  const dir = await writePeerDir(opts, "zkt-leader-");
-  const p = spawnPeerProcess<LeaderEvent>(new URL(import.meta.url).pathname, dir, {
-    env: opts.env,
-    stdin: "piped",
-  });
+  const script = new URL(import.meta.url).pathname;
+  const peer = await launchTestPeer<LeaderEvent>(script, "zkt-leader-", opts, "piped");
   let nextId = 1;
   const send = async (c: Record<string, unknown>) => {
     const id = nextId++;
-    await p.send({ ...c, id });
+    await peer.send({ ...c, id });
     return id;
   };
   return {
-    sid: opts.sid,
-    dir,
-    events: p.events,
-    log: p.log,
-    waitEvent: p.waitEvent,
+    ...peer,
     write: (prefix, count) => send({ cmd: "write", prefix, count }),
     load: (prefix, count, batch) => send({ cmd: "load", prefix, count, batch }),
-    stop: p.stop,
+    restart: (env) => startZktLeader({ ...opts, dir: peer.dir, env }),
   };
 }
 

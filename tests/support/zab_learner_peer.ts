@@ -17,12 +17,12 @@ import { LearnerShell } from "../../src/zab/learner_shell.ts";
 import {
   exitOnSigterm,
   hex,
+  launchTestPeer,
   openElectingPeer,
   type PeerDirOptions,
   runPeerMain,
   settleOrExit,
-  spawnPeerProcess,
-  writePeerDir,
+  type TestPeer,
 } from "./zab_peer_process.ts";
 
 /** One event the peer printed. */
@@ -98,39 +98,13 @@ async function main(cfgPath: string): Promise<void> {
 }
 
 /** A running test learner peer. */
-export interface ZktLearner {
-  sid: number;
-  dir: string;
-  child: Deno.ChildProcess;
-  events: LearnerEvent[];
-  /** Waits for an event (after `from` events) matching `match`; returns it. */
-  waitEvent(
-    what: string,
-    match: (e: LearnerEvent) => boolean,
-    from?: number,
-    timeoutMs?: number,
-  ): Promise<LearnerEvent>;
-  /** Kills the process (SIGKILL by default) and waits for it. */
-  stop(signal?: Deno.Signal): Promise<void>;
-  log(): string;
-}
+export type ZktLearner = TestPeer<LearnerEvent>;
 
 /** Writes dir/zoo.cfg (+ data/myid) and starts the peer on it. */
 export async function startZktLearner(opts: PeerDirOptions): Promise<ZktLearner> {
-  const dir = await writePeerDir(opts, "zkt-learner-");
-  const p = spawnPeerProcess<LearnerEvent>(new URL(import.meta.url).pathname, dir, {
-    env: opts.env,
-    stdin: "null",
-  });
-  return {
-    sid: opts.sid,
-    dir,
-    child: p.child,
-    events: p.events,
-    log: p.log,
-    waitEvent: p.waitEvent,
-    stop: p.stop,
-  };
+  const script = new URL(import.meta.url).pathname;
+  const peer = await launchTestPeer<LearnerEvent>(script, "zkt-learner-", opts, "null");
+  return { ...peer, restart: (env) => startZktLearner({ ...opts, dir: peer.dir, env }) };
 }
 
 if (import.meta.main) await runPeerMain("zab_learner_peer.ts", main);

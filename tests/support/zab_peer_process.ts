@@ -208,3 +208,23 @@ export function spawnPeerProcess<E>(
     },
   };
 }
+
+/** A started test peer: its sid and dir, and its process (child, events, waitEvent, stop, log). */
+export interface TestPeer<E> extends Omit<PeerProcess<E>, "send"> {
+  sid: number;
+  dir: string;
+  /** Starts the peer again on its dir, with the same options but `env` only as given here. */
+  restart(env?: Record<string, string>): Promise<this>;
+}
+
+/** Writes the peer's dir (writePeerDir) and runs script on it; returns it without restart, with send. */
+export async function launchTestPeer<E>(
+  script: string,
+  tempPrefix: string,
+  opts: PeerDirOptions,
+  stdin: "piped" | "null",
+): Promise<Omit<TestPeer<E>, "restart"> & Pick<PeerProcess<E>, "send">> {
+  const dir = await writePeerDir(opts, tempPrefix);
+  const p = spawnPeerProcess<E>(script, dir, { env: opts.env, stdin });
+  return { ...p, sid: opts.sid, dir };
+}
