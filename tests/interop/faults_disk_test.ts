@@ -13,9 +13,10 @@
 // Rows: a faulted follower and a faulted leader, all-zkt and beside Java peers.
 import assert from "node:assert/strict";
 import {
-  comparable,
+  assertTreesConverged,
   Ensemble,
   type EnsembleMember,
+  failureWithLogs,
   type MemberSpec,
   replayDataDir,
   treeDiff,
@@ -154,24 +155,13 @@ for (const row of ROWS) {
           const n = `s${m.sid}`;
           await k.connect(n, e.direct(m), { timeout: 10 });
           names.push(n);
-          const have = await k.syncedChildren(n, "/load");
           assert.deepEqual(
-            load.acked.filter((p) => !have.has(p)),
+            await k.missingAfterSync(n, "/load", load.acked),
             [],
             `acknowledged writes missing via member ${m.sid}`,
           );
         }
-        const trees = [];
-        for (const n of names) {
-          const t = await k.tree(n);
-          trees.push(new Map(Object.entries(t).map(([p, v]) => [p, comparable(p, v)])));
-        }
-        for (let i = 1; i < trees.length; i++) {
-          assert.deepEqual(treeDiff(trees[0], trees[i]), [], `${names[0]} vs ${names[i]}`);
-        }
-        for (const [sid, n] of await e.digestMismatches()) {
-          assert.equal(n, 0, `member ${sid}: zk_digest_mismatches_count`);
-        }
+        await assertTreesConverged(e, k, names);
         for (const n of names) await k.close(n);
         for (const m of e.members) await e.kill(m);
         const replays = [];
@@ -195,9 +185,7 @@ for (const row of ROWS) {
             `${load.acked.length} acked in all, ${load.failed} failed, 0 lost`,
         );
       } catch (err) {
-        throw new Error(
-          `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${k.log().slice(-3000)}`,
-        );
+        throw await failureWithLogs(err, e, k);
       } finally {
         if (f.child) await killWrapped(logDiskPaths(f.dir));
         await k.kill();
@@ -267,9 +255,8 @@ for (const kinds of CRITICAL) {
         await k.close("load");
         for (const m of [f, g]) {
           await k.connect(`s${m.sid}`, e.direct(m), { timeout: 10 });
-          const have = await k.syncedChildren(`s${m.sid}`, "/load");
           assert.deepEqual(
-            load.acked.filter((p) => !have.has(p)),
+            await k.missingAfterSync(`s${m.sid}`, "/load", load.acked),
             [],
             `acknowledged writes missing via member ${m.sid} (the old leader down)`,
           );
@@ -278,9 +265,8 @@ for (const kinds of CRITICAL) {
         e.restart(l);
         await e.waitServing(SLOW_MS);
         await k.connect(`s${l.sid}`, e.direct(l), { timeout: 10 });
-        const have = await k.syncedChildren(`s${l.sid}`, "/load");
         assert.deepEqual(
-          load.acked.filter((p) => !have.has(p)),
+          await k.missingAfterSync(`s${l.sid}`, "/load", load.acked),
           [],
           `acknowledged writes missing via the old leader ${l.sid}`,
         );
@@ -303,9 +289,7 @@ for (const kinds of CRITICAL) {
             `${load.acked.length} acked in all, ${load.failed} failed, 0 lost`,
         );
       } catch (err) {
-        throw new Error(
-          `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${k.log().slice(-3000)}`,
-        );
+        throw await failureWithLogs(err, e, k);
       } finally {
         await k.kill();
         await e.stop({ keep: KEEP });

@@ -27,6 +27,7 @@ import assert from "node:assert/strict";
 import {
   Ensemble,
   type EnsembleMember,
+  failureWithLogs,
   type MemberSpec,
   type PeerKind,
   replayDataDir,
@@ -356,10 +357,11 @@ for (const row of ROWS) {
           } ms`,
         );
       } catch (err) {
-        throw new Error(
-          `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${
-            k.log().slice(-3000)
-          }\n--- cli_mt ---\n${c?.lines.slice(-30).join("\n")}`,
+        throw await failureWithLogs(
+          err,
+          e,
+          k,
+          `\n--- cli_mt ---\n${c?.lines.slice(-30).join("\n")}`,
         );
       } finally {
         for (const o of orphans) await o.crash();

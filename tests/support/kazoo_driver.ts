@@ -289,11 +289,12 @@ export class KazooDriver {
     );
   }
 
-  /** The full paths of `path`'s children as client `name` reads them after sync(). */
-  async syncedChildren(name: string, path: string): Promise<Set<string>> {
+  /** The paths of `acked` (children of `path`) that client `name` does not read after sync(). */
+  async missingAfterSync(name: string, path: string, acked: string[]): Promise<string[]> {
     await this.sync(name, path);
     const children = await this.call<string[]>("children", { name, path });
-    return new Set(children.map((c) => `${path}/${c}`));
+    const have = new Set(children.map((c) => `${path}/${c}`));
+    return acked.filter((p) => !have.has(p));
   }
 
   /** Waits for the background load to end (its own deadline bounds it). */

@@ -289,19 +289,24 @@ Deno.test({
     ),
 });
 
+/** A leader log in dir: 30 txns of epoch 1, closed, reopened for 3 of epoch 2 (a second file), closed. */
+async function twoEpochLog(dir: string) {
+  await (await leaderLog(dir, 30, 4)).close();
+  const again = await emptyLog(dir);
+  const epoch2 = [1, 2, 3].map((i) => ({
+    zxid: makeZxid(2, i),
+    entry: createEntry(makeZxid(2, i), `/m${i}`, new Uint8Array(1), 30 + i),
+  }));
+  await again.append(epoch2);
+  await again.close();
+  return { again, epoch2 };
+}
+
 Deno.test("committedWindowFromLog: the last txns across log files, in zxid order, up to the last zxid", async () => {
   const dir = await Deno.makeTempDir({ prefix: "zkt-leader-log-" });
   try {
-    const zl = await leaderLog(dir, 30, 4);
     // A second log file: a new epoch after a restart.
-    await zl.close();
-    const again = await FileZabLog.open({ dataDir: dir, forceSync: false });
-    const more = [1, 2, 3].map((i) => ({
-      zxid: makeZxid(2, i),
-      entry: createEntry(makeZxid(2, i), `/m${i}`, new Uint8Array(1), 30 + i),
-    }));
-    await again.append(more);
-    await again.close();
+    const { again, epoch2: more } = await twoEpochLog(dir);
     const w = await committedWindowFromLog(again.logDir, makeZxid(2, 3), 10);
     assert.deepEqual(
       w.map((t) => t.zxid),
@@ -318,15 +323,7 @@ Deno.test("committedWindowFromLog: the last txns across log files, in zxid order
 Deno.test("committedWindowFromLog: stops at a received snapshot's gap, never DIFFs across txns the log lacks (nemesis seed 2806)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "zkt-leader-log-" });
   try {
-    const zl = await leaderLog(dir, 30, 4);
-    await zl.close();
-    const again = await FileZabLog.open({ dataDir: dir, forceSync: false });
-    const tail = [1, 2, 3].map((i) => ({
-      zxid: makeZxid(2, i),
-      entry: createEntry(makeZxid(2, i), `/m${i}`, new Uint8Array(1), 30 + i),
-    }));
-    await again.append(tail);
-    await again.close();
+    const { again, epoch2: tail } = await twoEpochLog(dir);
     // Without a marker the two files join as one history.
     const joined = await committedWindowFromLog(again.logDir, makeZxid(2, 3), 10, again.snapDir);
     assert.equal(joined.length, 10);
