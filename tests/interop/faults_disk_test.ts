@@ -13,9 +13,10 @@
 // Rows: a faulted follower and a faulted leader, all-zkt and beside Java peers.
 import assert from "node:assert/strict";
 import {
-  comparable,
+  assertTreesConverged,
   Ensemble,
   type EnsembleMember,
+  failureWithLogs,
   type MemberSpec,
   replayDataDir,
   treeDiff,
@@ -117,19 +118,9 @@ for (const row of ROWS) {
       const f = e.member(row.sid);
       try {
         assert.equal((await e.leader())?.sid === row.sid, row.leader, "the faulted member's role");
-        await k.connect("load", e.hosts(), { timeout: 10 });
-        await k.create("load", "/load");
-        await k.loadStart("load", "/load", LOAD_COUNT, LOAD_SECONDS);
+        await k.startLoad("load", e.hosts(), "/load", LOAD_COUNT, LOAD_SECONDS);
         if (arm) {
-          await waitFor(
-            "200 acks before the fault",
-            async () => {
-              const s = await k.loadStatus("load");
-              return s.acked >= 200 || s.done;
-            },
-            SLOW_MS,
-            20,
-          );
+          await k.waitAcked("load", 200, "200 acks before the fault", SLOW_MS);
           await Deno.writeTextFile(arm, "");
         }
 
@@ -148,15 +139,7 @@ for (const row of ROWS) {
         faulty = false;
         const next = await e.waitServing(SLOW_MS);
         assert.notEqual(next.sid, row.sid);
-        await waitFor(
-          "writes acknowledged after the fault",
-          async () => {
-            const s = await k.loadStatus("load");
-            return s.acked > atExit + 50 || s.done;
-          },
-          SLOW_MS,
-          50,
-        );
+        await k.waitAcked("load", atExit + 51, "writes acknowledged after the fault", SLOW_MS, 50);
         assert.ok((await k.loadStatus("load")).acked > atExit, "writes acknowledged after it");
 
         // Restarted with space (the same files on the real disk): rejoins, converges.
@@ -172,29 +155,13 @@ for (const row of ROWS) {
           const n = `s${m.sid}`;
           await k.connect(n, e.direct(m), { timeout: 10 });
           names.push(n);
-          await k.sync(n, "/load");
-          const have = new Set(
-            (await k.call<string[]>("children", { name: n, path: "/load" })).map((c) =>
-              `/load/${c}`
-            ),
-          );
           assert.deepEqual(
-            load.acked.filter((p) => !have.has(p)),
+            await k.missingAfterSync(n, "/load", load.acked),
             [],
             `acknowledged writes missing via member ${m.sid}`,
           );
         }
-        const trees = [];
-        for (const n of names) {
-          const t = await k.tree(n);
-          trees.push(new Map(Object.entries(t).map(([p, v]) => [p, comparable(p, v)])));
-        }
-        for (let i = 1; i < trees.length; i++) {
-          assert.deepEqual(treeDiff(trees[0], trees[i]), [], `${names[0]} vs ${names[i]}`);
-        }
-        for (const [sid, n] of await e.digestMismatches()) {
-          assert.equal(n, 0, `member ${sid}: zk_digest_mismatches_count`);
-        }
+        await assertTreesConverged(e, k, names);
         for (const n of names) await k.close(n);
         for (const m of e.members) await e.kill(m);
         const replays = [];
@@ -218,9 +185,7 @@ for (const row of ROWS) {
             `${load.acked.length} acked in all, ${load.failed} failed, 0 lost`,
         );
       } catch (err) {
-        throw new Error(
-          `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${k.log().slice(-3000)}`,
-        );
+        throw await failureWithLogs(err, e, k);
       } finally {
         if (f.child) await killWrapped(logDiskPaths(f.dir));
         await k.kill();
@@ -241,14 +206,6 @@ const CRITICAL: MemberSpec[][] = [
   // A zkt follower of a Java leader, the other follower Java.
   ["zkt", "zk", "zk"],
 ];
-
-/** The paths under /load that client `name` reads after sync(). */
-async function loadChildren(k: KazooDriver, name: string): Promise<Set<string>> {
-  await k.sync(name, "/load");
-  return new Set(
-    (await k.call<string[]>("children", { name, path: "/load" })).map((c) => `/load/${c}`),
-  );
-}
 
 for (const kinds of CRITICAL) {
   Deno.test({
@@ -279,18 +236,8 @@ for (const kinds of CRITICAL) {
         assert.ok(l && f && g, "a leader and a zkt follower");
         assert.equal(l.kind, kinds.at(-1), "the leader's kind");
         await e.kill(g);
-        await k.connect("load", e.hosts(), { timeout: 10 });
-        await k.create("load", "/load");
-        await k.loadStart("load", "/load", LOAD_COUNT, LOAD_SECONDS);
-        await waitFor(
-          "200 acks before the fault",
-          async () => {
-            const s = await k.loadStatus("load");
-            return s.acked >= 200 || s.done;
-          },
-          SLOW_MS,
-          20,
-        );
+        await k.startLoad("load", e.hosts(), "/load", LOAD_COUNT, LOAD_SECONDS);
+        await k.waitAcked("load", 200, "200 acks before the fault", SLOW_MS);
         await Deno.writeTextFile(`${f.dir}/arm-fault`, "");
         assert.equal((await exitedBy(f)).code, 1, "exit code of the faulted follower");
         await e.kill(f);
@@ -308,9 +255,8 @@ for (const kinds of CRITICAL) {
         await k.close("load");
         for (const m of [f, g]) {
           await k.connect(`s${m.sid}`, e.direct(m), { timeout: 10 });
-          const have = await loadChildren(k, `s${m.sid}`);
           assert.deepEqual(
-            load.acked.filter((p) => !have.has(p)),
+            await k.missingAfterSync(`s${m.sid}`, "/load", load.acked),
             [],
             `acknowledged writes missing via member ${m.sid} (the old leader down)`,
           );
@@ -319,9 +265,8 @@ for (const kinds of CRITICAL) {
         e.restart(l);
         await e.waitServing(SLOW_MS);
         await k.connect(`s${l.sid}`, e.direct(l), { timeout: 10 });
-        const have = await loadChildren(k, `s${l.sid}`);
         assert.deepEqual(
-          load.acked.filter((p) => !have.has(p)),
+          await k.missingAfterSync(`s${l.sid}`, "/load", load.acked),
           [],
           `acknowledged writes missing via the old leader ${l.sid}`,
         );
@@ -344,9 +289,7 @@ for (const kinds of CRITICAL) {
             `${load.acked.length} acked in all, ${load.failed} failed, 0 lost`,
         );
       } catch (err) {
-        throw new Error(
-          `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${k.log().slice(-3000)}`,
-        );
+        throw await failureWithLogs(err, e, k);
       } finally {
         await k.kill();
         await e.stop({ keep: KEEP });

@@ -27,6 +27,7 @@ import assert from "node:assert/strict";
 import {
   Ensemble,
   type EnsembleMember,
+  failureWithLogs,
   type MemberSpec,
   type PeerKind,
   replayDataDir,
@@ -124,12 +125,10 @@ async function roll(
     await e.replace(m, to, signal);
     const leader = await e.waitSynced(m, SLOW_MS);
     const before = (await k.loadStatus("writer")).acked;
-    const after = await waitFor(
+    const after = await k.waitAcked(
+      "writer",
+      before + PROGRESS,
       `writes acknowledged again after member ${m.sid} became ${to}`,
-      async () => {
-        const s = await k.loadStatus("writer");
-        return (s.acked >= before + PROGRESS || s.done) && s;
-      },
       SLOW_MS,
       50,
     );
@@ -358,10 +357,11 @@ for (const row of ROWS) {
           } ms`,
         );
       } catch (err) {
-        throw new Error(
-          `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${
-            k.log().slice(-3000)
-          }\n--- cli_mt ---\n${c?.lines.slice(-30).join("\n")}`,
+        throw await failureWithLogs(
+          err,
+          e,
+          k,
+          `\n--- cli_mt ---\n${c?.lines.slice(-30).join("\n")}`,
         );
       } finally {
         for (const o of orphans) await o.crash();

@@ -21,9 +21,10 @@
 // 14 (expiry), 10-11 (failover), 16 (move) and 18 (observers).
 import assert from "node:assert/strict";
 import {
-  comparable,
+  assertTreesConverged,
   Ensemble,
   type EnsembleMember,
+  failureWithLogs,
   type MemberSpec,
   replayDataDir,
   treeDiff,
@@ -56,9 +57,7 @@ async function withEnsemble(
   try {
     await fn(e, k);
   } catch (err) {
-    throw new Error(
-      `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${k.log().slice(-3000)}`,
-    );
+    throw await failureWithLogs(err, e, k);
   } finally {
     await k.kill();
     await e.stop();
@@ -105,21 +104,6 @@ function waitEvents(
     SLOW_MS,
     50,
   );
-}
-
-/** Every member's tree (read through kazoo after sync) equals the first's; Java peers report 0 digest mismatches. */
-async function assertConverged(e: Ensemble, k: KazooDriver, names: string[]): Promise<void> {
-  const trees = [];
-  for (const n of names) {
-    const t = await k.tree(n);
-    trees.push(new Map(Object.entries(t).map(([p, v]) => [p, comparable(p, v)])));
-  }
-  for (let i = 1; i < trees.length; i++) {
-    assert.deepEqual(treeDiff(trees[0], trees[i]), [], `${names[0]} vs ${names[i]}`);
-  }
-  for (const [sid, n] of await e.digestMismatches()) {
-    assert.equal(n, 0, `member ${sid}: zk_digest_mismatches_count`);
-  }
 }
 
 /** Stops every member (kill -9) and checks their data dirs replay to the same tree. */
@@ -262,7 +246,7 @@ for (const row of WRITES) {
         );
         await t.step(
           "trees equal on every server, no digest mismatches",
-          () => assertConverged(e, k, names),
+          () => assertTreesConverged(e, k, names),
         );
       });
     },
@@ -304,32 +288,14 @@ for (const row of FAILOVER) {
       await withEnsemble(row, {}, async (e, k) => {
         const old = (await e.leader())!;
         assert.ok(old, "a leader before the kill");
-        await k.connect("load", e.hosts(), { timeout: 10 });
-        await k.create("load", "/load");
-        await k.loadStart("load", "/load", LOAD_COUNT, LOAD_SECONDS);
-        await waitFor(
-          "100 acknowledged writes",
-          async () => {
-            const s = await k.loadStatus("load");
-            return s.acked >= 100 || s.done;
-          },
-          SLOW_MS,
-          20,
-        );
+        await k.startLoad("load", e.hosts(), "/load", LOAD_COUNT, LOAD_SECONDS);
+        await k.waitAcked("load", 100, "100 acknowledged writes", SLOW_MS);
 
         await e.kill(old);
         const atKill = (await k.loadStatus("load")).acked;
         const next = await e.waitServing(SLOW_MS);
         assert.notEqual(next.sid, old.sid, "a new leader");
-        await waitFor(
-          "writes accepted again",
-          async () => {
-            const s = await k.loadStatus("load");
-            return s.acked > atKill + 20 || s.done;
-          },
-          SLOW_MS,
-          50,
-        );
+        await k.waitAcked("load", atKill + 21, "writes accepted again", SLOW_MS, 50);
 
         e.restart(old);
         await e.waitServing(SLOW_MS);
@@ -341,13 +307,10 @@ for (const row of FAILOVER) {
 
         const names = await clientPerMember(e, k);
         for (const n of names) {
-          await k.sync(n, "/load");
-          const have = new Set((await k.call<string[]>("children", { name: n, path: "/load" }))
-            .map((c) => `/load/${c}`));
-          const missing = load.acked.filter((p) => !have.has(p));
+          const missing = await k.missingAfterSync(n, "/load", load.acked);
           assert.deepEqual(missing, [], `acknowledged writes missing via ${n}`);
         }
-        await assertConverged(e, k, names);
+        await assertTreesConverged(e, k, names);
         for (const n of names) await k.close(n);
         await assertDataDirsEqual(e);
       });
@@ -484,7 +447,7 @@ for (const row of MOVE) {
           "a session reattached on each other server with SetWatches gets the events it missed and later ones",
           () => setWatchesAfterMove(e, k),
         );
-        await assertConverged(e, k, names);
+        await assertTreesConverged(e, k, names);
       });
     },
   });
@@ -536,7 +499,7 @@ for (const row of OBSERVERS) {
           }
         }
         await ephemeralsVanishEverywhere(e, k, names);
-        await assertConverged(e, k, names);
+        await assertTreesConverged(e, k, names);
         for (const n of names) await k.close(n);
         await assertDataDirsEqual(e);
       });

@@ -6,7 +6,6 @@
 // logged zxid, gets TRUNC to the last committed zxid, truncates its log to
 // exactly that zxid and holds the new leader's tree, the lost txn nowhere.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { SKIP_INTEROP } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
 import { startZktLearner } from "../support/zab_learner_peer.ts";
 import { startMutingProxy } from "../support/zab_learner_proxy.ts";
@@ -19,125 +18,85 @@ import {
   startJavaMember,
   writeVia,
 } from "../support/zab_learner_check.ts";
-import { modeOfPeer, planEnsemble } from "./election_ensemble.ts";
+import {
+  assertNoDigestMismatches,
+  follows,
+  waitForMode,
+  zabInteropTest,
+} from "../support/zab_interop.ts";
+import { planEnsemble } from "./election_ensemble.ts";
 
-Deno.test({
-  name:
-    "zab learner: zkt with a logged, never committed txn gets TRUNC from a new Java leader and drops exactly that txn",
-  ignore: SKIP_INTEROP,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+zabInteropTest(
+  "zab learner: zkt with a logged, never committed txn gets TRUNC from a new Java leader and drops exactly that txn",
+  3000,
+  async (procs) => {
     const plan = planEnsemble([1, 2, 3]);
     const [m1, m2, m3] = plan.members;
-    // zkt's and sid 2's links to leader 3's quorum port go through proxies.
-    const zktProxy = startMutingProxy(m3.quorum);
-    const javaProxy = startMutingProxy(m3.quorum);
     const via = (port: number) =>
       plan.serverLines.map((l) =>
         l.startsWith("server.3=") ? `server.3=127.0.0.1:${port}:${m3.election}` : l
       );
-    const procs: { stop(): Promise<void>; log(): string; dir: string }[] = [];
-    const writers: Deno.ChildProcess[] = [];
-    let ok = false;
-    try {
-      let leader = await startJavaMember(m3, plan.serverLines);
-      procs.push(leader);
-      const java2 = await startJavaMember(m2, via(javaProxy.port));
-      procs.push(java2);
-      await waitFor(
-        "sid 3 to lead",
-        async () => (await modeOfPeer(m3.client)) === "leader",
-        90_000,
-      );
-      await waitFor(
-        "sid 2 to follow",
-        async () => (await modeOfPeer(m2.client)) === "follower",
-        90_000,
-      );
-      // zkt last: sids 1 and 2 alone could elect 2 before 3 is up.
-      let zkt = await startZktLearner({
-        sid: 1,
-        clientPort: m1.client,
-        serverLines: via(zktProxy.port),
-      });
-      procs.push(zkt);
-      await zkt.waitEvent("zkt to serve", (e) => e.event === "serving");
-      // Committed history, so the next leader's committed log is not empty.
-      await writeVia(m3.client, "/kept", 20);
-      await waitFor(
-        "both followers synced",
-        async () => (await mntrOf(m3.client)).get("zk_synced_followers") === "2",
-      );
+    // zkt's and sid 2's links to leader 3's quorum port go through proxies.
+    const zktProxy = startMutingProxy(m3.quorum);
+    const javaProxy = startMutingProxy(m3.quorum);
+    procs.atEnd(() => zktProxy.close());
+    procs.atEnd(() => javaProxy.close());
+    let leader = procs.add(await startJavaMember(m3, plan.serverLines));
+    procs.add(await startJavaMember(m2, via(javaProxy.port)));
+    await waitForMode("sid 3 to lead", m3.client, "leader");
+    await follows(m2);
+    // zkt last: sids 1 and 2 alone could elect 2 before 3 is up.
+    let zkt = procs.add(
+      await startZktLearner({ sid: 1, clientPort: m1.client, serverLines: via(zktProxy.port) }),
+    );
+    await zkt.waitEvent("zkt to serve", (e) => e.event === "serving");
+    // Committed history, so the next leader's committed log is not empty.
+    await writeVia(m3.client, "/kept", 20);
+    await waitFor(
+      "both followers synced",
+      async () => (await mntrOf(m3.client)).get("zk_synced_followers") === "2",
+    );
 
-      // The PROPOSAL reaches zkt only, and zkt's ACK never reaches the leader.
-      const lostWriter = await asyncWriter(m3.client, "/lost");
-      writers.push(lostWriter.child);
-      javaProxy.muteDown = true;
-      zktProxy.muteUp = true;
-      await lostWriter.send();
-      const lost = await waitFor(
-        "zkt to log /lost",
-        () => loggedCreate(`${zkt.dir}/data`, "/lost"),
-        60_000,
-        100,
-      );
-      await waitFor("the leader to log /lost", () => loggedCreate(`${leader.dir}/data`, "/lost"));
-      await zkt.stop("SIGKILL");
-      await leader.stop("SIGKILL");
-      // A Java leader proposes before its own log has the txn: it may die without it.
-      assertEquals(await chopLogsAfter(`${leader.dir}/data`, lost - 1n), 1);
-      javaProxy.muteDown = false;
-      zktProxy.muteUp = false;
+    // The PROPOSAL reaches zkt only, and zkt's ACK never reaches the leader.
+    const lostWriter = await asyncWriter(m3.client, "/lost");
+    procs.child(lostWriter.child);
+    javaProxy.muteDown = true;
+    zktProxy.muteUp = true;
+    await lostWriter.send();
+    const lost = await waitFor(
+      "zkt to log /lost",
+      () => loggedCreate(`${zkt.dir}/data`, "/lost"),
+      60_000,
+      100,
+    );
+    await waitFor("the leader to log /lost", () => loggedCreate(`${leader.dir}/data`, "/lost"));
+    await zkt.stop("SIGKILL");
+    await leader.stop("SIGKILL");
+    // A Java leader proposes before its own log has the txn: it may die without it.
+    assertEquals(await chopLogsAfter(`${leader.dir}/data`, lost - 1n), 1);
+    javaProxy.muteDown = false;
+    zktProxy.muteUp = false;
 
-      leader = await startJavaMember(m3, plan.serverLines, {}, leader.dir);
-      procs.push(leader);
-      await waitFor(
-        "sid 3 to lead a new epoch",
-        async () => (await modeOfPeer(m3.client)) === "leader",
-        90_000,
-      );
-      await waitFor(
-        "sid 2 to follow it",
-        async () => (await modeOfPeer(m2.client)) === "follower",
-        90_000,
-      );
-      zkt = await startZktLearner({
+    leader = procs.add(await startJavaMember(m3, plan.serverLines, {}, leader.dir));
+    await waitForMode("sid 3 to lead a new epoch", m3.client, "leader");
+    await waitForMode("sid 2 to follow it", m2.client, "follower");
+    zkt = procs.add(
+      await startZktLearner({
         sid: 1,
         clientPort: m1.client,
         serverLines: plan.serverLines,
         dir: zkt.dir,
-      });
-      procs.push(zkt);
-      // It restarts with the lost txn as its last logged zxid (ACKEPOCH's).
-      const started = await zkt.waitEvent("zkt to start", (e) => e.event === "started");
-      assertEquals(started.lastLogged, `0x${lost.toString(16)}`);
-      await zkt.waitEvent("zkt to serve", (e) => e.event === "serving");
-      const sync = zkt.events.find((e) => e.event === "sync");
-      assertEquals([sync?.mode, sync?.zxid], ["TRUNC", `0x${(lost - 1n).toString(16)}`]);
-      assertEquals(await loggedCreate(`${zkt.dir}/data`, "/lost"), undefined);
-      await writeVia(m3.client, "/after", 10);
-      await assertSameTree(leader, m3.client, zkt);
-      for (const port of [m2.client, m3.client]) {
-        assertEquals((await mntrOf(port)).get("zk_digest_mismatches_count"), "0");
-      }
-      ok = true;
-    } finally {
-      for (const c of writers) {
-        try {
-          c.kill("SIGKILL");
-        } catch { /* exited */ }
-        await c.status;
-      }
-      for (const p of procs.reverse()) await p.stop();
-      await zktProxy.close();
-      await javaProxy.close();
-      if (!ok || Deno.env.get("ZAB_TEST_LOGS") === "1") {
-        for (const p of procs) console.error(`--- ${p.dir} ---\n${p.log().slice(-3000)}`);
-      }
-      for (const p of new Set(procs.map((p) => p.dir))) {
-        await Deno.remove(p, { recursive: true }).catch(() => {});
-      }
-    }
+      }),
+    );
+    // It restarts with the lost txn as its last logged zxid (ACKEPOCH's).
+    const started = await zkt.waitEvent("zkt to start", (e) => e.event === "started");
+    assertEquals(started.lastLogged, `0x${lost.toString(16)}`);
+    await zkt.waitEvent("zkt to serve", (e) => e.event === "serving");
+    const sync = zkt.events.find((e) => e.event === "sync");
+    assertEquals([sync?.mode, sync?.zxid], ["TRUNC", `0x${(lost - 1n).toString(16)}`]);
+    assertEquals(await loggedCreate(`${zkt.dir}/data`, "/lost"), undefined);
+    await writeVia(m3.client, "/after", 10);
+    await assertSameTree(leader, m3.client, zkt);
+    await assertNoDigestMismatches([m2.client, m3.client]);
   },
-});
+);

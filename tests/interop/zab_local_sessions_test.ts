@@ -14,7 +14,12 @@
 //     (EphemeralOnLocalSession) and the leader logs an error txn, not a
 //     createSession.
 import assert from "node:assert/strict";
-import { Ensemble, type EnsembleMember, type MemberSpec } from "../support/ensemble.ts";
+import {
+  Ensemble,
+  type EnsembleMember,
+  failureWithLogs,
+  type MemberSpec,
+} from "../support/ensemble.ts";
 import { SKIP_INTEROP } from "../support/interop.ts";
 import { KazooDriver } from "../support/kazoo_driver.ts";
 import { zkt } from "../support/cli.ts";
@@ -159,9 +164,7 @@ for (const kinds of ROWS) {
       try {
         await localSessionsBehaveAs38(e, k);
       } catch (err) {
-        throw new Error(
-          `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${k.log().slice(-3000)}`,
-        );
+        throw await failureWithLogs(err, e, k);
       } finally {
         await k.kill();
         await e.stop();

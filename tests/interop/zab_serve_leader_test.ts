@@ -13,26 +13,24 @@
 // is kept alive by its PING touches. With both followers killed the leader
 // steps down and stops serving.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { SKIP_INTEROP, SYSTEM_PYTHON } from "../support/interop.ts";
+import { SKIP_INTEROP } from "../support/interop.ts";
 import { waitFor } from "../support/wait.ts";
 import { fourLetter } from "../support/four_letter.ts";
-import { type ApacheZk, startApacheZk } from "../support/apache_zk.ts";
+import type { ApacheZk } from "../support/apache_zk.ts";
 import { mntrOf, startJavaMember } from "../support/zab_learner_check.ts";
+import {
+  assertNoDigestMismatches,
+  runPython,
+  startJavaObserver,
+  waitForMode,
+} from "../support/zab_interop.ts";
 import { startZkt, type ZktServer } from "../support/zkt_server.ts";
 import { type Member, modeOfPeer, planEnsemble } from "./election_ensemble.ts";
 
 /** Runs tests/support/zab_serve_leader_clients.py; returns its JSON line. */
 async function kazoo(...args: (string | number)[]): Promise<Record<string, unknown>> {
-  const r = await new Deno.Command(SYSTEM_PYTHON, {
-    args: [
-      new URL("../support/zab_serve_leader_clients.py", import.meta.url).pathname,
-      ...args.map(String),
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { PYTHONDONTWRITEBYTECODE: "1" },
-  }).output();
+  const script = new URL("../support/zab_serve_leader_clients.py", import.meta.url).pathname;
+  const r = await runPython(script, args.map(String));
   const dec = new TextDecoder();
   if (r.code !== 0) {
     throw new Error(`kazoo ${args.join(" ")} failed: ${dec.decode(r.stderr).slice(-2000)}`);
@@ -44,26 +42,17 @@ const at = (m: Member) => `127.0.0.1:${m.client}`;
 
 /** tests/support/zab_serve_clients.py's session checks: `first` the server the session starts on. */
 async function moveAndIdle(first: string, other: string, cmd: "move" | "idle"): Promise<void> {
-  const r = await new Deno.Command(SYSTEM_PYTHON, {
-    args: [new URL("../support/zab_serve_clients.py", import.meta.url).pathname, first, other, cmd],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { PYTHONDONTWRITEBYTECODE: "1" },
-  }).output();
+  const script = new URL("../support/zab_serve_clients.py", import.meta.url).pathname;
+  const r = await runPython(script, [first, other, cmd]);
   const dec = new TextDecoder();
   if (r.code !== 0) {
     throw new Error(`${cmd} failed: ${dec.decode(r.stdout)}\n${dec.decode(r.stderr).slice(-2000)}`);
   }
 }
 
-async function inMode(m: Member, mode: string): Promise<void> {
-  await waitFor(
-    `sid ${m.sid} in mode ${mode}`,
-    async () => (await modeOfPeer(m.client)) === mode,
-    90_000,
-    200,
-  );
+/** Waits for sid m to be in `mode`. */
+function inMode(m: Member, mode: string): Promise<void> {
+  return waitForMode(`sid ${m.sid} in mode ${mode}`, m.client, mode, 200);
 }
 
 /** What `write` leaves under a prefix once its client has closed (the ephemeral is gone). */
@@ -105,14 +94,7 @@ Deno.test({
       procs.push(j1);
       const j2 = await startJavaMember(m2, plan.serverLines);
       procs.push(j2);
-      const obs = await startApacheZk({
-        clientPort: m4.client,
-        myid: 4,
-        cfg: [...plan.serverLines, "cnxTimeout=2000", "peerType=observer"],
-        jvmProps: { "zookeeper.cnxTimeout": "2000" },
-        waitReady: false,
-      });
-      procs.push(obs);
+      procs.push(await startJavaObserver(m4, plan.serverLines));
       await inMode(m3, "leader");
       await inMode(m1, "follower");
       await inMode(m2, "follower");
@@ -128,9 +110,7 @@ Deno.test({
       for (const m of [m1, m2, m3, m4]) {
         assertEquals(await kazoo("read", at(m), ...Object.keys(all)), all, `via sid ${m.sid}`);
       }
-      for (const m of [m1, m2, m4]) {
-        assertEquals((await mntrOf(m.client)).get("zk_digest_mismatches_count"), "0");
-      }
+      await assertNoDigestMismatches([m1.client, m2.client, m4.client]);
       const lead = await mntrOf(m3.client);
       assertEquals(
         [
@@ -179,9 +159,7 @@ Deno.test({
           500,
         );
       }
-      for (const m of [m1, m2, m4]) {
-        assertEquals((await mntrOf(m.client)).get("zk_digest_mismatches_count"), "0");
-      }
+      await assertNoDigestMismatches([m1.client, m2.client, m4.client]);
 
       // A session made on the zkt leader moves to a Java follower (REVALIDATE
       // to zkt: the owner moves), back to zkt and to Java again, ephemeral kept

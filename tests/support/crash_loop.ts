@@ -186,27 +186,11 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       const rekill = rnd() < rekillChance ? Math.floor(rnd() * 1500) : -1;
       const leader = await e.leader();
       await k.loadStart("w", prefix, per + down, slow / 1000);
-      await waitFor(
-        `${killAfter} acks in round ${r}`,
-        async () => {
-          const s = await k.loadStatus("w");
-          return s.acked >= killAfter || s.done;
-        },
-        slow,
-        10,
-      );
+      await k.waitAcked("w", killAfter, `${killAfter} acks in round ${r}`, slow, 10);
       await e.kill(victim);
       let downAcks = 0;
       if (down > 0) {
-        const s = await waitFor(
-          `${down} more acks in round ${r}`,
-          async () => {
-            const s = await k.loadStatus("w");
-            return s.acked >= killAfter + down || s.done ? s : undefined;
-          },
-          slow,
-          20,
-        );
+        const s = await k.waitAcked("w", killAfter + down, `${down} more acks in round ${r}`, slow);
         downAcks = s.acked - killAfter;
       }
       let t0 = performance.now();

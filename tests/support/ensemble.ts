@@ -6,11 +6,13 @@
 // the same zoo.cfg, myid and data dir (a rolling replacement's step) and wait
 // until it has synced as an operator would (srvr Mode + Zxid). Both kinds get
 // the same zoo.cfg apart from paths and ports; logs go to <dir>/server.log.
+import assert from "node:assert/strict";
 import { probeElection } from "../../src/election/probe.ts";
 import { fourLetter, modeOf } from "./four_letter.ts";
 import { ZK_CLASSPATH } from "./interop.ts";
 import { freePorts } from "./ports.ts";
 import { type CutProxy, startCutProxy } from "./cut_proxy.ts";
+import type { KazooDriver } from "./kazoo_driver.ts";
 import { waitFor } from "./wait.ts";
 
 /** Which server a member runs. */
@@ -520,4 +522,35 @@ export function treeDiff<T>(a: Map<string, T>, b: Map<string, T>): string[] {
   }
   for (const p of b.keys()) if (!a.has(p)) out.push(`${p}: only in the second`);
   return out.sort();
+}
+
+/** Every client's tree (kazoo, after sync) equals the first's; Java members report 0 digest mismatches. */
+export async function assertTreesConverged(
+  e: Ensemble,
+  k: KazooDriver,
+  names: string[],
+): Promise<void> {
+  const trees = [];
+  for (const n of names) {
+    const t = await k.tree(n);
+    trees.push(new Map(Object.entries(t).map(([p, v]) => [p, comparable(p, v)])));
+  }
+  for (let i = 1; i < trees.length; i++) {
+    assert.deepEqual(treeDiff(trees[0], trees[i]), [], `${names[0]} vs ${names[i]}`);
+  }
+  for (const [sid, n] of await e.digestMismatches()) {
+    assert.equal(n, 0, `member ${sid}: zk_digest_mismatches_count`);
+  }
+}
+
+/** A failed ensemble test's error: err's stack, the members' log tails, kazoo's log, then `more`. */
+export async function failureWithLogs(
+  err: unknown,
+  e: Ensemble,
+  k: { log(): string },
+  more = "",
+): Promise<Error> {
+  return new Error(
+    `${(err as Error).stack}\n${await e.logs(40)}\n--- kazoo ---\n${k.log().slice(-3000)}${more}`,
+  );
 }

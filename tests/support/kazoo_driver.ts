@@ -4,6 +4,7 @@
 // leaves its sessions to expire, as a crashed client's would.
 import { SYSTEM_PYTHON } from "./interop.ts";
 import { TextLineStream } from "./lines.ts";
+import { waitFor } from "./wait.ts";
 
 /** A znode as kazoo read it: stat fields (zxids as 0x-hex) plus data as text. */
 export interface KazooNode {
@@ -35,6 +36,13 @@ export interface LoadResult {
   failed: number;
   done: boolean;
   last_error: string | null;
+}
+
+/** Progress of a running write load. */
+export interface LoadStatus {
+  acked: number;
+  failed: number;
+  done: boolean;
 }
 
 /** What a finished read load reports. */
@@ -245,8 +253,48 @@ export class KazooDriver {
   }
 
   /** Progress of the background load. */
-  loadStatus(name: string): Promise<{ acked: number; failed: number; done: boolean }> {
+  loadStatus(name: string): Promise<LoadStatus> {
     return this.call("load-status", { name });
+  }
+
+  /** Connects client `name` to hosts, creates `prefix` and starts a bounded write load under it. */
+  async startLoad(
+    name: string,
+    hosts: string,
+    prefix: string,
+    count: number,
+    seconds: number,
+  ): Promise<void> {
+    await this.connect(name, hosts, { timeout: 10 });
+    await this.create(name, prefix);
+    await this.loadStart(name, prefix, count, seconds);
+  }
+
+  /** Polls the load of `name` until it has `atLeast` acks or has ended; returns that progress. */
+  waitAcked(
+    name: string,
+    atLeast: number,
+    what: string,
+    timeoutMs: number,
+    intervalMs = 20,
+  ): Promise<LoadStatus> {
+    return waitFor(
+      what,
+      async () => {
+        const s = await this.loadStatus(name);
+        return s.acked >= atLeast || s.done ? s : undefined;
+      },
+      timeoutMs,
+      intervalMs,
+    );
+  }
+
+  /** The paths of `acked` (children of `path`) that client `name` does not read after sync(). */
+  async missingAfterSync(name: string, path: string, acked: string[]): Promise<string[]> {
+    await this.sync(name, path);
+    const children = await this.call<string[]>("children", { name, path });
+    const have = new Set(children.map((c) => `${path}/${c}`));
+    return acked.filter((p) => !have.has(p));
   }
 
   /** Waits for the background load to end (its own deadline bounds it). */

@@ -19,17 +19,22 @@
 // session (once) and creates prefix and prefix/n0.., then prints
 // {"event":"committed","id":…} once the last one commits; "load" does the
 // same as a steady stream ("batch" creates every 5 ms).
-import { loadConfig } from "../../src/config/load.ts";
-import { logger, setLogMyid } from "../../src/log/logger.ts";
 import { restore } from "../../src/persistence/datadir.ts";
-import { QuorumPeer } from "../../src/peer/quorum_peer.ts";
-import { FileZabLog } from "../../src/zab/file_zab_log.ts";
 import { committedWindowFromLog } from "../../src/zab/leader_log.ts";
 import { LeaderShell } from "../../src/zab/leader_shell.ts";
-import { settleAfterRole } from "../../src/zab/zab_log.ts";
 import { TextLineStream } from "./lines.ts";
 import { waitFor } from "./wait.ts";
 import { TestLeaderHost } from "./zab_leader_host.ts";
+import {
+  exitOnSigterm,
+  hex,
+  launchTestPeer,
+  openElectingPeer,
+  type PeerDirOptions,
+  runPeerMain,
+  settleOrExit,
+  type TestPeer,
+} from "./zab_peer_process.ts";
 
 /** One event the peer printed. */
 export interface LeaderEvent {
@@ -37,24 +42,10 @@ export interface LeaderEvent {
   [k: string]: unknown;
 }
 
-const hex = (z: bigint) => `0x${z.toString(16)}`;
-
 async function main(cfgPath: string): Promise<void> {
-  const cfg = await loadConfig(cfgPath);
-  setLogMyid(cfg.myid!);
-  const log = logger("ZabLeaderPeer");
-  const emit = (e: LeaderEvent) => console.log(JSON.stringify(e));
+  const p = await openElectingPeer<LeaderEvent>(cfgPath, "ZabLeaderPeer");
+  const { cfg, log, emit, zl, peer } = p;
   const myid = BigInt(cfg.myid!);
-  const zl = await FileZabLog.open({
-    dataDir: cfg.dataDir,
-    dataLogDir: cfg.dataLogDir,
-    forceSync: cfg.forceSync,
-    preAllocSize: cfg.preAllocSizeKb * 1024,
-    extendedTypes: cfg.extendedTypesEnabled,
-  });
-  const peer = new QuorumPeer(cfg, { lastZxid: () => Promise.resolve(zl.lastLoggedZxid) });
-  await peer.start();
-  emit({ event: "started", lastLogged: hex(zl.lastLoggedZxid) });
   let shell: LeaderShell | null = null;
   let host: TestLeaderHost | null = null;
   let notLeadingSince: number | null = null;
@@ -127,12 +118,7 @@ async function main(cfgPath: string): Promise<void> {
     void startLeading(s);
     s.done.then(async (end) => {
       emit({ event: "done", reason: end.reason, established: end.established });
-      try {
-        await settleAfterRole(zl, "fast-forward");
-      } catch (e) {
-        log.error(`cannot bring memory in line with the disk: ${(e as Error).message}`);
-        Deno.exit(1);
-      }
+      await settleOrExit(zl, "fast-forward", log);
       emit({ event: "settled", lastLogged: hex(zl.lastLoggedZxid) });
       shell = null;
       host = null;
@@ -191,135 +177,33 @@ async function main(cfgPath: string): Promise<void> {
     }
   })().catch(() => {});
 
-  const stop = async () => {
-    clearInterval(poll);
-    if (shell) await (shell as LeaderShell).stop("shutting down");
-    await zl.close();
-    await peer.stop();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGTERM", () => void stop());
+  exitOnSigterm(p, poll, () => shell);
 }
 
 /** A running test leader peer. */
-export interface ZktLeader {
-  sid: number;
-  dir: string;
-  events: LeaderEvent[];
+export interface ZktLeader extends TestPeer<LeaderEvent> {
   /** Sends a write command; resolves with its id (wait for "committed" with that id). */
   write(prefix: string, count: number): Promise<number>;
   /** Like write, as a steady load: `batch` creates every 5 ms. */
   load(prefix: string, count: number, batch: number): Promise<number>;
-  waitEvent(
-    what: string,
-    match: (e: LeaderEvent) => boolean,
-    from?: number,
-    timeoutMs?: number,
-  ): Promise<LeaderEvent>;
-  stop(signal?: Deno.Signal): Promise<void>;
-  log(): string;
 }
 
 /** Writes dir/zoo.cfg (+ data/myid) and starts the leader peer on it. */
-export async function startZktLeader(opts: {
-  sid: number;
-  clientPort: number;
-  serverLines: string[];
-  dir?: string;
-  cfg?: string[];
-  env?: Record<string, string>;
-  /** tickTime, initLimit, syncLimit (default 2000, 10, 5). */
-  limits?: [number, number, number];
-}): Promise<ZktLeader> {
-  const [tickTime, initLimit, syncLimit] = opts.limits ?? [2000, 10, 5];
-  const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "zkt-leader-" });
-  await Deno.mkdir(`${dir}/data`, { recursive: true });
-  await Deno.writeTextFile(`${dir}/data/myid`, `${opts.sid}\n`);
-  await Deno.writeTextFile(
-    `${dir}/zoo.cfg`,
-    [
-      `tickTime=${tickTime}`,
-      `initLimit=${initLimit}`,
-      `syncLimit=${syncLimit}`,
-      `dataDir=${dir}/data`,
-      `clientPort=${opts.clientPort}`,
-      "clientPortAddress=127.0.0.1",
-      "cnxTimeout=2000",
-      ...opts.serverLines,
-      ...(opts.cfg ?? []),
-    ].join("\n") + "\n",
-  );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", new URL(import.meta.url).pathname, `${dir}/zoo.cfg`],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: opts.env,
-  }).spawn();
-  const stdin = child.stdin.getWriter();
-  const events: LeaderEvent[] = [];
-  let logText = "";
-  const dec = new TextDecoder();
-  const outPump = (async () => {
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(
-      new TextLineStream(),
-    );
-    for await (const line of lines) {
-      try {
-        events.push(JSON.parse(line));
-      } catch {
-        logText += `[stdout] ${line}\n`;
-      }
-    }
-  })().catch(() => {});
-  const errPump = (async () => {
-    for await (const chunk of child.stderr) logText += dec.decode(chunk, { stream: true });
-  })().catch(() => {});
-  let stopped = false;
+export async function startZktLeader(opts: PeerDirOptions): Promise<ZktLeader> {
+  const script = new URL(import.meta.url).pathname;
+  const peer = await launchTestPeer<LeaderEvent>(script, "zkt-leader-", opts, "piped");
   let nextId = 1;
   const send = async (c: Record<string, unknown>) => {
     const id = nextId++;
-    await stdin.write(new TextEncoder().encode(JSON.stringify({ ...c, id }) + "\n"));
+    await peer.send({ ...c, id });
     return id;
   };
-  const waitEvent: ZktLeader["waitEvent"] = async (what, match, from = 0, timeoutMs = 60_000) => {
-    try {
-      return await waitFor(what, () => events.slice(from).find(match), timeoutMs, 50);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\nevents: ${JSON.stringify(events.slice(-30))}\n--- zkt log ---\n${
-          logText.slice(-4000)
-        }`,
-      );
-    }
-  };
   return {
-    sid: opts.sid,
-    dir,
-    events,
-    log: () => logText,
-    waitEvent,
+    ...peer,
     write: (prefix, count) => send({ cmd: "write", prefix, count }),
     load: (prefix, count, batch) => send({ cmd: "load", prefix, count, batch }),
-    async stop(signal: Deno.Signal = "SIGKILL") {
-      if (stopped) return;
-      stopped = true;
-      try {
-        child.kill(signal);
-      } catch { /* exited */ }
-      await stdin.close().catch(() => {});
-      await child.status;
-      await outPump;
-      await errPump;
-    },
+    restart: (env) => startZktLeader({ ...opts, dir: peer.dir, env }),
   };
 }
 
-if (import.meta.main) {
-  const path = Deno.args[0];
-  if (!path) {
-    console.error("usage: zab_leader_peer.ts zoo.cfg");
-    Deno.exit(2);
-  }
-  await main(path);
-}
+if (import.meta.main) await runPeerMain("zab_leader_peer.ts", main);

@@ -14,18 +14,19 @@ import { waitFor } from "./wait.ts";
 import type { ZktLearner } from "./zab_learner_peer.ts";
 import { type Member, zxidOfPeer } from "../interop/election_ensemble.ts";
 
-/** An Apache ZooKeeper member as election_ensemble's startZkMember starts one, plus JVM -D flags. */
+/** An Apache ZooKeeper member as election_ensemble's startZkMember starts one, plus JVM -D flags and cfg lines. */
 export function startJavaMember(
   m: Member,
   serverLines: string[],
   jvmProps: Record<string, string> = {},
   dir?: string,
+  cfg: string[] = [],
 ): Promise<ApacheZk> {
   return startApacheZk({
     clientPort: m.client,
     myid: m.sid,
     dir,
-    cfg: [...serverLines, "cnxTimeout=2000"],
+    cfg: [...serverLines, "cnxTimeout=2000", ...cfg],
     jvmProps: { "zookeeper.cnxTimeout": "2000", ...jvmProps },
     waitReady: false,
   });

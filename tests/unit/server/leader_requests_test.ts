@@ -6,12 +6,10 @@
 // of its queued requests and a missing txn leaves its clients hanging. The
 // tree changes only when Zab reports the txn committed.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { applyTxn } from "../../../src/data/apply.ts";
 import { ErrorCode, OpCode } from "../../../src/jute/constants.ts";
 import { Writer } from "../../../src/jute/writer.ts";
 import { decodeTxnEntry } from "../../../src/persistence/records.ts";
-import { type LeaderChain, leaderChain } from "../../../src/server/pipeline/leader.ts";
-import { startInProc } from "../../support/zkt_inproc.ts";
+import { startTestZabLeader } from "../../support/inproc_roles.ts";
 
 const S = (2n << 56n) | 5n;
 const OPEN = [{ perms: 31, scheme: "world", id: "anyone" }];
@@ -23,22 +21,9 @@ function createBody(path: string, acl = OPEN): Uint8Array {
 }
 
 Deno.test("a leader turns every forwarded request into exactly one txn with its session and cxid; refusals are error txns without a digest; a non-owner's write is SessionMoved", async () => {
-  const p = await startInProc([], { mode: () => "leader" });
+  const { p, chain, proposed, commitAll } = await startTestZabLeader([]);
   try {
     const s = p.server;
-    const proposed: Uint8Array[] = [];
-    let counter = 0;
-    const chain = s.setChain((w) =>
-      leaderChain({
-        ...w,
-        propose: (build) => {
-          const zxid = (1n << 32n) | BigInt(++counter);
-          proposed.push(build(zxid));
-          return zxid;
-        },
-        drain: () => Promise.resolve(),
-      })
-    ) as LeaderChain;
     const timeout = new Uint8Array(4);
     new DataView(timeout.buffer).setInt32(0, 6000);
     const fwd = (owner: bigint, cxid: number, type: number, body: Uint8Array) =>
@@ -66,11 +51,7 @@ Deno.test("a leader turns every forwarded request into exactly one txn with its 
 
     // Proposed is not committed: the tree has /a only once Zab reports its commit.
     assertEquals(s.db.tree.get("/a"), undefined);
-    for (const [i, e] of proposed.entries()) {
-      const { header, txn } = txns[i];
-      const rc = applyTxn(s.db.tree, header, txn);
-      chain.committed({ zxid: header.zxid, entry: e }, rc);
-    }
+    commitAll();
     assertEquals(s.db.tree.get("/a") !== undefined, true);
     assertEquals(s.db.tree.sessions.get(S), 6000);
     assertEquals(chain.overlay.size, 0);

@@ -7,50 +7,18 @@
 // its forwarded write; a watch fires for another server's txn; a sync is
 // answered when the leader's SYNC releases it. Here the test is the leader.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { applyTxn } from "../../../src/data/apply.ts";
 import { ErrorCode, OpCode } from "../../../src/jute/constants.ts";
-import { Reader } from "../../../src/jute/reader.ts";
 import type { Txn } from "../../../src/jute/txn_body.ts";
-import { committedTree, Outstanding } from "../../../src/server/pipeline/overlay.ts";
-import { type ForwardRequest, LearnerFront } from "../../../src/server/pipeline/learner.ts";
-import { prepareRequest } from "../../../src/server/write_ops.ts";
 import { waitFor } from "../../support/wait.ts";
 import { ZkClient } from "../../support/zk_client.ts";
-import { startInProc } from "../../support/zkt_inproc.ts";
+import { startTestLedFollower } from "../../support/inproc_roles.ts";
 
 Deno.test("a learner forwards createSession, writes and syncs and answers each at its commit, on the client that sent it", async () => {
-  const p = await startInProc([], { mode: () => "follower" });
-  const s = p.server;
-  const sent: ForwardRequest[] = [];
-  const front = new LearnerFront({ forward: (r) => sent.push(r), revalidate: () => {} }, {
+  const { p, front, commit, leaderCommits, next } = await startTestLedFollower([], {}, {
     tickMs: 100,
     serverId: 1,
     now: 0,
-    sessions: [],
   });
-  front.serving = true;
-  s.setLearner(front);
-  let zxid = 0x100000000n;
-  /** Commits `txn` for (session, cxid) as a leader would: applied, then handed to the server. */
-  const commit = (clientId: bigint, cxid: number, txn: Txn) => {
-    const header = { clientId, cxid, zxid: ++zxid, time: Date.now(), type: txn.type };
-    s.learnerCommitted({ header, txn, rc: applyTxn(s.db.tree, header, txn) });
-  };
-  /** Commits the next forwarded write as the leader's prep would make it. */
-  const leaderCommits = (r: ForwardRequest) => {
-    const view = new Outstanding(committedTree(s.db.tree, () => []));
-    const t = prepareRequest(view, r.type, new Reader(r.body), {
-      sessionId: r.sessionId,
-      authInfo: r.authinfo ?? [],
-      sessionState: 0,
-      extendedTypes: false,
-    }, false);
-    commit(r.sessionId, r.cxid, t);
-  };
-  const next = async (what: string) => {
-    await waitFor(what, () => sent.length > 0, 5000, 5);
-    return sent.shift()!;
-  };
   try {
     const connect = async () => {
       const c = ZkClient.connect(p.port);

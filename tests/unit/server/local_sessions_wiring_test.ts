@@ -9,62 +9,20 @@
 // client whose createSession failed gets no session. Here the test plays the
 // leader (for a learner) or the learners and Zab (for a leader).
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { applyTxn } from "../../../src/data/apply.ts";
 import { ErrorCode, OpCode } from "../../../src/jute/constants.ts";
-import { Reader } from "../../../src/jute/reader.ts";
 import { Writer } from "../../../src/jute/writer.ts";
-import type { Txn } from "../../../src/jute/txn_body.ts";
 import { decodeTxnEntry } from "../../../src/persistence/records.ts";
-import { type LeaderChain, leaderChain } from "../../../src/server/pipeline/leader.ts";
-import { type ForwardRequest, LearnerFront } from "../../../src/server/pipeline/learner.ts";
-import { committedTree, Outstanding } from "../../../src/server/pipeline/overlay.ts";
 import { serverIdOfSession } from "../../../src/server/sessions/ids.ts";
-import { prepareRequest } from "../../../src/server/write_ops.ts";
 import { fourLetter } from "../../support/four_letter.ts";
 import { waitFor } from "../../support/wait.ts";
 import { ZkClient } from "../../support/zk_client.ts";
-import { type InProc, startInProc } from "../../support/zkt_inproc.ts";
+import { startTestLedFollower, startTestZabLeader } from "../../support/inproc_roles.ts";
 
 const LOCAL = ["localSessionsEnabled=true", "localSessionsUpgradingEnabled=true"];
 const EPHEMERAL = 1;
 
-/** A zkt server in a follower's role whose leader is this test. */
-async function learner(lines: string[]) {
-  const p = await startInProc(lines, { mode: () => "follower", serverId: 2 });
-  const s = p.server;
-  const sent: ForwardRequest[] = [];
-  const front = new LearnerFront({ forward: (r) => sent.push(r), revalidate: () => {} }, {
-    ...s.sessionOptions(),
-    sessions: [],
-  });
-  front.serving = true;
-  s.setLearner(front);
-  let zxid = 0x100000000n;
-  const commit = (clientId: bigint, cxid: number, txn: Txn) => {
-    const header = { clientId, cxid, zxid: ++zxid, time: Date.now(), type: txn.type };
-    s.learnerCommitted({ header, txn, rc: applyTxn(s.db.tree, header, txn) });
-  };
-  /** Commits a forwarded request as the leader's prep would make it. */
-  const leaderCommits = (r: ForwardRequest) => {
-    if (r.type === OpCode.createSession) {
-      const timeOut = new DataView(r.body.buffer, r.body.byteOffset).getInt32(0);
-      return commit(r.sessionId, r.cxid, { type: OpCode.createSession, record: { timeOut } });
-    }
-    const view = new Outstanding(committedTree(s.db.tree, () => []));
-    const t = prepareRequest(view, r.type, new Reader(r.body), {
-      sessionId: r.sessionId,
-      authInfo: r.authinfo ?? [],
-      sessionState: 0,
-      extendedTypes: false,
-    }, false);
-    commit(r.sessionId, r.cxid, t);
-  };
-  const next = async (what: string) => {
-    await waitFor(what, () => sent.length > 0, 5000, 5);
-    return sent.shift()!;
-  };
-  return { p, s, front, sent, commit, leaderCommits, next };
-}
+/** A zkt server in a follower's role (sid 2) whose leader is this test. */
+const learner = (lines: string[]) => startTestLedFollower(lines, { serverId: 2 });
 
 Deno.test("learner with localSessionsEnabled: a new session is local (nothing forwarded, this server's id); reads and writes work; the first ephemeral create forwards createSession (cxid 0) first; a local close forwards nothing", async () => {
   const l = await learner(LOCAL);
@@ -126,38 +84,8 @@ Deno.test("learner: a client whose forwarded createSession comes back as an erro
   }
 });
 
-/** A zkt server leading (its tracker is the leader's); proposals are recorded, commits applied on demand. */
-async function leader(lines: string[]): Promise<{
-  p: InProc;
-  proposed: Uint8Array[];
-  commitAll: () => void;
-}> {
-  const p = await startInProc(lines, { mode: () => "leader", serverId: 3 });
-  const s = p.server;
-  const proposed: Uint8Array[] = [];
-  let counter = 0;
-  s.leadSessions();
-  const chain = s.setChain((w) =>
-    leaderChain({
-      ...w,
-      propose: (build) => {
-        const zxid = (1n << 32n) | BigInt(++counter);
-        proposed.push(build(zxid));
-        return zxid;
-      },
-      drain: () => Promise.resolve(),
-    })
-  ) as LeaderChain;
-  let done = 0;
-  const commitAll = () => {
-    for (; done < proposed.length; done++) {
-      const e = proposed[done];
-      const { header, txn } = decodeTxnEntry(e);
-      chain.committed({ zxid: header.zxid, entry: e }, applyTxn(s.db.tree, header, txn));
-    }
-  };
-  return { p, proposed, commitAll };
-}
+/** A zkt server leading (sid 3, its tracker the leader's); proposals are recorded, commits applied on demand. */
+const leader = (lines: string[]) => startTestZabLeader(lines, { serverId: 3 }, true);
 
 const ops = (proposed: Uint8Array[]) =>
   proposed.map((e) => {

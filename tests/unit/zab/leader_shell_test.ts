@@ -14,7 +14,7 @@ import { setLogSink } from "../../../src/log/logger.ts";
 import { encodeTxnEntry } from "../../../src/persistence/records.ts";
 import { FileZabLog } from "../../../src/zab/file_zab_log.ts";
 import { committedWindowFromLog, lastGap } from "../../../src/zab/leader_log.ts";
-import { LeaderShell } from "../../../src/zab/leader_shell.ts";
+import { LeaderShell, type LeaderShellOptions } from "../../../src/zab/leader_shell.ts";
 import { makeZxid, packetName, PacketType } from "../../../src/zab/packet_types.ts";
 import * as P from "../../../src/zab/packets.ts";
 import { QuorumConn } from "../../../src/zab/quorum_conn.ts";
@@ -92,110 +92,146 @@ async function quiet<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** An empty leader log in dir. */
+const emptyLog = (dir: string) => FileZabLog.open({ dataDir: dir, forceSync: false });
+
+/**
+ * Runs fn, logging muted, with a started LeaderShell as sid 1 of QV on loopback
+ * (tickTime 100, initLimit 50, syncLimit 20 unless `opts` of its log say
+ * otherwise) over the log `openLog` makes in a temp dir; then stops the
+ * shell, closes the log and removes the dir.
+ */
+function withShell(
+  opts: (zl: FileZabLog) => Partial<LeaderShellOptions>,
+  fn: (shell: LeaderShell) => Promise<void>,
+  openLog: (dir: string) => Promise<FileZabLog> = emptyLog,
+): Promise<void> {
+  return quiet(async () => {
+    const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
+    const zl = await openLog(dir);
+    const shell = new LeaderShell({
+      myid: 1n,
+      qv: QV,
+      addrs: [{ host: "127.0.0.1", port: 0 }],
+      tickTime: 100,
+      initLimit: 50,
+      syncLimit: 20,
+      zabLog: zl,
+      ...opts(zl),
+    });
+    try {
+      shell.start();
+      await fn(shell);
+    } finally {
+      await shell.stop("test over");
+      await zl.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+/** A learner past LEADERINFO with nothing logged: ACKEPOCH, the empty DIFF, NEWLEADER, its ACK, UPTODATE. */
+async function syncByEmptyDiff(f: QuorumConn): Promise<void> {
+  f.send(P.ackEpochPacket(0n, 0));
+  await expectPacket(f, PacketType.DIFF);
+  const nl = await expectPacket(f, PacketType.NEWLEADER);
+  f.send(P.ackPacket(nl.zxid));
+  await expectPacket(f, PacketType.UPTODATE);
+}
+
 Deno.test({
   name:
     "leader shell: packets for a learner receiving a SNAP (NEWLEADER, live PROPOSAL/COMMIT, PINGs) wait for the stream's end marker, while another follower keeps getting PINGs and proposals commit",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: () =>
-    quiet(async () => {
-      const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
-      const zl = await leaderLog(dir, 2000, 8192); // a 16 MiB image: more than socket buffers hold
-      const last = makeZxid(1, 2000);
-      const commits: bigint[] = [];
-      const shell = new LeaderShell({
-        myid: 1n,
-        qv: QV,
-        addrs: [{ host: "127.0.0.1", port: 0 }],
-        tickTime: 100,
-        initLimit: 50,
-        syncLimit: 20,
-        zabLog: zl,
-        windowSize: 500,
-        host: { commit: (t) => commits.push(t.zxid) },
-      });
-      const conns: QuorumConn[] = [];
-      try {
-        shell.start();
-        const port = shell.ports[0];
+  fn: () => {
+    const last = makeZxid(1, 2000);
+    const commits: bigint[] = [];
+    return withShell(
+      () => ({ windowSize: 500, host: { commit: (t) => commits.push(t.zxid) } }),
+      async (shell) => {
+        const conns: QuorumConn[] = [];
+        try {
+          const port = shell.ports[0];
 
-        // Sid 2 is up to date: an empty DIFF, and with it the epoch is established.
-        const b = await learner(port, 2n);
-        conns.push(b);
-        const li = await expectPacket(b, PacketType.LEADERINFO);
-        assert.equal(li.zxid, makeZxid(2, 0));
-        b.send(P.ackEpochPacket(last, 1));
-        assert.equal((await expectPacket(b, PacketType.DIFF)).zxid, last);
-        await expectPacket(b, PacketType.NEWLEADER);
-        b.send(P.ackPacket(makeZxid(2, 0)));
-        await expectPacket(b, PacketType.UPTODATE);
-        await waitFor("the epoch", () => shell.phase === "established");
-        let pingsToB = 0;
-        let snapStarted = false;
-        let pingsDuringSnap = 0;
-        const bLoop = (async () => {
-          while (true) {
-            const p = await b.read().catch(() => null);
-            if (p === null) return;
-            if (p.type === PacketType.PING) {
-              pingsToB++;
-              if (snapStarted) pingsDuringSnap++;
-              b.send(P.pingReplyPacket(p.zxid, []));
-            } else if (p.type === PacketType.PROPOSAL) b.send(P.ackPacket(p.zxid));
+          // Sid 2 is up to date: an empty DIFF, and with it the epoch is established.
+          const b = await learner(port, 2n);
+          conns.push(b);
+          const li = await expectPacket(b, PacketType.LEADERINFO);
+          assert.equal(li.zxid, makeZxid(2, 0));
+          b.send(P.ackEpochPacket(last, 1));
+          assert.equal((await expectPacket(b, PacketType.DIFF)).zxid, last);
+          await expectPacket(b, PacketType.NEWLEADER);
+          b.send(P.ackPacket(makeZxid(2, 0)));
+          await expectPacket(b, PacketType.UPTODATE);
+          await waitFor("the epoch", () => shell.phase === "established");
+          let pingsToB = 0;
+          let snapStarted = false;
+          let pingsDuringSnap = 0;
+          const bLoop = (async () => {
+            while (true) {
+              const p = await b.read().catch(() => null);
+              if (p === null) return;
+              if (p.type === PacketType.PING) {
+                pingsToB++;
+                if (snapStarted) pingsDuringSnap++;
+                b.send(P.pingReplyPacket(p.zxid, []));
+              } else if (p.type === PacketType.PROPOSAL) b.send(P.ackPacket(p.zxid));
+            }
+          })();
+
+          // Sid 3 has nothing: older than the 500 kept, so SNAP. It does not read yet.
+          const a = await learner(port, 3n);
+          conns.push(a);
+          await expectPacket(a, PacketType.LEADERINFO);
+          a.send(P.ackEpochPacket(0n, 0));
+          snapStarted = true;
+          // A proposal while the stream is stalled: sid 2's ACK commits it.
+          const zxid = shell.propose((z) => createEntry(z, "/live", new Uint8Array(3), 2001));
+          assert.equal(zxid, makeZxid(2, 1));
+          await waitFor("the live proposal to commit", () => commits.includes(zxid));
+          await waitFor(
+            "sid 2 to get PINGs while sid 3's SNAP is stalled",
+            () => pingsDuringSnap >= 3,
+          );
+
+          // Now sid 3 reads: the SNAP, the whole body and marker, then the packets held back.
+          assert.equal((await expectPacket(a, PacketType.SNAP)).zxid, last);
+          let nodes = 0;
+          await a.receiveSnap((e) => {
+            if (Array.isArray(e)) nodes += e.length;
+          });
+          assert.ok(nodes >= 2000, `${nodes} nodes in the SNAP`);
+          const after: string[] = [];
+          let p = await a.read();
+          // Everything after the marker parses as packets: NEWLEADER first, no PING before it.
+          while (p !== null && p.type !== PacketType.NEWLEADER) {
+            after.push(packetName(p.type));
+            p = await a.read();
           }
-        })();
-
-        // Sid 3 has nothing: older than the 500 kept, so SNAP. It does not read yet.
-        const a = await learner(port, 3n);
-        conns.push(a);
-        await expectPacket(a, PacketType.LEADERINFO);
-        a.send(P.ackEpochPacket(0n, 0));
-        snapStarted = true;
-        // A proposal while the stream is stalled: sid 2's ACK commits it.
-        const zxid = shell.propose((z) => createEntry(z, "/live", new Uint8Array(3), 2001));
-        assert.equal(zxid, makeZxid(2, 1));
-        await waitFor("the live proposal to commit", () => commits.includes(zxid));
-        await waitFor(
-          "sid 2 to get PINGs while sid 3's SNAP is stalled",
-          () => pingsDuringSnap >= 3,
-        );
-
-        // Now sid 3 reads: the SNAP, the whole body and marker, then the packets held back.
-        assert.equal((await expectPacket(a, PacketType.SNAP)).zxid, last);
-        let nodes = 0;
-        await a.receiveSnap((e) => {
-          if (Array.isArray(e)) nodes += e.length;
-        });
-        assert.ok(nodes >= 2000, `${nodes} nodes in the SNAP`);
-        const after: string[] = [];
-        let p = await a.read();
-        // Everything after the marker parses as packets: NEWLEADER first, no PING before it.
-        while (p !== null && p.type !== PacketType.NEWLEADER) {
-          after.push(packetName(p.type));
-          p = await a.read();
+          assert.deepEqual(after, [], "packets before NEWLEADER");
+          const rest: string[] = [];
+          for (let i = 0; i < 2; i++) {
+            const q = await a.read();
+            assert.ok(q !== null);
+            if (q.type !== PacketType.PING) {
+              rest.push(`${packetName(q.type)} ${q.zxid.toString(16)}`);
+            } else i--;
+          }
+          assert.deepEqual(rest, [`PROPOSAL ${zxid.toString(16)}`, `COMMIT ${zxid.toString(16)}`]);
+          a.send(P.ackPacket(makeZxid(2, 0)));
+          await expectPacket(a, PacketType.UPTODATE);
+          assert.equal(shell.phase, "established");
+          assert.ok(pingsToB >= pingsDuringSnap);
+          b.close();
+          await bLoop;
+        } finally {
+          for (const c of conns) c.close();
         }
-        assert.deepEqual(after, [], "packets before NEWLEADER");
-        const rest: string[] = [];
-        for (let i = 0; i < 2; i++) {
-          const q = await a.read();
-          assert.ok(q !== null);
-          if (q.type !== PacketType.PING) rest.push(`${packetName(q.type)} ${q.zxid.toString(16)}`);
-          else i--;
-        }
-        assert.deepEqual(rest, [`PROPOSAL ${zxid.toString(16)}`, `COMMIT ${zxid.toString(16)}`]);
-        a.send(P.ackPacket(makeZxid(2, 0)));
-        await expectPacket(a, PacketType.UPTODATE);
-        assert.equal(shell.phase, "established");
-        assert.ok(pingsToB >= pingsDuringSnap);
-        b.close();
-        await bLoop;
-      } finally {
-        for (const c of conns) c.close();
-        await shell.stop("test over");
-        await zl.close();
-        await Deno.remove(dir, { recursive: true });
-      }
-    }),
+      },
+      (dir) => leaderLog(dir, 2000, 8192), // a 16 MiB image: more than socket buffers hold
+    );
+  },
 });
 
 Deno.test({
@@ -204,44 +240,22 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () =>
-    quiet(async () => {
-      const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
-      const zl = await FileZabLog.open({ dataDir: dir, forceSync: false });
-      const shell = new LeaderShell({
-        myid: 1n,
-        qv: QV,
-        addrs: [{ host: "127.0.0.1", port: 0 }],
-        tickTime: 100,
-        initLimit: 50,
-        syncLimit: 20,
-        zabLog: zl,
-      });
-      try {
-        shell.start();
-        const port = shell.ports[0];
-        const f = await learner(port, 2n);
-        await expectPacket(f, PacketType.LEADERINFO);
-        f.send(P.ackEpochPacket(0n, 0));
-        await expectPacket(f, PacketType.DIFF);
-        const nl = await expectPacket(f, PacketType.NEWLEADER);
-        f.send(P.ackPacket(nl.zxid));
-        await expectPacket(f, PacketType.UPTODATE);
-        // The epoch is decided: a late joiner would get LEADERINFO at once; these get EOF.
-        const bad = new QuorumConn(await Deno.connect({ hostname: "127.0.0.1", port }));
-        bad.send(P.pingReplyPacket(0n, []));
-        assert.equal(await bad.read(), null, "closed after a PING as first packet");
-        const stranger = await learner(port, 9n);
-        assert.equal(await stranger.read(), null, "closed: sid 9 is not a member");
-        // The follower carries on.
-        const zxid = shell.propose((z) => createEntry(z, "/x", new Uint8Array(1), 1));
-        assert.equal((await expectPacket(f, PacketType.PROPOSAL)).zxid, zxid);
-        assert.equal(shell.phase, "established");
-        for (const c of [bad, stranger, f]) c.close();
-      } finally {
-        await shell.stop("test over");
-        await zl.close();
-        await Deno.remove(dir, { recursive: true });
-      }
+    withShell(() => ({}), async (shell) => {
+      const port = shell.ports[0];
+      const f = await learner(port, 2n);
+      await expectPacket(f, PacketType.LEADERINFO);
+      await syncByEmptyDiff(f);
+      // The epoch is decided: a late joiner would get LEADERINFO at once; these get EOF.
+      const bad = new QuorumConn(await Deno.connect({ hostname: "127.0.0.1", port }));
+      bad.send(P.pingReplyPacket(0n, []));
+      assert.equal(await bad.read(), null, "closed after a PING as first packet");
+      const stranger = await learner(port, 9n);
+      assert.equal(await stranger.read(), null, "closed: sid 9 is not a member");
+      // The follower carries on.
+      const zxid = shell.propose((z) => createEntry(z, "/x", new Uint8Array(1), 1));
+      assert.equal((await expectPacket(f, PacketType.PROPOSAL)).zxid, zxid);
+      assert.equal(shell.phase, "established");
+      for (const c of [bad, stranger, f]) c.close();
     }),
 });
 
@@ -251,24 +265,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () =>
-    quiet(async () => {
-      const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
-      await (await leaderLog(dir, 100, 16)).close();
-      // Reopened: the log's in-memory window is empty.
-      const zl = await FileZabLog.open({ dataDir: dir, forceSync: false });
-      assert.equal(zl.committedWindow().length, 0);
-      const shell = new LeaderShell({
-        myid: 1n,
-        qv: QV,
-        addrs: [{ host: "127.0.0.1", port: 0 }],
-        tickTime: 100,
-        initLimit: 50,
-        syncLimit: 20,
-        zabLog: zl,
-        history: () => committedWindowFromLog(zl.logDir, zl.lastLoggedZxid),
-      });
-      try {
-        shell.start();
+    withShell(
+      (zl) => ({ history: () => committedWindowFromLog(zl.logDir, zl.lastLoggedZxid) }),
+      async (shell) => {
         const f = await learner(shell.ports[0], 2n);
         await expectPacket(f, PacketType.LEADERINFO);
         f.send(P.ackEpochPacket(makeZxid(1, 50), 1));
@@ -279,27 +278,35 @@ Deno.test({
         }
         await expectPacket(f, PacketType.NEWLEADER);
         f.close();
-      } finally {
-        await shell.stop("test over");
-        await zl.close();
-        await Deno.remove(dir, { recursive: true });
-      }
-    }),
+      },
+      async (dir) => {
+        await (await leaderLog(dir, 100, 16)).close();
+        // Reopened: the log's in-memory window is empty.
+        const zl = await emptyLog(dir);
+        assert.equal(zl.committedWindow().length, 0);
+        return zl;
+      },
+    ),
 });
+
+/** A leader log in dir: 30 txns of epoch 1, closed, reopened for 3 of epoch 2 (a second file), closed. */
+async function twoEpochLog(dir: string) {
+  await (await leaderLog(dir, 30, 4)).close();
+  const again = await emptyLog(dir);
+  const epoch2 = [1, 2, 3].map((i) => ({
+    zxid: makeZxid(2, i),
+    entry: createEntry(makeZxid(2, i), `/m${i}`, new Uint8Array(1), 30 + i),
+  }));
+  await again.append(epoch2);
+  await again.close();
+  return { again, epoch2 };
+}
 
 Deno.test("committedWindowFromLog: the last txns across log files, in zxid order, up to the last zxid", async () => {
   const dir = await Deno.makeTempDir({ prefix: "zkt-leader-log-" });
   try {
-    const zl = await leaderLog(dir, 30, 4);
     // A second log file: a new epoch after a restart.
-    await zl.close();
-    const again = await FileZabLog.open({ dataDir: dir, forceSync: false });
-    const more = [1, 2, 3].map((i) => ({
-      zxid: makeZxid(2, i),
-      entry: createEntry(makeZxid(2, i), `/m${i}`, new Uint8Array(1), 30 + i),
-    }));
-    await again.append(more);
-    await again.close();
+    const { again, epoch2: more } = await twoEpochLog(dir);
     const w = await committedWindowFromLog(again.logDir, makeZxid(2, 3), 10);
     assert.deepEqual(
       w.map((t) => t.zxid),
@@ -316,15 +323,7 @@ Deno.test("committedWindowFromLog: the last txns across log files, in zxid order
 Deno.test("committedWindowFromLog: stops at a received snapshot's gap, never DIFFs across txns the log lacks (nemesis seed 2806)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "zkt-leader-log-" });
   try {
-    const zl = await leaderLog(dir, 30, 4);
-    await zl.close();
-    const again = await FileZabLog.open({ dataDir: dir, forceSync: false });
-    const tail = [1, 2, 3].map((i) => ({
-      zxid: makeZxid(2, i),
-      entry: createEntry(makeZxid(2, i), `/m${i}`, new Uint8Array(1), 30 + i),
-    }));
-    await again.append(tail);
-    await again.close();
+    const { again, epoch2: tail } = await twoEpochLog(dir);
     // Without a marker the two files join as one history.
     const joined = await committedWindowFromLog(again.logDir, makeZxid(2, 3), 10, again.snapDir);
     assert.equal(joined.length, 10);
@@ -359,39 +358,17 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () =>
-    quiet(async () => {
-      const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
-      const zl = await FileZabLog.open({ dataDir: dir, forceSync: false });
-      const shell = new LeaderShell({
-        myid: 1n,
-        qv: QV,
-        addrs: [{ host: "127.0.0.1", port: 0 }],
-        tickTime: 100,
-        initLimit: 50,
-        syncLimit: 20,
-        zabLog: zl,
-      });
-      try {
-        shell.start();
-        const port = shell.ports[0];
-        const bad = await learner(port, 3n);
-        const f = await learner(port, 2n);
-        await expectPacket(bad, PacketType.LEADERINFO);
-        await expectPacket(f, PacketType.LEADERINFO);
-        bad.send({ type: PacketType.ACKEPOCH, zxid: 0n, data: null, authinfo: null });
-        assert.equal(await bad.read(), null, "the malformed learner is closed");
-        f.send(P.ackEpochPacket(0n, 0));
-        await expectPacket(f, PacketType.DIFF);
-        const nl = await expectPacket(f, PacketType.NEWLEADER);
-        f.send(P.ackPacket(nl.zxid));
-        await expectPacket(f, PacketType.UPTODATE);
-        assert.equal(shell.phase, "established");
-        for (const c of [bad, f]) c.close();
-      } finally {
-        await shell.stop("test over");
-        await zl.close();
-        await Deno.remove(dir, { recursive: true });
-      }
+    withShell(() => ({}), async (shell) => {
+      const port = shell.ports[0];
+      const bad = await learner(port, 3n);
+      const f = await learner(port, 2n);
+      await expectPacket(bad, PacketType.LEADERINFO);
+      await expectPacket(f, PacketType.LEADERINFO);
+      bad.send({ type: PacketType.ACKEPOCH, zxid: 0n, data: null, authinfo: null });
+      assert.equal(await bad.read(), null, "the malformed learner is closed");
+      await syncByEmptyDiff(f);
+      assert.equal(shell.phase, "established");
+      for (const c of [bad, f]) c.close();
     }),
 });
 
@@ -401,29 +378,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () =>
-    quiet(async () => {
-      const dir = await Deno.makeTempDir({ prefix: "zkt-leader-shell-" });
-      const zl = await FileZabLog.open({ dataDir: dir, forceSync: false });
-      const shell = new LeaderShell({
-        myid: 1n,
-        qv: QV,
-        addrs: [{ host: "127.0.0.1", port: 0 }],
-        tickTime: 50,
-        initLimit: 6,
-        syncLimit: 40,
-        zabLog: zl,
-      });
+    withShell(() => ({ tickTime: 50, initLimit: 6, syncLimit: 40 }), async (shell) => {
       let silent: Deno.Conn | null = null;
       try {
-        shell.start();
         const port = shell.ports[0];
         const f = await learner(port, 2n);
         await expectPacket(f, PacketType.LEADERINFO);
-        f.send(P.ackEpochPacket(0n, 0));
-        await expectPacket(f, PacketType.DIFF);
-        const nl = await expectPacket(f, PacketType.NEWLEADER);
-        f.send(P.ackPacket(nl.zxid));
-        await expectPacket(f, PacketType.UPTODATE);
+        await syncByEmptyDiff(f);
         const pings = (async () => {
           while (true) {
             const p = await f.read().catch(() => null);
@@ -448,9 +409,6 @@ Deno.test({
         try {
           silent?.close();
         } catch { /* closed */ }
-        await shell.stop("test over");
-        await zl.close();
-        await Deno.remove(dir, { recursive: true });
       }
     }),
 });
