@@ -17,7 +17,7 @@ import { MinAvgMax } from "../server/four_letter.ts";
 import { PercentileSummary, summaryLines } from "../server/metrics/server_metrics.ts";
 import type { LearnerQueueMetric } from "../zab/leader_host.ts";
 import type { LearnerHandlerInfo } from "../zab/leader_links.ts";
-import { committedWindowFromLog } from "../zab/leader_log.ts";
+import { loggedHistory } from "../zab/leader_log.ts";
 import { type LeaderEnd, LeaderShell } from "../zab/leader_shell.ts";
 import { makeZxid } from "../zab/packet_types.ts";
 import type { EndReason, Role } from "./run_loop.ts";
@@ -59,7 +59,7 @@ export class LeaderRole {
       initLimit: cfg.initLimit,
       syncLimit: cfg.syncLimit,
       zabLog: zl,
-      history: () => committedWindowFromLog(zl.logDir, zl.lastLoggedZxid, 500, zl.snapDir),
+      history: () => loggedHistory(zl, 500),
       queueSample: d.queueSample,
       host: {
         serving: (epoch) => this.serve(epoch),

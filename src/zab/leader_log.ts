@@ -50,6 +50,27 @@ export async function committedWindowFromLog(
   return window.slice(-size);
 }
 
+/** Where a leader's history comes from: the log's in-memory tail, else its files. */
+export interface LoggedHistory {
+  readonly logDir: string;
+  readonly snapDir: string;
+  readonly lastLoggedZxid: bigint;
+  /** The last `size` txns logged when memory holds them all (FileZabLog.loggedTail), else null. */
+  loggedTail(size: number): ZabLogTxn[] | null;
+}
+
+/**
+ * The last `size` logged txns back to the newest gap, from memory when the
+ * log's tail there is whole (no file read: a role change stays fast however
+ * long the log), else from the newest log files.
+ */
+export function loggedHistory(zl: LoggedHistory, size = 500): Promise<ZabLogTxn[]> {
+  const mem = zl.loggedTail(size);
+  // A received snapshot empties the tail, so only zxid numbering can mark a gap in it.
+  if (mem !== null) return Promise.resolve(mem.slice(lastGap(mem, [])));
+  return committedWindowFromLog(zl.logDir, zl.lastLoggedZxid, size, zl.snapDir);
+}
+
 /**
  * Index of the first txn after the last gap in `txns` (0: none): two neighbours
  * that cannot follow each other, or a snapshot strictly between them.

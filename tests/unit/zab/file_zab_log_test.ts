@@ -14,6 +14,7 @@ import { decodeTxnEntry, encodeTxnEntry } from "../../../src/persistence/records
 import { readTxnLog } from "../../../src/persistence/txnlog.ts";
 import type { Txn } from "../../../src/jute/txn_body.ts";
 import { FileZabLog } from "../../../src/zab/file_zab_log.ts";
+import { committedWindowFromLog, loggedHistory } from "../../../src/zab/leader_log.ts";
 import {
   QuorumStreamParser,
   receiveSnap,
@@ -250,6 +251,56 @@ Deno.test("file zab log: a snapshot after snapCount txns that cannot be written 
       }
       assertEquals(exits, [10]);
     });
+  } finally {
+    await zl.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("file zab log: fast-forward after a role takes the logged txns from memory, not the log files (a role change stays fast however long the log)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-zablog-" });
+  const zl = await FileZabLog.open({ dataDir: `${dir}/data`, dataLogDir: `${dir}/log` });
+  try {
+    await zl.append(txns(1, 5));
+    for (const t of txns(1, 3)) zl.apply(t);
+    // The log files are out of reach: only memory can supply txns 4 and 5.
+    await Deno.rename(`${dir}/log`, `${dir}/log-moved`);
+    assertEquals(await zl.fastForward(), 2);
+    assertEquals([zl.lastAppliedZxid, zl.tree.has("/n5")], [E1 + 5n, true]);
+    await Deno.rename(`${dir}/log-moved`, `${dir}/log`);
+  } finally {
+    await zl.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("file zab log: loggedTail is whole only for what this process logged since the log was last rewritten; loggedHistory then equals the files' window", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zkt-zablog-" });
+  let zl = await FileZabLog.open({ dataDir: dir });
+  try {
+    await zl.writeAcceptedEpoch(1n);
+    await zl.writeCurrentEpoch(1n);
+    await zl.append(txns(1, 30));
+    // A fresh log: everything since zxid 0 is in memory.
+    assertEquals(zl.loggedTail(500)?.length, 30);
+    assertEquals(
+      (await loggedHistory(zl, 20)).map((t) => t.zxid),
+      (await committedWindowFromLog(zl.logDir, zl.lastLoggedZxid, 20)).map((t) => t.zxid),
+    );
+    await zl.close();
+    // Restarted: the txns before it are only in the files.
+    zl = await FileZabLog.open({ dataDir: dir });
+    assertEquals(zl.loggedTail(10), null);
+    await zl.append(txns(31, 45));
+    assertEquals(zl.loggedTail(10)?.map((t) => t.zxid), txns(36, 45).map((t) => t.zxid));
+    assertEquals(zl.loggedTail(20), null);
+    assertEquals(
+      (await loggedHistory(zl, 20)).map((t) => t.zxid),
+      txns(26, 45).map((t) => t.zxid),
+    );
+    // A TRUNC rewrites the log under memory: the tail starts again.
+    await zl.truncate(E1 + 40n);
+    assertEquals(zl.loggedTail(1), null);
   } finally {
     await zl.close();
     await Deno.remove(dir, { recursive: true });
