@@ -86,6 +86,12 @@ export interface RestoreHooks {
   onSkip?(file: string, reason: string): void;
   /** Called every so often while replaying. */
   onTxn?(zxid: bigint): void;
+  /**
+   * Each txn replayed past every one before it, with its entry bytes (a view
+   * valid only during the call). Every logged txn after the snapshot comes here
+   * unless onBehind reports one.
+   */
+  onReplayed?(zxid: bigint, entry: Uint8Array): void;
   /** A log ended with a torn tail. */
   onTorn?(end: LogEnd): void;
   /** A txn not after the highest applied was met, and applied again (see BehindTxn). */
@@ -256,6 +262,7 @@ export async function restore(
       }
       applyTxn(tree, t.header, t.txn);
       applied++;
+      if (zxid === highest) opts.onReplayed?.(zxid, t.bytes);
       // The tree's digest log knows whether replay is still inside a fuzzy
       // snapshot; only past it does a txn's recorded digest describe the tree.
       if (

@@ -157,9 +157,10 @@ export class FileZabLog implements ZabLog {
     const logDir = resolve(opts.dataLogDir ?? opts.dataDir, "version-2");
     await Deno.mkdir(snapDir, { recursive: true });
     await Deno.mkdir(logDir, { recursive: true });
-    const tree = await restoreTree(snapDir, logDir, opts.extendedTypes ?? false);
-    const epochs = await loadEpochs(snapDir, tree.lastProcessedZxid);
-    const zl = new FileZabLog(snapDir, logDir, opts, tree, epochs);
+    const r = await restoreTree(snapDir, logDir, opts.extendedTypes ?? false, tailKeep(opts));
+    const epochs = await loadEpochs(snapDir, r.tree.lastProcessedZxid);
+    const zl = new FileZabLog(snapDir, logDir, opts, r.tree, epochs);
+    zl.adoptTail(r);
     // An empty data dir gets snapshot.0, as 3.8's restore saves one: logs that
     // later start at a new epoch's first zxid then restore from it.
     if ((await listSnapshots(snapDir)).length === 0 && (await listLogs(logDir)).length === 0) {
@@ -460,11 +461,16 @@ export class FileZabLog implements ZabLog {
 
   async reload(): Promise<void> {
     await this.closeWriter();
-    const t = await restoreTree(this.snapDir, this.logDir, this.opts.extendedTypes ?? false);
-    this.treeNow = this.withConfigNode(t);
+    const r = await restoreTree(
+      this.snapDir,
+      this.logDir,
+      this.opts.extendedTypes ?? false,
+      tailKeep(this.opts),
+    );
+    this.treeNow = this.withConfigNode(r.tree);
     this.window = [];
-    this.lastQueued = this.lastDurable = t.lastProcessedZxid;
-    this.resetTail();
+    this.lastQueued = this.lastDurable = r.tree.lastProcessedZxid;
+    this.adoptTail(r);
   }
 
   /**
@@ -482,7 +488,7 @@ export class FileZabLog implements ZabLog {
   /** Adds durable txns to the tail; lets go of applied ones beyond what a window needs. */
   private keepTail(txns: readonly ZabLogTxn[]): void {
     for (const t of txns) this.tail.push(t);
-    const keep = Math.max(2 * (this.opts.windowSize ?? COMMITTED_WINDOW), 1000);
+    const keep = tailKeep(this.opts);
     if (this.tail.length <= 2 * keep) return;
     // Drop from the head, never a txn memory has not applied (fast-forward needs it).
     const applied = this.treeNow.lastProcessedZxid;
@@ -491,6 +497,13 @@ export class FileZabLog implements ZabLog {
     if (cut === 0) return;
     this.tailFrom = this.tail[cut - 1].zxid;
     this.tail = this.tail.slice(cut);
+  }
+
+  /** The tail a restore replayed (the files alone decide when it met txns out of order). */
+  private adoptTail(r: RestoredLog): void {
+    if (r.tail === null) return this.resetTail();
+    this.tail = r.tail;
+    this.tailFrom = r.from;
   }
 
   /** The log was rewritten under memory: the tail starts again at the last durable zxid. */
@@ -515,18 +528,46 @@ export class FileZabLog implements ZabLog {
   }
 }
 
+/** Applied txns the log's in-memory tail keeps (at least twice a committed window). */
+function tailKeep(opts: FileZabLogOptions): number {
+  return Math.max(2 * (opts.windowSize ?? COMMITTED_WINDOW), 1000);
+}
+
+/** A restored tree, and the logged txns its replay went through (the log's in-memory tail). */
+interface RestoredLog {
+  tree: DataTree;
+  /** Every txn logged after `from`, in zxid order; null when the replay met txns out of order. */
+  tail: ZabLogTxn[] | null;
+  from: bigint;
+}
+
 async function restoreTree(
   snapDir: string,
   logDir: string,
   extendedTypes: boolean,
-): Promise<DataTree> {
+  keep: number,
+): Promise<RestoredLog> {
+  let tail: ZabLogTxn[] | null = [];
+  let from: bigint | null = null;
   const r = await restore(snapDir, {
     logDir,
     extendedTypes,
     onSkip: (f, why) => log.warn(`skipping snapshot ${f}: ${why}`),
-    onBehind: (b) => log.error(describeBehind(b)),
+    onBehind: (b) => {
+      log.error(describeBehind(b));
+      // A txn logged twice (3.8.0 followers): the files decide, as before.
+      tail = null;
+    },
     onTorn: (e) => {
       if (e.offset !== 0) log.warn(`txn log ${e.file} ends with a torn record at ${e.offset}`);
+    },
+    onReplayed: (zxid, entry) => {
+      if (tail === null) return;
+      tail.push({ zxid, entry: entry.slice() });
+      if (tail.length > 2 * keep) {
+        from = tail[tail.length - keep - 1].zxid;
+        tail = tail.slice(-keep);
+      }
     },
   });
   for (const empty of r.emptyLogs) {
@@ -537,7 +578,8 @@ async function restoreTree(
     `Restored ${r.snapshot ? r.snapshot.file : "an empty tree"} + ${r.txnsApplied} txns; ` +
       `last zxid ${zxidHex(r.lastProcessedZxid)}`,
   );
-  return r.tree;
+  // The replay read every logged txn after the snapshot it started from.
+  return { tree: r.tree, tail, from: from ?? r.snapshot?.zxid ?? 0n };
 }
 
 async function syncDir(dir: string): Promise<void> {

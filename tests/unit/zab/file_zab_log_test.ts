@@ -274,33 +274,37 @@ Deno.test("file zab log: fast-forward after a role takes the logged txns from me
   }
 });
 
-Deno.test("file zab log: loggedTail is whole only for what this process logged since the log was last rewritten; loggedHistory then equals the files' window", async () => {
+Deno.test("file zab log: loggedTail holds every txn logged after the snapshot a restore started from, plus those logged since; loggedHistory equals the files' window", async () => {
   const dir = await Deno.makeTempDir({ prefix: "zkt-zablog-" });
+  const zxids = (ts: readonly ZabLogTxn[] | null) => ts?.map((t) => t.zxid) ?? null;
   let zl = await FileZabLog.open({ dataDir: dir });
   try {
     await zl.writeAcceptedEpoch(1n);
     await zl.writeCurrentEpoch(1n);
     await zl.append(txns(1, 30));
+    for (const t of txns(1, 30)) zl.apply(t);
     // A fresh log: everything since zxid 0 is in memory.
     assertEquals(zl.loggedTail(500)?.length, 30);
-    assertEquals(
-      (await loggedHistory(zl, 20)).map((t) => t.zxid),
-      (await committedWindowFromLog(zl.logDir, zl.lastLoggedZxid, 20)).map((t) => t.zxid),
-    );
+    const fromFiles = async (n: number) =>
+      zxids(await committedWindowFromLog(zl.logDir, zl.lastLoggedZxid, n));
+    assertEquals(zxids(await loggedHistory(zl, 20)), await fromFiles(20));
     await zl.close();
-    // Restarted: the txns before it are only in the files.
+    // Restarted: the replay from snapshot.0 went through all 30.
     zl = await FileZabLog.open({ dataDir: dir });
-    assertEquals(zl.loggedTail(10), null);
+    assertEquals(zl.loggedTail(500)?.length, 30);
+    // A snapshot at 30, then 15 more: after a restart memory holds only those 15.
+    await zl.takeSnapshot({ fsync: true });
     await zl.append(txns(31, 45));
-    assertEquals(zl.loggedTail(10)?.map((t) => t.zxid), txns(36, 45).map((t) => t.zxid));
+    await zl.close();
+    zl = await FileZabLog.open({ dataDir: dir });
+    assertEquals(zxids(zl.loggedTail(10)), zxids(txns(36, 45)));
     assertEquals(zl.loggedTail(20), null);
-    assertEquals(
-      (await loggedHistory(zl, 20)).map((t) => t.zxid),
-      txns(26, 45).map((t) => t.zxid),
-    );
-    // A TRUNC rewrites the log under memory: the tail starts again.
+    assertEquals(zxids(await loggedHistory(zl, 20)), zxids(txns(26, 45)));
+    assertEquals(zxids(await loggedHistory(zl, 20)), await fromFiles(20));
+    // A TRUNC rewrites the log under memory: the tail is what the new replay read.
     await zl.truncate(E1 + 40n);
-    assertEquals(zl.loggedTail(1), null);
+    assertEquals(zxids(zl.loggedTail(5)), zxids(txns(36, 40)));
+    assertEquals(zl.loggedTail(20), null);
   } finally {
     await zl.close();
     await Deno.remove(dir, { recursive: true });
