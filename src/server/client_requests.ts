@@ -200,7 +200,10 @@ export class ClientRequests {
       s.replies.reply(cnxn, -2, type, zxid, 0, null, startMs);
       return;
     }
-    const state = this.sessions.sessions.readState(cnxn.sessionId);
+    // 3.8's prep checks a read's session as a write's (checkSession): an unowned
+    // session becomes this server's, another server's is SessionMoved (a stale
+    // connection after the client moved to a learner). A learner runs no prep.
+    const state = this.sessions.sessions.check(cnxn.sessionId, LOCAL_OWNER, false);
     if (state !== Err.Ok) {
       s.replies.reply(cnxn, xid, type, zxid, state, null, startMs);
       return;

@@ -10,6 +10,7 @@ import { ErrorCode, OpCode } from "../../../src/jute/constants.ts";
 import { Writer } from "../../../src/jute/writer.ts";
 import { decodeTxnEntry } from "../../../src/persistence/records.ts";
 import { startTestZabLeader } from "../../support/inproc_roles.ts";
+import { ZkClient } from "../../support/zk_client.ts";
 
 const S = (2n << 56n) | 5n;
 const OPEN = [{ perms: 31, scheme: "world", id: "anyone" }];
@@ -58,6 +59,26 @@ Deno.test("a leader turns every forwarded request into exactly one txn with its 
     // Each proposal's digest (the overlay's prediction) is the tree's after it.
     assertEquals(s.metrics.counters.digest_mismatches_count, 0);
   } finally {
+    await p.stop();
+  }
+});
+
+Deno.test("a read on the leader checks its session as 3.8's prep does: served while this server owns it, SessionMoved once a learner revalidated it", async () => {
+  const { p, proposed, commitAll } = await startTestZabLeader([], {}, true);
+  let c: ZkClient | null = null;
+  try {
+    // The createSession commits when Zab says so: commit as soon as it is proposed.
+    const connecting = ZkClient.connect(p.port, { timeoutMs: 6000 });
+    while (proposed.length === 0) await new Promise((r) => setTimeout(r, 5));
+    commitAll();
+    c = await connecting;
+    assertEquals((await c.getData("/")).err, ErrorCode.Ok);
+    // The client's session moved to learner 2 (its REVALIDATE): this connection is stale.
+    assertEquals(p.server.revalidateSession(2n, c.session.sessionId, 6000), true);
+    assertEquals((await c.getData("/")).err, ErrorCode.SessionMoved);
+  } finally {
+    // No closeSession: nothing would commit it.
+    await c?.drop().catch(() => {});
     await p.stop();
   }
 });
