@@ -3,6 +3,7 @@
 // killed by PID on exit, error or Ctrl-C.
 import { sendFourLetter } from "../src/net/four_letter_client.ts";
 import { cpuTicksFromStat } from "./stats.ts";
+import { shellQuote, zktServeArgv } from "../tests/support/ensemble.ts";
 
 /** Which server a process is. */
 export type Kind = "zkt" | "zk";
@@ -49,10 +50,6 @@ export function zooCfg(dataDir: string, port: number): string {
   ].join("\n") + "\n";
 }
 
-function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
 /** The argv that starts `kind` on a config file (exec'd by sh so the PID is the server's). */
 export function serverArgv(kind: Kind, cfgPath: string, opts: LaunchOptions): string[] {
   if (kind === "zk") {
@@ -66,21 +63,7 @@ export function serverArgv(kind: Kind, cfgPath: string, opts: LaunchOptions): st
       cfgPath,
     ];
   }
-  const entry = opts.bundle ? `${opts.root}/dist/zkt.js` : `${opts.root}/main.ts`;
-  // The V8 flags scripts/zkt and the compiled binary run with (scripts/lib.sh exports them).
-  const v8 = Deno.env.get("ZKT_V8_FLAGS");
-  const flags = v8 ? [`--v8-flags=${v8}`] : [];
-  return [
-    Deno.execPath(),
-    "run",
-    "--allow-all",
-    "--quiet",
-    ...flags,
-    entry,
-    "serve",
-    "--config",
-    cfgPath,
-  ];
+  return zktServeArgv(opts.bundle ? `${opts.root}/dist/zkt.js` : `${opts.root}/main.ts`, cfgPath);
 }
 
 /** Spawns `kind` on a config file, stdin/stdout closed and stderr appended to `logPath`. */

@@ -112,8 +112,27 @@ export function memberCfg(
   ].join("\n") + "\n";
 }
 
-function shellQuote(s: string): string {
+/** A word quoted for sh -c. */
+export function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `zkt serve --config cfgPath` from `entry` (main.ts or dist/zkt.js), with scripts/lib.sh's V8 flags when set. */
+export function zktServeArgv(entry: string, cfgPath: string): string[] {
+  // The V8 flags scripts/zkt and the compiled binary run with (scripts/lib.sh exports them).
+  const v8 = Deno.env.get("ZKT_V8_FLAGS");
+  const flags = v8 ? [`--v8-flags=${v8}`] : [];
+  return [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    "--quiet",
+    ...flags,
+    entry,
+    "serve",
+    "--config",
+    cfgPath,
+  ];
 }
 
 /** The argv that runs a member of `kind` on its zoo.cfg. */
@@ -130,21 +149,7 @@ export function memberArgv(kind: PeerKind, cfgPath: string, o: EnsembleOptions):
       cfgPath,
     ];
   }
-  const entry = o.bundle ? `${ROOT}/dist/zkt.js` : `${ROOT}/main.ts`;
-  // The V8 flags scripts/zkt and the compiled binary run with (scripts/lib.sh exports them).
-  const v8 = Deno.env.get("ZKT_V8_FLAGS");
-  const flags = v8 ? [`--v8-flags=${v8}`] : [];
-  return [
-    Deno.execPath(),
-    "run",
-    "--allow-all",
-    "--quiet",
-    ...flags,
-    entry,
-    "serve",
-    "--config",
-    cfgPath,
-  ];
+  return zktServeArgv(o.bundle ? `${ROOT}/dist/zkt.js` : `${ROOT}/main.ts`, cfgPath);
 }
 
 /** A running ensemble. Every process it started is killed by PID in stop(). */
