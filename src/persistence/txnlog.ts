@@ -302,7 +302,14 @@ export class TxnLogWriter {
     this.preAllocSize = Math.max(0, Math.floor(opts.preAllocSize ?? 0));
   }
 
-  /** Creates the file (failing if it exists) and buffers the header. */
+  /**
+   * Creates the file (failing if it exists) and writes its header at once, as
+   * 3.8's FileTxnLog flushes it on creation: a process killed before the
+   * first batch leaves a file with a header, not an empty one (3.8.0's
+   * restore stops with an EOFException on an empty log file, so a Java peer
+   * could not start on a data dir a killed zkt peer left). Not synced here:
+   * the first batch's sync covers it.
+   */
   static async create(
     file: string,
     dbid = 0n,
@@ -312,7 +319,12 @@ export class TxnLogWriter {
       ? await opts.open(file)
       : await Deno.open(file, { write: true, createNew: true });
     const lw = new TxnLogWriter(file, f, opts);
-    lw.w.raw(logHeaderBytes(dbid));
+    let header = logHeaderBytes(dbid);
+    while (header.length > 0) {
+      const n = f.writeSync ? f.writeSync(header) : await f.write(header);
+      lw.written += n;
+      header = header.subarray(n);
+    }
     return lw;
   }
 

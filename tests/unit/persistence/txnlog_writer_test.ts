@@ -62,6 +62,7 @@ Deno.test("forceSync=no writes each batch but never syncs (zookeeper.forceSync=n
     forceSync: false,
     open: () => Promise.resolve(f),
   });
+  f.calls = []; // the header, written at create
   for (let batch = 0; batch < 3; batch++) {
     for (let i = 1; i <= 4; i++) setData(w, batch * 4 + i);
     await w.flush();
@@ -86,6 +87,13 @@ Deno.test("forceSync=yes: one write then one data sync per batch, whatever its s
   assert.equal(w.writes, 3);
 });
 
+Deno.test("create writes the file header at once, unsynced, as 3.8's FileTxnLog does: a process killed before the first batch leaves a header, not an empty file 3.8.0 cannot restore", async () => {
+  const f = new RecordingFile();
+  await TxnLogWriter.create("log.1", 0n, { open: () => Promise.resolve(f) });
+  assert.deepEqual(f.calls, ["write 16"]);
+  assert.deepEqual(f.bytes.slice(0, 4), [0x5a, 0x4b, 0x4c, 0x47]); // "ZKLG"
+});
+
 Deno.test("paddedSize follows FilePadding: grow by a chunk within 4 KiB of the end", () => {
   const K = 1024;
   const rows: [end: number, size: number, chunk: number, want: number][] = [
@@ -108,6 +116,7 @@ Deno.test("the log is extended with zeros once the records come within 4 KiB of 
     preAllocSize: 8192,
     open: () => Promise.resolve(f),
   });
+  f.calls = []; // the header, written at create
   setData(w, 1);
   await w.flush();
   assert.deepEqual(f.calls.map((c) => c.split(" ")[0]), ["write", "truncate", "sync"]);
