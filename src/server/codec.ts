@@ -50,24 +50,11 @@ import {
 } from "../jute/proto.ts";
 import type { TxnHeader } from "../jute/txn.ts";
 import { Reader } from "../jute/reader.ts";
-import { Writer } from "../jute/writer.ts";
+import { bytesOf, Writer } from "../jute/writer.ts";
 import type { ApplyResult } from "../data/apply.ts";
 import type { DataTree } from "../data/tree.ts";
 import type { MultiOp, PreparedTxn, WriteRequest } from "./prep.ts";
 import { nodeKind } from "../data/node_kind.ts";
-
-/** Where replies are built; they are copied out, so one buffer serves every reply. */
-let scratch = new Writer(1024);
-
-/** Copies the scratch writer's frame out, letting go of a buffer one huge reply grew. */
-function takeFrame(w: Writer): Uint8Array {
-  const frame = w.patchInt(0, w.pos - 4).toBytes();
-  if (w.pos > SCRATCH_KEEP) scratch = new Writer(1024);
-  return frame;
-}
-
-/** Largest scratch buffer kept between replies. */
-const SCRATCH_KEEP = 1 << 20;
 
 /** A reply body: writes itself after the ReplyHeader. */
 export type Body = (w: Writer) => void;
@@ -117,21 +104,23 @@ export function connectResponseBytes(
 
 /**
  * One reply frame, its 4-byte length prefix included (a single allocation: the
- * bytes are built in a scratch writer every reply reuses, then copied out).
+ * bytes are built in the scratch writer bytesOf lends, then copied out).
  */
 export function replyFrame(xid: number, zxid: bigint, err: number, body: Body | null): Uint8Array {
-  const w = scratch.reset().int(0);
-  writeReplyHeader(w, { xid, zxid, err });
-  if (body) body(w);
-  return takeFrame(w);
+  return bytesOf((w) => {
+    writeReplyHeader(w.int(0), { xid, zxid, err });
+    if (body) body(w);
+    w.patchInt(0, w.pos - 4);
+  });
 }
 
 /** A watch notification frame, length prefix included: xid -1, zxid -1, then the WatcherEvent. */
 export function notificationFrame(type: number, state: number, path: string): Uint8Array {
-  const w = scratch.reset().int(0);
-  writeReplyHeader(w, { xid: -1, zxid: -1n, err: 0 });
-  writeWatcherEvent(w, { type, state, path });
-  return takeFrame(w);
+  return bytesOf((w) => {
+    writeReplyHeader(w.int(0), { xid: -1, zxid: -1n, err: 0 });
+    writeWatcherEvent(w, { type, state, path });
+    w.patchInt(0, w.pos - 4);
+  });
 }
 
 /** The AuthPacket of an auth request. */
